@@ -1,0 +1,60 @@
+# Nexus: `make run` starts it with embedded defaults, `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.12 || command -v python3)
+UV_VERSION := 0.13.9
+UV := .uv/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENDOR := nexus/static/vendor
+
+.PHONY: run test install assets lint typecheck migrations-check pytest bench clean
+
+run: install assets
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py bootstrap
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install assets lint typecheck migrations-check pytest
+
+$(UV):
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python "$(PYTHON)"
+	touch $@
+
+install: $(VENV)/.synced
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(VENDOR)/.built: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/
+	cp node_modules/graphiql/graphiql.min.js node_modules/graphiql/graphiql.min.css $(VENDOR)/
+	cp node_modules/react/umd/react.production.min.js $(VENDOR)/
+	cp node_modules/react-dom/umd/react-dom.production.min.js $(VENDOR)/
+	touch $@
+
+assets: $(VENDOR)/.built
+
+lint: install
+	$(VENV)/bin/ruff check nexus tests bench
+	$(VENV)/bin/ruff format --check nexus tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy nexus
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+pytest: install assets
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf .uv $(VENV) node_modules $(VENDOR) staticfiles

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from nexus.accounts.models import ApiToken, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "display_name", "role", "track", "cohort", "is_active")
+    list_filter = ("role", "track", "is_active", "is_staff")
+    search_fields = ("email", "display_name", "cohort")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("display_name", "bio", "avatar_url", "track", "cohort")}),
+        ("Access", {"fields": ("role", "is_active", "is_staff", "is_superuser", "groups")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"fields": ("email", "display_name", "role", "password1", "password2")}),
+    )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    search_fields = ("name", "user__email", "prefix")
+    readonly_fields = ("prefix", "key_hash", "last_used_at")
+    list_select_related = ("user",)

@@ -1,0 +1,216 @@
+"""REST endpoints for accounts: registration, the current user, API tokens, public profiles."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenObtainPairView
+
+from nexus.accounts import selectors, services
+from nexus.accounts.models import ApiToken, Track, User
+from nexus.accounts.policies import authenticated_user, can_manage_token
+from nexus.core.serializers import StrictSerializer
+
+
+class PublicUserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ("id", "display_name", "bio", "avatar_url", "track", "cohort", "role")
+        read_only_fields = fields
+
+
+class MeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = (
+            "id",
+            "email",
+            "display_name",
+            "bio",
+            "avatar_url",
+            "track",
+            "cohort",
+            "role",
+            "date_joined",
+        )
+        read_only_fields = fields
+
+
+class RegisterInput(StrictSerializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+    display_name = serializers.CharField(max_length=80)
+    track = serializers.ChoiceField(choices=Track.choices, default=Track.BACKEND)
+    cohort = serializers.CharField(max_length=80, required=False, default="", allow_blank=True)
+
+
+class ProfileInput(StrictSerializer):
+    display_name = serializers.CharField(max_length=80, required=False)
+    bio = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    avatar_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    track = serializers.ChoiceField(choices=Track.choices, required=False)
+    cohort = serializers.CharField(max_length=80, required=False, allow_blank=True)
+
+
+class PasswordChangeInput(StrictSerializer):
+    old_password = serializers.CharField(trim_whitespace=False)
+    new_password = serializers.CharField(trim_whitespace=False, max_length=128)
+
+
+class PasswordResetInput(StrictSerializer):
+    email = serializers.EmailField()
+
+
+class PasswordResetConfirmInput(StrictSerializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    new_password = serializers.CharField(trim_whitespace=False, max_length=128)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields: tuple[str, ...] = (
+            "id",
+            "name",
+            "prefix",
+            "created_at",
+            "last_used_at",
+            "expires_at",
+            "revoked_at",
+        )
+        read_only_fields: tuple[str, ...] = fields
+
+
+class ApiTokenInput(StrictSerializer):
+    name = serializers.CharField(max_length=80)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    key = serializers.CharField(help_text="The token itself. It is shown only this once.")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = (*ApiTokenSerializer.Meta.fields, "key")
+        read_only_fields = fields
+
+
+class AuthThrottled:
+    throttle_classes: Sequence[type[BaseThrottle]] = (ScopedRateThrottle,)
+    throttle_scope = "auth"
+
+
+class TokenObtainApi(AuthThrottled, TokenObtainPairView):
+    """JWT pair for an e-mail and password, throttled like every credential check."""
+
+
+class RegisterApi(AuthThrottled, APIView):
+    permission_classes = (permissions.AllowAny,)
+
+    @extend_schema(request=RegisterInput, responses={201: MeSerializer}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        data = RegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_register(**data.validated_data)
+        return Response(MeSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class PasswordResetApi(AuthThrottled, APIView):
+    permission_classes = (permissions.AllowAny,)
+
+    @extend_schema(request=PasswordResetInput, responses={202: None}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        """Send a reset link if the account exists; the answer never says whether it does."""
+        data = PasswordResetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_request(
+            email=data.validated_data["email"], base_url=request.build_absolute_uri("/")
+        )
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmApi(AuthThrottled, APIView):
+    permission_classes = (permissions.AllowAny,)
+
+    @extend_schema(request=PasswordResetConfirmInput, responses={204: None}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        data = PasswordResetConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_confirm(**data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(APIView):
+    permission_classes = (permissions.IsAuthenticated,)
+
+    @extend_schema(responses=MeSerializer, tags=["me"])
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(authenticated_user(request)).data)
+
+    @extend_schema(request=ProfileInput, responses=MeSerializer, tags=["me"])
+    def patch(self, request: Request) -> Response:
+        data = ProfileInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user = services.user_update_profile(user=authenticated_user(request), **data.validated_data)
+        return Response(MeSerializer(user).data)
+
+
+class MePasswordApi(APIView):
+    permission_classes = (permissions.IsAuthenticated,)
+
+    @extend_schema(request=PasswordChangeInput, responses={204: None}, tags=["me"])
+    def post(self, request: Request) -> Response:
+        data = PasswordChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_change_password(user=authenticated_user(request), **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["me"])
+class MeTokenViewSet(viewsets.GenericViewSet):
+    """Personal API tokens: list, create (the key is shown once), revoke."""
+
+    permission_classes = (permissions.IsAuthenticated,)
+    serializer_class = ApiTokenSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.api_token_list(user=authenticated_user(self.request))
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(ApiTokenSerializer(page, many=True).data)
+
+    @extend_schema(request=ApiTokenInput, responses={201: ApiTokenCreatedSerializer})
+    def create(self, request: Request) -> Response:
+        data = ApiTokenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        token, key = services.api_token_create(
+            user=authenticated_user(request), **data.validated_data
+        )
+        body = {**ApiTokenSerializer(token).data, "key": key}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: str) -> Response:
+        token = get_object_or_404(self.get_queryset(), pk=pk)
+        if not can_manage_token(request.user, token):
+            self.permission_denied(request)
+        services.api_token_revoke(token=token)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["users"])
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Public profiles."""
+
+    serializer_class = PublicUserSerializer
+    queryset = selectors.user_list()
+    filterset_fields = ("role", "track", "cohort")
+    ordering_fields = ("display_name", "created_at")
+    ordering = ("display_name", "id")

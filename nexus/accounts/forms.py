@@ -1,0 +1,75 @@
+from typing import Any
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+
+from nexus.accounts import services
+from nexus.accounts.models import Track, User
+
+
+class ServiceForm(forms.Form):
+    """A form whose save() calls a service; the service's field errors land next to the fields."""
+
+    def call_service(self, service: Any, **kwargs: Any) -> Any:
+        try:
+            return service(**kwargs)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+            else:
+                self.add_error(None, exc)
+            return None
+
+
+class SignupForm(ServiceForm):
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    display_name = forms.CharField(max_length=80)
+    track = forms.ChoiceField(choices=Track.choices, initial=Track.BACKEND)
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def save(self) -> User | None:
+        return self.call_service(services.user_register, **self.cleaned_data)
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    username = forms.EmailField(
+        label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+class ProfileForm(ServiceForm):
+    display_name = forms.CharField(max_length=80)
+    bio = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    avatar_url = forms.URLField(max_length=500, required=False, label="Avatar URL")
+    track = forms.ChoiceField(choices=Track.choices)
+    cohort = forms.CharField(max_length=80, required=False)
+
+    def save(self, user: User) -> User | None:
+        return self.call_service(services.user_update_profile, user=user, **self.cleaned_data)
+
+
+class PasswordChangeForm(ServiceForm):
+    old_password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def save(self, user: User) -> User | None:
+        return self.call_service(services.user_change_password, user=user, **self.cleaned_data)
+
+
+class PasswordResetForm(forms.Form):
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class ApiTokenForm(ServiceForm):
+    name = forms.CharField(max_length=80)
+
+    def save(self, user: User) -> tuple[Any, str] | None:
+        return self.call_service(services.api_token_create, user=user, **self.cleaned_data)

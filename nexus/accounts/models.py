@@ -1,0 +1,105 @@
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from nexus.core.models import TimeStampedModel
+
+
+class Role(models.TextChoices):
+    LEARNER = "learner", "Learner"
+    MENTOR = "mentor", "Mentor"
+    ADMIN = "admin", "Admin"
+
+
+class Track(models.TextChoices):
+    BACKEND = "backend", "Backend"
+    FRONTEND = "frontend", "Frontend"
+    FULLSTACK = "fullstack", "Full-stack"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        return (email or "").strip().lower()
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> "User":
+        if not email:
+            raise ValueError("Users need an e-mail address.")
+        user = self.model(email=self.normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> "User":
+        fields.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        return self.get(email=self.normalize_email(username))
+
+
+class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
+    # Stored lower-cased (see UserManager.normalize_email), so unique means unique ignoring case.
+    email = models.EmailField(max_length=254, unique=True)
+    display_name = models.CharField(max_length=80)
+    bio = models.TextField(max_length=2000, blank=True)
+    avatar_url = models.URLField(max_length=500, blank=True)
+    track = models.CharField(max_length=16, choices=Track.choices, default=Track.BACKEND)
+    cohort = models.CharField(max_length=80, blank=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.LEARNER)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May log in to the admin site.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["display_name"]
+
+    class Meta:
+        indexes = [models.Index(fields=["role"]), models.Index(fields=["display_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} <{self.email}>"
+
+    @property
+    def is_mentor(self) -> bool:
+        return self.role == Role.MENTOR
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def is_moderator(self) -> bool:
+        """Mentors and admins moderate content."""
+        return self.is_mentor or self.is_admin
+
+
+class ApiToken(TimeStampedModel):
+    """A personal API token; only a hash of the key is stored, the key is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_usable(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

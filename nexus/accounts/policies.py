@@ -1,0 +1,23 @@
+"""Who may do what with accounts; used by every front door."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from nexus.accounts.models import ApiToken, User
+
+
+def authenticated_user(request: Any) -> User:
+    """The signed-in user of a request that an authentication check has already let through."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def can_edit_user(actor: Any, user: User) -> bool:
+    return bool(actor.is_authenticated and (actor.pk == user.pk or actor.is_admin))
+
+
+def can_manage_token(actor: Any, token: ApiToken) -> bool:
+    return bool(actor.is_authenticated and actor.pk == token.user_id)

@@ -1,0 +1,135 @@
+"""Every write to accounts: registration, profiles, API tokens, password resets."""
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+
+from nexus.accounts.models import ApiToken, Track, User
+
+API_TOKEN_PREFIX = "nxs_"
+PROFILE_FIELDS = frozenset({"display_name", "bio", "avatar_url", "track", "cohort"})
+
+
+def hash_api_key(key: str) -> str:
+    """The stored form of an API key: its SHA-256, so a leaked table leaks no usable keys."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def user_register(
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    track: str = Track.BACKEND,
+    cohort: str = "",
+) -> User:
+    """Create a learner account after checking the e-mail is free and the password strong."""
+    email = User.objects.normalize_email(email.strip())
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": ["An account with this e-mail address already exists."]})
+    candidate = User(email=email, display_name=display_name.strip(), track=track, cohort=cohort)
+    validate_password(password, user=candidate)
+    candidate.set_password(password)
+    candidate.full_clean(exclude=["password"])
+    candidate.save()
+    return candidate
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, **changes: Any) -> User:
+    """Change the profile fields a user may edit themselves."""
+    unknown = set(changes) - PROFILE_FIELDS
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
+    for name, value in changes.items():
+        setattr(user, name, value.strip() if isinstance(value, str) else value)
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=[*changes, "updated_at"])
+    return user
+
+
+@transaction.atomic
+def user_change_password(*, user: User, old_password: str, new_password: str) -> User:
+    """Change a password, proving the old one first."""
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": ["The current password is not correct."]})
+    validate_password(new_password, user=user)
+    user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at"])
+    return user
+
+
+def api_token_create(
+    *, user: User, name: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Create a personal API token; returns the token and its key, which is never shown again."""
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": ["The expiry date must be in the future."]})
+    key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name.strip(),
+        prefix=key[: len(API_TOKEN_PREFIX) + 6],
+        key_hash=hash_api_key(key),
+        expires_at=expires_at,
+    )
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    """Revoke a token; revoking twice keeps the first revocation time."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+    return token
+
+
+def api_token_mark_used(*, token: ApiToken) -> None:
+    """Record a token's use, at most once a minute to keep authentication cheap."""
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+
+
+def password_reset_request(*, email: str, base_url: str) -> None:
+    """Send a reset link to the account with this e-mail, if any, from a background task.
+
+    The answer is the same whether or not the account exists, so nobody can probe for accounts.
+    """
+    from nexus.accounts.tasks import send_password_reset_email
+
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is not None and user.has_usable_password():
+        transaction.on_commit(lambda: send_password_reset_email.delay(user.pk, base_url))
+
+
+def _user_from_uid(uid: str) -> User | None:
+    try:
+        pk = force_str(urlsafe_base64_decode(uid))
+        return User.objects.get(pk=pk, is_active=True)
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        return None
+
+
+@transaction.atomic
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+    """Set a new password from a reset link's uid and token."""
+    user = _user_from_uid(uid)
+    if user is None or not default_token_generator.check_token(user, token):
+        raise ValidationError({"token": ["This reset link is invalid or has expired."]})
+    validate_password(new_password, user=user)
+    user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at"])
+    return user

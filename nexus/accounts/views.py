@@ -1,0 +1,125 @@
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+
+from nexus.accounts import selectors, services
+from nexus.accounts.forms import (
+    ApiTokenForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    ProfileForm,
+    SignupForm,
+)
+from nexus.accounts.policies import authenticated_user, can_manage_token
+from nexus.core.htmx import render_page
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and (user := form.save()):
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome to Nexus, {user.display_name}!")
+        return redirect("accounts:profile")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = authenticated_user(request)
+    form = ProfileForm(request.POST or None, initial=_profile_initial(user))
+    if request.method == "POST" and form.is_valid() and form.save(user):
+        messages.success(request, "Your profile is saved.")
+        return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "token_form": ApiTokenForm(), "tokens": selectors.api_token_list(user=user)},
+    )
+
+
+def _profile_initial(user: object) -> dict[str, object]:
+    return {name: getattr(user, name) for name in services.PROFILE_FIELDS}
+
+
+@login_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    user = authenticated_user(request)
+    form = ApiTokenForm(request.POST)
+    created = form.save(user) if form.is_valid() else None
+    context = {
+        "token_form": ApiTokenForm() if created else form,
+        "tokens": selectors.api_token_list(user=user),
+        "new_key": created[1] if created else None,
+    }
+    return render_page(
+        request, "accounts/profile_tokens.html", "accounts/partials/tokens.html", context
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    token = get_object_or_404(selectors.api_token_list(user=user), pk=token_id)
+    if not can_manage_token(user, token):
+        raise PermissionDenied
+    services.api_token_revoke(token=token)
+    context = {"token_form": ApiTokenForm(), "tokens": selectors.api_token_list(user=user)}
+    return render_page(
+        request, "accounts/profile_tokens.html", "accounts/partials/tokens.html", context
+    )
+
+
+def _render_tokens(request: HttpRequest, context: dict[str, object]) -> HttpResponse:
+    return render_page(
+        request, "accounts/profile_tokens.html", "accounts/partials/tokens.html", context
+    )
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (user := form.save(authenticated_user(request)))
+    ):
+        update_session_auth_hash(request, user)
+        messages.success(request, "Your password is changed.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+def password_reset(request: HttpRequest) -> HttpResponse:
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_reset_request(
+            email=form.cleaned_data["email"], base_url=request.build_absolute_uri("/")
+        )
+        return redirect("accounts:password_reset_done")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:login")
+
+    def form_valid(self, form):
+        messages.success(self.request, "Your password is set. Log in with it now.")
+        return super().form_valid(form)

@@ -1,0 +1,28 @@
+"""The REST API under /api/v1/: one router, each app contributing its routes."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
+
+from nexus.accounts import api as accounts_api
+
+router = DefaultRouter()
+router.register("me/tokens", accounts_api.MeTokenViewSet, basename="me-token")
+router.register("users", accounts_api.UserViewSet, basename="user")
+
+
+urlpatterns = [
+    path("auth/register/", accounts_api.RegisterApi.as_view(), name="auth-register"),
+    path("auth/token/", accounts_api.TokenObtainApi.as_view(), name="auth-token"),
+    path("auth/token/refresh/", TokenRefreshView.as_view(), name="auth-token-refresh"),
+    path("auth/token/verify/", TokenVerifyView.as_view(), name="auth-token-verify"),
+    path("auth/password-reset/", accounts_api.PasswordResetApi.as_view(), name="auth-reset"),
+    path(
+        "auth/password-reset/confirm/",
+        accounts_api.PasswordResetConfirmApi.as_view(),
+        name="auth-reset-confirm",
+    ),
+    path("me/", accounts_api.MeApi.as_view(), name="me"),
+    path("me/password/", accounts_api.MePasswordApi.as_view(), name="me-password"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,53 @@
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from nexus.core.errors import problem_response, wants_problem_json
+from nexus.core.health import run_readiness_checks
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. Says which replica answered, for load-balancer checks."""
+    return JsonResponse({"status": "ok", "replica": settings.NEXUS_REPLICA})
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: every dependency is reported; 503 when any is down."""
+    checks = run_readiness_checks()
+    ready = all(result["ok"] for result in checks.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks},
+        status=200 if ready else 503,
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html")
+
+
+def _error_page(request: HttpRequest, status: int, template: str) -> HttpResponse:
+    if wants_problem_json(request):
+        return problem_response(status)
+    return render(request, template, status=status)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(request, 404, "404.html")
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(request, 403, "403.html")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(request, 400, "400.html")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error_page(request, 500, "500.html")

@@ -1,0 +1,24 @@
+"""The root GraphQL schema, merged from each app's Query and Mutation."""
+
+import strawberry
+from django.views.decorators.csrf import csrf_exempt
+
+from nexus.accounts import schema as accounts_schema
+from nexus.core.graphql import AuthenticatedGraphQLView, schema_extensions
+
+
+@strawberry.type
+class Query(accounts_schema.Query):
+    pass
+
+
+@strawberry.type
+class Mutation(accounts_schema.Mutation):
+    pass
+
+
+schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=schema_extensions())
+
+# CSRF is enforced by the view itself for session-authenticated requests (as in the REST API);
+# token-authenticated clients have no cookie to forge.
+graphql_view = csrf_exempt(AuthenticatedGraphQLView.as_view(schema=schema))

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+from django_prometheus.exports import ExportToDjangoView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from nexus.core import views as core_views
+from nexus.graphql import graphql_view
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", ExportToDjangoView, name="metrics"),
+    path("accounts/", include("nexus.accounts.urls")),
+    path("api/v1/", include("nexus.api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("graphql/", graphql_view, name="graphql"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "nexus.core.views.bad_request"
+handler403 = "nexus.core.views.permission_denied"
+handler404 = "nexus.core.views.page_not_found"
+handler500 = "nexus.core.views.server_error"
