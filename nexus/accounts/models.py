@@ -45,7 +45,11 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     # Stored lower-cased (see UserManager.normalize_email), so unique means unique ignoring case.
-    email = models.EmailField(max_length=254, unique=True)
+    email = models.EmailField(
+        max_length=254,
+        unique=True,
+        error_messages={"unique": "An account with this e-mail address already exists."},
+    )
     display_name = models.CharField(max_length=80)
     bio = models.TextField(max_length=2000, blank=True)
     avatar_url = models.URLField(max_length=500, blank=True)

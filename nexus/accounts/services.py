@@ -24,6 +24,14 @@ def hash_api_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _validate_new_password(password: str, *, user: User, field: str) -> None:
+    """Django's password validators, with their errors attached to the form field."""
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.error_list}) from exc
+
+
 @transaction.atomic
 def user_register(
     *,
@@ -34,13 +42,21 @@ def user_register(
     cohort: str = "",
 ) -> User:
     """Create a learner account after checking the e-mail is free and the password strong."""
-    email = User.objects.normalize_email(email.strip())
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": ["An account with this e-mail address already exists."]})
+    email = User.objects.normalize_email(email)
     candidate = User(email=email, display_name=display_name.strip(), track=track, cohort=cohort)
-    validate_password(password, user=candidate)
+    # Every problem is reported at once, so a form shows all its field errors in one round.
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        candidate.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        errors["password"] = exc.error_list
+    if errors:
+        raise ValidationError(errors)
     candidate.set_password(password)
-    candidate.full_clean(exclude=["password"])
     candidate.save()
     return candidate
 
@@ -63,7 +79,7 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
     """Change a password, proving the old one first."""
     if not user.check_password(old_password):
         raise ValidationError({"old_password": ["The current password is not correct."]})
-    validate_password(new_password, user=user)
+    _validate_new_password(new_password, user=user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password", "updated_at"])
     return user
@@ -129,7 +145,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     user = _user_from_uid(uid)
     if user is None or not default_token_generator.check_token(user, token):
         raise ValidationError({"token": ["This reset link is invalid or has expired."]})
-    validate_password(new_password, user=user)
+    _validate_new_password(new_password, user=user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password", "updated_at"])
     return user

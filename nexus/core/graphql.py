@@ -41,10 +41,10 @@ def field_errors_from(exc: ValidationError) -> list[FieldError]:
 def schema_extensions() -> list[Any]:
     """Limits and the optimizer every schema runs with."""
     return [
-        DjangoOptimizerExtension(),
-        QueryDepthLimiter(max_depth=settings.NEXUS_GRAPHQL_MAX_DEPTH),
-        MaxAliasesLimiter(max_alias_count=settings.NEXUS_GRAPHQL_MAX_ALIASES),
-        MaxTokensLimiter(max_token_count=settings.NEXUS_GRAPHQL_MAX_TOKENS),
+        DjangoOptimizerExtension,
+        lambda: QueryDepthLimiter(max_depth=settings.NEXUS_GRAPHQL_MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.NEXUS_GRAPHQL_MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=settings.NEXUS_GRAPHQL_MAX_TOKENS),
     ]
 
 

@@ -1,6 +1,6 @@
 // Mounts GraphiQL against this server's /graphql/, sending the CSRF token so session users can run mutations.
 (function () {
-  const csrfToken = JSON.parse(document.getElementById("csrf-token").textContent);
+  const csrfToken = document.querySelector("[name=csrfmiddlewaretoken]").value;
   const fetcher = GraphiQL.createFetcher({
     url: window.location.pathname,
     headers: { "X-CSRFToken": csrfToken },

@@ -1,0 +1,116 @@
+from datetime import timedelta
+
+import pytest
+from rest_framework_simplejwt.tokens import AccessToken
+
+from nexus.accounts.models import Role, User
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {"email": "Lina@Example.com", "password": "a-long-enough-passphrase", "display_name": "Lina"}
+
+
+def field_errors(response):
+    return {error["field"]: error["code"] for error in response.json()["errors"]}
+
+
+def test_registering_creates_a_learner_with_a_lower_cased_email(api_client):
+    response = api_client.post("/api/v1/auth/register/", GOOD, format="json")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["email"] == "lina@example.com"
+    assert body["role"] == Role.LEARNER
+    assert "password" not in body
+    assert User.objects.get(email="lina@example.com").check_password(GOOD["password"])
+
+
+def test_registering_twice_with_the_same_email_in_any_case_is_refused(api_client):
+    api_client.post("/api/v1/auth/register/", GOOD, format="json")
+    response = api_client.post(
+        "/api/v1/auth/register/", {**GOOD, "email": "LINA@example.COM"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "email" in field_errors(response)
+    assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"email": "not-an-email"}, "email"),
+        ({"password": "password"}, "password"),
+        ({"password": "12345678901"}, "password"),
+        ({"password": "Lina@Example.com"}, "password"),
+        ({"display_name": ""}, "display_name"),
+        ({"track": "astronaut"}, "track"),
+        ({"role": "admin"}, "role"),
+    ],
+)
+def test_bad_registrations_name_the_field_and_store_nothing(api_client, change, field):
+    response = api_client.post("/api/v1/auth/register/", {**GOOD, **change}, format="json")
+    assert response.status_code == 400
+    assert field in field_errors(response)
+    assert not User.objects.exists()
+
+
+def test_a_token_pair_is_issued_for_email_and_password(api_client, owner):
+    response = api_client.post(
+        "/api/v1/auth/token/",
+        {"email": owner.email.upper(), "password": "correct-horse-battery-staple"},
+        format="json",
+    )
+    assert response.status_code == 200
+    pair = response.json()
+    me = api_client.get("/api/v1/me/", headers={"Authorization": f"Bearer {pair['access']}"})
+    assert me.json()["email"] == owner.email
+    refreshed = api_client.post(
+        "/api/v1/auth/token/refresh/", {"refresh": pair["refresh"]}, format="json"
+    )
+    assert refreshed.status_code == 200
+    assert "access" in refreshed.json()
+    verified = api_client.post(
+        "/api/v1/auth/token/verify/", {"token": pair["access"]}, format="json"
+    )
+    assert verified.status_code == 200
+
+
+def test_a_wrong_password_gets_no_token(api_client, owner):
+    response = api_client.post(
+        "/api/v1/auth/token/", {"email": owner.email, "password": "nope"}, format="json"
+    )
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_tampered_jwt_is_refused(api_client, owner):
+    token = str(AccessToken.for_user(owner))
+    header, payload, signature = token.split(".")
+    forged = f"{header}.{payload}.{signature[::-1]}"
+    response = api_client.get("/api/v1/me/", headers={"Authorization": f"Bearer {forged}"})
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_not_valid"
+
+
+def test_an_expired_jwt_is_refused(api_client, owner):
+    token = AccessToken.for_user(owner)
+    token.set_exp(lifetime=-timedelta(seconds=1))
+    response = api_client.get("/api/v1/me/", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    verify = api_client.post("/api/v1/auth/token/verify/", {"token": str(token)}, format="json")
+    assert verify.status_code == 401
+
+
+def test_credential_endpoints_are_throttled(api_client, owner, settings):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    ScopedRateThrottle.THROTTLE_RATES = {"auth": "3/minute"}
+    try:
+        codes = [
+            api_client.post(
+                "/api/v1/auth/token/", {"email": owner.email, "password": "x"}, format="json"
+            ).status_code
+            for _ in range(4)
+        ]
+    finally:
+        ScopedRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    assert codes == [401, 401, 401, 429]
