@@ -232,7 +232,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_RETRY_DELAY = 10
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that publishes while the broker is down must not hang: the outbox sweep catches up.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Synced into django-celery-beat's tables at start, where admins can edit them.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-pending-events": {"task": "nexus.core.tasks.sweep_pending_events", "schedule": 60.0},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- E-mail -----------------------------------------------------------------------------------

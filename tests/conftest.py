@@ -68,3 +68,21 @@ def client_for():
 def fast_password_hashing(settings):
     """Real hashing costs ~0.3 s a user; tests create hundreds, and hash strength is not under test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def celery_broker(monkeypatch):
+    """Point Celery at a broker URL for one test, with no pooled connection to the old one."""
+
+    def use(url):
+        monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+        monkeypatch.setitem(celery_app.conf, "broker_url", url)
+        _drop_broker_connections()
+
+    yield use
+    _drop_broker_connections()
+
+
+def _drop_broker_connections():
+    celery_app.close()
+    celery_app.amqp._producer_pool = None

@@ -1,3 +1,6 @@
+import uuid
+
+from django.conf import settings
 from django.db import models
 
 
@@ -9,3 +12,37 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class OutboxEvent(models.Model):
+    """A domain event, written in the same transaction as the change it describes.
+
+    Committed events are handed to Celery; a periodic sweep hands over any that were not
+    (the broker was down), so no event is lost and subscribers see each one at least once.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=64, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject_type = models.CharField(max_length=64, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    hand_over_attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="core_outbox_pending_idx",
+                condition=models.Q(handed_over_at__isnull=True),
+            ),
+            models.Index(fields=["subject_type", "subject_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.subject_type}:{self.subject_id}"

@@ -1,7 +1,6 @@
 import pytest
 from django.core.cache.backends.redis import RedisCache
 
-from nexus.celery import app as celery_app
 from nexus.core import health
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +21,8 @@ def test_readyz_reports_each_dependency(client):
     assert all(check["ok"] for check in checks.values())
 
 
-def test_readyz_is_503_and_names_the_broker_when_it_is_down(client, monkeypatch):
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-    monkeypatch.setitem(celery_app.conf, "broker_url", "amqp://guest:guest@127.0.0.1:1//")
+def test_readyz_is_503_and_names_the_broker_when_it_is_down(client, celery_broker):
+    celery_broker("amqp://guest:guest@127.0.0.1:1//")
     response = client.get("/readyz")
     assert response.status_code == 503
     body = response.json()

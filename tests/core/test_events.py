@@ -1,0 +1,102 @@
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from nexus.celery import app as celery_app
+from nexus.core import events
+from nexus.core.models import OutboxEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def received(monkeypatch):
+    """A subscriber to 'thing.happened' that records what reached it."""
+    seen = []
+    monkeypatch.setattr(events, "_subscribers", events.defaultdict(dict))
+    events.subscriber("thing.happened")(seen.append)
+    return seen
+
+
+def test_a_published_event_reaches_its_subscribers_after_commit(
+    received, owner, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        event = events.publish("thing.happened", subject=owner, actor=owner, payload={"n": 1})
+        assert received == []
+    assert [e.pk for e in received] == [event.pk]
+    event.refresh_from_db()
+    assert event.handed_over_at is not None
+    assert (event.subject_type, event.subject_id) == ("accounts.user", str(owner.pk))
+
+
+def test_an_event_of_a_rolled_back_transaction_is_never_delivered(
+    received, django_capture_on_commit_callbacks
+):
+    def failing_write():
+        with transaction.atomic():
+            events.publish("thing.happened")
+            raise RuntimeError("the write failed")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        failing_write()
+    assert received == []
+    assert not OutboxEvent.objects.exists()
+
+
+def test_other_events_do_not_reach_the_subscriber(received, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        events.publish("other.thing")
+    assert received == []
+    assert OutboxEvent.objects.get().handed_over_at is not None
+
+
+def test_with_the_broker_down_the_write_succeeds_and_the_sweep_delivers_later(
+    received, monkeypatch, celery_broker, django_capture_on_commit_callbacks
+):
+    celery_broker("amqp://guest:guest@127.0.0.1:1//")
+    with django_capture_on_commit_callbacks(execute=True):
+        event = events.publish("thing.happened")
+    event.refresh_from_db()
+    assert event.handed_over_at is None
+    assert event.hand_over_attempts == 1
+    assert received == []
+
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    assert events.sweep_pending_events() == 0, "too fresh: the commit hook may still be running"
+    OutboxEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert events.sweep_pending_events() == 1
+    assert [e.pk for e in received] == [event.pk]
+    assert events.sweep_pending_events() == 0
+
+
+def test_a_failing_subscriber_leaves_the_event_pending_for_the_sweep(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(events, "_subscribers", events.defaultdict(dict))
+    calls = []
+
+    @events.subscriber("thing.happened")
+    def flaky(event):
+        calls.append(event.pk)
+        if len(calls) == 1:
+            raise ConnectionError("the mail server is down")
+
+    monkeypatch.setattr("nexus.core.tasks.run_subscriber.max_retries", 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = events.publish("thing.happened")
+    event.refresh_from_db()
+    assert event.handed_over_at is None
+    OutboxEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert events.sweep_pending_events() == 1
+    assert calls == [event.pk, event.pk]
+
+
+def test_the_sweep_is_scheduled_with_beat():
+    from django.conf import settings
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["sweep-pending-events"]
+    assert schedule["task"] == "nexus.core.tasks.sweep_pending_events"
+    assert schedule["task"] in celery_app.tasks
