@@ -167,7 +167,7 @@ STORAGES = {
     },
 }
 
-# --- Outbound requests to user-given URLs ----------------------------------------------------------
+# --- Outbound requests to user-given URLs ---------------------------------------------------
 # Only tests that run a receiver on 127.0.0.1 turn this on; loopback is refused everywhere else.
 NEXUS_OUTBOUND_ALLOW_LOOPBACK = env.bool("NEXUS_OUTBOUND_ALLOW_LOOPBACK", default=False)
 
