@@ -1,0 +1,63 @@
+from django.contrib import admin
+
+from nexus.journal.models import (
+    Cohort,
+    CohortMembership,
+    Entry,
+    Milestone,
+    MilestoneProgress,
+    Program,
+    ProgramMonth,
+    Reflection,
+)
+
+
+class MonthInline(admin.StackedInline):
+    model = ProgramMonth
+    extra = 0
+    filter_horizontal = ("topics", "articles")
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "is_default")
+    inlines = (MonthInline, MilestoneInline)
+
+
+class MembershipInline(admin.TabularInline):
+    model = CohortMembership
+    extra = 0
+    raw_id_fields = ("learner",)
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ("name", "program", "start_date")
+    filter_horizontal = ("mentors",)
+    inlines = (MembershipInline,)
+
+
+@admin.register(Entry)
+class EntryAdmin(admin.ModelAdmin):
+    list_display = ("author", "date", "minutes_spent", "visibility")
+    list_filter = ("visibility",)
+    raw_id_fields = ("author",)
+    readonly_fields = ("body_html",)
+
+
+@admin.register(Reflection)
+class ReflectionAdmin(admin.ModelAdmin):
+    list_display = ("author", "month", "visibility")
+    raw_id_fields = ("author",)
+
+
+@admin.register(MilestoneProgress)
+class MilestoneProgressAdmin(admin.ModelAdmin):
+    list_display = ("learner", "milestone", "status", "reviewer")
+    list_filter = ("status",)
+    raw_id_fields = ("learner", "reviewer")
