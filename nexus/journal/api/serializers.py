@@ -156,6 +156,23 @@ class EvidenceLinkInput(StrictSerializer):
     title = serializers.CharField(max_length=200)
     url = serializers.CharField(max_length=500)
 
+    def validate(self, attrs: dict[str, str]) -> dict[str, str]:
+        # A PATCH makes every field optional, down into list items; a link needs all three.
+        missing = sorted({"kind", "title", "url"} - set(attrs))
+        if missing:
+            raise serializers.ValidationError(
+                {name: ["This field is required."] for name in missing}
+            )
+        return attrs
+
+    def validate_url(self, value: str) -> str:
+        """Links render as hrefs: only http(s) URLs or paths on this site."""
+        if value.startswith(("https://", "http://")) or (
+            value.startswith("/") and not value.startswith("//")
+        ):
+            return value
+        raise serializers.ValidationError("Use an http(s) URL or a path on this site.")
+
 
 class ProgressInput(StrictSerializer):
     status = serializers.ChoiceField(choices=MilestoneStatus.choices, required=False)
