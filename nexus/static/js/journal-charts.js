@@ -8,7 +8,10 @@
     var stacked = Boolean(chart.stacked);
     var options = { responsive: true, maintainAspectRatio: false, animation: false };
     if (chart.kind !== "doughnut") {
-      options.scales = { x: { stacked: stacked }, y: { stacked: stacked, beginAtZero: true } };
+      options.scales = {
+        x: { stacked: stacked },
+        y: { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } },
+      };
     }
     new window.Chart(canvas, {
       type: chart.kind,
