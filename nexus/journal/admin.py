@@ -1,5 +1,9 @@
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.http import HttpRequest
+
+from nexus.journal import services
 from nexus.journal.models import (
     Cohort,
     CohortMembership,
@@ -40,6 +44,11 @@ class CohortAdmin(admin.ModelAdmin):
     list_display = ("name", "program", "start_date")
     filter_horizontal = ("mentors",)
     inlines = (MembershipInline,)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Learners added here get their milestones just as through services.cohort_add_learner.
+        services.cohort_sync_progress(cohort=form.instance)
 
 
 @admin.register(Entry)

@@ -148,6 +148,11 @@ class Entry(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.author_id} {self.date}"
 
+    @property
+    def etag(self) -> str:
+        """Changes with every save; a PATCH with a stale If-Match is refused (412)."""
+        return f'"{int(self.updated_at.timestamp() * 1_000_000)}"'
+
 
 class Reflection(TimeStampedModel):
     """A learner's look back at one month: what went well, what was hard, what to change."""

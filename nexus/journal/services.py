@@ -245,13 +245,31 @@ def cohort_add_learner(*, cohort: Cohort, learner: Any) -> CohortMembership:
     membership, _ = CohortMembership.objects.update_or_create(
         learner=learner, defaults={"cohort": cohort}
     )
-    milestones = Milestone.objects.filter(program_id=cohort.program_id)
-    MilestoneProgress.objects.bulk_create(
-        [MilestoneProgress(learner=learner, milestone=m) for m in milestones],
-        ignore_conflicts=True,
-    )
+    cohort_sync_progress(cohort=cohort)
     events.publish("journal.cohort_joined", subject=membership, actor=learner)
     return membership
+
+
+@transaction.atomic
+def cohort_sync_progress(*, cohort: Cohort) -> int:
+    """Give every member a progress row per program milestone (idempotent); returns rows added."""
+    members = CohortMembership.objects.filter(cohort=cohort).values_list("learner_id", flat=True)
+    milestones = list(
+        Milestone.objects.filter(program_id=cohort.program_id).values_list("pk", flat=True)
+    )
+    existing = set(
+        MilestoneProgress.objects.filter(
+            learner_id__in=members, milestone_id__in=milestones
+        ).values_list("learner_id", "milestone_id")
+    )
+    missing = [
+        MilestoneProgress(learner_id=learner_id, milestone_id=milestone_id)
+        for learner_id in members
+        for milestone_id in milestones
+        if (learner_id, milestone_id) not in existing
+    ]
+    MilestoneProgress.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
 
 
 @transaction.atomic

@@ -181,3 +181,17 @@ def test_listing_entries_takes_the_same_queries_whatever_their_number(
     with django_assert_max_num_queries(5):
         response = client.get(URL, {"page_size": 50})
     assert len(response.json()["results"]) == count
+
+
+def test_a_stale_if_match_is_refused_with_412(client_for, owner):
+    entry = write_entry(owner)
+    client = client_for(owner)
+    etag = client.get(f"{URL}{entry.pk}/")["ETag"]
+    assert (
+        client.patch(f"{URL}{entry.pk}/", {"body": "One"}, headers={"If-Match": etag}).status_code
+        == 200
+    )
+    stale = client.patch(f"{URL}{entry.pk}/", {"body": "Two"}, headers={"If-Match": etag})
+    assert stale.status_code == 412
+    entry.refresh_from_db()
+    assert entry.body == "One"

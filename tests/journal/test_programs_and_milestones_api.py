@@ -179,3 +179,27 @@ def test_evidence_offers_the_articles_a_learner_wrote_this_month(client_for, own
     assert [item["title"] for item in response.json()["results"]] == ["My setup"]
     assert "solution" in response.json()["awaiting"]
     assert client_for(owner).get("/api/v1/journal/evidence/", {"month": "x"}).status_code == 400
+
+
+def test_learners_added_in_the_admin_get_their_milestones(cohort, admin_user):
+    from django.test import Client
+
+    learner = UserFactory()
+    client = Client()
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/journal/cohort/{cohort.pk}/change/",
+        {
+            "program": cohort.program_id,
+            "name": cohort.name,
+            "start_date": str(cohort.start_date),
+            "mentors": [],
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+            "memberships-0-learner": str(learner.pk),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert MilestoneProgress.objects.filter(learner=learner).count() == 6

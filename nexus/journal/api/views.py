@@ -10,7 +10,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, renderers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,6 +37,17 @@ class ByLearnerPagination(CursorPagination):
 
 class BySlugPagination(CursorPagination):
     ordering = ("-is_default", "slug")
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The entry changed since you read it; fetch it again and reapply."
+    default_code = "precondition_failed"
+
+
+def _with_etag(response: Response, entry: Entry) -> Response:
+    response["ETag"] = entry.etag
+    return response
 
 
 def _deny_unless(allowed: bool) -> None:
@@ -66,7 +77,7 @@ class EntryViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(s.EntrySerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(s.EntrySerializer(self.get_object()).data)
+        return _with_etag(Response(s.EntrySerializer(entry := self.get_object()).data), entry)
 
     @extend_schema(request=s.EntryInput, responses={201: s.EntrySerializer})
     def create(self, request: Request) -> Response:
@@ -81,10 +92,13 @@ class EntryViewSet(viewsets.GenericViewSet):
     def partial_update(self, request: Request, pk: str) -> Response:
         entry = self.get_object()
         _deny_unless(policies.can_edit_journal_item(request.user, entry))
+        if_match = request.headers.get("If-Match")
+        if if_match and if_match.strip() not in ("*", entry.etag):
+            raise PreconditionFailed
         data = s.EntryInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.entry_update(entry=entry, **data.validated_data)
-        return Response(s.EntrySerializer(self.get_object()).data)
+        return _with_etag(Response(s.EntrySerializer(entry := self.get_object()).data), entry)
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, pk: str) -> Response:
