@@ -212,9 +212,15 @@ def reflection_save(
 
 @transaction.atomic
 def program_update(
-    *, program: Program, actor: Any, title: str = UNSET, description: str = UNSET
+    *,
+    program: Program,
+    actor: Any,
+    title: str = UNSET,
+    description: str = UNSET,
+    months: Sequence[dict[str, Any]] = UNSET,
+    milestones: Sequence[dict[str, Any]] = UNSET,
 ) -> Program:
-    """Rename or redescribe a program."""
+    """Edit a program's text, its months (title, description, topics) and milestones, by number."""
     if title is not UNSET:
         if not title.strip():
             raise ValidationError({"title": ["A program needs a title."]}, code="required")
@@ -222,8 +228,28 @@ def program_update(
     if description is not UNSET:
         program.description = description
     program.save()
+    if months is not UNSET:
+        _update_numbered(program.months.all(), months, "months")
+    if milestones is not UNSET:
+        _update_numbered(program.milestones.all(), milestones, "milestones")
     events.publish("journal.program_updated", subject=program, actor=actor)
     return program
+
+
+def _update_numbered(queryset: Any, changes: Sequence[dict[str, Any]], field: str) -> None:
+    by_number = {row.number: row for row in queryset}
+    for change in changes:
+        row = by_number.get(change.get("number"))
+        if row is None:
+            raise ValidationError({field: [f"No {field[:-1]} number {change.get('number')}."]})
+        for name in ("title", "description"):
+            if name in change:
+                setattr(row, name, change[name])
+        if not row.title.strip():
+            raise ValidationError({field: ["Every one needs a title."]}, code="required")
+        row.save()
+        if "topics" in change:
+            row.topics.set(_resolve_topics(change["topics"]))
 
 
 @transaction.atomic

@@ -203,3 +203,34 @@ def test_learners_added_in_the_admin_get_their_milestones(cohort, admin_user):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert MilestoneProgress.objects.filter(learner=learner).count() == 6
+
+
+def test_a_mentor_edits_a_months_topics_and_a_milestones_text(client_for, program, mentor):
+    response = client_for(mentor).patch(
+        f"{PROGRAMS}{program.slug}/",
+        {
+            "months": [{"number": 4, "title": "Capstone", "topics": ["docker", "redis"]}],
+            "milestones": [{"number": 6, "description": "Dashboards and alerts."}],
+        },
+    )
+    assert response.status_code == 200, response.json()
+    month = response.json()["months"][3]
+    assert (month["title"], sorted(month["topics"])) == ("Capstone", ["docker", "redis"])
+    milestone = response.json()["months"][2]["milestones"][2]
+    assert milestone["description"] == "Dashboards and alerts."
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"months": [{"number": 9, "title": "Nope"}]},
+        {"months": [{"number": 1, "topics": ["no-such-tech"]}]},
+        {"milestones": [{"number": 1, "title": " "}]},
+        {"milestones": [{"number": 1, "colour": "red"}]},
+    ],
+)
+def test_bad_program_edits_are_400_and_change_nothing(client_for, program, mentor, changes):
+    before = client_for(mentor).get(f"{PROGRAMS}{program.slug}/").json()
+    response = client_for(mentor).patch(f"{PROGRAMS}{program.slug}/", changes)
+    assert response.status_code == 400
+    assert client_for(mentor).get(f"{PROGRAMS}{program.slug}/").json() == before

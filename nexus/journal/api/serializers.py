@@ -119,9 +119,24 @@ class ProgramSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ProgramMonthInput(StrictSerializer):
+    number = serializers.IntegerField(min_value=1)
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    topics = serializers.ListField(child=serializers.SlugField(), required=False, max_length=50)
+
+
+class ProgramMilestoneInput(StrictSerializer):
+    number = serializers.IntegerField(min_value=1)
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
 class ProgramInput(StrictSerializer):
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    months = serializers.ListField(child=ProgramMonthInput(), required=False, max_length=24)
+    milestones = serializers.ListField(child=ProgramMilestoneInput(), required=False, max_length=50)
 
 
 class ProgressSerializer(serializers.ModelSerializer):
