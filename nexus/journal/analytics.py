@@ -12,12 +12,19 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from nexus.journal import evidence, selectors
-from nexus.journal.models import Cohort, Entry, MilestoneProgress, MilestoneStatus, Reflection
+from nexus.journal.models import (
+    Cohort,
+    Entry,
+    LearnerTopic,
+    MilestoneProgress,
+    MilestoneStatus,
+    Reflection,
+)
 
 WEEKS_SHOWN = 26
 INACTIVE_DAYS = 14
@@ -207,9 +214,11 @@ def cohort_inactive(cohort: Cohort, today: date | None = None) -> Chart:
     today = today or timezone.localdate()
     cutoff = today - timedelta(days=INACTIVE_DAYS)
     since_login = timezone.now() - timedelta(days=INACTIVE_DAYS)
+    # One index seek per learner on (author, -date), instead of grouping all their entries.
+    latest = Entry.objects.filter(author=OuterRef("pk")).order_by("-date").values("date")[:1]
     rows = list(
         _cohort_learners(cohort)
-        .annotate(last_entry=Max("journal_entries__date"))
+        .annotate(last_entry=Subquery(latest))
         .filter(Q(last_entry__lt=cutoff) | Q(last_entry__isnull=True))
         .filter(Q(last_login__lt=since_login) | Q(last_login__isnull=True))
         .order_by("last_entry", "display_name", "id")
@@ -231,11 +240,10 @@ def cohort_inactive(cohort: Cohort, today: date | None = None) -> Chart:
 
 def cohort_coverage(cohort: Cohort, today: date | None = None) -> Chart:
     """How many of the cohort's learners have written about each technology (top 20)."""
-    through = Entry.topics.through
     rows = list(
-        through.objects.filter(entry__author__cohort_membership__cohort=cohort)
+        LearnerTopic.objects.filter(learner__cohort_membership__cohort=cohort)
         .values("technology__name")
-        .annotate(learners=Count("entry__author", distinct=True))
+        .annotate(learners=Count("learner_id"))
         .order_by("-learners", "technology__name")[:20]
     )
     return Chart(

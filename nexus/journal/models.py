@@ -154,6 +154,30 @@ class Entry(TimeStampedModel):
         return f'"{int(self.updated_at.timestamp() * 1_000_000)}"'
 
 
+class LearnerTopic(TimeStampedModel):
+    """How many entries a learner has written on a technology: stored, so coverage is cheap.
+
+    Kept by the entry services (recounted from the entries, never incremented blindly).
+    """
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_topics"
+    )
+    technology = models.ForeignKey(
+        "knowledge.Technology", on_delete=models.CASCADE, related_name="+"
+    )
+    entries = models.PositiveIntegerField()
+    last_date = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "technology"], name="journal_learner_topic")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} {self.technology_id} x{self.entries}"
+
+
 class Reflection(TimeStampedModel):
     """A learner's look back at one month: what went well, what was hard, what to change."""
 

@@ -1,12 +1,13 @@
 """Every write of the journal: validated, in its own transaction, announced by an event."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from nexus.core import events
@@ -17,6 +18,7 @@ from nexus.journal.models import (
     Cohort,
     CohortMembership,
     Entry,
+    LearnerTopic,
     Milestone,
     MilestoneProgress,
     MilestoneStatus,
@@ -128,6 +130,7 @@ def entry_create(
     )
     entry.topics.set(technologies)
     entry.articles.set(linked)
+    learner_topics_refresh(learner=author, technology_ids=[t.pk for t in technologies])
     events.publish(
         "journal.entry_created", subject=entry, actor=author, payload={"date": str(date)}
     )
@@ -160,6 +163,7 @@ def entry_update(
         _check_date(entry.author, new_date)
     _lock_author(entry.author)
     _check_minutes(entry.author, new_date, new_minutes, exclude_id=entry.pk)
+    touched = set(entry.topics.values_list("pk", flat=True))
     entry.date, entry.minutes_spent = new_date, new_minutes
     if confidence is not UNSET:
         entry.confidence = confidence
@@ -170,6 +174,8 @@ def entry_update(
     if articles is not UNSET:
         entry.articles.set(_resolve_articles(articles))
     entry.save()
+    touched |= set(entry.topics.values_list("pk", flat=True))
+    learner_topics_refresh(learner=entry.author, technology_ids=touched)
     events.publish("journal.entry_updated", subject=entry, actor=entry.author)
     return entry
 
@@ -178,7 +184,41 @@ def entry_update(
 def entry_delete(*, entry: Entry) -> None:
     """Remove an entry (worklogs are the author's own notes, so this is a real delete)."""
     events.publish("journal.entry_deleted", subject=entry, actor=entry.author)
+    touched = list(entry.topics.values_list("pk", flat=True))
+    author = entry.author
     entry.delete()
+    learner_topics_refresh(learner=author, technology_ids=touched)
+
+
+@transaction.atomic
+def learner_topics_refresh(
+    *, learner: Any = None, technology_ids: Iterable[int] | None = None
+) -> int:
+    """Recount stored per-learner topic totals from the entries (one learner, or everyone)."""
+    pairs = Entry.topics.through.objects.all()
+    stored = LearnerTopic.objects.all()
+    if learner is not None:
+        pairs, stored = pairs.filter(entry__author=learner), stored.filter(learner=learner)
+    if technology_ids is not None:
+        ids = list(technology_ids)
+        pairs, stored = pairs.filter(technology_id__in=ids), stored.filter(technology_id__in=ids)
+    counts = (
+        pairs.values("entry__author_id", "technology_id")
+        .annotate(n=Count("id"), last=Max("entry__date"))
+        .order_by()
+    )
+    rows = [
+        LearnerTopic(
+            learner_id=row["entry__author_id"],
+            technology_id=row["technology_id"],
+            entries=row["n"],
+            last_date=row["last"],
+        )
+        for row in counts
+    ]
+    stored.delete()
+    LearnerTopic.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 @transaction.atomic

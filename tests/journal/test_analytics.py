@@ -232,3 +232,23 @@ def test_unknown_charts_and_cohorts_are_404(client_for, admin_user, cohort):
     assert client.get("/api/v1/analytics/learners/me/nope/").status_code == 404
     assert client.get("/api/v1/analytics/cohorts/999999/milestones/").status_code == 404
     assert client.get("/api/v1/analytics/program/nope/", {"format": "csv"}).status_code == 404
+
+
+def test_stored_topic_totals_follow_entry_edits_and_deletes(owner):
+    from nexus.journal.models import LearnerTopic
+
+    def totals():
+        return dict(
+            LearnerTopic.objects.filter(learner=owner).values_list("technology__slug", "entries")
+        )
+
+    first = write_entry(owner, topics=["django", "docker"])
+    write_entry(owner, days_ago=1, topics=["django"])
+    assert totals() == {"django": 2, "docker": 1}
+    services.entry_update(entry=first, topics=["redis"])
+    assert totals() == {"django": 1, "redis": 1}
+    services.entry_delete(entry=first)
+    assert totals() == {"django": 1}
+    LearnerTopic.objects.all().delete()
+    assert services.learner_topics_refresh() == 1
+    assert totals() == {"django": 1}
