@@ -225,6 +225,7 @@ def bookmark_list(*, user: Any) -> QuerySet[Bookmark]:
         Bookmark.objects.filter(user=user)
         .filter(Q(article__status=ArticleStatus.PUBLISHED) | Q(article__author_id=user.pk))
         .select_related("article", "article__author")
+        .prefetch_related("article__technologies", "article__tags")
         .defer("article__body", "article__body_html", "article__toc")
         .order_by("-created_at", "-id")
     )

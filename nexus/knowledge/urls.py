@@ -5,6 +5,7 @@ from nexus.knowledge.views import articles, pages
 app_name = "knowledge"
 
 urlpatterns = [
+    path("knowledge/highlight.css", pages.highlight_css, name="highlight_css"),
     path("technologies/", pages.technology_list, name="technologies"),
     path("technologies/<slug:slug>/", pages.technology_detail, name="technology"),
     path("articles/", articles.article_list, name="articles"),

@@ -12,7 +12,7 @@ from nexus.core.htmx import render_page
 from nexus.knowledge import selectors, services
 from nexus.knowledge.filters import ArticleFilter
 from nexus.knowledge.forms import ArticleForm, CommentForm
-from nexus.knowledge.models import Article, Comment
+from nexus.knowledge.models import Article, ArticleKind, Comment
 from nexus.knowledge.policies import (
     can_create_article,
     can_edit_article,
@@ -33,7 +33,12 @@ def article_list(request: HttpRequest) -> HttpResponse:
         return render(request, "400.html", status=400)
     articles = filterset.qs.defer("body", "body_html", "toc")
     page = cursor_page(request, articles, ("-created_at", "-id"))
-    context = {"page": page, "filter": filterset, "technologies": selectors.technology_list()}
+    context = {
+        "page": page,
+        "filter": filterset,
+        "kinds": ArticleKind.choices,
+        "technologies": selectors.technology_list(),
+    }
     return render_page(
         request, "knowledge/article_list.html", "knowledge/partials/article_page.html", context
     )

@@ -5,10 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
 
 from nexus.accounts.policies import authenticated_user
 from nexus.core.htmx import render_page
+from nexus.core.markdown import highlight_css as highlight_stylesheet
 from nexus.knowledge import selectors, services
 from nexus.knowledge.forms import LearningPathForm
 from nexus.knowledge.models import ArticleKind, LearningPath
@@ -114,3 +116,10 @@ def _path(request: HttpRequest, slug: str) -> LearningPath:
     if path is None or not path.is_published:
         raise Http404("No such learning path.")
     return path
+
+
+@require_GET
+@cache_control(public=True, max_age=24 * 60 * 60)
+def highlight_css(request: HttpRequest) -> HttpResponse:
+    """The code-highlighting stylesheet for rendered Markdown (light and dark)."""
+    return HttpResponse(highlight_stylesheet(), content_type="text/css; charset=utf-8")
