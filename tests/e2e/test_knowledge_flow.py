@@ -1,15 +1,14 @@
 """The knowledge base in a real browser: write with a live preview, publish, edit from two
 sessions (the stale save is caught and nothing is lost), read the diff, revert."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import Page, expect
 
 from nexus.accounts.models import Role, User
-from nexus.knowledge.models import Article, Technology
+from nexus.knowledge.models import Article
+from tests.knowledge.factories import ensure_taxonomy
 
 pytestmark = pytest.mark.e2e
 
@@ -30,10 +29,7 @@ def fetch(url):
 
 @pytest.fixture
 def taxonomy(transactional_db):
-    """Transactional tests flush the tables, so the taxonomy the migration shipped is reloaded."""
-    if not Technology.objects.exists():
-        migration = importlib.import_module("nexus.knowledge.migrations.0002_default_taxonomy")
-        migration.add_taxonomy(apps, None)
+    ensure_taxonomy()
 
 
 def log_in(page: Page, email: str) -> None:

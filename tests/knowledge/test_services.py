@@ -7,7 +7,7 @@ from django.db import connection
 from nexus.core.models import OutboxEvent
 from nexus.knowledge import selectors, services
 from nexus.knowledge.models import Article, ArticleLink, ArticleRevision, Technology
-from tests.knowledge.factories import make_article
+from tests.knowledge.factories import ensure_taxonomy, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,7 @@ def test_a_stale_update_is_refused_and_changes_nothing(owner, other_user):
 )
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_saves_of_one_version_cannot_both_win(owner):
+    ensure_taxonomy()
     article = make_article(owner)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
