@@ -134,6 +134,7 @@ def _conflict(
 def article_preview(request: HttpRequest) -> HttpResponse:
     """The editor's live preview: the body rendered exactly as saving would render it."""
     body = request.POST.get("body", "")
+    context: dict[str, object]
     if len(body.encode("utf-8", "surrogatepass")) > services.MAX_BODY_BYTES:
         context = {"too_large": services.MAX_BODY_BYTES // 1024}
     else:
