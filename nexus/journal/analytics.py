@@ -131,12 +131,12 @@ def learner_milestones(learner: Any, today: date | None = None) -> Chart:
 
 def learner_topics(learner: Any, today: date | None = None) -> Chart:
     """Entries per topic of the learner's program: what is covered and what is not yet."""
-    from nexus.knowledge.models import Technology  # TEMPORARY until knowledge selectors land
-
     cohort = selectors.cohort_of(learner=learner)
     program = cohort.program if cohort else selectors.default_program()
     found = (
-        Technology.objects.filter(program_months__program=program)
+        selectors.technologies_by_slug(None)
+        .select_related(None)
+        .filter(program_months__program=program)
         .annotate(
             entries=Count(
                 "journal_entries",

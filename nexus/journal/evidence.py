@@ -89,14 +89,16 @@ def _as_date(value: date | datetime) -> date:
 
 
 # --- Articles (knowledge) -------------------------------------------------------------------
-# TEMPORARY: reads Article rows directly (read-only) until nexus.knowledge.selectors lands on the
-# knowledge branch; then switch to its `article_list(user=...)`.
 
 
-def _article_queryset() -> QuerySet[Any]:
-    from nexus.knowledge.models import Article
+def _article_queryset(user: Any = None) -> QuerySet[Any]:
+    """Live articles the user may see (published ones for None), read through knowledge."""
+    from nexus.knowledge import selectors as knowledge_selectors
+    from nexus.knowledge.models import ArticleStatus
 
-    return Article.objects.exclude(status="archived")
+    articles = knowledge_selectors.article_list(user=user).exclude(status=ArticleStatus.ARCHIVED)
+    # Only ids, titles and dates are read here: drop the list's joins and prefetches.
+    return articles.select_related(None).prefetch_related(None)
 
 
 def _article_url(slug: str) -> str:
@@ -109,7 +111,7 @@ def _article_url(slug: str) -> str:
 def _article_items(user: Any, start: date, end: date) -> list[EvidenceItem]:
     low, high = aware_bounds(start, end)
     rows = (
-        _article_queryset()
+        _article_queryset(user)
         .filter(author_id=user.pk, created_at__gte=low, created_at__lt=high)
         .order_by("created_at", "id")
         .values_list("slug", "title", "created_at")
@@ -121,6 +123,7 @@ def _article_items(user: Any, start: date, end: date) -> list[EvidenceItem]:
 
 
 def _article_weekly(author_ids: Iterable[int] | None, since: date) -> dict[date, int]:
+    """Published articles per week of creation (drafts are their author's business)."""
     low, _ = aware_bounds(since, since + timedelta(days=1))
     queryset = _article_queryset().filter(created_at__gte=low)
     if author_ids is not None:

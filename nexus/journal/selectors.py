@@ -16,6 +16,8 @@ from nexus.journal.models import (
     Reflection,
     Visibility,
 )
+from nexus.knowledge import selectors as knowledge_selectors
+from nexus.knowledge.models import ArticleStatus
 
 
 def visible_to(user: Any) -> Q:
@@ -135,21 +137,19 @@ def progress_get(*, viewer: Any, progress_id: int) -> MilestoneProgress | None:
     return progress_list(viewer=viewer).filter(pk=progress_id).first()
 
 
-# --- Knowledge ------------------------------------------------------------------------------
-# TEMPORARY: direct reads (never writes) of knowledge's models until nexus.knowledge.selectors
-# lands on the knowledge branch; then these become calls to its technology_list / article_list.
+# --- Knowledge, through its selectors ------------------------------------------------------
 
 
 def technologies_by_slug(slugs: Any) -> QuerySet[Any]:
     """Technologies with the given slugs, or all of them for None."""
-    from nexus.knowledge.models import Technology
-
-    queryset = Technology.objects.order_by("name")
-    return queryset if slugs is None else queryset.filter(slug__in=list(slugs))
+    technologies = knowledge_selectors.technology_list()
+    return technologies if slugs is None else technologies.filter(slug__in=list(slugs))
 
 
-def articles_by_slug(slugs: Any) -> QuerySet[Any]:
-    """Live (not archived) articles with the given slugs."""
-    from nexus.knowledge.models import Article
-
-    return Article.objects.filter(slug__in=list(slugs)).exclude(status="archived")
+def articles_by_slug(slugs: Any, *, user: Any) -> QuerySet[Any]:
+    """Live (not archived) articles with the given slugs that the user may see."""
+    return (
+        knowledge_selectors.article_list(user=user)
+        .filter(slug__in=list(slugs))
+        .exclude(status=ArticleStatus.ARCHIVED)
+    )

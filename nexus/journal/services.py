@@ -11,6 +11,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from nexus.core import events
+from nexus.core.markdown import render_markdown
 from nexus.journal import selectors
 from nexus.journal.models import (
     MAX_BODY_BYTES,
@@ -26,7 +27,6 @@ from nexus.journal.models import (
     Reflection,
     Visibility,
 )
-from nexus.journal.rendering import render_body
 
 UNSET: Any = object()
 LEARNER_STATUSES = {
@@ -92,8 +92,8 @@ def _resolve_topics(slugs: Sequence[str]) -> list[Any]:
     return technologies
 
 
-def _resolve_articles(slugs: Sequence[str]) -> list[Any]:
-    articles = list(selectors.articles_by_slug(slugs))
+def _resolve_articles(slugs: Sequence[str], author: Any) -> list[Any]:
+    articles = list(selectors.articles_by_slug(slugs, user=author))
     missing = sorted(set(slugs) - {a.slug for a in articles})
     if missing:
         raise ValidationError({"articles": [f"Unknown article: {', '.join(missing)}."]})
@@ -118,12 +118,12 @@ def entry_create(
     _check_date(author, date)
     _lock_author(author)
     _check_minutes(author, date, minutes_spent, exclude_id=None)
-    technologies, linked = _resolve_topics(topics), _resolve_articles(articles)
+    technologies, linked = _resolve_topics(topics), _resolve_articles(articles, author)
     entry = Entry.objects.create(
         author=author,
         date=date,
         body=body,
-        body_html=render_body(body),
+        body_html=render_markdown(body).html,
         minutes_spent=minutes_spent,
         confidence=confidence,
         visibility=visibility,
@@ -154,7 +154,7 @@ def entry_update(
     new_minutes = entry.minutes_spent if minutes_spent is UNSET else minutes_spent
     if body is not UNSET:
         _check_body(body)
-        entry.body, entry.body_html = body, render_body(body)
+        entry.body, entry.body_html = body, render_markdown(body).html
     _check_choices(
         entry.confidence if confidence is UNSET else confidence,
         entry.visibility if visibility is UNSET else visibility,
@@ -172,7 +172,7 @@ def entry_update(
     if topics is not UNSET:
         entry.topics.set(_resolve_topics(topics))
     if articles is not UNSET:
-        entry.articles.set(_resolve_articles(articles))
+        entry.articles.set(_resolve_articles(articles, entry.author))
     entry.save()
     touched |= set(entry.topics.values_list("pk", flat=True))
     learner_topics_refresh(learner=entry.author, technology_ids=touched)
