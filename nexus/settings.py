@@ -223,6 +223,8 @@ SPECTACULAR_SETTINGS = {
         "ArticleKindEnum": "nexus.knowledge.models.ArticleKind",
         "ArticleStatusEnum": "nexus.knowledge.models.ArticleStatus",
         "ReactionKindEnum": "nexus.knowledge.models.ReactionKind",
+        "MilestoneStatusEnum": "nexus.journal.models.MilestoneStatus",
+        "JournalVisibilityEnum": "nexus.journal.models.Visibility",
     },
 }
 

@@ -15,13 +15,13 @@ from nexus.journal.models import (
 )
 
 
-class AuthorSerializer(serializers.Serializer):
+class JournalAuthorSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     display_name = serializers.CharField()
 
 
 class EntrySerializer(serializers.ModelSerializer):
-    author = AuthorSerializer(read_only=True)
+    author = JournalAuthorSerializer(read_only=True)
     topics: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="slug", many=True, read_only=True
     )
@@ -60,7 +60,7 @@ class EntryInput(StrictSerializer):
 
 
 class ReflectionSerializer(serializers.ModelSerializer):
-    author = AuthorSerializer(read_only=True)
+    author = JournalAuthorSerializer(read_only=True)
     month = serializers.DateField(format="%Y-%m")
 
     class Meta:
@@ -142,8 +142,8 @@ class ProgramInput(StrictSerializer):
 class ProgressSerializer(serializers.ModelSerializer):
     milestone = MilestoneSerializer(read_only=True)
     program = serializers.SlugField(source="milestone.program.slug", read_only=True)
-    learner = AuthorSerializer(read_only=True)
-    reviewer = AuthorSerializer(read_only=True, allow_null=True)
+    learner = JournalAuthorSerializer(read_only=True)
+    reviewer = JournalAuthorSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = MilestoneProgress
