@@ -1,6 +1,7 @@
 """The journal in a real browser: entries in two months, a milestone submitted and reviewed by a
 mentor, then both dashboards with their Chart.js charts drawn."""
 
+import importlib
 import re
 from datetime import timedelta
 
@@ -15,6 +16,18 @@ from nexus.journal.models import Entry, MilestoneProgress
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "correct-Horse-battery-41"
+
+
+@pytest.fixture
+def default_data(base_url):
+    """The taxonomy and default program, which earlier transactional tests' flushes removed."""
+    from django.apps import apps
+
+    importlib.import_module("nexus.knowledge.migrations.0002_default_taxonomy").add_taxonomy(
+        apps, None
+    )
+    importlib.import_module("nexus.journal.migrations.0002_default_program").add_program(apps, None)
+    return selectors.default_program()
 
 
 def log_in(page: Page, email: str) -> None:
@@ -59,7 +72,7 @@ def assert_chart_drawn(page: Page, canvas_id: str) -> None:
     assert painted > 500, f"{canvas_id}: only {painted} pixels drawn"
 
 
-def test_entries_milestone_review_and_dashboards(new_page, screenshot):
+def test_entries_milestone_review_and_dashboards(new_page, screenshot, default_data):
     today = timezone.localdate()
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=10)
     learner = User.objects.create_user("lena@example.com", PASSWORD, display_name="Lena Learner")
@@ -67,7 +80,7 @@ def test_entries_milestone_review_and_dashboards(new_page, screenshot):
         "marc@example.com", PASSWORD, display_name="Marc Mentor", role=Role.MENTOR
     )
     cohort = services.cohort_create(
-        program=selectors.default_program(),
+        program=default_data,
         name="Browser cohort",
         start_date=today - timedelta(days=75),
         mentors=[mentor],
