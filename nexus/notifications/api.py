@@ -143,12 +143,18 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 # --- Filters ----------------------------------------------------------------------------------
 class NotificationFilter(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull")
+    # A choice, not a boolean: "unread=perhaps" must be a 400, not silently ignored.
+    unread = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_unread"
+    )
     event = django_filters.CharFilter(field_name="event_name")
 
     class Meta:
         model = Notification
         fields = ("unread", "event")
+
+    def filter_unread(self, queryset: Any, name: str, value: str) -> Any:
+        return queryset.filter(read_at__isnull=value == "true")
 
 
 # --- Views ------------------------------------------------------------------------------------

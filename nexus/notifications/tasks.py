@@ -39,15 +39,24 @@ def send_instant_emails(event_id: str) -> int:
         sent += len(batch)
 
 
+def backoff_seconds(retries: int) -> int:
+    """Exponential backoff: base, 2 * base, 4 * base, ... up to a cap."""
+    delay = settings.NEXUS_WEBHOOK_RETRY_BASE_SECONDS * 2**retries
+    return int(min(delay, settings.NEXUS_WEBHOOK_RETRY_MAX_SECONDS))
+
+
 @shared_task(bind=True, max_retries=None)
 def deliver_webhook(self, delivery_id: str) -> bool:
     """POST one webhook delivery, retried with exponential backoff."""
     attempt = services.webhook_delivery_attempt(delivery_id=delivery_id)
     if attempt is None or attempt.ok:
         return attempt is not None
+    if self.request.is_eager:
+        # Embedded mode has no worker to come back later: the log shows the failure and the
+        # owner can redeliver; retrying inline would only hold up the request.
+        return False
     if self.request.retries + 1 < settings.NEXUS_WEBHOOK_MAX_ATTEMPTS:
-        delay = settings.NEXUS_WEBHOOK_RETRY_BASE_SECONDS * 2**self.request.retries
-        raise self.retry(countdown=min(delay, settings.NEXUS_WEBHOOK_RETRY_MAX_SECONDS))
+        raise self.retry(countdown=backoff_seconds(self.request.retries))
     return False
 
 
