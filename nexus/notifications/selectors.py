@@ -46,3 +46,10 @@ def webhook_list(*, owner: User) -> QuerySet[Webhook]:
 def delivery_list(*, webhook: Webhook) -> QuerySet[WebhookDelivery]:
     """A webhook's delivery log, newest first."""
     return WebhookDelivery.objects.filter(webhook=webhook).order_by("-created_at", "-id")
+
+
+def is_following(*, user: User, target_type: str, target_id: str) -> bool:
+    """Whether a user follows a target (for Follow buttons)."""
+    return Subscription.objects.filter(
+        user=user, target_type=target_type, target_id=target_id
+    ).exists()

@@ -253,3 +253,8 @@ def _webhook_record_failure(webhook: Webhook) -> None:
                 "recipient_ids": [webhook.owner_id],
             },
         )
+
+
+def subscription_remove(*, user: User, target_type: str, target_id: str) -> None:
+    """Stop following a target, if followed."""
+    Subscription.objects.filter(user=user, target_type=target_type, target_id=target_id).delete()

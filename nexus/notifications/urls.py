@@ -9,6 +9,7 @@ urlpatterns = [
     path("bell/", views.bell, name="bell"),
     path("<int:notification_id>/open/", views.notification_open, name="open"),
     path("read-all/", views.notification_read_all, name="read_all"),
+    path("follow/", views.follow, name="follow"),
     path("preferences/", views.preferences, name="preferences"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("webhooks/", views.webhook_list, name="webhooks"),

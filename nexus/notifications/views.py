@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -88,6 +89,34 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     marked = services.notifications_mark_all_read(user=authenticated_user(request))
     messages.success(request, f"{marked} notification{'s' if marked != 1 else ''} marked read.")
     return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest) -> HttpResponse:
+    """Follow or unfollow a target from a Follow button; answers with the button (or goes back)."""
+    user = authenticated_user(request)
+    target_type = request.POST.get("target_type", "")
+    target_id = request.POST.get("target_id", "")
+    try:
+        if request.POST.get("follow") == "1":
+            services.subscription_create(user=user, target_type=target_type, target_id=target_id)
+        else:
+            services.subscription_remove(user=user, target_type=target_type, target_id=target_id)
+    except ValidationError:
+        return HttpResponse("This cannot be followed.", status=400)
+    if not request.htmx:  # type: ignore[attr-defined]
+        back = request.headers.get("Referer", "")
+        safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+        return redirect(back if safe else "notifications:list")
+    following = selectors.is_following(user=user, target_type=target_type, target_id=target_id)
+    context = {
+        "show": True,
+        "following": following,
+        "target_type": target_type,
+        "target_id": target_id,
+    }
+    return render(request, "notifications/partials/follow_button.html", context)
 
 
 @login_required

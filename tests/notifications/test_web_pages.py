@@ -6,7 +6,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from nexus.notifications import services
-from nexus.notifications.models import EmailPreference, Notification, Webhook, WebhookDelivery
+from nexus.notifications.models import (
+    EmailPreference,
+    Notification,
+    Subscription,
+    Webhook,
+    WebhookDelivery,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +159,33 @@ def test_the_webhook_page_lists_deliveries_and_redelivers(
     assert not webhook.is_active
     client.post(f"/notifications/webhooks/{webhook.pk}/delete/")
     assert not Webhook.objects.exists()
+
+
+def test_the_follow_button_toggles_with_htmx(client, rf, owner):
+    from django.template import Context, Template
+
+    template = Template('{% load notifications %}{% follow_button "knowledge.article" 7 %}')
+    request = rf.get("/")
+    request.user = owner
+    assert "Follow</button>" in template.render(Context({"request": request}))
+    client.force_login(owner)
+    body = {"target_type": "knowledge.article", "target_id": "7", "follow": "1"}
+    response = client.post("/notifications/follow/", body, HTTP_HX_REQUEST="true")
+    assert b"Following</button>" in response.content
+    assert Subscription.objects.filter(user=owner, target_id="7").exists()
+    assert "Following</button>" in template.render(Context({"request": request}))
+    client.post("/notifications/follow/", {**body, "follow": "0"}, HTTP_HX_REQUEST="true")
+    assert not Subscription.objects.exists()
+    bad = client.post("/notifications/follow/", {**body, "target_type": "Bad Type"})
+    assert bad.status_code == 400
+
+
+def test_the_follow_button_is_hidden_from_anonymous_visitors(client, rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import Context, Template
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    template = Template('{% load notifications %}{% follow_button "knowledge.article" 7 %}')
+    assert "button" not in template.render(Context({"request": request}))
+    assert client.post("/notifications/follow/").status_code == 302
