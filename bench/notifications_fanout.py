@@ -120,6 +120,8 @@ def main() -> None:
     args = parser.parse_args()
 
     old_name = connection.settings_dict["NAME"]
+    if connection.vendor != "sqlite":  # its own database, never the test suite's test_<name>
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{old_name}"
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         make_followers(args.followers)
