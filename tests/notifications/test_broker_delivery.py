@@ -36,7 +36,7 @@ pytestmark = [
 ]
 
 
-def wait_until(predicate, timeout=45.0, what="condition"):
+def wait_until(predicate, timeout=90.0, what="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

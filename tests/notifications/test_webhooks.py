@@ -265,3 +265,15 @@ def test_listing_webhooks_and_deliveries_takes_the_same_queries(client_for, owne
 def test_the_delivery_body_is_json(publish, owner, hook, receiver):
     publish("article.published", recipient_ids=[owner.pk], title="T")
     assert json.loads(receiver.requests[0]["body"])["event"] == "article.published"
+
+
+def test_a_receiver_that_never_answers_times_out(publish, owner, hook, receiver, settings):
+    import threading
+
+    settings.NEXUS_WEBHOOK_TIMEOUT = 0.5
+    receiver.hold = threading.Event()
+    publish("mention", recipient_ids=[owner.pk], title="slow")
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "failed"
+    assert delivery.response_status is None
+    assert "timed out" in delivery.error.lower() or "timeout" in delivery.error.lower()

@@ -63,17 +63,19 @@ def post_delivery(delivery: WebhookDelivery, *, secret: str, url: str) -> Attemp
         "X-Nexus-Signature": sign(secret, timestamp, body),
     }
     try:
-        response = outbound.post(
+        response = outbound.fetch(
             url,
+            method="POST",
             body=body,
             headers=headers,
-            timeout=settings.NEXUS_WEBHOOK_TIMEOUT,
+            timeout=(settings.NEXUS_WEBHOOK_TIMEOUT, settings.NEXUS_WEBHOOK_TIMEOUT),
+            total_timeout=settings.NEXUS_WEBHOOK_TIMEOUT * 2,
             max_bytes=settings.NEXUS_WEBHOOK_MAX_RESPONSE_BYTES,
         )
     except outbound.UnsafeURLError as exc:
-        return Attempt(ok=False, status=None, error=f"Refused: {exc}")
-    except OSError as exc:
-        return Attempt(ok=False, status=None, error=f"{type(exc).__name__}: {exc}"[:500])
+        return Attempt(ok=False, status=None, error=f"Refused: {exc}"[:500])
+    except outbound.OutboundError as exc:
+        return Attempt(ok=False, status=None, error=str(exc)[:500])
     ok = 200 <= response.status < 300
     return Attempt(ok=ok, status=response.status, error="" if ok else f"HTTP {response.status}")
 
