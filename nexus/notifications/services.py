@@ -12,9 +12,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from nexus.accounts.models import User
-from nexus.core import events
+from nexus.core import events, outbound
 from nexus.core.models import OutboxEvent
-from nexus.notifications import outbound_shim as outbound
 from nexus.notifications.channels.email import ALL_EVENTS, read_unsubscribe_token
 from nexus.notifications.channels.webhook import Attempt, post_delivery
 from nexus.notifications.models import (

@@ -10,8 +10,8 @@ from typing import Any
 
 from django.conf import settings
 
+from nexus.core import outbound
 from nexus.core.models import OutboxEvent
-from nexus.notifications import outbound_shim as outbound
 from nexus.notifications.models import DeliveryStatus, Webhook, WebhookDelivery
 
 from .base import Channel
