@@ -5,10 +5,14 @@ from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from nexus.accounts import api as accounts_api
+from nexus.notifications import api as notifications_api
 
 router = DefaultRouter()
 router.register("me/tokens", accounts_api.MeTokenViewSet, basename="me-token")
 router.register("users", accounts_api.UserViewSet, basename="user")
+router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
+router.register("subscriptions", notifications_api.SubscriptionViewSet, basename="subscription")
+router.register("webhooks", notifications_api.WebhookViewSet, basename="webhook")
 
 
 urlpatterns = [
