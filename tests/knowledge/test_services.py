@@ -184,3 +184,14 @@ def test_browser_line_endings_do_not_turn_every_line_into_a_change(owner):
         if line.kind in ("added", "removed")
     ]
     assert changed == ["-three", "+3"]
+
+
+def test_archiving_or_unpublishing_is_announced_so_search_can_drop_it(owner):
+    first = make_article(owner, title="First")
+    second = make_article(owner, title="Second")
+    services.article_archive(article=first, editor=owner)
+    services.article_update(article=second, editor=owner, expected_version=1, status="draft")
+    names = dict(
+        OutboxEvent.objects.values_list("payload__slug", "name").exclude(name="article.published")
+    )
+    assert names == {"first": "article.archived", "second": "article.unpublished"}

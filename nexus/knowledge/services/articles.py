@@ -146,15 +146,19 @@ def _record_revision(
 
 
 def _event_payload(article: Article, editor: User) -> dict[str, Any]:
+    """Ids and slugs, plus the routing keys of docs/events.md (url, author_id, follow_targets)."""
+    technologies = sorted(tech.slug for tech in article.technologies.all())
     return {
         "article_id": article.pk,
         "slug": article.slug,
         "title": article.title,
+        "url": article.get_absolute_url(),
         "kind": article.kind,
         "author_id": article.author_id,
         "editor_id": editor.pk,
         "version": article.version,
-        "technologies": sorted(tech.slug for tech in article.technologies.all()),
+        "technologies": technologies,
+        "follow_targets": [["knowledge.technology", slug] for slug in technologies],
     }
 
 
@@ -301,6 +305,14 @@ def _announce_update(article: Article, *, editor: User, was_published: bool) -> 
         events.publish("article.published", subject=article, actor=editor, payload=payload)
     elif article.is_published:
         events.publish("article.updated", subject=article, actor=editor, payload=payload)
+    elif was_published:
+        # Search and subscribers drop what is no longer public.
+        name = (
+            "article.archived"
+            if article.status == ArticleStatus.ARCHIVED
+            else "article.unpublished"
+        )
+        events.publish(name, subject=article, actor=editor, payload=payload)
     if article.is_published != was_published:
         # Wiki links to this article change between "missing" and a real link.
         _schedule_link_refresh(article.slug)
