@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "nexus.core",
     "nexus.accounts",
+    "nexus.knowledge",
     "nexus.notifications",
 ]
 
@@ -219,6 +220,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleKindEnum": "nexus.knowledge.models.ArticleKind",
+        "ArticleStatusEnum": "nexus.knowledge.models.ArticleStatus",
+        "ReactionKindEnum": "nexus.knowledge.models.ReactionKind",
+    },
 }
 
 # --- GraphQL ----------------------------------------------------------------------------------
