@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from nexus.accounts import api as accounts_api
+from nexus.journal.api import urls as journal_urls
 from nexus.knowledge.api import articles as knowledge_articles
 from nexus.knowledge.api import others as knowledge_others
 from nexus.notifications import api as notifications_api
@@ -35,4 +36,5 @@ urlpatterns = [
     path("me/", accounts_api.MeApi.as_view(), name="me"),
     path("me/password/", accounts_api.MePasswordApi.as_view(), name="me-password"),
     path("", include(router.urls)),
+    path("", include(journal_urls)),
 ]

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "nexus.core",
     "nexus.accounts",
     "nexus.knowledge",
+    "nexus.journal",
     "nexus.notifications",
 ]
 
@@ -224,6 +225,8 @@ SPECTACULAR_SETTINGS = {
         "ArticleKindEnum": "nexus.knowledge.models.ArticleKind",
         "ArticleStatusEnum": "nexus.knowledge.models.ArticleStatus",
         "ReactionKindEnum": "nexus.knowledge.models.ReactionKind",
+        "MilestoneStatusEnum": "nexus.journal.models.MilestoneStatus",
+        "JournalVisibilityEnum": "nexus.journal.models.Visibility",
     },
 }
 
