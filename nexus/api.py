@@ -5,10 +5,12 @@ from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from nexus.accounts import api as accounts_api
+from nexus.importer import api as importer_api
 
 router = DefaultRouter()
 router.register("me/tokens", accounts_api.MeTokenViewSet, basename="me-token")
 router.register("users", accounts_api.UserViewSet, basename="user")
+router.register("imports", importer_api.ImportJobViewSet, basename="import")
 
 
 urlpatterns = [

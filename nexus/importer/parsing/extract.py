@@ -44,6 +44,7 @@ JOURNAL_KINDS = {"challenges", "practices", "month", "week", "worklog"}
 INHERITED_FROM_LEVEL = 2
 MAX_ITEMS_PER_KIND = 60
 OVERVIEW_MAX_CHARS = 20_000
+MIN_KNOWN_TECHNOLOGIES = 3
 
 
 def _short(text: str, limit: int = TITLE_MAX) -> str:
@@ -55,16 +56,21 @@ def _short(text: str, limit: int = TITLE_MAX) -> str:
     return text[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
 
 
-def _walk(section: Section, inherited: str) -> Iterator[tuple[Section, str, str]]:
-    """(section, effective kind, own kind) for every section; unrecognised ones inherit."""
-    own = classify_heading(section.title) if section.level else ""
+def _walk(
+    section: Section, inherited: str, title_section: Section | None = None
+) -> Iterator[tuple[Section, str, str]]:
+    """(section, effective kind, own kind) for every section; unrecognised ones inherit.
+
+    The document's title (a leading level-1 heading) names the document, not a section kind.
+    """
+    own = classify_heading(section.title) if section.level and section is not title_section else ""
     kind = own or inherited
     yield section, kind, own
     passed_on = kind if section.level >= INHERITED_FROM_LEVEL else ""
     if passed_on in ("month", "week", "objective", "overview", "features"):
         passed_on = ""
     for child in section.children:
-        yield from _walk(child, passed_on)
+        yield from _walk(child, passed_on, title_section)
 
 
 def _is_list_like(text: str) -> bool:
@@ -89,8 +95,15 @@ def _technologies_from(
             _add(groups, item.lead, tech.names_in_item(item.rest.replace(" and ", ", ")))
             continue
         if item.children and not tech.canonical(item.title) and not item.rest:
-            names = [n for child in item.children for n in tech.names_in_item(child.text)]
-            _add(groups, item.title, names)
+            named = tech.scan(item.title)
+            if named:
+                # "React & State Management" names technologies; its sub-items explain them.
+                named += tech.scan(" ".join(child.text for child in item.children))
+                for name in named:
+                    _add(groups, category or tech.default_category(name), [name])
+            else:
+                names = [n for child in item.children for n in tech.names_in_item(child.text)]
+                _add(groups, item.title, names)
             continue
         for name in tech.names_in_item(item.text):
             _add(groups, category or tech.default_category(name), [name])
@@ -259,7 +272,9 @@ def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
         front_matter=clean.front_matter,
         repairs=clean.repairs,
     )
-    walked = list(_walk(root, ""))
+    first = root.children[0] if root.children else None
+    title_section = first if first is not None and first.level == 1 else None
+    walked = list(_walk(root, "", title_section))
     own_kinds = {own for _section, _kind, own in walked if own}
     document.sections = [(s.title, kind) for s, kind, _own in walked if s.level and s.title]
     document.is_journal = (
@@ -291,7 +306,9 @@ def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
             weeks.setdefault(int(match.group(1)), _month(section, int(match.group(1))))
         elif own in ("objective", "features", "overview") and section.level >= 2:
             overview_sections.append(section)
-    if not groups:
+    known_found = sum(1 for g in groups.values() for name in g.names if name in tech.KNOWN)
+    if known_found < MIN_KNOWN_TECHNOLOGIES:
+        # No real technology list: fall back to the technologies the learnings mention.
         prose = [
             " ".join([*s.paragraphs, *(i.text for i in s.items)])
             for s, kind, _own in walked

@@ -17,11 +17,15 @@ KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
     "TypeScript": ("Languages & Frameworks", ("typescript", "ts")),
     "Node.js": ("Languages & Frameworks", ("node.js", "nodejs", "node")),
     "React": ("Languages & Frameworks", ("react", "react.js", "reactjs")),
+    "Tailwind CSS": ("Languages & Frameworks", ("tailwind css", "tailwindcss", "tailwind")),
+    "Zustand": ("Languages & Frameworks", ("zustand",)),
+    "PWA": ("Languages & Frameworks", ("pwa", "progressive web apps", "progressive web app")),
     "Next.js": ("Languages & Frameworks", ("next.js", "nextjs")),
     "REST": ("APIs", ("rest", "rest api", "rest apis", "restful", "restful apis", "restful api")),
     "GraphQL": ("APIs", ("graphql", "graphql apis", "graphql api", "graphene")),
     "Swagger/OpenAPI": ("APIs", ("swagger", "openapi", "swagger/openapi", "drf-yasg")),
     "Postman": ("APIs", ("postman",)),
+    "HTTPie": ("APIs", ("httpie",)),
     "Docker": ("DevOps", ("docker", "docker compose", "docker-compose", "containerization")),
     "Kubernetes": ("DevOps", ("kubernetes", "k8s", "kubectl", "minikube")),
     "Jenkins": ("DevOps", ("jenkins",)),
@@ -89,7 +93,8 @@ _SCAN = re.compile(
     re.IGNORECASE,
 )
 _REST_IN_PROSE = re.compile(r"\bREST(?:ful)?\b")
-_SPLIT = re.compile(r"\s*(?:,|;|\+|\band\b|/(?!ssl|cd|openapi|tls))\s*", re.IGNORECASE)
+_LIST_SPLIT = re.compile(r"\s*[,;]\s*")
+_SPLIT = re.compile(r"\s*(?:\+|&|\band\b|/(?!ssl|cd|openapi|tls))\s*", re.IGNORECASE)
 _NAME_CUT = re.compile(
     r"\s+[\u2013\u2014-]\s+|:\s|\s\(|\s+for\s+|\s+with\s+|\s+to\s+", re.IGNORECASE
 )
@@ -115,15 +120,18 @@ def names_in_item(text: str) -> list[str]:
     if whole:
         return [whole]
     names: list[str] = []
-    for part in _SPLIT.split(head):
-        part = part.strip(" .*()")
-        if not part:
-            continue
-        known = canonical(part)
-        if known:
-            names.append(known)
-        elif len(part.split()) <= MAX_UNKNOWN_WORDS and part[0].isalpha():
-            names.append(part)
+    for part in _LIST_SPLIT.split(head):
+        known = canonical(part.strip(" .*()"))
+        pieces = [known] if known else _SPLIT.split(part)
+        for piece in pieces:
+            piece = piece.strip(" .*()")
+            if not piece:
+                continue
+            name = canonical(piece)
+            if name:
+                names.append(name)
+            elif len(piece.split()) <= MAX_UNKNOWN_WORDS and piece[0].isalpha():
+                names.append(piece)
     if not names:
         names = scan(text)
     return list(dict.fromkeys(names))

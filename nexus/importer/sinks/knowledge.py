@@ -166,7 +166,7 @@ class KnowledgeSink:
         created = knowledge.article_create(
             author=owner,
             message=f"Imported from {context.path}",
-            **fields,  # type: ignore[arg-type]
+            **fields,
         )
         return _done(item, "created", created, version=created.version)
 
