@@ -155,12 +155,21 @@ def _challenges_from_parts(parts: list[str]) -> list[Challenge]:
         if label == "solution" and found:
             found[-1].solution = text
         elif label == "problem":
-            found.append(Challenge(title=_short(text), problem=text))
+            problem, solution = _split_inline_solution(text)
+            found.append(Challenge(title=_short(problem), problem=problem, solution=solution))
         elif found and not found[-1].solution and label == "" and found[-1].problem == "":
             found[-1].problem = text
         else:
             found.append(Challenge(title=_short(text), problem=text))
     return found
+
+
+def _split_inline_solution(text: str) -> tuple[str, str]:
+    """"Slow page Solution: added an index" -> ("Slow page", "added an index")."""
+    match = INLINE_SOLUTION.search(text)
+    if match is None:
+        return text, ""
+    return text[: match.start()].strip(), match.group(1).strip()
 
 
 def _has_labels(section: Section) -> bool:
@@ -177,13 +186,14 @@ def _table_columns(table: Table, first: str, second: str) -> tuple[int, int] | N
     return left, right
 
 
-def _challenges_in(section: Section) -> list[Challenge]:
+def _challenges_in(section: Section, *, nested: bool) -> list[Challenge]:
+    """Challenges of one section; a nested section with Problem/Solution labels is one challenge."""
     found: list[Challenge] = []
-    if _has_labels(section) and section.level and section.children == [] and section.title:
+    if nested and _has_labels(section) and not section.children and section.title:
         parts = [*section.paragraphs, *(item.text for item in section.items)]
         pairs = _challenges_from_parts(parts)
         if len(pairs) == 1:
-            pairs[0].title = _short(section.title)
+            pairs[0].title = _short(_label(section.title)[1] or section.title)
         return pairs
     pending: Challenge | None = None
     for item in section.items:
@@ -209,6 +219,8 @@ def _challenges_in(section: Section) -> list[Challenge]:
                     found.append(Challenge(title=_short(row[left]), solution=row[right]))
     if not section.items and not section.tables and not section.children:
         found += _challenges_from_parts(section.paragraphs)
+    elif _has_labels(section):
+        found += [c for c in _challenges_from_parts(section.paragraphs) if c.solution]
     return found
 
 
@@ -281,6 +293,12 @@ def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
         bool(own_kinds & JOURNAL_KINDS) or {"technologies", "concepts"} <= own_kinds
     )
 
+    nested = {
+        id(child)
+        for section, kind, _own in walked
+        if kind == "challenges"
+        for child in section.children
+    }
     groups: dict[str, TechnologyGroup] = {}
     months: dict[int, MonthLog] = {}
     weeks: dict[int, MonthLog] = {}
@@ -296,7 +314,7 @@ def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
                     )
                 )
         elif kind == "challenges" and document.is_journal:
-            document.challenges += _challenges_in(section)
+            document.challenges += _challenges_in(section, nested=id(section) in nested)
         elif kind == "practices" and document.is_journal:
             heading = section.title if own else _nearest_own_title(walked, section)
             document.practices += _practices_in(section, practice_kind(heading))

@@ -141,6 +141,7 @@ def promote_plain_headings(text: str) -> str:
             and 0 < len(words) <= PLAIN_HEADING_MAX_WORDS
             and stripped[0].isupper()
             and not stripped.endswith((".", ",", ";", "!", "?"))
+            and "," not in stripped
             and not re.match(r"^[-*+]|\d+[.)]\s|[│├└|]", stripped)
             and ":" not in stripped.rstrip(":")
         )
