@@ -29,7 +29,10 @@ def _run(*args):
 def test_cli_prints_a_summary_table_and_a_progress_bar(journal_file, admin_user):
     out, err = _run(str(journal_file))
     assert re.search(r"^created +5$", out, re.MULTILINE)
-    assert "pending   README.md · challenge “Slow list page”: waiting for the challenges feature" in out
+    assert (
+        "pending   README.md · challenge “Slow list page”: waiting for the challenges feature"
+        in out
+    )
     assert "[##############################] 1/1 README.md" in err
     out, _err = _run(str(journal_file), "--no-progress")
     assert "1 unchanged" in out

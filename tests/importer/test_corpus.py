@@ -14,7 +14,9 @@ def test_every_corpus_file_imports_without_error(corpus_dir, owner):
     report = run_import(owner=owner, source=source)
     failed = [(f["path"], f["reason"]) for f in report["file_reports"] if f["status"] != "imported"]
     assert failed == []
-    journals = [f for f in report["file_reports"] if f["path"].startswith("readmes/") and f["journal"]]
+    journals = [
+        f for f in report["file_reports"] if f["path"].startswith("readmes/") and f["journal"]
+    ]
     assert len(journals) >= 40
     assert Article.objects.filter(author=owner, tags__name="learning-journal").count() >= 40
 

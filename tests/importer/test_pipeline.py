@@ -24,7 +24,9 @@ def test_a_journal_becomes_source_overview_concept_and_practice_articles(owner):
     assert report["files"]["imported"] == 1
     source = _article(owner, "guide", "Ada's backend journal")
     assert source.body.startswith("> Imported from `journal.md`, path `journal.md`")
-    assert {"python", "django", "postgresql", "redis"} <= {t.slug for t in source.technologies.all()}
+    assert {"python", "django", "postgresql", "redis"} <= {
+        t.slug for t in source.technologies.all()
+    }
     assert {tag.name for tag in source.tags.all()} >= {"imported", "learning-journal"}
     assert _article(owner, "guide", "Ada's backend journal: overview").status == "published"
     stub = _article(owner, "concept", "Cursor pagination")
@@ -119,7 +121,9 @@ def test_a_file_that_fails_is_reported_and_the_others_still_import(owner, settin
 
 @pytest.mark.parametrize("front_kind", ["concept", "not-a-kind"])
 def test_other_markdown_becomes_an_article_with_front_matter(owner, front_kind):
-    text = f"---\ntitle: Caching notes\nkind: {front_kind}\ntags: [cache]\nstatus: draft\n---\n# x\n"
+    text = (
+        f"---\ntitle: Caching notes\nkind: {front_kind}\ntags: [cache]\nstatus: draft\n---\n# x\n"
+    )
     _import(owner, text, name="notes.md")
     article = Article.objects.get(title="Caching notes")
     assert article.kind == ("concept" if front_kind == "concept" else "guide")

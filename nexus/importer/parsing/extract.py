@@ -165,7 +165,7 @@ def _challenges_from_parts(parts: list[str]) -> list[Challenge]:
 
 
 def _split_inline_solution(text: str) -> tuple[str, str]:
-    """"Slow page Solution: added an index" -> ("Slow page", "added an index")."""
+    """ "Slow page Solution: added an index" -> ("Slow page", "added an index")."""
     match = INLINE_SOLUTION.search(text)
     if match is None:
         return text, ""

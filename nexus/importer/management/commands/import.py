@@ -29,7 +29,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         owner = self._owner(options["user"])
         value: str = options["source"]
-        progress = None if options["no_progress"] else ProgressBar(sys.stderr)
+        stream = options.get("stderr") or sys.stderr
+        progress = None if options["no_progress"] else ProgressBar(stream)
         path = Path(value)
         try:
             if path.exists() and not (path / ".git").exists():
