@@ -12,8 +12,9 @@ from tests.importer.journals import JOURNAL
 URL = "/api/v1/imports/"
 
 
-def _upload(name="README.md", data=JOURNAL.encode()):
-    return SimpleUploadedFile(name, data, content_type="text/markdown")
+def _upload(name="README.md", data=None):
+    content = JOURNAL.encode() if data is None else data
+    return SimpleUploadedFile(name, content, content_type="text/markdown")
 
 
 def test_uploading_a_journal_runs_the_job_and_returns_its_report(

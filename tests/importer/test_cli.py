@@ -43,7 +43,8 @@ def test_cli_json_and_dry_run_write_nothing(journal_file, owner):
     report = json.loads(out)
     assert report["dry_run"] is True
     assert report["totals"]["created"] == 5
-    assert Article.objects.count() == 0 and ImportedItem.objects.count() == 0
+    assert Article.objects.count() == 0
+    assert ImportedItem.objects.count() == 0
 
 
 def test_cli_refuses_unknown_users_and_missing_sources(journal_file, owner):
@@ -65,7 +66,8 @@ def test_cli_imports_a_git_repository_through_file_url(tmp_path, owner):
     subprocess.run(["git", "clone", "-q", "--bare", str(work), str(bare)], check=True)
     out, _err = _run(f"file://{bare}", "--user", owner.email, "--json")
     report = json.loads(out)
-    assert report["kind"] == "git" and len(report["commit"]) == 40
+    assert report["kind"] == "git"
+    assert len(report["commit"]) == 40
     source = Article.objects.get(title="Ada's backend journal")
     assert f"commit `{report['commit'][:12]}`" in source.body
     assert f"repository `file://{bare}`" in source.body

@@ -42,7 +42,7 @@ def test_founding_journal_mojibake_is_repaired():
         ("The Tech Stack I Got Comfortable With", "technologies"),
         ("Major Learnings", "concepts"),
         ("Month 3: DevOps", "month"),
-        ("Week 2 – Advanced SQL", "week"),
+        ("Week 2 \u2013 Advanced SQL", "week"),
         ("Installation", ""),
     ],
 )
@@ -55,7 +55,7 @@ def test_bold_lines_tables_and_labelled_pairs_are_understood():
 
 **Tools I used:**
 - Postgres for storage, psql for poking at it
-- Celery + RabbitMQ – background jobs
+- Celery + RabbitMQ \u2013 background jobs
 
 ## Problems I ran into
 
@@ -68,8 +68,8 @@ def test_bold_lines_tables_and_labelled_pairs_are_understood():
 
 ## Lessons learned
 
-1. **Read logs first** – they name the failing line.
-2. **Ship small** – small changes are easy to review.
+1. **Read logs first** \u2013 they name the failing line.
+2. **Ship small** \u2013 small changes are easy to review.
 """
     document = parse_document(text.encode())
     assert document.is_journal
@@ -92,12 +92,14 @@ def test_product_readme_gets_no_invented_challenges_or_practices():
     text = "# Shop API\n\n## Features\n\n- Carts\n- Orders\n\n## Installation\n\n```\nmake\n```\n"
     document = parse_document(text.encode())
     assert not document.is_journal
-    assert document.challenges == [] and document.practices == []
+    assert document.challenges == []
+    assert document.practices == []
 
 
 def test_front_matter_is_read_safely_and_aliases_are_refused():
     good = parse_document(b"---\ntitle: Hello\ntags: [a, b]\n---\n# Body\n")
-    assert good.title == "Hello" and good.front_matter["tags"] == ["a", "b"]
+    assert good.title == "Hello"
+    assert good.front_matter["tags"] == ["a", "b"]
     bomb = b"---\na: &x [1, 2]\nb: [*x, *x]\n---\n# Title here\n"
     assert parse_document(bomb).front_matter == {}
 
@@ -105,7 +107,8 @@ def test_front_matter_is_read_safely_and_aliases_are_refused():
 def test_windows_1252_crlf_merge_markers_and_non_english_text_are_handled():
     text = "# Journal\r\n\r\n<<<<<<< HEAD\r\n## Défis\r\n=======\r\n## Challenges\r\n>>>>>>> b\r\n- Ça marche\r\n"
     document = parse_document(text.encode("cp1252", errors="replace"))
-    assert "<<<<<<<" not in document.body and "\r" not in document.body
+    assert "<<<<<<<" not in document.body
+    assert "\r" not in document.body
     assert "Ça marche" in document.body
 
 

@@ -118,13 +118,14 @@ def test_the_cli_path_clones_a_local_bare_repository_shallowly(tmp_path):
 def test_a_clone_over_the_size_limit_is_stopped(tmp_path, settings):
     settings.NEXUS_IMPORT_GIT_MAX_BYTES = 1000
     bare = _bare_repo(tmp_path, {"README.md": "x" * 50_000})
-    with pytest.raises(SourceError, match="size limit"):
-        with sources.cloned(f"file://{bare}", allow_local=True):
-            pass
+    with (
+        pytest.raises(SourceError, match="size limit"),
+        sources.cloned(f"file://{bare}", allow_local=True),
+    ):
+        pass
 
 
 def test_file_urls_are_refused_without_the_cli_flag(tmp_path):
     bare = _bare_repo(tmp_path, {"README.md": "# r"})
-    with pytest.raises(SourceError):
-        with sources.cloned(f"file://{bare}", allow_local=False):
-            pass
+    with pytest.raises(SourceError), sources.cloned(f"file://{bare}", allow_local=False):
+        pass
