@@ -222,6 +222,11 @@ def build_report(source: Source, files: list[FileReport], *, dry_run: bool) -> d
                 "reason": file.reason,
                 "journal": file.journal,
                 "recognised": file.recognised,
+                "recognised_text": ", ".join(
+                    f"{count} {kind.replace('_', ' ')}"
+                    for kind, count in file.recognised.items()
+                    if count
+                ),
                 "sections": [list(pair) for pair in file.sections],
                 "repairs": file.repairs,
                 "counts": file.counts,
