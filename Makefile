@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := nexus/static/vendor
 
-.PHONY: run test install assets lint typecheck migrations-check pytest bench clean
+.PHONY: run test install assets lint typecheck migrations-check pytest bench bench-import clean
 
 run: install assets
 	$(PY) manage.py migrate --noinput
@@ -56,6 +56,9 @@ migrations-check: install
 
 pytest: install assets
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench-import: install
+	$(PY) bench/import_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .uv $(VENV) node_modules $(VENDOR) staticfiles
