@@ -89,3 +89,30 @@ def test_listing_jobs_runs_a_constant_number_of_queries(client_for, owner, count
     assert response.status_code == 200
     assert len(response.json()["results"]) == count
     assert len(queries) <= 3
+
+
+def test_uploads_over_the_size_limit_are_refused(client_for, owner, settings):
+    settings.NEXUS_MAX_UPLOAD_BYTES = 1000
+    upload = _upload(data=b"# big\n" + b"x" * 2000)
+    response = client_for(owner).post(URL, {"file": upload}, format="multipart")
+    assert response.status_code in (400, 413)
+    assert ImportJob.objects.count() == 0
+
+
+def test_a_zip_upload_is_imported_file_by_file(
+    client_for, owner, django_capture_on_commit_callbacks
+):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("docs/README.md", JOURNAL)
+        archive.writestr("../escape.md", "# nope")
+    upload = SimpleUploadedFile("docs.zip", buffer.getvalue(), content_type="application/zip")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(owner).post(URL, {"file": upload}, format="multipart")
+    assert response.status_code == 201
+    report = ImportJob.objects.get().report
+    statuses = {f["path"]: f["status"] for f in report["file_reports"]}
+    assert statuses == {"docs/README.md": "imported", "../escape.md": "skipped"}
