@@ -6,10 +6,8 @@ entries (symlinks, paths escaping the root, binaries, huge files, non-Markdown) 
 """
 
 import io
-import ipaddress
 import os
 import shutil
-import socket
 import stat
 import subprocess
 import tempfile
@@ -22,6 +20,8 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from nexus.core.outbound import UnsafeURLError, check_url
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 SKIPPED_DIRECTORIES = {".git", "node_modules", "__MACOSX", ".venv", "venv"}
@@ -179,20 +179,13 @@ def _zip_files(data: bytes) -> Iterator[SourceFile]:
 
 
 def _check_public_host(host: str) -> None:
-    """Refuse hosts that resolve to private, loopback, link-local or reserved addresses.
-
-    Private helper until nexus/core/outbound.py (check_url) lands on main; then use that.
-    """
+    """Refuse hosts resolving to private, loopback, link-local, metadata or reserved addresses."""
     if not host:
         raise SourceError("The repository URL has no host.")
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except OSError as exc:
-        raise SourceError(f"Cannot resolve {host}.") from exc
-    for address in addresses:
-        ip = ipaddress.ip_address(str(address).split("%")[0])
-        if not ip.is_global:
-            raise SourceError("The repository host is not a public address.")
+        check_url(f"https://{host}/", allow_schemes=("https",))
+    except UnsafeURLError as exc:
+        raise SourceError(f"The repository host is refused: {exc}") from exc
 
 
 def check_git_url(url: str, *, allow_local: bool) -> str:
@@ -204,7 +197,13 @@ def check_git_url(url: str, *, allow_local: bool) -> str:
     if parts.scheme in ("https", "ssh"):
         if parts.scheme == "https" and (parts.username or parts.password):
             raise SourceError("Credentials in repository URLs are not accepted.")
-        _check_public_host(parts.hostname or "")
+        if parts.scheme == "https":
+            try:
+                check_url(url, allow_schemes=("https",))
+            except UnsafeURLError as exc:
+                raise SourceError(f"The repository URL is refused: {exc}") from exc
+        else:
+            _check_public_host(parts.hostname or "")
         return url
     if not parts.scheme and "@" in url and ":" in url.split("@", 1)[1]:
         # scp-like ssh: git@host:owner/repo.git

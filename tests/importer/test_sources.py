@@ -129,3 +129,19 @@ def test_file_urls_are_refused_without_the_cli_flag(tmp_path):
     bare = _bare_repo(tmp_path, {"README.md": "# r"})
     with pytest.raises(SourceError), sources.cloned(f"file://{bare}", allow_local=False):
         pass
+
+
+def test_every_hostile_url_of_the_ssrf_corpus_is_refused_as_a_git_source():
+    from tests.importer.conftest import SHARED, shared_file
+
+    lines = shared_file(SHARED / "security" / "ssrf-urls.txt").decode("utf-8").splitlines()
+    urls = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    assert len(urls) > 20
+    accepted = []
+    for url in urls:
+        try:
+            sources.check_git_url(url, allow_local=False)
+        except SourceError:
+            continue
+        accepted.append(url)
+    assert accepted == []
