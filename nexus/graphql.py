@@ -5,6 +5,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from nexus.accounts import schema as accounts_schema
 from nexus.core.graphql import AuthenticatedGraphQLView, schema_extensions
+from nexus.importer import schema as importer_schema
 from nexus.journal import schema as journal_schema
 from nexus.knowledge import schema as knowledge_schema
 from nexus.notifications import schema as notifications_schema
@@ -12,7 +13,11 @@ from nexus.notifications import schema as notifications_schema
 
 @strawberry.type
 class Query(
-    accounts_schema.Query, knowledge_schema.Query, journal_schema.Query, notifications_schema.Query
+    accounts_schema.Query,
+    knowledge_schema.Query,
+    importer_schema.Query,
+    journal_schema.Query,
+    notifications_schema.Query,
 ):
     pass
 
@@ -21,6 +26,7 @@ class Query(
 class Mutation(
     accounts_schema.Mutation,
     knowledge_schema.Mutation,
+    importer_schema.Mutation,
     journal_schema.Mutation,
     notifications_schema.Mutation,
 ):
