@@ -9,6 +9,7 @@ from nexus.accounts import api as accounts_api
 router = DefaultRouter()
 router.register("me/tokens", accounts_api.MeTokenViewSet, basename="me-token")
 router.register("users", accounts_api.UserViewSet, basename="user")
+router.register("teams", accounts_api.TeamViewSet, basename="team")
 
 
 urlpatterns = [
