@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "nexus.core",
     "nexus.accounts",
+    "nexus.collab",
 ]
 
 MIDDLEWARE = [
