@@ -5,11 +5,20 @@ from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from nexus.accounts import api as accounts_api
+from nexus.collab.api import catalog as collab_catalog_api
+from nexus.collab.api import feedback as collab_feedback_api
+from nexus.collab.api import issues as collab_issues_api
 
 router = DefaultRouter()
 router.register("me/tokens", accounts_api.MeTokenViewSet, basename="me-token")
 router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("teams", accounts_api.TeamViewSet, basename="team")
+router.register("apis", collab_catalog_api.ApiViewSet, basename="api")
+router.register("api-alerts", collab_catalog_api.AlertViewSet, basename="api-alert")
+router.register("feedback", collab_feedback_api.FeedbackViewSet, basename="feedback")
+router.register(
+    "integration-issues", collab_issues_api.IntegrationIssueViewSet, basename="integration-issue"
+)
 
 
 urlpatterns = [

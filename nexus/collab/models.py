@@ -62,7 +62,9 @@ class SpecVersion(TimeStampedModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["api", "number"], name="collab_version_number_once"),
-            models.UniqueConstraint(fields=["api", "content_hash"], name="collab_version_content_once"),
+            models.UniqueConstraint(
+                fields=["api", "content_hash"], name="collab_version_content_once"
+            ),
         ]
         indexes = [models.Index(fields=["api", "-number"])]
 
@@ -170,10 +172,14 @@ class ApiConsumer(TimeStampedModel):
                 name="collab_consumer_user_xor_team",
             ),
             models.UniqueConstraint(
-                fields=["api", "user"], condition=Q(user__isnull=False), name="collab_user_consumes_once"
+                fields=["api", "user"],
+                condition=Q(user__isnull=False),
+                name="collab_user_consumes_once",
             ),
             models.UniqueConstraint(
-                fields=["api", "team"], condition=Q(team__isnull=False), name="collab_team_consumes_once"
+                fields=["api", "team"],
+                condition=Q(team__isnull=False),
+                name="collab_team_consumes_once",
             ),
         ]
 
@@ -295,7 +301,9 @@ class IntegrationIssue(TimeStampedModel):
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_api_issues"
     )
     labels = models.ManyToManyField(IssueLabel, through="IssueLabelling", related_name="issues")
-    watchers = models.ManyToManyField(USER, through="IssueWatch", related_name="watched_api_issues")
+    watchers: models.ManyToManyField = models.ManyToManyField(
+        USER, through="IssueWatch", related_name="watched_api_issues"
+    )
 
     class Meta:
         indexes = [
@@ -315,9 +323,7 @@ class IssueLabelling(TimeStampedModel):
     label = models.ForeignKey(IssueLabel, on_delete=models.CASCADE)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["issue", "label"], name="collab_label_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["issue", "label"], name="collab_label_once")]
 
 
 class IssueWatch(TimeStampedModel):

@@ -40,6 +40,7 @@ RULES: dict[str, str] = {
     "response_field_removed": "a response field is gone",
     "response_field_added": "a new response field",
     "response_field_became_optional": "a response field is no longer always present",
+    "response_field_became_required": "a response field is now always present",
     "response_status_removed": "a response status code is gone",
     "response_status_added": "a new response status code",
     "type_changed": "a value's type changed",
@@ -84,7 +85,7 @@ def diff_specs(
     changes = _spec_level(old_document, new_document)
     old_by_key = {op.key: op for op in old_operations}
     new_by_key = {op.key: op for op in new_operations}
-    for key, old in old_by_key.items():
+    for key in old_by_key:
         if key not in new_by_key:
             changes.append(Change("operation_removed", BREAKING, key, f"{key} was removed."))
     for key, new in new_by_key.items():
@@ -149,7 +150,11 @@ class OperationDiff:
         self._responses(old.detail.get("responses") or {}, new.detail.get("responses") or {})
         self._security(old.detail.get("security") or [], new.detail.get("security") or [])
         if not self.found and old.detail != new.detail:
-            self.add("operation_changed", NON_BREAKING, "Examples or field descriptions changed.")
+            self.add(
+                "operation_changed",
+                NON_BREAKING,
+                "Other details changed (examples, field descriptions or similar).",
+            )
         return self.found
 
     def _parameters(self, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> None:
@@ -211,7 +216,8 @@ class OperationDiff:
             else:
                 self.add("request_body_added", NON_BREAKING, "An optional request body was added.")
             return
-        assert old is not None and new is not None
+        assert old is not None
+        assert new is not None
         if new.get("required") and not old.get("required"):
             self.add("request_body_became_required", BREAKING, "The request body is now required.")
         self._content(old.get("content") or {}, new.get("content") or {}, "request", "request body")
@@ -294,7 +300,8 @@ class SchemaDiff:
             self.operation.add(
                 "format_changed",
                 BREAKING,
-                f"The {where} changed format {old.get('format') or 'none'} → {new.get('format') or 'none'}.",
+                f"The {where} changed format {old.get('format') or 'none'} → "
+                f"{new.get('format') or 'none'}.",
             )
         was, now = _nullable(old), _nullable(new)
         if was != now:
@@ -393,6 +400,12 @@ class SchemaDiff:
                     "response_field_became_optional",
                     BREAKING,
                     f"The {self.label} field '{path}' is no longer always present.",
+                )
+            if not self.is_request and name in new_required and name not in old_required:
+                self.operation.add(
+                    "response_field_became_required",
+                    NON_BREAKING,
+                    f"The {self.label} field '{path}' is now always present.",
                 )
             self.compare(old_child, new_props[name], path)
 

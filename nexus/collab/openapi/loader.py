@@ -67,7 +67,8 @@ def load_document(raw: bytes | str, *, max_bytes: int = MAX_SPEC_BYTES) -> Loade
         data = _load_json(text)
         # The line map is best effort for JSON: the YAML composer reads most JSON too.
         try:
-            lines = _Builder(yaml.compose(text, Loader=yaml.CSafeLoader)).lines_only()
+            node = yaml.compose(text, Loader=yaml.CSafeLoader)
+            lines = _Builder(node).lines_only() if node is not None else {}
         except (yaml.YAMLError, SpecError, RecursionError):
             lines = {}
         return LoadedDocument(data=data, lines=lines, format="json")
