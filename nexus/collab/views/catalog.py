@@ -172,8 +172,10 @@ def operation_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         if not user.is_authenticated:
             return redirect(f"/accounts/login/?next={request.path}")
         if form.is_valid() and form.save(authenticated_user(request), operation):
-            messages.success(request, "Thanks — your rating is saved.")
-            return redirect("collab:operation_detail", api.slug, operation.pk)
+            if not getattr(request, "htmx", False):
+                messages.success(request, "Thanks — your rating is saved.")
+                return redirect("collab:operation_detail", api.slug, operation.pk)
+            form = FeedbackForm()
     detail = operation.detail
     body = detail.get("requestBody") or {}
     request_examples = [
