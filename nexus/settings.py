@@ -218,6 +218,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "IssueStatusEnum": "nexus.collab.models.IssueStatus",
+        "ImportStatusEnum": "nexus.collab.models.ImportStatus",
+        "TeamRoleEnum": "nexus.accounts.models.TeamRole",
+        "UserRoleEnum": "nexus.accounts.models.Role",
+    },
 }
 
 # --- GraphQL ----------------------------------------------------------------------------------

@@ -21,14 +21,20 @@ class Api(TimeStampedModel):
     team = models.ForeignKey(
         "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="apis"
     )
-    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     latest_version = models.ForeignKey(
         "SpecVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     is_archived = models.BooleanField(default=False)
+    pinned = models.BooleanField(default=False, help_text="Listed before the others.")
 
     class Meta:
-        indexes = [models.Index(fields=["name", "id"]), models.Index(fields=["team", "name"])]
+        indexes = [
+            models.Index(fields=["-pinned", "name", "id"], name="collab_api_catalog_order"),
+            models.Index(fields=["team", "name"]),
+        ]
 
     def __str__(self) -> str:
         return self.name

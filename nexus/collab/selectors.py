@@ -23,7 +23,7 @@ def api_list() -> QuerySet[Api]:
     return (
         Api.objects.filter(is_archived=False)
         .select_related("team", "latest_version", "created_by")
-        .order_by("name", "id")
+        .order_by("-pinned", "name", "id")
     )
 
 

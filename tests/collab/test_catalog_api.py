@@ -54,7 +54,9 @@ def test_anonymous_users_cannot_add_versions(api_client, pets_api):
     assert response.status_code == 401
 
 
-def test_a_spec_uploaded_as_a_file_becomes_version_one_with_its_operations(client_for, owner, pets_api):
+def test_a_spec_uploaded_as_a_file_becomes_version_one_with_its_operations(
+    client_for, owner, pets_api
+):
     upload = SimpleUploadedFile("pets.yaml", PETS_V1.encode(), content_type="application/yaml")
     response = client_for(owner).post(
         f"/api/v1/apis/{pets_api.slug}/versions/", {"spec": upload}, format="multipart"
@@ -131,7 +133,9 @@ def test_the_changelog_lists_the_breaking_changes_of_the_latest_version(
     assert missing.status_code == 400
 
 
-def test_operations_are_those_of_the_latest_version(client_for, api_client, owner, pets_api, pets_v1):
+def test_operations_are_those_of_the_latest_version(
+    client_for, api_client, owner, pets_api, pets_v1
+):
     client_for(owner).post(f"/api/v1/apis/{pets_api.slug}/versions/", {"spec": PETS_V2})
     results = api_client.get(f"/api/v1/apis/{pets_api.slug}/operations/").json()["results"]
     assert [(o["method"], o["path"], o["version"]) for o in results] == [
@@ -151,7 +155,12 @@ def test_a_version_can_be_read_with_its_document(api_client, pets_api, pets_v1):
 
 
 def test_only_maintainers_edit_an_api(client_for, owner, other_user, pets_api):
-    assert client_for(other_user).patch(f"/api/v1/apis/{pets_api.slug}/", {"description": "x"}).status_code == 403
+    assert (
+        client_for(other_user)
+        .patch(f"/api/v1/apis/{pets_api.slug}/", {"description": "x"})
+        .status_code
+        == 403
+    )
     response = client_for(owner).patch(f"/api/v1/apis/{pets_api.slug}/", {"description": "Better"})
     assert response.json()["description"] == "Better"
 
@@ -170,7 +179,9 @@ def test_the_catalog_takes_constant_queries(api_client, owner, count):
 @pytest.mark.parametrize("count", [1, 6])
 def test_versions_and_operations_take_constant_queries(api_client, owner, pets_api, count):
     for index in range(count):
-        spec_version_create(api=pets_api, raw=PETS_V1.replace('"1.0"', f'"1.{index}"'), source="paste")
+        spec_version_create(
+            api=pets_api, raw=PETS_V1.replace('"1.0"', f'"1.{index}"'), source="paste"
+        )
     with CaptureQueriesContext(connection) as queries:
         versions = api_client.get(f"/api/v1/apis/{pets_api.slug}/versions/?page_size=50").json()
     assert len(versions["results"]) == count

@@ -57,7 +57,9 @@ def test_declaring_unknown_operations_is_a_field_error(client_for, other_user, p
 
 
 def test_only_members_declare_for_a_team(client_for, mentor, pets_api, pets_v1, team):
-    response = client_for(mentor).post(f"/api/v1/apis/{pets_api.slug}/consumers/", {"team": team.slug})
+    response = client_for(mentor).post(
+        f"/api/v1/apis/{pets_api.slug}/consumers/", {"team": team.slug}
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "team"
 
@@ -75,7 +77,9 @@ def test_anonymous_users_cannot_consume(api_client, pets_api):
     assert api_client.post(f"/api/v1/apis/{pets_api.slug}/consumers/", {}).status_code == 401
 
 
-def test_alerts_are_private_to_their_recipient(client_for, api_client, owner, other_user, pets_api, pets_v1):
+def test_alerts_are_private_to_their_recipient(
+    client_for, api_client, owner, other_user, pets_api, pets_v1
+):
     consumer_declare(api=pets_api, actor=other_user)
     publish_v2(pets_api, owner)
     mine = client_for(other_user).get("/api/v1/api-alerts/").json()["results"]

@@ -116,7 +116,11 @@ CASES = {
     ),
     "operation_deprecated": (edit(((*GET, "deprecated"), True)), "GET /items", NON_BREAKING),
     "documentation_changed": (edit(((*GET, "summary"), "All items")), "GET /items", NON_BREAKING),
-    "server_changed": (edit((("servers",), [{"url": "https://new.example.com"}])), "", NON_BREAKING),
+    "server_changed": (
+        edit((("servers",), [{"url": "https://new.example.com"}])),
+        "",
+        NON_BREAKING,
+    ),
     "version_changed": (edit((("info", "version"), "2")), "", NON_BREAKING),
     "parameter_removed": (
         edit(params(LIMIT), ((*GET, "parameters", 0), ...)),
@@ -314,8 +318,12 @@ def test_tightening_a_response_constraint_is_not_reported_as_breaking():
 
 
 def test_null_newly_accepted_in_a_request_is_not_breaking():
-    changes = changes_after(edit(((*ITEM, "properties", "note"), {"type": "string", "nullable": True})))
-    request_side = [c for c in changes if c.operation == "POST /items" and c.kind == "nullable_changed"]
+    changes = changes_after(
+        edit(((*ITEM, "properties", "note"), {"type": "string", "nullable": True}))
+    )
+    request_side = [
+        c for c in changes if c.operation == "POST /items" and c.kind == "nullable_changed"
+    ]
     assert [c.severity for c in request_side] == [NON_BREAKING]
 
 

@@ -51,7 +51,9 @@ def test_bad_ratings_are_field_errors(client_for, other_user, pets_v1, body):
 
 def test_anonymous_users_cannot_rate(api_client, pets_v1):
     op = operation(pets_v1, "POST /pets")
-    assert api_client.post("/api/v1/feedback/", {"operation": op.pk, "naming": 3}).status_code == 401
+    assert (
+        api_client.post("/api/v1/feedback/", {"operation": op.pk, "naming": 3}).status_code == 401
+    )
 
 
 def test_rating_again_replaces_the_first_rating(other_user, pets_v1):
@@ -61,8 +63,12 @@ def test_rating_again_replaces_the_first_rating(other_user, pets_v1):
     assert list(EndpointFeedback.objects.values_list("naming", flat=True)) == [5]
 
 
-def test_feedback_survives_a_new_version_and_aggregates(api_client, owner, other_user, mentor, pets_api, pets_v1):
-    feedback_submit(author=other_user, operation=operation(pets_v1, "POST /pets"), naming=2, documentation=4)
+def test_feedback_survives_a_new_version_and_aggregates(
+    api_client, owner, other_user, mentor, pets_api, pets_v1
+):
+    feedback_submit(
+        author=other_user, operation=operation(pets_v1, "POST /pets"), naming=2, documentation=4
+    )
     v2 = spec_version_create(api=pets_api, raw=PETS_V2, source="paste")[0]
     feedback_submit(author=mentor, operation=operation(v2, "POST /pets"), naming=4)
     listed = api_client.get("/api/v1/feedback/?api=pets&operation=POST /pets").json()["results"]
@@ -79,10 +85,14 @@ def test_feedback_survives_a_new_version_and_aggregates(api_client, owner, other
     ("who", "expected"),
     [("owner", 200), ("other_user", 403), ("mentor", 403), ("admin_user", 200)],
 )
-def test_the_owning_team_replies_and_marks_addressed(request, client_for, other_user, pets_v1, who, expected):
+def test_the_owning_team_replies_and_marks_addressed(
+    request, client_for, other_user, pets_v1, who, expected
+):
     item = feedback_submit(author=other_user, operation=operation(pets_v1, "GET /pets"), naming=2)
     client = client_for(request.getfixturevalue(who))
-    response = client.post(f"/api/v1/feedback/{item.pk}/reply/", {"reply": "Renamed it", "addressed": True})
+    response = client.post(
+        f"/api/v1/feedback/{item.pk}/reply/", {"reply": "Renamed it", "addressed": True}
+    )
     assert response.status_code == expected
     item.refresh_from_db()
     assert (item.addressed_at is not None) == (expected == 200)

@@ -36,7 +36,13 @@ def test_anonymous_users_cannot_file_issues(api_client, pets_v1):
 
 @pytest.mark.parametrize(
     "extra",
-    [{"kind": "rant"}, {"operation": "GET /nowhere"}, {"title": ""}, {"api": "nope"}, {"colour": 1}],
+    [
+        {"kind": "rant"},
+        {"operation": "GET /nowhere"},
+        {"title": ""},
+        {"api": "nope"},
+        {"colour": 1},
+    ],
 )
 def test_bad_issues_are_field_errors_and_not_stored(client_for, other_user, pets_v1, extra):
     response = file(client_for(other_user), **extra)
@@ -45,7 +51,9 @@ def test_bad_issues_are_field_errors_and_not_stored(client_for, other_user, pets
     assert not IntegrationIssue.objects.exists()
 
 
-def test_an_issue_from_a_breaking_change_is_linked_to_it(client_for, owner, other_user, pets_api, pets_v1):
+def test_an_issue_from_a_breaking_change_is_linked_to_it(
+    client_for, owner, other_user, pets_api, pets_v1
+):
     spec_version_create(api=pets_api, raw=PETS_V2, source="paste")
     change = SpecChange.objects.get(kind="request_field_became_required")
     response = file(client_for(other_user), change=change.pk)
@@ -85,7 +93,9 @@ def test_who_may_triage(request, client_for, owner, pets_v1, who, expected):
     reporter = request.getfixturevalue("other_user")
     issue = issue_create(reporter=reporter, api=pets_v1.api, title="Broken")
     actor = request.getfixturevalue(who)
-    response = client_for(actor).patch(f"/api/v1/integration-issues/{issue.pk}/", {"status": "triaged"})
+    response = client_for(actor).patch(
+        f"/api/v1/integration-issues/{issue.pk}/", {"status": "triaged"}
+    )
     assert response.status_code == expected
 
 
@@ -124,7 +134,9 @@ def test_comments_and_watching(client_for, owner, other_user, mentor, pets_v1):
 def test_issue_filters(api_client, other_user, pets_v1):
     issue_create(reporter=other_user, api=pets_v1.api, title="A", kind="bug")
     issue_create(reporter=other_user, api=pets_v1.api, title="B", kind="docs_gap", labels=["docs"])
-    titles = lambda query: [i["title"] for i in api_client.get(f"/api/v1/integration-issues/?{query}").json()["results"]]  # noqa: E731
+    titles = lambda query: [
+        i["title"] for i in api_client.get(f"/api/v1/integration-issues/?{query}").json()["results"]
+    ]  # noqa: E731
     assert titles("kind=docs_gap") == ["B"]
     assert titles("label=docs") == ["B"]
     assert titles("api=pets&status=open") == ["B", "A"]

@@ -53,7 +53,11 @@ def test_a_request_that_breaks_the_spec_gets_the_specs_reasons(client, pets_v1):
 )
 def test_each_mismatch_is_reported(client, pets_v1, method, path, body, field):
     kwargs = {"content_type": "application/json"} if body is not None else {}
-    response = getattr(client, method)(path, body or "", **kwargs) if body is not None else client.get(path)
+    response = (
+        getattr(client, method)(path, body or "", **kwargs)
+        if body is not None
+        else client.get(path)
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == field
 

@@ -106,7 +106,9 @@ def test_python_tags_are_not_executed():
     problems = refusal("openapi: !!python/name:os.system\n")
     assert "cannot be read" in problems[0].message
     # A tag on a list or mapping is ignored: the value is read as plain data, never constructed.
-    assert "not supported" in refusal("openapi: !!python/object/apply:os.system ['true']\n")[0].message
+    assert (
+        "not supported" in refusal("openapi: !!python/object/apply:os.system ['true']\n")[0].message
+    )
 
 
 def test_specs_over_the_size_limit_are_refused():
@@ -141,7 +143,9 @@ def test_documents_that_are_not_openapi_3_are_refused_with_a_reason(raw, words):
 
 
 def test_external_references_are_refused_not_fetched():
-    spec = PETS_V1.replace('{$ref: "#/components/schemas/NewPet"}', '{$ref: "http://169.254.169.254/x.yaml"}')
+    spec = PETS_V1.replace(
+        '{$ref: "#/components/schemas/NewPet"}', '{$ref: "http://169.254.169.254/x.yaml"}'
+    )
     problems = refusal(spec)
     assert {p.pointer for p in problems} == {
         "/paths/~1pets/post/requestBody/content/application~1json/schema/$ref",
@@ -181,7 +185,10 @@ def test_cyclic_references_are_accepted_and_resolved_with_a_stub():
                 "Node": {
                     "type": "object",
                     "properties": {
-                        "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}
+                        "children": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/Node"},
+                        }
                     },
                 }
             }

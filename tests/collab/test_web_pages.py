@@ -77,7 +77,9 @@ def test_the_operation_page_shows_examples_and_takes_ratings(other_user, pets_ap
     page = browser().get(url).content.decode()
     assert "&quot;name&quot;: &quot;string&quot;" in page  # generated request example
     assert "&quot;tag&quot;: &quot;dog&quot;" in page  # the spec's own response example
-    response = browser(other_user).post(url, {"naming": "5", "comment": "Clear"}, headers={"HX-Request": "true"})
+    response = browser(other_user).post(
+        url, {"naming": "5", "comment": "Clear"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     assert 'id="feedback"' in response.content.decode()
     assert "Rated <strong>5.0</strong>/5 by 1" in response.content.decode()
@@ -97,7 +99,12 @@ def test_filing_an_issue_from_an_alert_prefills_the_change(owner, other_user, pe
     assert "Linked to the breaking change in version 2" in form
     response = browser(other_user).post(
         "/apis/pets/issues/new/",
-        {"title": "Tag now required", "kind": "contract_mismatch", "operation_key": "POST /pets", "change": change.pk},
+        {
+            "title": "Tag now required",
+            "kind": "contract_mismatch",
+            "operation_key": "POST /pets",
+            "change": change.pk,
+        },
     )
     issue = IntegrationIssue.objects.get()
     assert response["Location"] == f"/issues/{issue.pk}/"
@@ -106,7 +113,10 @@ def test_filing_an_issue_from_an_alert_prefills_the_change(owner, other_user, pe
 
 def test_moving_an_issue_through_the_board(owner, other_user, pets_v1):
     issue = issue_create(reporter=other_user, api=pets_v1.api, title="Broken")
-    assert browser(other_user).post(f"/issues/{issue.pk}/status/", {"status": "triaged"}).status_code == 403
+    assert (
+        browser(other_user).post(f"/issues/{issue.pk}/status/", {"status": "triaged"}).status_code
+        == 403
+    )
     browser(owner).post(f"/issues/{issue.pk}/status/", {"status": "triaged"})
     board = browser().get("/issues/board/").content.decode()
     triaged_column = board.split('data-status="triaged"')[1].split("</section>")[0]

@@ -96,7 +96,9 @@ def test_an_api_from_registration_to_a_closed_integration_issue(new_page, screen
     ]:
         maintainer.get_by_test_id(f"status-{status}").click()
         expect(maintainer.get_by_test_id("issue-status")).to_have_text(label)
-    expect(maintainer.get_by_test_id("history")).to_contain_text("changed status from resolved to closed")
+    expect(maintainer.get_by_test_id("history")).to_contain_text(
+        "changed status from resolved to closed"
+    )
     screenshot("issue-closed", maintainer)
     maintainer.goto("/issues/board/")
     expect(maintainer.locator('[data-status="closed"]')).to_contain_text(issue.title)

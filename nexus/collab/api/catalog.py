@@ -120,7 +120,7 @@ class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     lookup_field = "slug"
     filterset_fields = ("team__slug",)
     ordering_fields = ("name", "created_at")
-    ordering = ("name", "id")
+    ordering = ("-pinned", "name", "id")
 
     def _maintained(self) -> Api:
         api = self.get_object()

@@ -45,16 +45,18 @@ def _check_team(actor: User, team: Team | None) -> None:
 @transaction.atomic
 def api_create(
     *,
-    actor: User,
+    actor: User | None,
     name: str,
     description: str = "",
     base_url: str = "",
     repository_url: str = "",
     team: Team | None = None,
     slug: str = "",
+    pinned: bool = False,
 ) -> Api:
     """Register an API in the catalog; its team (or its creator) maintains it."""
-    _check_team(actor, team)
+    if actor is not None:
+        _check_team(actor, team)
     api = Api(
         name=name.strip(),
         description=description.strip(),
@@ -63,6 +65,7 @@ def api_create(
         team=team,
         created_by=actor,
         slug=slug or _unique_slug(name),
+        pinned=pinned,
     )
     api.full_clean(exclude=["latest_version"])
     api.save()
@@ -214,3 +217,20 @@ def _store_version(
             version=version, changes=[c for c in stored if c.severity == BREAKING], actor=actor
         )
     return version
+
+
+OWN_API_SLUG = "nexus"
+
+
+def own_api_refresh(*, raw: str) -> tuple[SpecVersion, bool]:
+    """Nexus's own API as the catalog's first, pinned entry, with its current schema."""
+    api = Api.objects.filter(slug=OWN_API_SLUG).first()
+    if api is None:
+        api = api_create(
+            actor=None,
+            name="Nexus",
+            slug=OWN_API_SLUG,
+            description="This platform's own REST API, refreshed from its code on every deploy.",
+            pinned=True,
+        )
+    return spec_version_create(api=api, raw=raw, source=SpecSource.SYSTEM)
