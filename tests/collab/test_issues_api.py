@@ -134,9 +134,11 @@ def test_comments_and_watching(client_for, owner, other_user, mentor, pets_v1):
 def test_issue_filters(api_client, other_user, pets_v1):
     issue_create(reporter=other_user, api=pets_v1.api, title="A", kind="bug")
     issue_create(reporter=other_user, api=pets_v1.api, title="B", kind="docs_gap", labels=["docs"])
-    titles = lambda query: [
-        i["title"] for i in api_client.get(f"/api/v1/integration-issues/?{query}").json()["results"]
-    ]  # noqa: E731
+
+    def titles(query):
+        response = api_client.get(f"/api/v1/integration-issues/?{query}")
+        return [issue["title"] for issue in response.json()["results"]]
+
     assert titles("kind=docs_gap") == ["B"]
     assert titles("label=docs") == ["B"]
     assert titles("api=pets&status=open") == ["B", "A"]
