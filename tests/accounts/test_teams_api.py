@@ -83,3 +83,27 @@ def test_listing_teams_takes_constant_queries(api_client, owner, count):
         response = api_client.get("/api/v1/teams/?page_size=50")
     assert len(response.json()["results"]) == count
     assert len(queries) <= 2
+
+
+def test_teams_pages_create_a_team_and_add_a_member(owner, other_user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(owner)
+    response = client.post("/accounts/teams/", {"name": "Web Squad"})
+    assert response["Location"] == "/accounts/teams/web-squad/"
+    page = client.post(
+        "/accounts/teams/web-squad/", {"email": "nobody@example.com", "role": "frontend"}
+    )
+    assert 'data-field="email"' in page.content.decode()
+    client.post("/accounts/teams/web-squad/", {"email": other_user.email, "role": "frontend"})
+    assert TeamMembership.objects.get(user=other_user).role == "frontend"
+    outsider = Client()
+    outsider.force_login(other_user)
+    assert (
+        outsider.post(
+            "/accounts/teams/web-squad/", {"email": owner.email, "role": "backend"}
+        ).status_code
+        == 403
+    )
+    assert "Web Squad" in Client().get("/accounts/teams/").content.decode()
