@@ -195,4 +195,14 @@ def test_versions_and_operations_take_constant_queries(api_client, owner, pets_a
 def test_a_new_version_publishes_an_event(client_for, owner, pets_api):
     client_for(owner).post(f"/api/v1/apis/{pets_api.slug}/versions/", {"spec": PETS_V1})
     event = OutboxEvent.objects.get(name="api.version_created")
-    assert event.payload == {"api": "pets", "version": 1, "breaking": 0}
+    assert event.payload == {"api": "pets", "version": 1, "breaking": 0, "breaking_operations": []}
+
+
+def test_a_breaking_version_names_the_pages_of_the_operations_it_breaks(owner, pets_api, pets_v1):
+    old = Operation.objects.get(version=pets_v1, key="GET /pets/{petId}")
+    spec_version_create(api=pets_api, raw=PETS_V2, source="paste")
+    event = OutboxEvent.objects.filter(name="api.version_created").latest("created_at")
+    removed = next(
+        o for o in event.payload["breaking_operations"] if o["key"] == "GET /pets/{petId}"
+    )
+    assert removed["urls"] == [f"/apis/pets/operations/{old.pk}/"]

@@ -115,3 +115,35 @@ def test_an_api_from_registration_to_a_closed_integration_issue(new_page, screen
     maintainer.goto("/apis/pets/versions/2/swagger/")
     expect(maintainer.locator("#swagger-ui")).to_contain_text("/pets")
     screenshot("swagger-ui", maintainer)
+
+
+def test_collab_pages_fit_a_phone_in_dark_mode(new_page, screenshot):
+    from nexus.collab.models import Operation
+    from nexus.collab.services.catalog import api_create, spec_version_create
+    from nexus.collab.services.issues import issue_create
+    from tests.e2e.test_accounts_flow import assert_phone_shell
+
+    owner = UserFactory()
+    api = api_create(actor=owner, name="Pets")
+    version = spec_version_create(api=api, raw=PETS_V1, source="paste")[0]
+    spec_version_create(api=api, raw=PETS_V2, source="paste")
+    issue = issue_create(reporter=owner, api=api, title="A rather long issue title about tags")
+    operation = Operation.objects.get(version=version, key="POST /pets")
+    page = new_page(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        color_scheme="dark",
+    )
+    for step, url in [
+        ("catalog", "/apis/"),
+        ("api", "/apis/pets/"),
+        ("changelog", "/apis/pets/versions/2/"),
+        ("operation", f"/apis/pets/operations/{operation.pk}/"),
+        ("issues", "/issues/"),
+        ("board", "/issues/board/"),
+        ("issue", f"/issues/{issue.pk}/"),
+    ]:
+        page.goto(url)
+        assert_phone_shell(page, screenshot, step)

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils.text import slugify
 
 from nexus.accounts.models import Team, User
@@ -208,7 +209,12 @@ def _store_version(
         "api.version_created",
         subject=version,
         actor=actor,
-        payload={"api": api.slug, "version": number, "breaking": version.breaking_count},
+        payload={
+            "api": api.slug,
+            "version": number,
+            "breaking": version.breaking_count,
+            "breaking_operations": _breaking_operation_urls(api, stored),
+        },
     )
     if version.breaking_count:
         from nexus.collab.services.consumers import alert_consumers
@@ -217,6 +223,16 @@ def _store_version(
             version=version, changes=[c for c in stored if c.severity == BREAKING], actor=actor
         )
     return version
+
+
+def _breaking_operation_urls(api: Api, changes: list[SpecChange]) -> list[dict[str, Any]]:
+    """Each operation a breaking change touches, with the page URL of each of its versions, so
+    content linking any of them can be flagged "may be outdated" by the apps that own it."""
+    keys = sorted({c.operation_key for c in changes if c.severity == BREAKING} - {""})
+    urls: dict[str, list[str]] = {key: [] for key in keys}
+    for pk, key in Operation.objects.filter(api=api, key__in=keys).values_list("pk", "key"):
+        urls[key].append(reverse("collab:operation_detail", args=[api.slug, pk]))
+    return [{"key": key, "urls": urls[key]} for key in keys]
 
 
 OWN_API_SLUG = "nexus"
