@@ -208,3 +208,59 @@ def test_validation_errors_carry_pointer_and_line():
     line = next(n for n, text in enumerate(spec.splitlines(), 1) if '"400"' in text)
     assert [(p.pointer, p.line) for p in problems] == [("/paths/~1pets/post/responses/400", line)]
     assert "'description' is a required property" in problems[0].message
+
+
+def spec_with_schemas(schemas, root):
+    return json.dumps(
+        {
+            "openapi": "3.0.3",
+            "info": {"title": "x", "version": "1"},
+            "paths": {
+                "/a": {
+                    "get": {
+                        "responses": {
+                            "200": {
+                                "description": "d",
+                                "content": {"application/json": {"schema": {"$ref": root}}},
+                            }
+                        }
+                    }
+                }
+            },
+            "components": {"schemas": schemas},
+        }
+    )
+
+
+def parse_refusal(raw):
+    from nexus.collab.services.catalog import SpecRejectedError, parse_spec
+
+    with pytest.raises(SpecRejectedError) as refused:
+        parse_spec(raw)
+    return refused.value.problems
+
+
+def test_a_very_deep_chain_of_references_is_refused():
+    chain = {
+        f"S{i}": {"type": "object", "properties": {"n": {"$ref": f"#/components/schemas/S{i + 1}"}}}
+        for i in range(120)
+    }
+    chain["S120"] = {"type": "string"}
+    problems = parse_refusal(spec_with_schemas(chain, "#/components/schemas/S0"))
+    assert "levels deep" in problems[0].message
+
+
+def test_references_that_multiply_exponentially_are_refused():
+    bomb = {
+        f"B{i}": {
+            "type": "object",
+            "properties": {
+                "left": {"$ref": f"#/components/schemas/B{i + 1}"},
+                "right": {"$ref": f"#/components/schemas/B{i + 1}"},
+            },
+        }
+        for i in range(18)
+    }
+    bomb["B18"] = {"type": "string"}
+    problems = parse_refusal(spec_with_schemas(bomb, "#/components/schemas/B0"))
+    assert "refer to each other many times" in problems[0].message

@@ -5,7 +5,7 @@ from urllib.parse import unquote
 
 from nexus.collab.openapi.errors import SpecError
 
-MAX_RESOLVE_DEPTH = 64
+MAX_RESOLVE_DEPTH = 100
 MAX_RESOLVED_NODES = 100_000
 CIRCULAR = "x-circular-ref"
 
@@ -42,10 +42,14 @@ class Resolver:
         self.count += 1
         if self.count > MAX_RESOLVED_NODES:
             raise SpecError.single(
-                f"Resolving references expands this spec past {MAX_RESOLVED_NODES} values."
+                f"Resolving references expands this spec past {MAX_RESOLVED_NODES} values "
+                "(schemas that refer to each other many times over)."
             )
         if depth > MAX_RESOLVE_DEPTH:
-            raise SpecError.single(f"References are nested more than {MAX_RESOLVE_DEPTH} deep.")
+            where = f" (at {refs[-1]})" if refs else ""
+            raise SpecError.single(
+                f"References are nested more than {MAX_RESOLVE_DEPTH} levels deep{where}."
+            )
         if isinstance(value, list):
             return [self._expand(item, refs, depth + 1) for item in value]
         if not isinstance(value, dict):
