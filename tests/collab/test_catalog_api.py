@@ -206,3 +206,18 @@ def test_a_breaking_version_names_the_pages_of_the_operations_it_breaks(owner, p
         o for o in event.payload["breaking_operations"] if o["key"] == "GET /pets/{petId}"
     )
     assert removed["urls"] == [f"/apis/pets/operations/{old.pk}/"]
+
+
+def test_editing_an_api_with_a_stale_etag_is_refused(client_for, owner, pets_api):
+    client = client_for(owner)
+    etag = client.get(f"/api/v1/apis/{pets_api.slug}/")["ETag"]
+    assert (
+        client.patch(
+            f"/api/v1/apis/{pets_api.slug}/", {"description": "A"}, headers={"If-Match": etag}
+        ).status_code
+        == 200
+    )
+    stale = client.patch(
+        f"/api/v1/apis/{pets_api.slug}/", {"description": "B"}, headers={"If-Match": etag}
+    )
+    assert stale.status_code == 412

@@ -153,3 +153,22 @@ def test_listing_issues_takes_constant_queries(api_client, other_user, pets_v1, 
         response = api_client.get("/api/v1/integration-issues/?page_size=50")
     assert len(response.json()["results"]) == count
     assert len(queries) <= 3
+
+
+def test_a_stale_write_is_refused_with_412(client_for, owner, other_user, pets_v1):
+    issue = issue_create(reporter=other_user, api=pets_v1.api, title="Broken")
+    client = client_for(owner)
+    url = f"/api/v1/integration-issues/{issue.pk}/"
+    etag = client.get(url)["ETag"]
+    first = client.patch(url, {"status": "triaged"}, headers={"If-Match": etag})
+    assert first.status_code == 200
+    assert first["ETag"] != etag
+    stale = client.patch(url, {"status": "in_progress"}, headers={"If-Match": etag})
+    assert stale.status_code == 412
+    assert stale.json()["code"] == "precondition_failed"
+    assert (
+        client.patch(
+            url, {"status": "in_progress"}, headers={"If-Match": first["ETag"]}
+        ).status_code
+        == 200
+    )

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from nexus.accounts.models import Team
 from nexus.accounts.policies import authenticated_user
 from nexus.collab import policies, selectors
+from nexus.collab.api.etags import check_if_match, with_etag
 from nexus.collab.api.serializers import (
     AlertSerializer,
     ApiSerializer,
@@ -135,13 +136,18 @@ class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         api = catalog.api_create(actor=authenticated_user(request), **data.validated_data)
         return Response(ApiSerializer(api).data, status=status.HTTP_201_CREATED)
 
+    def retrieve(self, request: Request, slug: str) -> Response:
+        api = self.get_object()
+        return with_etag(Response(ApiSerializer(api).data), api)
+
     @extend_schema(request=ApiInput, responses=ApiSerializer)
     def partial_update(self, request: Request, slug: str) -> Response:
         api = self._maintained()
+        check_if_match(request, api)
         data = ApiInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         api = catalog.api_update(api=api, actor=authenticated_user(request), **data.validated_data)
-        return Response(ApiSerializer(api).data)
+        return with_etag(Response(ApiSerializer(api).data), api)
 
     @extend_schema(methods=["GET"], responses=VersionSerializer(many=True))
     @extend_schema(

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from nexus.accounts import selectors as account_selectors
 from nexus.accounts.policies import authenticated_user
 from nexus.collab import policies, selectors
+from nexus.collab.api.etags import check_if_match, with_etag
 from nexus.collab.api.serializers import (
     IssueCommentSerializer,
     IssueEventSerializer,
@@ -88,9 +89,14 @@ class IntegrationIssueViewSet(
             status=status.HTTP_201_CREATED,
         )
 
+    def retrieve(self, request: Request, pk: str) -> Response:
+        issue = self.get_object()
+        return with_etag(Response(IssueSerializer(issue).data), issue)
+
     @extend_schema(request=IssueUpdateInput, responses=IssueSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         issue = self.get_object()
+        check_if_match(request, issue)
         data = IssueUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         changes = data.validated_data
@@ -100,7 +106,8 @@ class IntegrationIssueViewSet(
         if not allowed:
             self.permission_denied(request)
         issue_services.issue_update(issue=issue, actor=authenticated_user(request), **changes)
-        return Response(IssueSerializer(self.get_queryset().get(pk=issue.pk)).data)
+        updated = self.get_queryset().get(pk=issue.pk)
+        return with_etag(Response(IssueSerializer(updated).data), updated)
 
     @extend_schema(methods=["GET"], responses=IssueCommentSerializer(many=True))
     @extend_schema(methods=["POST"], request=CommentInput, responses={201: IssueCommentSerializer})
