@@ -31,7 +31,7 @@ class ApiForm(ServiceForm):
         return self.call_service(catalog.api_create, actor=actor, **self.cleaned_data)
 
 
-class SpecForm(forms.Form):
+class SpecForm(ServiceForm):
     spec_file = forms.FileField(required=False, label="Upload a YAML or JSON file")
     spec_text = forms.CharField(
         required=False,

@@ -300,6 +300,7 @@ class IntegrationIssue(TimeStampedModel):
     )
     title = models.CharField(max_length=200)
     body = models.TextField(max_length=512 * 1024, blank=True)
+    body_html = models.TextField(blank=True)
     kind = models.CharField(max_length=20, choices=IssueKind.choices, default=IssueKind.BUG)
     status = models.CharField(max_length=12, choices=IssueStatus.choices, default=IssueStatus.OPEN)
     reporter = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -344,6 +345,7 @@ class IssueComment(TimeStampedModel):
     issue = models.ForeignKey(IntegrationIssue, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     body = models.TextField(max_length=512 * 1024)
+    body_html = models.TextField(blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["issue", "created_at"])]

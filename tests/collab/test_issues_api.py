@@ -172,3 +172,16 @@ def test_a_stale_write_is_refused_with_412(client_for, owner, other_user, pets_v
         ).status_code
         == 200
     )
+
+
+def test_issue_and_comment_bodies_are_rendered_and_sanitised(client_for, other_user, pets_v1):
+    response = file(client_for(other_user), body="**Steps**\n\n<script>alert(1)</script>")
+    body = response.json()
+    assert "<strong>Steps</strong>" in body["body_html"]
+    assert "<script" not in body["body_html"]
+    comment = client_for(other_user).post(
+        f"/api/v1/integration-issues/{body['id']}/comments/",
+        {"body": "`code` <img src=x onerror=alert(1)>"},
+    )
+    assert "<code>code</code>" in comment.json()["body_html"]
+    assert "onerror" not in comment.json()["body_html"]

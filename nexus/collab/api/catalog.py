@@ -27,7 +27,7 @@ from nexus.collab.api.serializers import (
 )
 from nexus.collab.models import Api, ApiConsumer, BreakingChangeAlert
 from nexus.collab.openapi.loader import MAX_SPEC_BYTES
-from nexus.collab.services import catalog, consumers
+from nexus.collab.services import catalog, consumers, imports
 from nexus.core.errors import PROBLEM_CONTENT_TYPE, problem_body
 from nexus.core.pagination import CursorPagination
 from nexus.core.serializers import StrictSerializer
@@ -180,8 +180,6 @@ class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             data = SpecInput(data=request.data)
             data.is_valid(raise_exception=True)
             if data.validated_data.get("url"):
-                from nexus.collab.services import imports
-
                 spec_import = imports.spec_import_request(
                     api=api, url=data.validated_data["url"], actor=authenticated_user(request)
                 )

@@ -155,6 +155,7 @@ class IssueSerializer(serializers.ModelSerializer):
             "id",
             "title",
             "body",
+            "body_html",
             "kind",
             "api",
             "operation",
@@ -179,7 +180,7 @@ class IssueCommentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IssueComment
-        fields = ("id", "author", "body", "created_at")
+        fields = ("id", "author", "body", "body_html", "created_at")
         read_only_fields = fields
 
 

@@ -22,6 +22,7 @@ from nexus.collab.models import (
     SpecVersion,
 )
 from nexus.core import events
+from nexus.core.markdown import render_markdown
 
 S = IssueStatus
 TRANSITIONS: dict[str, set[str]] = {
@@ -75,6 +76,7 @@ def issue_create(
         api=api,
         title=title.strip(),
         body=body,
+        body_html=render_markdown(body).html if body else "",
         kind=kind,
         operation_key=operation_key,
         spec_version=spec_version,
@@ -138,6 +140,7 @@ def issue_update(*, issue: IntegrationIssue, actor: User, **changes: Any) -> Int
             setattr(issue, name, value)
     if not history:
         return issue
+    issue.body_html = render_markdown(issue.body).html if issue.body else ""
     issue.full_clean()
     issue.save()
     IssueEvent.objects.bulk_create(
@@ -165,7 +168,9 @@ def _tell_watchers(issue: IntegrationIssue, actor: User, name: str, title: str) 
 @transaction.atomic
 def issue_comment_create(*, issue: IntegrationIssue, author: User, body: str) -> IssueComment:
     """Comment on an issue; the commenter starts watching it."""
-    comment = IssueComment(issue=issue, author=author, body=body.strip())
+    comment = IssueComment(
+        issue=issue, author=author, body=body.strip(), body_html=render_markdown(body).html
+    )
     comment.full_clean()
     comment.save()
     IssueWatch.objects.get_or_create(issue=issue, user=author)

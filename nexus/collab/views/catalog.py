@@ -16,7 +16,7 @@ from nexus.collab import policies, selectors
 from nexus.collab.forms import ApiForm, ConsumerForm, FeedbackForm, ReplyForm, SpecForm
 from nexus.collab.models import Api, ApiConsumer, EndpointFeedback, SpecVersion
 from nexus.collab.openapi.examples import media_example
-from nexus.collab.services import catalog, consumers
+from nexus.collab.services import catalog, consumers, imports
 from nexus.core.htmx import render_page
 
 PAGE_SIZE = 20
@@ -84,11 +84,14 @@ def version_create(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         if data.get("url"):
-            from nexus.collab.services import imports
-
-            spec_import = imports.spec_import_request(api=api, url=data["url"], actor=user)
+            spec_import = form.call_service(
+                imports.spec_import_request, api=api, url=data["url"], actor=user
+            )
+            if spec_import is None:
+                context = {"api": api, "spec_form": form, "problems": []}
+                return render(request, "collab/version_form.html", context, status=400)
             spec_import.refresh_from_db()
-            if spec_import.version_id:
+            if spec_import.version is not None:
                 return redirect("collab:version_detail", api.slug, spec_import.version.number)
             messages.info(request, "The spec is being fetched; it appears here when it is ready.")
             return redirect("collab:api_detail", api.slug)
