@@ -776,7 +776,7 @@ def test_https_to_a_pinned_address_keeps_the_host_name_for_sni_and_host(
     tls_server, dns, monkeypatch
 ):
     trusting = ssl.create_default_context(cafile=str(tls_server.cert))
-    monkeypatch.setattr(outbound, "_tls_context", lambda: trusting)
+    monkeypatch.setattr(outbound.client, "_tls_context", lambda: trusting)
     dns.answer("docs.example.test", ["127.0.0.1"])
     response = fetch(
         f"https://docs.example.test:{tls_server.server.port}/ok", max_bytes=1000, **FAST
