@@ -23,7 +23,22 @@ def _problem(status: int, detail: str, **kwargs: object) -> JsonResponse:
 
 @csrf_exempt
 def mock_endpoint(request: HttpRequest, slug: str, version: str, path: str = "") -> HttpResponse:
-    """Answer like the API would, after checking the request against the spec."""
+    """Answer like the API would; any origin may call it (it reads no cookies, changes nothing)."""
+    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        response = HttpResponse(status=204)
+        response["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
+        response["Access-Control-Allow-Headers"] = request.headers.get(
+            "Access-Control-Request-Headers", "Content-Type"
+        )[:500]
+        response["Access-Control-Max-Age"] = "600"
+    else:
+        response = _answer(request, slug, version, path)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _answer(request: HttpRequest, slug: str, version: str, path: str) -> HttpResponse:
+    """Check the request against the spec, then answer with the operation's example."""
     api = Api.objects.filter(slug=slug).first()
     spec_version = selectors.version_get(api=api, number=version) if api else None
     if api is None or spec_version is None:

@@ -116,3 +116,15 @@ paths:
     spec_version_create(api=api, raw=spec, source="paste")
     assert client.get("/mock/prefixed/1/api/v1/ping").json() == "pong"
     assert client.get("/mock/prefixed/1/ping").json() == "pong"
+
+
+def test_a_frontend_on_another_origin_may_call_the_mock(client, pets_v1):
+    preflight = client.options(
+        "/mock/pets/1/pets",
+        headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 204
+    assert preflight["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight["Access-Control-Allow-Methods"]
+    answer = client.get("/mock/pets/1/pets", headers={"Origin": "http://localhost:3000"})
+    assert answer["Access-Control-Allow-Origin"] == "*"
