@@ -8,6 +8,7 @@ from nexus.accounts import api as accounts_api
 from nexus.collab.api import catalog as collab_catalog_api
 from nexus.collab.api import feedback as collab_feedback_api
 from nexus.collab.api import issues as collab_issues_api
+from nexus.notifications import api as notifications_api
 
 router = DefaultRouter()
 router.register("me/tokens", accounts_api.MeTokenViewSet, basename="me-token")
@@ -19,6 +20,9 @@ router.register("feedback", collab_feedback_api.FeedbackViewSet, basename="feedb
 router.register(
     "integration-issues", collab_issues_api.IntegrationIssueViewSet, basename="integration-issue"
 )
+router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
+router.register("subscriptions", notifications_api.SubscriptionViewSet, basename="subscription")
+router.register("webhooks", notifications_api.WebhookViewSet, basename="webhook")
 
 
 urlpatterns = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", ExportToDjangoView, name="metrics"),
     path("accounts/", include("nexus.accounts.urls")),
+    path("notifications/", include("nexus.notifications.urls")),
     path("api/v1/", include("nexus.api")),
     path("", include("nexus.collab.urls")),
     path("mock/", include("nexus.collab.mock_urls")),

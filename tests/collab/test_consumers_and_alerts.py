@@ -99,3 +99,16 @@ def test_alert_lists_take_constant_queries(client_for, owner, pets_api, pets_v1)
     with CaptureQueriesContext(connection) as queries:
         client_for(users[0]).get("/api/v1/api-alerts/")
     assert len(queries) <= 3
+
+
+def test_the_breaking_change_reaches_the_consumer_as_a_notification(
+    owner, other_user, pets_api, pets_v1, django_capture_on_commit_callbacks
+):
+    from nexus.notifications.models import Notification
+
+    consumer_declare(api=pets_api, actor=other_user, operations=["POST /pets"])
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_v2(pets_api, owner)
+    notification = Notification.objects.get(recipient=other_user, event_name="api.breaking_change")
+    assert notification.url == "/apis/pets/versions/2/"
+    assert notification.title.startswith("Pets v2 has 2 breaking change")

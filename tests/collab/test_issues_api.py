@@ -115,8 +115,15 @@ def test_assigning_and_labelling_notifies_watchers(client_for, owner, other_user
     )
     assert response.json()["assignee"]["id"] == owner.pk
     assert response.json()["labels"] == ["api"]
-    event = OutboxEvent.objects.filter(name="integration_issue.updated").get()
-    assert event.payload["recipient_ids"] == [other_user.pk]
+    labelled = OutboxEvent.objects.filter(name="integration_issue.updated").get()
+    assert labelled.payload["recipient_ids"] == [other_user.pk]
+    assert not OutboxEvent.objects.filter(name="integration_issue.assigned").exists()  # self
+    client_for(owner).patch(f"/api/v1/integration-issues/{issue.pk}/", {"assignee": other_user.pk})
+    assigned = OutboxEvent.objects.get(name="integration_issue.assigned")
+    assert assigned.payload["recipient_ids"] == [other_user.pk]
+    client_for(owner).patch(f"/api/v1/integration-issues/{issue.pk}/", {"status": "triaged"})
+    moved = OutboxEvent.objects.get(name="integration_issue.status_changed")
+    assert set(moved.payload["recipient_ids"]) == {other_user.pk}
 
 
 def test_comments_and_watching(client_for, owner, other_user, mentor, pets_v1):

@@ -65,7 +65,7 @@ def feedback_reply(
     feedback.full_clean()
     feedback.save(update_fields=["reply", "replied_by", "addressed_at", "updated_at"])
     events.publish(
-        "api.feedback_replied",
+        "feedback.replied",
         subject=feedback,
         actor=actor,
         payload={"recipient_ids": [feedback.author_id], "title": "Your API feedback got a reply"},

@@ -93,7 +93,13 @@ def issue_create(
         "integration_issue.created",
         subject=issue,
         actor=reporter,
-        payload={"api": api.slug, "title": issue.title, "url": _url(issue)},
+        payload={
+            "api": api.slug,
+            "title": issue.title,
+            "url": _url(issue),
+            "author_id": reporter.pk,
+            "follow_targets": [["collab.api", api.slug]],
+        },
     )
     return issue
 
@@ -147,9 +153,25 @@ def issue_update(*, issue: IntegrationIssue, actor: User, **changes: Any) -> Int
         IssueEvent(issue=issue, actor=actor, field=field, old_value=old, new_value=new)
         for field, old, new in history
     )
+    changed = {field for field, _, _ in history}
     if issue.assignee_id:
         IssueWatch.objects.get_or_create(issue=issue, user_id=issue.assignee_id)
-    _tell_watchers(issue, actor, "integration_issue.updated", f"{issue.title} was updated")
+    if "assignee" in changed and issue.assignee_id and issue.assignee_id != actor.pk:
+        events.publish(
+            "integration_issue.assigned",
+            subject=issue,
+            actor=actor,
+            payload={
+                "recipient_ids": [issue.assignee_id],
+                "title": f"{issue.title} is assigned to you",
+                "url": _url(issue),
+            },
+        )
+    if "status" in changed:
+        title = f"{issue.title} is now {issue.get_status_display().lower()}"
+        _tell_watchers(issue, actor, "integration_issue.status_changed", title)
+    if changed - {"status", "assignee"}:
+        _tell_watchers(issue, actor, "integration_issue.updated", f"{issue.title} was updated")
     return issue
 
 
