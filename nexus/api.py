@@ -8,6 +8,8 @@ from nexus.accounts import api as accounts_api
 from nexus.collab.api import catalog as collab_catalog_api
 from nexus.collab.api import feedback as collab_feedback_api
 from nexus.collab.api import issues as collab_issues_api
+from nexus.knowledge.api import articles as knowledge_articles
+from nexus.knowledge.api import others as knowledge_others
 from nexus.notifications import api as notifications_api
 
 router = DefaultRouter()
@@ -20,6 +22,10 @@ router.register("feedback", collab_feedback_api.FeedbackViewSet, basename="feedb
 router.register(
     "integration-issues", collab_issues_api.IntegrationIssueViewSet, basename="integration-issue"
 )
+router.register("technologies", knowledge_others.TechnologyViewSet, basename="technology")
+router.register("articles", knowledge_articles.ArticleViewSet, basename="article")
+router.register("bookmarks", knowledge_others.BookmarkViewSet, basename="bookmark")
+router.register("paths", knowledge_others.LearningPathViewSet, basename="path")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 router.register("subscriptions", notifications_api.SubscriptionViewSet, basename="subscription")
 router.register("webhooks", notifications_api.WebhookViewSet, basename="webhook")

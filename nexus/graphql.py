@@ -6,16 +6,24 @@ from django.views.decorators.csrf import csrf_exempt
 from nexus.accounts import schema as accounts_schema
 from nexus.collab import schema as collab_schema
 from nexus.core.graphql import AuthenticatedGraphQLView, schema_extensions
+from nexus.knowledge import schema as knowledge_schema
 from nexus.notifications import schema as notifications_schema
 
 
 @strawberry.type
-class Query(accounts_schema.Query, collab_schema.Query, notifications_schema.Query):
+class Query(
+    accounts_schema.Query, collab_schema.Query, knowledge_schema.Query, notifications_schema.Query
+):
     pass
 
 
 @strawberry.type
-class Mutation(accounts_schema.Mutation, collab_schema.Mutation, notifications_schema.Mutation):
+class Mutation(
+    accounts_schema.Mutation,
+    collab_schema.Mutation,
+    knowledge_schema.Mutation,
+    notifications_schema.Mutation,
+):
     pass
 
 

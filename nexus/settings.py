@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "nexus.core",
     "nexus.accounts",
     "nexus.collab",
+    "nexus.knowledge",
     "nexus.notifications",
 ]
 
@@ -225,6 +226,9 @@ SPECTACULAR_SETTINGS = {
         "ImportStatusEnum": "nexus.collab.models.ImportStatus",
         "TeamRoleEnum": "nexus.accounts.models.TeamRole",
         "UserRoleEnum": "nexus.accounts.models.Role",
+        "ArticleKindEnum": "nexus.knowledge.models.ArticleKind",
+        "ArticleStatusEnum": "nexus.knowledge.models.ArticleStatus",
+        "ReactionKindEnum": "nexus.knowledge.models.ReactionKind",
     },
 }
 
