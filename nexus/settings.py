@@ -223,6 +223,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "IssueStatusEnum": "nexus.collab.models.IssueStatus",
+        "IssueKindEnum": "nexus.collab.models.IssueKind",
         "ImportStatusEnum": "nexus.collab.models.ImportStatus",
         "TeamRoleEnum": "nexus.accounts.models.TeamRole",
         "UserRoleEnum": "nexus.accounts.models.Role",

@@ -50,7 +50,7 @@ class IssueUpdateInput(StrictSerializer):
     )
 
 
-class CommentInput(StrictSerializer):
+class IssueCommentInput(StrictSerializer):
     body = serializers.CharField(max_length=512 * 1024)
 
 
@@ -110,7 +110,9 @@ class IntegrationIssueViewSet(
         return with_etag(Response(IssueSerializer(updated).data), updated)
 
     @extend_schema(methods=["GET"], responses=IssueCommentSerializer(many=True))
-    @extend_schema(methods=["POST"], request=CommentInput, responses={201: IssueCommentSerializer})
+    @extend_schema(
+        methods=["POST"], request=IssueCommentInput, responses={201: IssueCommentSerializer}
+    )
     @action(detail=True, methods=["get", "post"])
     def comments(self, request: Request, pk: str) -> Response:
         issue = self.get_object()
@@ -118,7 +120,7 @@ class IntegrationIssueViewSet(
             rows = issue.comments.select_related("author").order_by("created_at", "id")
             page = self.paginate_queryset(rows)
             return self.get_paginated_response(IssueCommentSerializer(page, many=True).data)
-        data = CommentInput(data=request.data)
+        data = IssueCommentInput(data=request.data)
         data.is_valid(raise_exception=True)
         comment = issue_services.issue_comment_create(
             issue=issue, author=authenticated_user(request), **data.validated_data
