@@ -14,6 +14,7 @@ VENDOR := nexus/static/vendor
 run: install assets
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py bootstrap
+	$(PY) manage.py catalog_own_api
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -5,6 +5,9 @@ from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from nexus.accounts import api as accounts_api
+from nexus.collab.api import catalog as collab_catalog_api
+from nexus.collab.api import feedback as collab_feedback_api
+from nexus.collab.api import issues as collab_issues_api
 from nexus.importer import api as importer_api
 from nexus.journal.api import urls as journal_urls
 from nexus.knowledge.api import articles as knowledge_articles
@@ -15,6 +18,13 @@ router = DefaultRouter()
 router.register("me/tokens", accounts_api.MeTokenViewSet, basename="me-token")
 router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("imports", importer_api.ImportJobViewSet, basename="import")
+router.register("teams", accounts_api.TeamViewSet, basename="team")
+router.register("apis", collab_catalog_api.ApiViewSet, basename="api")
+router.register("api-alerts", collab_catalog_api.AlertViewSet, basename="api-alert")
+router.register("feedback", collab_feedback_api.FeedbackViewSet, basename="feedback")
+router.register(
+    "integration-issues", collab_issues_api.IntegrationIssueViewSet, basename="integration-issue"
+)
 router.register("technologies", knowledge_others.TechnologyViewSet, basename="technology")
 router.register("articles", knowledge_articles.ArticleViewSet, basename="article")
 router.register("bookmarks", knowledge_others.BookmarkViewSet, basename="bookmark")

@@ -4,6 +4,7 @@ import strawberry
 from django.views.decorators.csrf import csrf_exempt
 
 from nexus.accounts import schema as accounts_schema
+from nexus.collab import schema as collab_schema
 from nexus.core.graphql import AuthenticatedGraphQLView, schema_extensions
 from nexus.importer import schema as importer_schema
 from nexus.journal import schema as journal_schema
@@ -14,6 +15,7 @@ from nexus.notifications import schema as notifications_schema
 @strawberry.type
 class Query(
     accounts_schema.Query,
+    collab_schema.Query,
     knowledge_schema.Query,
     importer_schema.Query,
     journal_schema.Query,
@@ -25,6 +27,7 @@ class Query(
 @strawberry.type
 class Mutation(
     accounts_schema.Mutation,
+    collab_schema.Mutation,
     knowledge_schema.Mutation,
     importer_schema.Mutation,
     journal_schema.Mutation,

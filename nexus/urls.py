@@ -16,6 +16,8 @@ urlpatterns = [
     path("journal/", include("nexus.journal.urls")),
     path("notifications/", include("nexus.notifications.urls")),
     path("api/v1/", include("nexus.api")),
+    path("", include("nexus.collab.urls")),
+    path("mock/", include("nexus.collab.mock_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

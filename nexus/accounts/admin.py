@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from nexus.accounts.models import ApiToken, User
+from nexus.accounts.models import ApiToken, Team, TeamMembership, User
 
 
 @admin.register(User)
@@ -27,3 +27,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ("name", "user__email", "prefix")
     readonly_fields = ("prefix", "key_hash", "last_used_at")
     list_select_related = ("user",)
+
+
+class TeamMembershipInline(admin.TabularInline):
+    model = TeamMembership
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "created_at")
+    search_fields = ("name", "slug")
+    inlines = (TeamMembershipInline,)

@@ -6,6 +6,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
@@ -13,8 +14,8 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView
 
 from nexus.accounts import selectors, services
-from nexus.accounts.models import ApiToken, Track, User
-from nexus.accounts.policies import authenticated_user, can_manage_token
+from nexus.accounts.models import ApiToken, Team, TeamRole, Track, User
+from nexus.accounts.policies import authenticated_user, can_manage_team, can_manage_token
 from nexus.core.serializers import StrictSerializer
 
 
@@ -216,3 +217,79 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     filterset_fields = ("role", "track", "cohort")
     ordering_fields = ("display_name", "created_at")
     ordering = ("display_name", "id")
+
+
+class TeamMemberSerializer(serializers.Serializer):
+    user = PublicUserSerializer(read_only=True)
+    role = serializers.CharField(read_only=True)
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    members = TeamMemberSerializer(source="memberships", many=True, read_only=True)
+
+    class Meta:
+        model = Team
+        fields = ("id", "slug", "name", "description", "members", "created_at")
+        read_only_fields = fields
+
+
+class TeamInput(StrictSerializer):
+    name = serializers.CharField(max_length=80)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class TeamMemberInput(StrictSerializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=selectors.user_list())
+    role = serializers.ChoiceField(choices=TeamRole.choices)
+
+
+@extend_schema(tags=["teams"])
+class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Teams and their members; owners manage members with roles owner / backend / frontend."""
+
+    serializer_class = TeamSerializer
+    queryset = selectors.team_list()
+    lookup_field = "slug"
+    ordering_fields = ("name", "created_at")
+    ordering = ("name", "id")
+
+    def _managed_team(self) -> Team:
+        team = self.get_object()
+        if not can_manage_team(self.request.user, team):
+            self.permission_denied(self.request)
+        return team
+
+    @extend_schema(request=TeamInput, responses={201: TeamSerializer})
+    def create(self, request: Request) -> Response:
+        data = TeamInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        team = services.team_create(creator=authenticated_user(request), **data.validated_data)
+        return Response(
+            TeamSerializer(self.get_queryset().get(pk=team.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=TeamInput, responses=TeamSerializer)
+    def partial_update(self, request: Request, slug: str) -> Response:
+        team = self._managed_team()
+        data = TeamInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.team_update(team=team, **data.validated_data)
+        return Response(TeamSerializer(self.get_queryset().get(pk=team.pk)).data)
+
+    @extend_schema(request=TeamMemberInput, responses=TeamSerializer)
+    @action(detail=True, methods=["post"], url_path="members")
+    def add_member(self, request: Request, slug: str) -> Response:
+        """Add a member, or change a member's role."""
+        team = self._managed_team()
+        data = TeamMemberInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.team_member_set(team=team, **data.validated_data)
+        return Response(TeamSerializer(self.get_queryset().get(pk=team.pk)).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"members/(?P<user_id>\d+)")
+    def remove_member(self, request: Request, slug: str, user_id: str) -> Response:
+        team = self._managed_team()
+        user = get_object_or_404(User, pk=user_id)
+        services.team_member_remove(team=team, user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

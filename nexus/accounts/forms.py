@@ -5,7 +5,7 @@ from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 
 from nexus.accounts import services
-from nexus.accounts.models import Track, User
+from nexus.accounts.models import Team, TeamRole, Track, User
 
 
 class ServiceForm(forms.Form):
@@ -73,3 +73,27 @@ class ApiTokenForm(ServiceForm):
 
     def save(self, user: User) -> tuple[Any, str] | None:
         return self.call_service(services.api_token_create, user=user, **self.cleaned_data)
+
+
+class TeamForm(ServiceForm):
+    name = forms.CharField(max_length=80)
+    description = forms.CharField(
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def save(self, creator: User) -> Team | None:
+        return self.call_service(services.team_create, creator=creator, **self.cleaned_data)
+
+
+class TeamMemberForm(ServiceForm):
+    email = forms.EmailField(label="Member's e-mail")
+    role = forms.ChoiceField(choices=TeamRole.choices)
+
+    def save(self, team: Team) -> Any:
+        user = User.objects.filter(email__iexact=self.cleaned_data["email"], is_active=True).first()
+        if user is None:
+            self.add_error("email", "Nobody has an account with this e-mail address.")
+            return None
+        return self.call_service(
+            services.team_member_set, team=team, user=user, role=self.cleaned_data["role"]
+        )

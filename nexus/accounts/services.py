@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
+from django.utils.text import slugify
 
-from nexus.accounts.models import ApiToken, Track, User
+from nexus.accounts.models import ApiToken, Team, TeamMembership, TeamRole, Track, User
 
 API_TOKEN_PREFIX = "nxs_"
 PROFILE_FIELDS = frozenset({"display_name", "bio", "avatar_url", "track", "cohort"})
@@ -149,3 +150,69 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     user.set_password(new_password)
     user.save(update_fields=["password", "updated_at"])
     return user
+
+
+def _unique_team_slug(name: str) -> str:
+    base = slugify(name)[:70] or "team"
+    slug, n = base, 1
+    while Team.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def team_create(*, creator: User, name: str, description: str = "") -> Team:
+    """Create a team; its creator becomes its first owner."""
+    team = Team(name=name.strip(), description=description.strip())
+    team.slug = _unique_team_slug(team.name)
+    team.full_clean()
+    team.save()
+    TeamMembership.objects.create(team=team, user=creator, role=TeamRole.OWNER)
+    return team
+
+
+@transaction.atomic
+def team_update(*, team: Team, **changes: Any) -> Team:
+    """Change a team's name or description."""
+    unknown = set(changes) - {"name", "description"}
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
+    for name, value in changes.items():
+        setattr(team, name, value.strip())
+    team.full_clean()
+    team.save()
+    return team
+
+
+@transaction.atomic
+def team_member_set(*, team: Team, user: User, role: str) -> TeamMembership:
+    """Add a member to a team or change their role; a team always keeps an owner."""
+    if role not in TeamRole.values:
+        raise ValidationError({"role": [f"Choose one of: {', '.join(TeamRole.values)}."]})
+    membership, _ = TeamMembership.objects.select_for_update().get_or_create(
+        team=team, user=user, defaults={"role": role}
+    )
+    if membership.role != role:
+        _keep_an_owner(team, leaving=membership)
+        membership.role = role
+        membership.save(update_fields=["role", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def team_member_remove(*, team: Team, user: User) -> None:
+    """Remove a member; the last owner cannot leave."""
+    membership = TeamMembership.objects.select_for_update().filter(team=team, user=user).first()
+    if membership is None:
+        raise ValidationError({"user": ["This user is not a member of the team."]})
+    _keep_an_owner(team, leaving=membership)
+    membership.delete()
+
+
+def _keep_an_owner(team: Team, *, leaving: TeamMembership) -> None:
+    if leaving.role != TeamRole.OWNER:
+        return
+    owners = TeamMembership.objects.filter(team=team, role=TeamRole.OWNER).exclude(pk=leaving.pk)
+    if not owners.exists():
+        raise ValidationError({"role": ["A team needs at least one owner."]})

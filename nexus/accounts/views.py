@@ -16,8 +16,10 @@ from nexus.accounts.forms import (
     PasswordResetForm,
     ProfileForm,
     SignupForm,
+    TeamForm,
+    TeamMemberForm,
 )
-from nexus.accounts.policies import authenticated_user, can_manage_token
+from nexus.accounts.policies import authenticated_user, can_manage_team, can_manage_token
 from nexus.core.htmx import render_page
 
 
@@ -123,3 +125,31 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         messages.success(self.request, "Your password is set. Log in with it now.")
         return super().form_valid(form)
+
+
+def team_list(request: HttpRequest) -> HttpResponse:
+    form = TeamForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect("accounts:login")
+        if form.is_valid() and (team := form.save(authenticated_user(request))):
+            messages.success(request, f"{team.name} is created; you are its owner.")
+            return redirect("accounts:team_detail", team.slug)
+    return render(
+        request, "accounts/team_list.html", {"teams": selectors.team_list(), "form": form}
+    )
+
+
+def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    team = get_object_or_404(selectors.team_list(), slug=slug)
+    can_manage = can_manage_team(request.user, team)
+    form = TeamMemberForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid() and form.save(team):
+            messages.success(request, "Member saved.")
+            return redirect("accounts:team_detail", team.slug)
+    return render(
+        request, "accounts/team_detail.html", {"team": team, "form": form, "can_manage": can_manage}
+    )

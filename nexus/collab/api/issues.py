@@ -1,0 +1,146 @@
+"""REST: integration issues, their workflow, comments, history and watchers."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from nexus.accounts import selectors as account_selectors
+from nexus.accounts.policies import authenticated_user
+from nexus.collab import policies, selectors
+from nexus.collab.api.etags import check_if_match, with_etag
+from nexus.collab.api.serializers import (
+    IssueCommentSerializer,
+    IssueEventSerializer,
+    IssueSerializer,
+)
+from nexus.collab.models import Api, IntegrationIssue, IssueKind, IssueStatus, SpecChange
+from nexus.collab.services import issues as issue_services
+from nexus.core.serializers import StrictSerializer
+
+
+class IssueInput(StrictSerializer):
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=512 * 1024, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=IssueKind.choices, default=IssueKind.BUG)
+    api = serializers.SlugRelatedField(slug_field="slug", queryset=Api.objects.all())
+    operation = serializers.CharField(
+        max_length=520, required=False, allow_blank=True, help_text="e.g. 'GET /pets/{id}'"
+    )
+    change = serializers.PrimaryKeyRelatedField(
+        queryset=SpecChange.objects.select_related("version"), required=False, allow_null=True
+    )
+    labels = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=10
+    )
+
+
+class IssueUpdateInput(StrictSerializer):
+    title = serializers.CharField(max_length=200, required=False)
+    body = serializers.CharField(max_length=512 * 1024, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=IssueKind.choices, required=False)
+    status = serializers.ChoiceField(choices=IssueStatus.choices, required=False)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=account_selectors.user_list(), required=False, allow_null=True
+    )
+    labels = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=10
+    )
+
+
+class IssueCommentInput(StrictSerializer):
+    body = serializers.CharField(max_length=512 * 1024)
+
+
+class IssueFilter(django_filters.FilterSet):
+    api = django_filters.CharFilter(field_name="api__slug")
+    operation = django_filters.CharFilter(field_name="operation_key")
+    label = django_filters.CharFilter(field_name="labels__name")
+    status = django_filters.ChoiceFilter(choices=IssueStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=IssueKind.choices)
+
+    class Meta:
+        model = IntegrationIssue
+        fields = ("api", "operation", "status", "kind", "assignee", "label")
+
+
+@extend_schema(tags=["integration-issues"])
+class IntegrationIssueViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Contract mismatches, bugs, docs gaps, feature requests and performance problems."""
+
+    serializer_class = IssueSerializer
+    queryset = selectors.issue_list()
+    filterset_class = IssueFilter
+    ordering_fields = ("created_at", "updated_at")
+
+    @extend_schema(request=IssueInput, responses={201: IssueSerializer})
+    def create(self, request: Request) -> Response:
+        data = IssueInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["operation_key"] = values.pop("operation", "")
+        issue = issue_services.issue_create(reporter=authenticated_user(request), **values)
+        return Response(
+            IssueSerializer(self.get_queryset().get(pk=issue.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        issue = self.get_object()
+        return with_etag(Response(IssueSerializer(issue).data), issue)
+
+    @extend_schema(request=IssueUpdateInput, responses=IssueSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        issue = self.get_object()
+        check_if_match(request, issue)
+        data = IssueUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = data.validated_data
+        allowed = policies.can_edit_issue(request.user, issue)
+        if set(changes) & issue_services.TRIAGE_FIELDS:
+            allowed = allowed and policies.can_triage_issue(request.user, issue)
+        if not allowed:
+            self.permission_denied(request)
+        issue_services.issue_update(issue=issue, actor=authenticated_user(request), **changes)
+        updated = self.get_queryset().get(pk=issue.pk)
+        return with_etag(Response(IssueSerializer(updated).data), updated)
+
+    @extend_schema(methods=["GET"], responses=IssueCommentSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=IssueCommentInput, responses={201: IssueCommentSerializer}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request: Request, pk: str) -> Response:
+        issue = self.get_object()
+        if request.method == "GET":
+            rows = issue.comments.select_related("author").order_by("created_at", "id")
+            page = self.paginate_queryset(rows)
+            return self.get_paginated_response(IssueCommentSerializer(page, many=True).data)
+        data = IssueCommentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = issue_services.issue_comment_create(
+            issue=issue, author=authenticated_user(request), **data.validated_data
+        )
+        return Response(IssueCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=IssueEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str) -> Response:
+        """Every change to the issue, oldest first."""
+        issue = self.get_object()
+        rows = issue.history.select_related("actor").order_by("created_at", "id")
+        return Response({"results": IssueEventSerializer(rows, many=True).data})
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post", "delete"])
+    def watch(self, request: Request, pk: str) -> Response:
+        """Start (POST) or stop (DELETE) watching the issue."""
+        issue = self.get_object()
+        issue_services.issue_watch_set(
+            issue=issue, user=authenticated_user(request), watching=request.method == "POST"
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,164 @@
+"""Web forms of the collaboration hub; each save() calls a service."""
+
+from typing import Any
+
+from django import forms
+
+from nexus.accounts.forms import ServiceForm
+from nexus.accounts.models import Team, User
+from nexus.collab.models import IssueKind, IssueStatus
+from nexus.collab.openapi.loader import MAX_SPEC_BYTES
+from nexus.collab.services import catalog, feedback, issues
+
+SCORE_CHOICES = [("", "—"), *[(str(n), str(n)) for n in range(1, 6)]]
+
+
+class ApiForm(ServiceForm):
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(
+        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    base_url = forms.URLField(max_length=500, required=False, label="Base URL")
+    repository_url = forms.URLField(max_length=500, required=False, label="Repository")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.order_by("name")
+        self.fields["team"].queryset = teams if user.is_admin else teams.filter(members=user)  # type: ignore[attr-defined]
+
+    def save(self, actor: User) -> Any:
+        return self.call_service(catalog.api_create, actor=actor, **self.cleaned_data)
+
+
+class SpecForm(ServiceForm):
+    spec_file = forms.FileField(required=False, label="Upload a YAML or JSON file")
+    spec_text = forms.CharField(
+        required=False,
+        strip=False,
+        label="…or paste it",
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+    )
+    url = forms.URLField(required=False, max_length=2000, label="…or fetch it from a URL")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = [name for name in ("spec_file", "spec_text", "url") if data.get(name)]
+        if len(given) != 1:
+            raise forms.ValidationError("Give the spec one way: a file, pasted text, or a URL.")
+        upload = data.get("spec_file")
+        if upload is not None and upload.size > MAX_SPEC_BYTES:
+            self.add_error("spec_file", f"The file is over the {MAX_SPEC_BYTES} byte limit.")
+        return data
+
+
+class ConsumerForm(ServiceForm):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label="Just me"
+    )
+    operations = forms.MultipleChoiceField(
+        required=False,
+        help_text="Leave empty to be told about every operation.",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    def __init__(self, *args: Any, user: User, operation_keys: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(members=user).order_by("name")  # type: ignore[attr-defined]
+        self.fields["operations"].choices = [(key, key) for key in operation_keys]  # type: ignore[attr-defined]
+
+
+class FeedbackForm(ServiceForm):
+    naming = forms.TypedChoiceField(
+        choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False
+    )
+    error_messages = forms.TypedChoiceField(
+        choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False
+    )
+    documentation = forms.TypedChoiceField(
+        choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False
+    )
+    consistency = forms.TypedChoiceField(
+        choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False
+    )
+    performance = forms.TypedChoiceField(
+        choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False
+    )
+    comment = forms.CharField(
+        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    example = forms.CharField(
+        max_length=5000,
+        required=False,
+        label="Example (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def save(self, author: User, operation: Any) -> Any:
+        return self.call_service(
+            feedback.feedback_submit, author=author, operation=operation, **self.cleaned_data
+        )
+
+
+class ReplyForm(ServiceForm):
+    reply = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    addressed = forms.BooleanField(required=False, label="Mark addressed")
+
+    def save(self, actor: User, item: Any) -> Any:
+        return self.call_service(
+            feedback.feedback_reply, feedback=item, actor=actor, **self.cleaned_data
+        )
+
+
+class IssueForm(ServiceForm):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=IssueKind.choices)
+    operation_key = forms.ChoiceField(required=False, label="Operation")
+    body = forms.CharField(
+        max_length=512 * 1024, required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    labels = forms.CharField(max_length=400, required=False, help_text="Comma-separated.")
+
+    def __init__(self, *args: Any, operation_keys: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["operation_key"].choices = [("", "—"), *[(k, k) for k in operation_keys]]  # type: ignore[attr-defined]
+
+    def save(self, reporter: User, api: Any, change: Any = None) -> Any:
+        data = dict(self.cleaned_data)
+        data["labels"] = [label for label in data["labels"].split(",") if label.strip()]
+        return self.call_service(
+            issues.issue_create, reporter=reporter, api=api, change=change, **data
+        )
+
+
+class IssueStatusForm(ServiceForm):
+    status = forms.ChoiceField(choices=IssueStatus.choices)
+
+    def save(self, actor: User, issue: Any) -> Any:
+        return self.call_service(issues.issue_update, issue=issue, actor=actor, **self.cleaned_data)
+
+
+class IssueTriageForm(ServiceForm):
+    assignee = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False)
+    labels = forms.CharField(max_length=400, required=False, help_text="Comma-separated.")
+
+    def save(self, actor: User, issue: Any) -> Any:
+        labels = [label for label in self.cleaned_data["labels"].split(",") if label.strip()]
+        return self.call_service(
+            issues.issue_update,
+            issue=issue,
+            actor=actor,
+            assignee=self.cleaned_data["assignee"],
+            labels=labels,
+        )
+
+
+class CommentForm(ServiceForm):
+    body = forms.CharField(
+        max_length=512 * 1024, widget=forms.Textarea(attrs={"rows": 3}), label="Comment"
+    )
+
+    def save(self, author: User, issue: Any) -> Any:
+        return self.call_service(
+            issues.issue_comment_create, issue=issue, author=author, **self.cleaned_data
+        )

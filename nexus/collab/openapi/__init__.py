@@ -1,0 +1,1 @@
+"""OpenAPI handling with no Django in it: load, validate, resolve, diff, examples."""

@@ -1,0 +1,91 @@
+"""Decide whether a loaded document is an OpenAPI 3.0 / 3.1 spec we accept, and say why not."""
+
+from collections.abc import Iterator
+from typing import Any
+
+from jsonschema.exceptions import best_match
+from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+from nexus.collab.openapi.errors import SpecError, SpecProblem, pointer_of
+from nexus.collab.openapi.loader import LoadedDocument
+from nexus.collab.openapi.resolve import resolve_pointer
+
+MAX_PROBLEMS = 50
+SWAGGER_2_REFUSAL = (
+    "Swagger 2.0 documents are not accepted. Convert it to OpenAPI 3 first (for example with "
+    "swagger2openapi or editor.swagger.io's 'Convert to OpenAPI 3'), then upload the result."
+)
+
+
+def validate_document(document: LoadedDocument) -> str:
+    """Check a document is a valid OpenAPI 3.0 or 3.1 spec; returns its `openapi` version."""
+    data = document.data
+    if not isinstance(data, dict):
+        raise SpecError.single("This is not an OpenAPI document: its top level is not a mapping.")
+    if "swagger" in data:
+        raise SpecError.single(SWAGGER_2_REFUSAL, "/swagger", document.line_of("/swagger"))
+    version = data.get("openapi")
+    if version is None:
+        raise SpecError.single(
+            "This is not an OpenAPI document: it has no 'openapi' field (expected 3.0.x or 3.1.x)."
+        )
+    version = str(version)
+    if not version.startswith(("3.0", "3.1")):
+        raise SpecError.single(
+            f"OpenAPI {version} is not supported; upload an OpenAPI 3.0.x or 3.1.x document.",
+            "/openapi",
+            document.line_of("/openapi"),
+        )
+    problems = list(_reference_problems(document))
+    if problems:
+        raise SpecError(problems[:MAX_PROBLEMS])
+    validator_class = (
+        OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    )
+    try:
+        errors = list(validator_class(data).iter_errors())
+    except RecursionError as exc:
+        raise SpecError.single("The spec's references are nested too deeply to validate.") from exc
+    if errors:
+        raise SpecError([_problem(document, error) for error in errors[:MAX_PROBLEMS]])
+    return version
+
+
+def iter_refs(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Every `$ref` string in a document, with where it is."""
+    stack: list[tuple[tuple[Any, ...], Any]] = [(path, value)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                yield where, ref
+            stack.extend(((*where, key), child) for key, child in node.items())
+        elif isinstance(node, list):
+            stack.extend(((*where, index), child) for index, child in enumerate(node))
+
+
+def _reference_problems(document: LoadedDocument) -> Iterator[SpecProblem]:
+    for where, ref in iter_refs(document.data):
+        pointer = pointer_of([*where, "$ref"])
+        line = document.line_of(pointer)
+        if not ref.startswith("#"):
+            yield SpecProblem(
+                f"External reference '{ref}' is not fetched: bundle the spec into one document "
+                "(for example with `redocly bundle`) and upload that.",
+                pointer,
+                line,
+            )
+        elif resolve_pointer(document.data, ref) is None:
+            yield SpecProblem(
+                f"Reference '{ref}' points at nothing in this document.", pointer, line
+            )
+
+
+def _problem(document: LoadedDocument, error: Any) -> SpecProblem:
+    # A oneOf/anyOf failure says only "not valid under any of the given schemas"; the most
+    # relevant sub-error says what is actually missing or wrong.
+    detail = best_match(error.context) if getattr(error, "context", None) else None
+    chosen = detail or error
+    pointer = pointer_of(list(chosen.absolute_path))
+    return SpecProblem(chosen.message[:500], pointer, document.line_of(pointer))

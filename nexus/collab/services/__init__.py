@@ -1,0 +1,1 @@
+"""Every write of the collaboration hub, one module per area."""

@@ -1,0 +1,209 @@
+"""Integration issues: filing, the status workflow with its history, comments, watchers."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+
+from nexus.accounts.models import User
+from nexus.collab.models import (
+    Api,
+    IntegrationIssue,
+    IssueComment,
+    IssueEvent,
+    IssueKind,
+    IssueLabel,
+    IssueLabelling,
+    IssueStatus,
+    IssueWatch,
+    Operation,
+    SpecChange,
+    SpecVersion,
+)
+from nexus.core import events
+from nexus.core.markdown import render_markdown
+
+S = IssueStatus
+TRANSITIONS: dict[str, set[str]] = {
+    S.OPEN: {S.TRIAGED, S.IN_PROGRESS, S.WONT_FIX, S.CLOSED},
+    S.TRIAGED: {S.IN_PROGRESS, S.OPEN, S.WONT_FIX},
+    S.IN_PROGRESS: {S.RESOLVED, S.TRIAGED},
+    S.RESOLVED: {S.CLOSED, S.IN_PROGRESS},
+    S.CLOSED: {S.OPEN},
+    S.WONT_FIX: {S.OPEN},
+}
+EDITABLE = frozenset({"title", "body", "kind", "status", "assignee", "labels"})
+TRIAGE_FIELDS = frozenset({"status", "assignee", "labels"})
+MAX_LABELS = 10
+
+
+def _labels(names: list[str]) -> list[IssueLabel]:
+    cleaned = sorted({name.strip().lower()[:40] for name in names if name.strip()})
+    if len(cleaned) > MAX_LABELS:
+        raise ValidationError({"labels": [f"Use at most {MAX_LABELS} labels."]})
+    return [IssueLabel.objects.get_or_create(name=name)[0] for name in cleaned]
+
+
+def _check_operation(api: Api, operation_key: str) -> None:
+    if operation_key and not Operation.objects.filter(api=api, key=operation_key).exists():
+        raise ValidationError({"operation": ["Not an operation of this API."]})
+
+
+@transaction.atomic
+def issue_create(
+    *,
+    reporter: User,
+    api: Api,
+    title: str,
+    body: str = "",
+    kind: str = IssueKind.BUG,
+    operation_key: str = "",
+    spec_version: SpecVersion | None = None,
+    change: SpecChange | None = None,
+    labels: list[str] | None = None,
+) -> IntegrationIssue:
+    """File an issue against an API, optionally an operation, a version and a detected change."""
+    if change is not None:
+        if change.version.api_id != api.pk:
+            raise ValidationError({"change": ["This change belongs to another API."]})
+        spec_version = spec_version or change.version
+        operation_key = operation_key or change.operation_key
+    if spec_version is not None and spec_version.api_id != api.pk:
+        raise ValidationError({"spec_version": ["This version belongs to another API."]})
+    _check_operation(api, operation_key)
+    issue = IntegrationIssue(
+        api=api,
+        title=title.strip(),
+        body=body,
+        body_html=render_markdown(body).html if body else "",
+        kind=kind,
+        operation_key=operation_key,
+        spec_version=spec_version,
+        change=change,
+        reporter=reporter,
+    )
+    issue.full_clean()
+    issue.save()
+    for label in _labels(labels or []):
+        IssueLabelling.objects.create(issue=issue, label=label)
+    IssueWatch.objects.create(issue=issue, user=reporter)
+    IssueEvent.objects.create(issue=issue, actor=reporter, field="created", new_value=issue.status)
+    events.publish(
+        "integration_issue.created",
+        subject=issue,
+        actor=reporter,
+        payload={
+            "api": api.slug,
+            "title": issue.title,
+            "url": _url(issue),
+            "author_id": reporter.pk,
+            "follow_targets": [["collab.api", api.slug]],
+        },
+    )
+    return issue
+
+
+def _url(issue: IntegrationIssue) -> str:
+    return reverse("collab:issue_detail", args=[issue.pk])
+
+
+def _display(value: Any) -> str:
+    if isinstance(value, User):
+        return value.display_name
+    return "" if value is None else str(value)[:300]
+
+
+@transaction.atomic
+def issue_update(*, issue: IntegrationIssue, actor: User, **changes: Any) -> IntegrationIssue:
+    """Change an issue's fields, checking the status workflow and recording history."""
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
+    issue = IntegrationIssue.objects.select_for_update().get(pk=issue.pk)
+    new_status = changes.get("status")
+    allowed_next = TRANSITIONS.get(issue.status, set())
+    if new_status is not None and new_status != issue.status and new_status not in allowed_next:
+        allowed = ", ".join(sorted(allowed_next))
+        raise ValidationError(
+            {"status": [f"An issue that is {issue.status} can move to: {allowed}."]}
+        )
+    history = []
+    if "labels" in changes:
+        before = sorted(issue.labels.values_list("name", flat=True))
+        labels = _labels(changes.pop("labels") or [])
+        after = sorted(label.name for label in labels)
+        if before != after:
+            IssueLabelling.objects.filter(issue=issue).delete()
+            IssueLabelling.objects.bulk_create(
+                IssueLabelling(issue=issue, label=label) for label in labels
+            )
+            history.append(("labels", ", ".join(before), ", ".join(after)))
+    for name, value in changes.items():
+        old = getattr(issue, name)
+        if old != value:
+            history.append((name, _display(old), _display(value)))
+            setattr(issue, name, value)
+    if not history:
+        return issue
+    issue.body_html = render_markdown(issue.body).html if issue.body else ""
+    issue.full_clean()
+    issue.save()
+    IssueEvent.objects.bulk_create(
+        IssueEvent(issue=issue, actor=actor, field=field, old_value=old, new_value=new)
+        for field, old, new in history
+    )
+    changed = {field for field, _, _ in history}
+    if issue.assignee_id:
+        IssueWatch.objects.get_or_create(issue=issue, user_id=issue.assignee_id)
+    if "assignee" in changed and issue.assignee_id and issue.assignee_id != actor.pk:
+        events.publish(
+            "integration_issue.assigned",
+            subject=issue,
+            actor=actor,
+            payload={
+                "recipient_ids": [issue.assignee_id],
+                "title": f"{issue.title} is assigned to you",
+                "url": _url(issue),
+            },
+        )
+    if "status" in changed:
+        title = f"{issue.title} is now {issue.get_status_display().lower()}"
+        _tell_watchers(issue, actor, "integration_issue.status_changed", title)
+    if changed - {"status", "assignee"}:
+        _tell_watchers(issue, actor, "integration_issue.updated", f"{issue.title} was updated")
+    return issue
+
+
+def _tell_watchers(issue: IntegrationIssue, actor: User, name: str, title: str) -> None:
+    recipients = list(
+        IssueWatch.objects.filter(issue=issue).exclude(user=actor).values_list("user_id", flat=True)
+    )
+    events.publish(
+        name,
+        subject=issue,
+        actor=actor,
+        payload={"recipient_ids": recipients, "title": title, "url": _url(issue)},
+    )
+
+
+@transaction.atomic
+def issue_comment_create(*, issue: IntegrationIssue, author: User, body: str) -> IssueComment:
+    """Comment on an issue; the commenter starts watching it."""
+    comment = IssueComment(
+        issue=issue, author=author, body=body.strip(), body_html=render_markdown(body).html
+    )
+    comment.full_clean()
+    comment.save()
+    IssueWatch.objects.get_or_create(issue=issue, user=author)
+    _tell_watchers(issue, author, "integration_issue.commented", f"New comment on {issue.title}")
+    return comment
+
+
+@transaction.atomic
+def issue_watch_set(*, issue: IntegrationIssue, user: User, watching: bool) -> None:
+    """Start or stop watching an issue."""
+    if watching:
+        IssueWatch.objects.get_or_create(issue=issue, user=user)
+    else:
+        IssueWatch.objects.filter(issue=issue, user=user).delete()
