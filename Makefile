@@ -36,7 +36,8 @@ $(VENDOR)/.built: node_modules/.package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/
-	cp node_modules/graphiql/graphiql.min.js node_modules/graphiql/graphiql.min.css $(VENDOR)/
+	# The source maps go too: the manifest storage follows sourceMappingURL comments.
+	cp node_modules/graphiql/graphiql.min.{js,css}{,.map} $(VENDOR)/
 	cp node_modules/react/umd/react.production.min.js $(VENDOR)/
 	cp node_modules/react-dom/umd/react-dom.production.min.js $(VENDOR)/
 	touch $@

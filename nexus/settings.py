@@ -168,6 +168,10 @@ STORAGES = {
     },
 }
 
+# --- Outbound requests to user-given URLs ---------------------------------------------------
+# Only tests that run a receiver on 127.0.0.1 turn this on; loopback is refused everywhere else.
+NEXUS_OUTBOUND_ALLOW_LOOPBACK = env.bool("NEXUS_OUTBOUND_ALLOW_LOOPBACK", default=False)
+
 # --- Request limits ---------------------------------------------------------------------------
 NEXUS_MAX_JSON_BODY_BYTES = env.int("NEXUS_MAX_JSON_BODY_BYTES", default=1024 * 1024)
 NEXUS_MAX_UPLOAD_BYTES = env.int("NEXUS_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)

@@ -52,8 +52,14 @@ class AuthenticatedGraphQLView(GraphQLView):
     """GraphQL with the REST API's authentication: JWT, API token, or session with CSRF."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        authenticators = [auth() for auth in APIView.authentication_classes]
-        drf_request = Request(request, authenticators=authenticators)
+        # The body is read into memory first so that the CSRF check of session authentication,
+        # which parses the body through DRF, leaves it readable for Strawberry afterwards.
+        request.body  # noqa: B018
+        drf_request = Request(
+            request,
+            parsers=[parser() for parser in APIView.parser_classes],
+            authenticators=[auth() for auth in APIView.authentication_classes],
+        )
         try:
             request.user = drf_request.user
         except exceptions.AuthenticationFailed as exc:

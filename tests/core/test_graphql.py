@@ -102,3 +102,23 @@ def test_listing_users_takes_the_same_queries_whatever_the_page_size(client, pag
         body = graphql(client, query, {"n": page_size}).json()
     assert len(body["data"]["users"]["results"]) == page_size
     assert len(queries) <= 3
+
+
+def test_a_logged_in_browser_with_the_csrf_token_can_query_and_mutate(owner):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(owner)
+    browser.get("/graphql/", headers={"Accept": "text/html"})
+    token = browser.cookies["csrftoken"].value
+    query = graphql(browser, "{ me { email } }", **{"X-CSRFToken": token})
+    assert query.status_code == 200
+    assert query.json()["data"]["me"]["email"] == owner.email
+    mutation = graphql(
+        browser,
+        'mutation { updateProfile(data: {bio: "from GraphiQL"}) { errors { field } } }',
+        **{"X-CSRFToken": token},
+    )
+    assert mutation.json()["data"]["updateProfile"]["errors"] == []
+    owner.refresh_from_db()
+    assert owner.bio == "from GraphiQL"

@@ -1,0 +1,78 @@
+# Shared by deploy/local/up and deploy/local/down; sourced, not run.
+# Every setting has a default and can be overridden from the environment (see docs/deploy.md).
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+RUN_DIR=${NEXUS_LOCAL_RUN_DIR:-$ROOT/deploy/local/.run}
+VENV=${NEXUS_LOCAL_VENV:-$ROOT/.venv}
+
+NGINX_PORT=${NEXUS_LOCAL_NGINX_PORT:-8180}
+WEB1_PORT=${NEXUS_LOCAL_WEB1_PORT:-8101}
+WEB2_PORT=${NEXUS_LOCAL_WEB2_PORT:-8102}
+WEB_WORKERS=${NEXUS_LOCAL_WEB_WORKERS:-2}
+
+# Backing services. A *_URL override points at a server someone else runs: up then neither
+# starts nor provisions it. Otherwise up uses (and, if needed, starts) the Debian packages'
+# servers on this machine, with a role, database and vhost of its own so the topology never
+# shares data or queues with the test suite.
+PG_VERSION=${NEXUS_LOCAL_PG_VERSION:-15}
+PG_CLUSTER=${NEXUS_LOCAL_PG_CLUSTER:-main}
+PG_PORT=${NEXUS_LOCAL_PG_PORT:-5432}
+REDIS_PORT=${NEXUS_LOCAL_REDIS_PORT:-6379}
+AMQP_PORT=5672
+LOCAL_NAME=nexus_local  # role and database in PostgreSQL, user and vhost in RabbitMQ
+DATABASE_URL_LOCAL=${NEXUS_LOCAL_DATABASE_URL:-postgres://$LOCAL_NAME:$LOCAL_NAME@127.0.0.1:$PG_PORT/$LOCAL_NAME}
+REDIS_URL_LOCAL=${NEXUS_LOCAL_REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/1}
+BROKER_URL_LOCAL=${NEXUS_LOCAL_BROKER_URL:-amqp://$LOCAL_NAME:$LOCAL_NAME@127.0.0.1:$AMQP_PORT/$LOCAL_NAME}
+
+WORKER_NODE="nexus-local@$(hostname)"
+
+log() { printf '[nexus-local] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+port_open() {  # port_open PORT: something listens on 127.0.0.1:PORT
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# wait_for SECONDS DESCRIPTION COMMAND...: retry COMMAND every half second until it succeeds.
+wait_for() {
+    local seconds=$1 what=$2
+    shift 2
+    local deadline=$((SECONDS + seconds))
+    until "$@" >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || { log "gave up after ${seconds}s waiting for $what"; return 1; }
+        sleep 0.5
+    done
+}
+
+# pid_alive NAME: the process recorded in RUN_DIR/NAME.pid runs (and is not a recycled pid).
+pid_alive() {
+    local pidfile=$RUN_DIR/$1.pid pid
+    [[ -s $pidfile ]] || return 1
+    pid=$(<"$pidfile")
+    [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+    grep -qaE "gunicorn|celery|nginx" "/proc/$pid/cmdline" 2>/dev/null
+}
+
+# stop_pid NAME: TERM the recorded process (a graceful stop for gunicorn, celery and nginx),
+# wait up to 30 s for it to go, then KILL it.
+stop_pid() {
+    local name=$1 pid
+    pid_alive "$name" || { rm -f "$RUN_DIR/$name.pid"; return 0; }
+    pid=$(<"$RUN_DIR/$name.pid")
+    log "stopping $name (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + 30))
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+        log "$name did not stop in 30s; killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$RUN_DIR/$name.pid"
+}
+
+APP_PROCESSES=(nginx beat worker web-2 web-1)  # in the order down stops them
+
+stop_app_processes() {
+    local name
+    for name in "${APP_PROCESSES[@]}"; do stop_pid "$name"; done
+}
