@@ -5,10 +5,13 @@ from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from nexus.accounts import api as accounts_api
+from nexus.challenges import api as challenges_api
 
 router = DefaultRouter()
 router.register("me/tokens", accounts_api.MeTokenViewSet, basename="me-token")
 router.register("users", accounts_api.UserViewSet, basename="user")
+router.register("challenges", challenges_api.ChallengeViewSet, basename="challenge")
+router.register("solutions", challenges_api.SolutionViewSet, basename="solution")
 
 
 urlpatterns = [

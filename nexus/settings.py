@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "nexus.core",
     "nexus.accounts",
     "nexus.knowledge",
+    "nexus.challenges",
 ]
 
 MIDDLEWARE = [
