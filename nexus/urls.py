@@ -5,9 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from nexus.core import views as core_views
 from nexus.graphql import graphql_view
+from nexus.knowledge.views import pages as knowledge_pages
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", knowledge_pages.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", ExportToDjangoView, name="metrics"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("graphql/", graphql_view, name="graphql"),
     path("admin/", admin.site.urls),
+    path("", include("nexus.knowledge.urls")),
 ]
 
 handler400 = "nexus.core.views.bad_request"

@@ -27,10 +27,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
     )
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
-
-
 def _error_page(request: HttpRequest, status: int, template: str) -> HttpResponse:
     if wants_problem_json(request):
         return problem_response(status)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 
 from nexus.core.models import TimeStampedModel
 
@@ -111,6 +112,9 @@ class Article(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:article", args=[self.slug])
 
     @property
     def is_published(self) -> bool:

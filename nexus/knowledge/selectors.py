@@ -1,0 +1,257 @@
+"""Reads of the knowledge base, with the joins and prefetches their callers need."""
+
+import difflib
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from nexus.knowledge.models import (
+    Article,
+    ArticleRevision,
+    ArticleStatus,
+    Bookmark,
+    Comment,
+    LearningPath,
+    LearningPathStep,
+    PathProgress,
+    Reaction,
+    Technology,
+    TechnologyCategory,
+)
+
+POPULAR_CACHE_SECONDS = 300
+
+
+def technology_list() -> QuerySet[Technology]:
+    """Technologies with their category, grouped by category then name."""
+    return Technology.objects.select_related("category").order_by(
+        "category__position", "category__name", "name", "id"
+    )
+
+
+def technology_get(*, slug: str) -> Technology | None:
+    return (
+        Technology.objects.select_related("category")
+        .prefetch_related(Prefetch("related", queryset=Technology.objects.order_by("name")))
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def category_list() -> QuerySet[TechnologyCategory]:
+    """Categories with their technologies, for the taxonomy page."""
+    return TechnologyCategory.objects.prefetch_related(
+        Prefetch("technologies", queryset=Technology.objects.order_by("name"))
+    ).order_by("position", "name")
+
+
+def _visibility(user: Any) -> Q:
+    if user is not None and user.is_authenticated and user.is_moderator:
+        return Q()
+    visible = Q(status=ArticleStatus.PUBLISHED)
+    if user is not None and user.is_authenticated:
+        visible |= Q(author_id=user.pk)
+    return visible
+
+
+def article_list(*, user: Any = None) -> QuerySet[Article]:
+    """Articles the user may see, with author, technologies and tags loaded."""
+    return _with_relations(Article.objects.filter(_visibility(user)))
+
+
+def article_find(*, slug: str) -> Article | None:
+    """An article by slug whatever its status, for callers that apply the policy themselves."""
+    return _with_relations(Article.objects.filter(slug=slug)).first()
+
+
+def _with_relations(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    return queryset.select_related("author").prefetch_related(
+        Prefetch("technologies", queryset=Technology.objects.order_by("name")),
+        "tags",
+    )
+
+
+def article_get(*, slug: str, user: Any = None) -> Article | None:
+    """One article by slug if the user may see it."""
+    return article_list(user=user).filter(slug=slug).first()
+
+
+def published_articles() -> QuerySet[Article]:
+    """Published articles, newest first; summaries only (no bodies) for list pages."""
+    return (
+        article_list()
+        .filter(status=ArticleStatus.PUBLISHED)
+        .defer("body", "body_html", "toc")
+        .order_by("-published_at", "-id")
+    )
+
+
+def popular_this_week(*, limit: int = 5) -> list[Article]:
+    """The published articles marked helpful most in the last seven days (cached for minutes)."""
+    key = f"knowledge:popular:{limit}"
+    ids = cache.get(key)
+    if ids is None:
+        since = timezone.now() - timedelta(days=7)
+        ids = list(
+            Reaction.objects.filter(created_at__gte=since, article__status=ArticleStatus.PUBLISHED)
+            .values("article_id")
+            .annotate(recent=Count("id"))
+            .order_by("-recent", "-article_id")
+            .values_list("article_id", flat=True)[:limit]
+        )
+        cache.set(key, ids, POPULAR_CACHE_SECONDS)
+    articles = {a.pk: a for a in published_articles().filter(pk__in=ids)}
+    return [articles[pk] for pk in ids if pk in articles]
+
+
+def articles_linking_to(*, article: Article) -> QuerySet[Article]:
+    """Published articles whose bodies link to this one ("what links here")."""
+    return (
+        Article.objects.filter(
+            outgoing_links__target_slug=article.slug, status=ArticleStatus.PUBLISHED
+        )
+        .only("slug", "title")
+        .order_by("title", "id")
+    )
+
+
+def revision_list(*, article: Article) -> QuerySet[ArticleRevision]:
+    """An article's revisions, newest first, without their bodies."""
+    return (
+        ArticleRevision.objects.filter(article=article)
+        .select_related("editor")
+        .defer("body", "body_html")
+        .order_by("-number")
+    )
+
+
+def revision_get(*, article: Article, number: int) -> ArticleRevision | None:
+    return (
+        ArticleRevision.objects.filter(article=article, number=number)
+        .select_related("editor")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # "context", "added", "removed", "hunk" or "header"
+    text: str
+
+
+@dataclass(frozen=True)
+class RevisionDiff:
+    old_label: str
+    new_label: str
+    unified: str
+    lines: list[DiffLine]
+
+    @property
+    def changed(self) -> bool:
+        return any(line.kind in ("added", "removed") for line in self.lines)
+
+
+def _comparable(title: str, summary: str, body: str) -> list[str]:
+    return [f"# {title}", "", summary, "", *body.splitlines()]
+
+
+def text_diff(
+    *, old: tuple[str, str, str], new: tuple[str, str, str], old_label: str, new_label: str
+) -> RevisionDiff:
+    """A unified diff between two (title, summary, body) triples, line by line for display."""
+    unified = list(
+        difflib.unified_diff(
+            _comparable(*old), _comparable(*new), old_label, new_label, lineterm="", n=3
+        )
+    )
+    lines = []
+    for line in unified:
+        if line.startswith(("---", "+++")):
+            kind = "header"
+        elif line.startswith("@@"):
+            kind = "hunk"
+        elif line.startswith("+"):
+            kind = "added"
+        elif line.startswith("-"):
+            kind = "removed"
+        else:
+            kind = "context"
+        lines.append(DiffLine(kind=kind, text=line))
+    return RevisionDiff(
+        old_label=old_label, new_label=new_label, unified="\n".join(unified), lines=lines
+    )
+
+
+def revision_diff(*, old: ArticleRevision, new: ArticleRevision) -> RevisionDiff:
+    """What changed from one revision to another."""
+    return text_diff(
+        old=(old.title, old.summary, old.body),
+        new=(new.title, new.summary, new.body),
+        old_label=f"revision {old.number}",
+        new_label=f"revision {new.number}",
+    )
+
+
+def comment_threads(*, article: Article) -> QuerySet[Comment]:
+    """Top-level comments, oldest first, each with its replies and authors loaded."""
+    replies = Comment.objects.select_related("author").order_by("created_at", "id")
+    return (
+        Comment.objects.filter(article=article, parent__isnull=True)
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("created_at", "id")
+    )
+
+
+def user_reacted(*, article: Article, user: Any) -> bool:
+    return bool(
+        user.is_authenticated and Reaction.objects.filter(article=article, user=user).exists()
+    )
+
+
+def user_bookmarked(*, article: Article, user: Any) -> bool:
+    return bool(
+        user.is_authenticated and Bookmark.objects.filter(article=article, user=user).exists()
+    )
+
+
+def bookmark_list(*, user: Any) -> QuerySet[Bookmark]:
+    """A user's reading list, newest bookmark first, articles they can still see."""
+    return (
+        Bookmark.objects.filter(user=user)
+        .filter(Q(article__status=ArticleStatus.PUBLISHED) | Q(article__author_id=user.pk))
+        .select_related("article", "article__author")
+        .prefetch_related("article__technologies", "article__tags")
+        .defer("article__body", "article__body_html", "article__toc")
+        .order_by("-created_at", "-id")
+    )
+
+
+def path_list() -> QuerySet[LearningPath]:
+    """Published learning paths with their step count."""
+    return (
+        LearningPath.objects.filter(is_published=True)
+        .select_related("author")
+        .annotate(step_count=Count("steps"))
+    )
+
+
+def path_get(*, slug: str, user: Any = None) -> LearningPath | None:
+    """A path with its steps in order, their articles, and whether the user has done each."""
+    steps = LearningPathStep.objects.select_related("article").defer(
+        "article__body", "article__body_html", "article__toc"
+    )
+    if user is not None and user.is_authenticated:
+        steps = steps.annotate(
+            done=Exists(PathProgress.objects.filter(step=OuterRef("pk"), user=user))
+        )
+    return (
+        LearningPath.objects.select_related("author")
+        .prefetch_related(Prefetch("steps", queryset=steps.order_by("position")))
+        .filter(slug=slug)
+        .first()
+    )

@@ -1,0 +1,48 @@
+"""Every write to the knowledge base, one module per area; import the functions from here."""
+
+from nexus.knowledge.services.articles import (
+    MAX_BODY_BYTES,
+    ArticleVersionConflict,
+    article_archive,
+    article_create,
+    article_revert,
+    article_update,
+    refresh_links_to,
+)
+from nexus.knowledge.services.interactions import (
+    bookmark_add,
+    bookmark_remove,
+    comment_create,
+    comment_remove,
+    comment_update,
+    reaction_add,
+    reaction_remove,
+)
+from nexus.knowledge.services.paths import (
+    learning_path_create,
+    learning_path_update,
+    path_step_mark,
+)
+from nexus.knowledge.services.technologies import technology_create, technology_update
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "ArticleVersionConflict",
+    "article_archive",
+    "article_create",
+    "article_revert",
+    "article_update",
+    "bookmark_add",
+    "bookmark_remove",
+    "comment_create",
+    "comment_remove",
+    "comment_update",
+    "learning_path_create",
+    "learning_path_update",
+    "path_step_mark",
+    "reaction_add",
+    "reaction_remove",
+    "refresh_links_to",
+    "technology_create",
+    "technology_update",
+]

@@ -1,0 +1,358 @@
+"""Writing articles: create, update with optimistic locking, archive, revert, link refresh."""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from nexus.accounts.models import User
+from nexus.core import events
+from nexus.knowledge.models import (
+    Article,
+    ArticleKind,
+    ArticleLink,
+    ArticleRevision,
+    ArticleStatus,
+    Tag,
+    Technology,
+)
+from nexus.knowledge.rendering import content_hash, render_article_body
+from nexus.knowledge.services.slugs import unique_slug
+
+MAX_BODY_BYTES = 512 * 1024
+MAX_TAGS = 10
+MAX_TECHNOLOGIES = 10
+TAG_MAX_LENGTH = 40
+SLUG_MAX_LENGTH = 120
+CONTENT_FIELDS = ("title", "summary", "body", "kind", "status", "technologies", "tags")
+
+
+class ArticleVersionConflict(Exception):
+    """A save was based on a version that is no longer the current one; nothing was written."""
+
+    def __init__(self, *, current: Article, expected_version: int) -> None:
+        super().__init__(
+            f"Article {current.slug} is at version {current.version}, not {expected_version}."
+        )
+        self.current = current
+        self.expected_version = expected_version
+
+
+def _validate(fields: dict[str, Any]) -> dict[str, list[str]]:
+    """Field errors for the plain fields in `fields` (only those present are checked)."""
+    errors: dict[str, list[str]] = {}
+    if "title" in fields:
+        title = fields["title"]
+        if not title:
+            errors["title"] = ["A title is required."]
+        elif len(title) > 200:
+            errors["title"] = ["Keep the title within 200 characters."]
+    if "summary" in fields and len(fields["summary"]) > 500:
+        errors["summary"] = ["Keep the summary within 500 characters."]
+    if "body" in fields and len(fields["body"].encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
+        errors["body"] = [f"The body is larger than {MAX_BODY_BYTES // 1024} KiB."]
+    if "kind" in fields and fields["kind"] not in ArticleKind.values:
+        errors["kind"] = [f"Choose one of: {', '.join(ArticleKind.values)}."]
+    if "status" in fields and fields["status"] not in ArticleStatus.values:
+        errors["status"] = [f"Choose one of: {', '.join(ArticleStatus.values)}."]
+    return errors
+
+
+def _technologies(slugs: Iterable[str], errors: dict[str, list[str]]) -> list[Technology]:
+    wanted = list(dict.fromkeys(slugs))
+    if len(wanted) > MAX_TECHNOLOGIES:
+        errors["technologies"] = [f"Choose at most {MAX_TECHNOLOGIES} technologies."]
+        return []
+    found = {tech.slug: tech for tech in Technology.objects.filter(slug__in=wanted)}
+    unknown = [slug for slug in wanted if slug not in found]
+    if unknown:
+        errors["technologies"] = [f"Unknown technology: {', '.join(unknown)}."]
+    return [found[slug] for slug in wanted if slug in found]
+
+
+def normalise_tags(names: Iterable[str], errors: dict[str, list[str]]) -> list[str]:
+    """Tags as lower-case slugs, duplicates dropped; an empty or over-long tag is an error."""
+    tags: list[str] = []
+    for name in names:
+        tag = slugify(str(name))
+        if not tag or len(tag) > TAG_MAX_LENGTH:
+            errors["tags"] = [f"Tags are 1-{TAG_MAX_LENGTH} letters, digits or dashes: {name!r}."]
+            return []
+        if tag not in tags:
+            tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        errors["tags"] = [f"Use at most {MAX_TAGS} tags."]
+        return []
+    return tags
+
+
+def _tags(names: Sequence[str]) -> list[Tag]:
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    missing = [Tag(name=name) for name in names if name not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    return [existing[name] for name in names]
+
+
+def _render_into(article: Article) -> list[str]:
+    """Store the body's rendering on the article; returns the [[slug]] targets it links to."""
+    rendered = render_article_body(article.body)
+    article.body_html = rendered.html
+    article.body_hash = content_hash(article.body)
+    article.toc = [
+        {"level": entry.level, "text": entry.text, "anchor": entry.anchor} for entry in rendered.toc
+    ]
+    article.reading_minutes = rendered.reading_minutes
+    return [slug for slug in rendered.wiki_links if slug != article.slug]
+
+
+def _sync_links(article: Article, targets: list[str]) -> None:
+    ArticleLink.objects.filter(source=article).exclude(target_slug__in=targets).delete()
+    ArticleLink.objects.bulk_create(
+        [ArticleLink(source=article, target_slug=slug) for slug in targets],
+        ignore_conflicts=True,
+    )
+
+
+def _record_revision(
+    article: Article, *, editor: User, message: str, reverted_from: int | None = None
+) -> ArticleRevision:
+    return ArticleRevision.objects.create(
+        article=article,
+        number=article.version,
+        title=article.title,
+        summary=article.summary,
+        body=article.body,
+        body_html=article.body_html,
+        body_hash=article.body_hash,
+        kind=article.kind,
+        status=article.status,
+        technology_slugs=sorted(tech.slug for tech in article.technologies.all()),
+        tag_names=sorted(tag.name for tag in article.tags.all()),
+        editor=editor,
+        message=message[:200],
+        reverted_from=reverted_from,
+    )
+
+
+def _event_payload(article: Article, editor: User) -> dict[str, Any]:
+    return {
+        "article_id": article.pk,
+        "slug": article.slug,
+        "title": article.title,
+        "kind": article.kind,
+        "author_id": article.author_id,
+        "editor_id": editor.pk,
+        "version": article.version,
+        "technologies": sorted(tech.slug for tech in article.technologies.all()),
+    }
+
+
+def _schedule_link_refresh(slug: str) -> None:
+    from nexus.knowledge.tasks import refresh_links_to_article
+
+    transaction.on_commit(lambda: refresh_links_to_article.delay(slug))
+
+
+def article_create(
+    *,
+    author: User,
+    title: str,
+    body: str = "",
+    summary: str = "",
+    kind: str = ArticleKind.CONCEPT,
+    technologies: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    status: str = ArticleStatus.DRAFT,
+    slug: str = "",
+    message: str = "",
+) -> Article:
+    """Create an article (revision 1); publishing it at once announces it."""
+    fields = {"title": title.strip(), "summary": summary.strip(), "body": body}
+    fields |= {"kind": kind, "status": status}
+    errors = _validate(fields)
+    if status == ArticleStatus.ARCHIVED:
+        errors["status"] = ["A new article is a draft or published."]
+    tech_objects = _technologies(technologies, errors)
+    tag_names = normalise_tags(tags, errors)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        article = Article(author=author, **fields)
+        if status == ArticleStatus.PUBLISHED:
+            article.published_at = timezone.now()
+        _save_with_unique_slug(article, slug or fields["title"])
+        targets = _render_into(article)
+        article.save(update_fields=["body_html", "body_hash", "toc", "reading_minutes"])
+        article.technologies.set(tech_objects)
+        article.tags.set(_tags(tag_names))
+        _sync_links(article, targets)
+        _record_revision(article, editor=author, message=message or "Created")
+        if article.is_published:
+            events.publish(
+                "article.published",
+                subject=article,
+                actor=author,
+                payload=_event_payload(article, author),
+            )
+            _schedule_link_refresh(article.slug)
+    return article
+
+
+def _save_with_unique_slug(article: Article, text: str) -> None:
+    # Two authors creating the same title at once: the loser of the unique index takes the next.
+    for _attempt in range(5):
+        article.slug = unique_slug(Article, text, max_length=SLUG_MAX_LENGTH)
+        try:
+            with transaction.atomic():
+                article.save()
+            return
+        except IntegrityError:
+            continue
+    raise ValidationError({"slug": ["Could not find a free slug; try another title."]})
+
+
+def article_update(
+    *,
+    article: Article,
+    editor: User,
+    expected_version: int,
+    message: str = "",
+    reverted_from: int | None = None,
+    **changes: Any,
+) -> Article:
+    """Save changes made on top of `expected_version`; raises ArticleVersionConflict if stale.
+
+    The compare-and-set happens in the database (UPDATE ... WHERE version = n), so of two
+    concurrent saves of the same version exactly one wins and the other gets the conflict.
+    """
+    unknown = set(changes) - set(CONTENT_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in unknown})
+    plain = {name: value for name, value in changes.items() if name not in ("technologies", "tags")}
+    for name in ("title", "summary"):
+        if name in plain:
+            plain[name] = plain[name].strip()
+    errors = _validate(plain)
+    tech_objects = (
+        _technologies(changes["technologies"], errors) if "technologies" in changes else None
+    )
+    tag_names = normalise_tags(changes["tags"], errors) if "tags" in changes else None
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        was_published = (
+            Article.objects.filter(pk=article.pk).values_list("status", flat=True).first()
+            == ArticleStatus.PUBLISHED
+        )
+        values = {**plain}
+        targets: list[str] | None = None
+        if "body" in plain and content_hash(plain["body"]) != article.body_hash:
+            candidate = Article(slug=article.slug, body=plain["body"])
+            targets = _render_into(candidate)
+            values |= {
+                name: getattr(candidate, name)
+                for name in ("body_html", "body_hash", "toc", "reading_minutes")
+            }
+        now = timezone.now()
+        if plain.get("status") == ArticleStatus.PUBLISHED and article.published_at is None:
+            values["published_at"] = now
+        updated = Article.objects.filter(pk=article.pk, version=expected_version).update(
+            version=F("version") + 1, updated_at=now, **values
+        )
+        if not updated:
+            current = Article.objects.filter(pk=article.pk).first()
+            if current is None:
+                raise Article.DoesNotExist
+            raise ArticleVersionConflict(current=current, expected_version=expected_version)
+        article.refresh_from_db()
+        if tech_objects is not None:
+            article.technologies.set(tech_objects)
+        if tag_names is not None:
+            article.tags.set(_tags(tag_names))
+        if targets is not None:
+            _sync_links(article, targets)
+        _record_revision(
+            article,
+            editor=editor,
+            message=message or "Edited",
+            reverted_from=reverted_from,
+        )
+        _announce_update(article, editor=editor, was_published=was_published)
+    return article
+
+
+def _announce_update(article: Article, *, editor: User, was_published: bool) -> None:
+    payload = _event_payload(article, editor)
+    if article.is_published and not was_published:
+        events.publish("article.published", subject=article, actor=editor, payload=payload)
+    elif article.is_published:
+        events.publish("article.updated", subject=article, actor=editor, payload=payload)
+    if article.is_published != was_published:
+        # Wiki links to this article change between "missing" and a real link.
+        _schedule_link_refresh(article.slug)
+
+
+def article_archive(*, article: Article, editor: User) -> Article:
+    """Archive (soft-delete) an article: it leaves lists and links but keeps its history."""
+    if article.status == ArticleStatus.ARCHIVED:
+        return article
+    return article_update(
+        article=article,
+        editor=editor,
+        expected_version=article.version,
+        status=ArticleStatus.ARCHIVED,
+        message="Archived",
+    )
+
+
+def article_revert(
+    *,
+    article: Article,
+    editor: User,
+    number: int,
+    expected_version: int | None = None,
+    message: str = "",
+) -> Article:
+    """Bring back the content of revision `number` as a new revision; the status is kept."""
+    revision = ArticleRevision.objects.filter(article=article, number=number).first()
+    if revision is None:
+        raise ValidationError({"revision": [f"Revision {number} does not exist."]})
+    known = set(
+        Technology.objects.filter(slug__in=revision.technology_slugs).values_list("slug", flat=True)
+    )
+    return article_update(
+        article=article,
+        editor=editor,
+        expected_version=article.version if expected_version is None else expected_version,
+        message=message or f"Reverted to revision {number}",
+        reverted_from=number,
+        title=revision.title,
+        summary=revision.summary,
+        body=revision.body,
+        kind=revision.kind,
+        technologies=[slug for slug in revision.technology_slugs if slug in known],
+        tags=revision.tag_names,
+    )
+
+
+def refresh_links_to(*, slug: str) -> int:
+    """Re-render the articles whose bodies link to `slug` (it appeared, went, or was renamed).
+
+    Only the derived HTML changes, so no new version: a concurrent edit that changed the body
+    in the meantime already rendered it afresh and is left alone.
+    """
+    refreshed = 0
+    sources = Article.objects.filter(outgoing_links__target_slug=slug).distinct()
+    for source in sources.only("pk", "slug", "body", "body_hash"):
+        rendered = render_article_body(source.body)
+        refreshed += Article.objects.filter(pk=source.pk, body_hash=source.body_hash).update(
+            body_html=rendered.html
+        )
+    return refreshed

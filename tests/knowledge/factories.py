@@ -1,0 +1,16 @@
+from nexus.knowledge import services
+from nexus.knowledge.models import Article
+
+
+def make_article(author, **fields) -> Article:
+    """An article made through the service, so it is rendered and has revision 1."""
+    values = {
+        "title": "Caching with Redis",
+        "body": "# Why cache\n\nKeep hot data in memory.",
+        "summary": "How and when to cache.",
+        "technologies": ["redis"],
+        "tags": ["performance"],
+        "status": "published",
+    }
+    values.update(fields)
+    return services.article_create(author=author, **values)
