@@ -4,16 +4,17 @@ import strawberry
 from django.views.decorators.csrf import csrf_exempt
 
 from nexus.accounts import schema as accounts_schema
+from nexus.challenges import schema as challenges_schema
 from nexus.core.graphql import AuthenticatedGraphQLView, schema_extensions
 
 
 @strawberry.type
-class Query(accounts_schema.Query):
+class Query(accounts_schema.Query, challenges_schema.Query):
     pass
 
 
 @strawberry.type
-class Mutation(accounts_schema.Mutation):
+class Mutation(accounts_schema.Mutation, challenges_schema.Mutation):
     pass
 
 

@@ -167,14 +167,15 @@ def _duplicate_errors(challenge: Challenge, target: Challenge | None) -> dict[st
         return {"duplicate_of": ["Name the challenge this one duplicates."]}
     if target.pk == challenge.pk:
         return {"duplicate_of": ["A challenge cannot be a duplicate of itself."]}
-    seen = 0
-    cursor: Challenge | None = target
-    while cursor is not None and seen < DUPLICATE_CHAIN_LIMIT:
-        if cursor.duplicate_of_id == challenge.pk:
+    # Follow the chain in the database (the objects passed in may be stale) to refuse a cycle.
+    cursor: int | None = target.pk
+    for _hop in range(DUPLICATE_CHAIN_LIMIT):
+        cursor = Challenge.objects.filter(pk=cursor).values_list("duplicate_of", flat=True).first()
+        if cursor is None:
+            return {}
+        if cursor == challenge.pk:
             return {"duplicate_of": ["That challenge is already a duplicate of this one."]}
-        cursor = cursor.duplicate_of
-        seen += 1
-    return {}
+    return {"duplicate_of": ["That chain of duplicates is too long."]}
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
+from nexus.knowledge import selectors as knowledge_selectors
 from nexus.knowledge.models import Tag, Technology
 
 MAX_TECHNOLOGIES = 5
@@ -18,7 +19,7 @@ TAG_MAX_LENGTH = 40
 
 def technology_list() -> QuerySet[Technology]:
     """Every technology, for filters and form choices."""
-    return Technology.objects.order_by("name", "id")
+    return knowledge_selectors.technology_list()
 
 
 def technologies_by_slug(slugs: Iterable[str]) -> tuple[list[Technology], list[str]]:
