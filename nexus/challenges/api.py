@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
@@ -188,6 +189,11 @@ class OldestFirstPagination(CursorPagination):
     ordering = ("created_at", "id")
 
 
+def _challenge(pk: str) -> Challenge:
+    """The challenge an action works on, without the list's prefetches."""
+    return get_object_or_404(Challenge, pk=pk)
+
+
 def _vote_body(item: Challenge | Solution, value: int) -> dict[str, int]:
     return {"id": item.pk, "score": item.score, "value": value}
 
@@ -223,6 +229,7 @@ class ChallengeViewSet(
     """Challenges: real problems with their status, score and accepted solution."""
 
     queryset = selectors.challenge_list()
+    lookup_value_regex = r"\d+"
     serializer_class = ChallengeSerializer
     filterset_class = ChallengeFilter
     pagination_class = ChallengePagination
@@ -269,7 +276,7 @@ class ChallengeViewSet(
     @action(detail=True, methods=["post"])
     def vote(self, request: Request, pk: str) -> Response:
         """Vote up (1), down (-1) or take the vote back (0); voting the same twice changes nothing."""
-        challenge = self.get_object()
+        challenge = _challenge(pk)
         data = VoteInput(data=request.data)
         data.is_valid(raise_exception=True)
         value = data.validated_data["value"]
@@ -285,7 +292,7 @@ class ChallengeViewSet(
     @action(detail=True, methods=["get", "post"], filterset_class=None)
     def solutions(self, request: Request, pk: str) -> Response:
         """The challenge's solutions, best score first; POST answers it."""
-        challenge = self.get_object()
+        challenge = _challenge(pk)
         if request.method == "POST":
             data = SolutionInput(data=request.data)
             data.is_valid(raise_exception=True)
@@ -302,7 +309,7 @@ class ChallengeViewSet(
     @action(detail=True, methods=["get", "post"], filterset_class=None)
     def comments(self, request: Request, pk: str) -> Response:
         """Comments on the challenge itself (replies one level deep)."""
-        return _comment_view(request, self.get_object(), None)
+        return _comment_view(request, _challenge(pk), None)
 
     @extend_schema(
         parameters=[
@@ -382,6 +389,7 @@ class SolutionViewSet(
     """Solutions (answers); `?mine=true` lists your own."""
 
     queryset = selectors.solution_list()
+    lookup_value_regex = r"\d+"
     serializer_class = SolutionSerializer
     filterset_class = SolutionFilter
     filter_backends = (DjangoFilterBackend,)

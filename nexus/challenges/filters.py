@@ -14,6 +14,7 @@ SORTS = {
     "votes": ("-score", "-id"),
     "solved": ("-solved_at", "-id"),
 }
+BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
 SORT_CHOICES = [
     ("newest", "Newest"),
     ("votes", "Most voted"),
@@ -35,8 +36,10 @@ class ChallengeFilter(django_filters.FilterSet):
         field_name="tags", to_field_name="name", queryset=Tag.objects.all()
     )
     author = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True))
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Only my challenges")
-    unanswered = django_filters.BooleanFilter(method="filter_unanswered")
+    mine = django_filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES, method="filter_mine", label="Only my challenges"
+    )
+    unanswered = django_filters.ChoiceFilter(choices=BOOLEAN_CHOICES, method="filter_unanswered")
     sort = django_filters.ChoiceFilter(
         choices=SORT_CHOICES, method="filter_sort", label="Order (newest, votes, solved)"
     )
@@ -45,18 +48,18 @@ class ChallengeFilter(django_filters.FilterSet):
         model = Challenge
         fields = ("status", "technology", "tag", "author", "mine", "unanswered", "sort")
 
-    def filter_mine(self, queryset: QuerySet[Any], name: str, value: bool) -> QuerySet[Any]:
-        if not value:
+    def filter_mine(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        if value != "true":
             return queryset
         user = getattr(self.request, "user", None)
         if user is None or not user.is_authenticated:
             return queryset.none()
         return queryset.filter(author=user)
 
-    def filter_unanswered(self, queryset: QuerySet[Any], name: str, value: bool) -> QuerySet[Any]:
-        if value is None:
-            return queryset
-        return queryset.filter(answer_count=0) if value else queryset.filter(answer_count__gt=0)
+    def filter_unanswered(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        if value == "true":
+            return queryset.filter(answer_count=0)
+        return queryset.filter(answer_count__gt=0)
 
     def filter_sort(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         # Only solved challenges have a solved_at, and a cursor cannot stand on a NULL.
@@ -66,14 +69,16 @@ class ChallengeFilter(django_filters.FilterSet):
 class SolutionFilter(django_filters.FilterSet):
     author = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True))
     challenge = django_filters.ModelChoiceFilter(queryset=Challenge.objects.all())
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Only my solutions")
+    mine = django_filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES, method="filter_mine", label="Only my solutions"
+    )
 
     class Meta:
         model = Solution
         fields = ("author", "challenge", "mine")
 
-    def filter_mine(self, queryset: QuerySet[Any], name: str, value: bool) -> QuerySet[Any]:
-        if not value:
+    def filter_mine(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        if value != "true":
             return queryset
         user = getattr(self.request, "user", None)
         if user is None or not user.is_authenticated:

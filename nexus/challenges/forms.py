@@ -6,12 +6,13 @@ from nexus.accounts.forms import ServiceForm
 from nexus.accounts.models import User
 from nexus.challenges import services, taxonomy
 from nexus.challenges.models import Challenge, Solution
-from nexus.challenges.services import TITLE_MAX_LENGTH
+from nexus.challenges.services import TITLE_MAX_LENGTH, TITLE_MIN_LENGTH
 
 
 class ChallengeForm(ServiceForm):
     title = forms.CharField(
         max_length=TITLE_MAX_LENGTH,
+        min_length=TITLE_MIN_LENGTH,
         help_text="Say what went wrong, e.g. “Checker fails although the project runs locally”.",
         widget=forms.TextInput(
             attrs={

@@ -66,7 +66,7 @@ def similar_challenges(
     challenges = Challenge.objects.filter(pk__in=hits).select_related("author")
     ranked = sorted(
         (
-            SimilarChallenge(challenge, hits[c.pk], round(hits[c.pk] / len(terms), 3))
+            SimilarChallenge(c, hits[c.pk], round(hits[c.pk] / len(terms), 3))
             for c in challenges
         ),
         key=lambda s: (
