@@ -4,10 +4,10 @@ and /api/v1/solutions/ (+ vote, accept, comments)."""
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -23,7 +23,7 @@ from nexus.challenges.models import Challenge, ChallengeStatus, Comment, Solutio
 from nexus.challenges.similarity import similar_challenges
 from nexus.core.pagination import CursorPagination
 from nexus.core.serializers import StrictSerializer
-from nexus.knowledge.models import Technology
+from nexus.knowledge.models import Tag, Technology
 
 SIMILAR_MAX = 20
 
@@ -35,8 +35,10 @@ class AuthorSerializer(serializers.Serializer):
 
 
 class ChallengeSerializer(serializers.ModelSerializer):
-    technologies = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    technologies = serializers.SlugRelatedField[Technology](
+        slug_field="slug", many=True, read_only=True
+    )
+    tags = serializers.SlugRelatedField[Tag](slug_field="name", many=True, read_only=True)
     author = AuthorSerializer(read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
@@ -158,7 +160,7 @@ class SolutionInput(StrictSerializer):
 
 class CommentInput(StrictSerializer):
     body = serializers.CharField(trim_whitespace=False, allow_blank=True)
-    parent = serializers.IntegerField(required=False, allow_null=True)
+    parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
 
 
 class VoteInput(StrictSerializer):
@@ -254,11 +256,11 @@ class ChallengeViewSet(
     def create(self, request: Request) -> Response:
         data = ChallengeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        challenge = services.challenge_create(
+        created = services.challenge_create(
             author=authenticated_user(request), **data.validated_data
         )
-        challenge = selectors.challenge_get(pk=challenge.pk)
-        return Response(ChallengeSerializer(challenge).data, status=status.HTTP_201_CREATED)
+        body = ChallengeSerializer(selectors.challenge_get(pk=created.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ChallengeUpdateInput, responses=ChallengeSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -275,7 +277,7 @@ class ChallengeViewSet(
     @extend_schema(request=VoteInput, responses=VoteResultSerializer)
     @action(detail=True, methods=["post"])
     def vote(self, request: Request, pk: str) -> Response:
-        """Vote up (1), down (-1) or take the vote back (0); voting the same twice changes nothing."""
+        """Vote up (1), down (-1) or take the vote back (0); the same vote twice is a no-op."""
         challenge = _challenge(pk)
         data = VoteInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -407,7 +409,7 @@ class SolutionViewSet(
     @extend_schema(request=VoteInput, responses=VoteResultSerializer)
     @action(detail=True, methods=["post"])
     def vote(self, request: Request, pk: str) -> Response:
-        """Vote up (1), down (-1) or take the vote back (0); voting the same twice changes nothing."""
+        """Vote up (1), down (-1) or take the vote back (0); the same vote twice is a no-op."""
         solution = self.get_object()
         data = VoteInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -421,7 +423,7 @@ class SolutionViewSet(
     @extend_schema(methods=["DELETE"], request=None, responses=ChallengeSerializer)
     @action(detail=True, methods=["post", "delete"])
     def accept(self, request: Request, pk: str) -> Response:
-        """POST accepts this solution for its challenge (replacing another); DELETE takes it back."""
+        """POST accepts this solution for its challenge (replacing any); DELETE takes it back."""
         solution = self.get_object()
         actor = authenticated_user(request)
         if request.method == "DELETE":

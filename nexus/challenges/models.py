@@ -141,7 +141,9 @@ class SolutionVote(TimeStampedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "solution"], name="challenges_solution_vote_once"),
+            models.UniqueConstraint(
+                fields=["user", "solution"], name="challenges_solution_vote_once"
+            ),
             models.CheckConstraint(
                 condition=Q(value__in=[1, -1]), name="challenges_solution_vote_value_valid"
             ),

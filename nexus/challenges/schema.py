@@ -209,7 +209,7 @@ class Mutation:
 
     @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
     def accept_solution(
-        self, info: Info, challenge_id: strawberry.ID, solution_id: strawberry.ID | None
+        self, info: Info, challenge_id: strawberry.ID, solution_id: strawberry.ID | None = None
     ) -> ChallengeResult:
         """Accept a solution of the challenge, or pass solutionId null to take it back."""
         challenge = selectors.challenge_get(pk=challenge_id)

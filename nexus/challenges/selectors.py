@@ -90,7 +90,9 @@ def user_votes(
     """The signed-in user's vote on a challenge and on each of its solutions (0 when none)."""
     if not getattr(user, "is_authenticated", False):
         return 0, {}
-    own = ChallengeVote.objects.filter(challenge=challenge, user=user).values_list("value", flat=True)
+    own = ChallengeVote.objects.filter(challenge=challenge, user=user).values_list(
+        "value", flat=True
+    )
     solution_votes = SolutionVote.objects.filter(
         user=user, solution__in=[s.pk for s in solutions]
     ).values_list("solution_id", "value")

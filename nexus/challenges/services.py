@@ -168,11 +168,13 @@ def _duplicate_errors(challenge: Challenge, target: Challenge | None) -> dict[st
     if target.pk == challenge.pk:
         return {"duplicate_of": ["A challenge cannot be a duplicate of itself."]}
     # Follow the chain in the database (the objects passed in may be stale) to refuse a cycle.
-    cursor: int | None = target.pk
+    cursor: int = target.pk
     for _hop in range(DUPLICATE_CHAIN_LIMIT):
-        cursor = Challenge.objects.filter(pk=cursor).values_list("duplicate_of", flat=True).first()
-        if cursor is None:
+        following = Challenge.objects.filter(pk=cursor).values_list("duplicate_of", flat=True)
+        next_id = following.first()
+        if next_id is None:
             return {}
+        cursor = next_id
         if cursor == challenge.pk:
             return {"duplicate_of": ["That challenge is already a duplicate of this one."]}
     return {"duplicate_of": ["That chain of duplicates is too long."]}

@@ -14,12 +14,17 @@ MAX_TERMS = 16
 CANDIDATES = 50
 TERM_MAX_LENGTH = 40
 WORD = re.compile(r"[a-z0-9][a-z0-9+#]*")
-STOP_WORDS = frozenset(
-    """a an and are as at be but by can cannot could do does doesn't for from get gets got has
-    have how i if in into is it its my no not of on or so that the then there this to too use
-    using was we what when where which while why will with without you your after before all
-    any but fails failed failing error errors issue issues problem problems work works working""".split()
-)
+# fmt: off
+STOP_WORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "cannot", "could", "do",
+    "does", "doesn't", "for", "from", "get", "gets", "got", "has", "have", "how", "i", "if",
+    "in", "into", "is", "it", "its", "my", "no", "not", "of", "on", "or", "so", "that", "the",
+    "then", "there", "this", "to", "too", "use", "using", "was", "we", "what", "when", "where",
+    "which", "while", "why", "will", "with", "without", "you", "your", "after", "before", "all",
+    "any", "fails", "failed", "failing", "error", "errors", "issue", "issues", "problem",
+    "problems", "work", "works", "working",
+})
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -65,10 +70,7 @@ def similar_challenges(
     hits = {row["challenge_id"]: row["hits"] for row in candidates[:CANDIDATES]}
     challenges = Challenge.objects.filter(pk__in=hits).select_related("author")
     ranked = sorted(
-        (
-            SimilarChallenge(c, hits[c.pk], round(hits[c.pk] / len(terms), 3))
-            for c in challenges
-        ),
+        (SimilarChallenge(c, hits[c.pk], round(hits[c.pk] / len(terms), 3)) for c in challenges),
         key=lambda s: (
             s.challenge.status != ChallengeStatus.SOLVED,
             -s.matched_terms,

@@ -16,7 +16,7 @@ from nexus.accounts.models import User
 from nexus.accounts.policies import authenticated_user
 from nexus.challenges import policies, selectors, services, taxonomy
 from nexus.challenges.api import ChallengePagination
-from nexus.challenges.filters import SORT_CHOICES, ChallengeFilter
+from nexus.challenges.filters import SORT_CHOICES, ChallengeFilter, ordering_for
 from nexus.challenges.forms import ChallengeForm, CommentForm, DuplicateForm, SolutionForm
 from nexus.challenges.models import Challenge, ChallengeStatus, Comment, Solution
 from nexus.challenges.similarity import similar_challenges
@@ -24,6 +24,15 @@ from nexus.core.htmx import render_page
 
 PAGE_SIZE = 20
 TABS = [("newest", "Newest"), ("unanswered", "Unanswered"), *SORT_CHOICES[1:]]
+
+
+class TabPagination(ChallengePagination):
+    """The API's cursor pages, ordered by the page's tab instead of `?sort=`."""
+
+    page_size = PAGE_SIZE
+
+    def get_ordering(self, request: Any, queryset: Any, view: Any) -> tuple[str, ...]:
+        return ordering_for(request.query_params.get("tab"))
 
 
 def challenge_list(request: HttpRequest) -> HttpResponse:
@@ -37,11 +46,8 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
     filters = ChallengeFilter(params, queryset=selectors.challenge_list(), request=request)
     if not filters.is_valid():
         return render(request, "400.html", status=400)
-    api_request = Request(request)
-    api_request._request.GET = params  # the paginator reads `sort` and `cursor` from here
-    paginator = ChallengePagination()
-    paginator.page_size = PAGE_SIZE
-    page = paginator.paginate_queryset(filters.qs, api_request)
+    paginator = TabPagination()
+    page: list[Challenge] | None = paginator.paginate_queryset(filters.qs, Request(request))
     context = {
         "challenges": page,
         "next_url": paginator.get_next_link(),
@@ -222,7 +228,10 @@ def challenge_status(request: HttpRequest, challenge_id: int) -> HttpResponse:
         target = Challenge.objects.filter(pk=target_id).first() if target_id else None
     try:
         services.challenge_set_status(
-            challenge=challenge, actor=authenticated_user(request), status=status, duplicate_of=target
+            challenge=challenge,
+            actor=authenticated_user(request),
+            status=status,
+            duplicate_of=target,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -90,7 +90,10 @@ def test_learners_cannot_mark_duplicates(owner, other_user):
 def test_a_challenge_is_not_a_duplicate_of_itself(challenge, mentor):
     with pytest.raises(ValidationError) as error:
         services.challenge_set_status(
-            challenge=challenge, actor=mentor, status=ChallengeStatus.DUPLICATE, duplicate_of=challenge
+            challenge=challenge,
+            actor=mentor,
+            status=ChallengeStatus.DUPLICATE,
+            duplicate_of=challenge,
         )
     assert "duplicate_of" in error.value.message_dict
 

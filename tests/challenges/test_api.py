@@ -33,7 +33,14 @@ def test_posting_a_challenge_returns_the_resource(client_for, owner, python_tech
     assert response.status_code == 201, response.content
     body = response.json()
     assert set(body) >= {
-        "id", "title", "body", "body_html", "technologies", "tags", "status", "score",
+        "id",
+        "title",
+        "body",
+        "body_html",
+        "technologies",
+        "tags",
+        "status",
+        "score",
         "accepted_solution",
     }
     assert body["technologies"] == ["python"]
@@ -56,7 +63,10 @@ def test_anonymous_users_cannot_post(api_client, db):
     [
         ({"title": "short", "body": "body"}, "title"),
         ({"title": "A long enough title", "body": "   "}, "body"),
-        ({"title": "A long enough title", "body": "b", "technologies": ["cobol-85"]}, "technologies"),
+        (
+            {"title": "A long enough title", "body": "b", "technologies": ["cobol-85"]},
+            "technologies",
+        ),
         ({"title": "A long enough title", "body": "b", "tags": ["!!!"]}, "tags"),
         ({"title": "A long enough title", "body": "b", "colour": "red"}, "colour"),
     ],
@@ -91,7 +101,9 @@ def test_unsafe_markdown_is_sanitised(client_for, owner):
     ("who", "status"),
     [("anonymous", 401), ("other_user", 403), ("owner", 200), ("mentor", 200), ("admin_user", 200)],
 )
-def test_editing_a_challenge_permission_matrix(request, api_client, client_for, challenge, who, status):
+def test_editing_a_challenge_permission_matrix(
+    request, api_client, client_for, challenge, who, status
+):
     client = api_client if who == "anonymous" else client_for(request.getfixturevalue(who))
     response = client.patch(f"{CHALLENGES}{challenge.pk}/", {"title": "A clearer title here"})
     assert response.status_code in ((401, 403) if status == 401 else (status,))
@@ -99,10 +111,13 @@ def test_editing_a_challenge_permission_matrix(request, api_client, client_for, 
     assert (challenge.title == "A clearer title here") == (status == 200)
 
 
-def test_patching_accepted_solution_of_another_challenge_is_a_400(client_for, challenge, owner, other_user):
+def test_patching_accepted_solution_of_another_challenge_is_a_400(
+    client_for, challenge, owner, other_user
+):
     foreign = post_solution(post_challenge(other_user, title="Someone else's problem"), owner)
     response = client_for(owner).patch(
-        f"{CHALLENGES}{challenge.pk}/", {"accepted_solution": foreign.pk, "title": "Renamed title here"}
+        f"{CHALLENGES}{challenge.pk}/",
+        {"accepted_solution": foreign.pk, "title": "Renamed title here"},
     )
     assert response.status_code == 400
     assert "accepted_solution" in field_names(response)
@@ -117,7 +132,10 @@ def test_mentors_mark_duplicates_through_patch(client_for, challenge, mentor, ow
         f"{CHALLENGES}{challenge.pk}/", {"status": "duplicate", "duplicate_of": original.pk}
     )
     assert response.status_code == 200
-    assert (response.json()["status"], response.json()["duplicate_of"]) == ("duplicate", original.pk)
+    assert (response.json()["status"], response.json()["duplicate_of"]) == (
+        "duplicate",
+        original.pk,
+    )
 
 
 def test_duplicate_of_itself_is_a_400_and_learners_get_403(client_for, challenge, mentor, owner):
@@ -159,7 +177,9 @@ def test_solution_list_is_best_first(api_client, challenge, owner, mentor, other
     ("who", "status"),
     [("anonymous", 401), ("owner", 403), ("other_user", 200), ("mentor", 200), ("admin_user", 200)],
 )
-def test_voting_on_a_challenge_permission_matrix(request, api_client, client_for, challenge, who, status):
+def test_voting_on_a_challenge_permission_matrix(
+    request, api_client, client_for, challenge, who, status
+):
     client = api_client if who == "anonymous" else client_for(request.getfixturevalue(who))
     response = client.post(f"{CHALLENGES}{challenge.pk}/vote/", {"value": 1})
     assert response.status_code in ((401, 403) if status == 401 else (status,))
@@ -217,7 +237,9 @@ def test_comments_and_one_level_of_replies(client_for, challenge, solution, owne
     )
     assert too_deep.status_code == 400
     assert "parent" in field_names(too_deep)
-    on_solution = client_for(owner).post(f"/api/v1/solutions/{solution.pk}/comments/", {"body": "Thanks!"})
+    on_solution = client_for(owner).post(
+        f"/api/v1/solutions/{solution.pk}/comments/", {"body": "Thanks!"}
+    )
     assert on_solution.status_code == 201
     listed = client.get(f"{CHALLENGES}{challenge.pk}/comments/").json()["results"]
     assert [c["body"] for c in listed] == ["Which Python?", "3.12"]
@@ -233,7 +255,9 @@ def test_replying_across_threads_is_refused(client_for, challenge, solution, own
 
 # --- Lists ----------------------------------------------------------------------------------
 def test_filters_and_sorts(api_client, client_for, python_tech, owner, other_user, mentor):
-    tagged = post_challenge(owner, title="Tagged python trouble", technologies=["python"], tags=["ci"])
+    tagged = post_challenge(
+        owner, title="Tagged python trouble", technologies=["python"], tags=["ci"]
+    )
     answered = post_challenge(owner, title="Answered problem here")
     solved = post_solution(answered, other_user)
     services.solution_accept(challenge=answered, solution=solved, actor=owner)
@@ -256,7 +280,8 @@ def test_filters_and_sorts(api_client, client_for, python_tech, owner, other_use
 
 
 @pytest.mark.parametrize(
-    "query", ["status=pending", "technology=cobol-85", "sort=random", "unanswered=perhaps", "tag=nope"]
+    "query",
+    ["status=pending", "technology=cobol-85", "sort=random", "unanswered=perhaps", "tag=nope"],
 )
 def test_unknown_filter_values_are_400(api_client, challenge, query):
     assert api_client.get(f"{CHALLENGES}?{query}").status_code == 400
@@ -266,7 +291,12 @@ def test_unknown_filter_values_are_400(api_client, challenge, query):
 def test_listing_challenges_takes_constant_queries(api_client, python_tech, page_size):
     authors = UserFactory.create_batch(3)
     for n in range(30):
-        post_challenge(authors[n % 3], title=f"Problem number {n} again", technologies=["python"], tags=[f"t{n % 4}"])
+        post_challenge(
+            authors[n % 3],
+            title=f"Problem number {n} again",
+            technologies=["python"],
+            tags=[f"t{n % 4}"],
+        )
     with CaptureQueriesContext(connection) as queries:
         response = api_client.get(f"{CHALLENGES}?page_size={page_size}")
     assert len(response.json()["results"]) == page_size
@@ -296,7 +326,9 @@ def test_pages_follow_the_cursor(api_client, owner):
 def test_similar_puts_solved_challenges_first(api_client, owner, other_user):
     open_one = post_challenge(owner, title="Checker validation fails for my Django project")
     solved = post_challenge(owner, title="Django project fails checker validation")
-    services.solution_accept(challenge=solved, solution=post_solution(solved, other_user), actor=owner)
+    services.solution_accept(
+        challenge=solved, solution=post_solution(solved, other_user), actor=owner
+    )
     post_challenge(owner, title="Docker compose volume permissions")
 
     response = api_client.get(f"{CHALLENGES}similar/?q=checker validation django")

@@ -57,7 +57,9 @@ def test_votes_earn_the_documented_reputation(challenge, solution, owner, other_
 
 def test_leaderboard_ranks_by_points_per_technology(python_tech, docker_tech, owner, mentor):
     python_challenge = post_challenge(owner, technologies=["python"])
-    docker_challenge = post_challenge(owner, title="Docker image will not build", technologies=["docker"])
+    docker_challenge = post_challenge(
+        owner, title="Docker image will not build", technologies=["docker"]
+    )
     alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
     services.solution_vote(solution=post_solution(python_challenge, alice), user=mentor, value=1)
     bob_answer = post_solution(docker_challenge, bob)
@@ -119,13 +121,21 @@ def test_concurrent_votes_leave_the_exact_score():
     def vote(index):
         value = 1 if index % 2 == 0 else -1
         user = voters[index]
-        _vote_with_retry(lambda: services.challenge_vote(challenge=challenge, user=user, value=value))
+        _vote_with_retry(
+            lambda: services.challenge_vote(challenge=challenge, user=user, value=value)
+        )
         _vote_with_retry(lambda: services.solution_vote(solution=solution, user=user, value=value))
         if index % 3 == 0:
-            _vote_with_retry(lambda: services.solution_vote(solution=solution, user=user, value=-value))
-            _vote_with_retry(lambda: services.solution_vote(solution=solution, user=user, value=value))
+            _vote_with_retry(
+                lambda: services.solution_vote(solution=solution, user=user, value=-value)
+            )
+            _vote_with_retry(
+                lambda: services.solution_vote(solution=solution, user=user, value=value)
+            )
         # The same vote again, at the same time as everyone else: still one row, no change.
-        _vote_with_retry(lambda: services.challenge_vote(challenge=challenge, user=user, value=value))
+        _vote_with_retry(
+            lambda: services.challenge_vote(challenge=challenge, user=user, value=value)
+        )
 
     errors = _run_in_threads(vote, count)
 

@@ -34,12 +34,15 @@ def test_list_has_an_empty_state_and_a_nav_link(browser_for):
 def test_list_tabs_show_unanswered_and_solved(browser_for, owner, other_user):
     unanswered = post_challenge(owner, title="Nobody answered this one")
     solved = post_challenge(owner, title="This one got solved nicely")
-    services.solution_accept(challenge=solved, solution=post_solution(solved, other_user), actor=owner)
+    services.solution_accept(
+        challenge=solved, solution=post_solution(solved, other_user), actor=owner
+    )
     client = browser_for()
     assert unanswered.title in client.get("/challenges/?tab=unanswered").content.decode()
     assert solved.title not in client.get("/challenges/?tab=unanswered").content.decode()
     solved_tab = client.get("/challenges/?tab=solved").content.decode()
-    assert solved.title in solved_tab and unanswered.title not in solved_tab
+    assert solved.title in solved_tab
+    assert unanswered.title not in solved_tab
 
 
 def test_list_bad_filter_is_400(browser_for, db):
@@ -77,7 +80,12 @@ def test_new_challenge_form_requires_login(browser_for, db):
 def test_posting_a_challenge_from_the_form(browser_for, owner, python_tech):
     response = browser_for(owner).post(
         "/challenges/new/",
-        {"title": "Form posted challenge", "body": "Details", "technologies": ["python"], "tags": "a, b"},
+        {
+            "title": "Form posted challenge",
+            "body": "Details",
+            "technologies": ["python"],
+            "tags": "a, b",
+        },
     )
     challenge = Challenge.objects.get()
     assert response.status_code == 302
@@ -86,7 +94,9 @@ def test_posting_a_challenge_from_the_form(browser_for, owner, python_tech):
 
 
 def test_form_errors_show_next_to_the_fields(browser_for, owner):
-    page = browser_for(owner).post("/challenges/new/", {"title": "short", "body": ""}).content.decode()
+    page = (
+        browser_for(owner).post("/challenges/new/", {"title": "short", "body": ""}).content.decode()
+    )
     assert 'data-field="title"' in page
     assert 'data-field="body"' in page
     assert not Challenge.objects.exists()
@@ -101,13 +111,17 @@ def test_the_title_field_asks_for_suggestions_as_you_type(browser_for, owner):
 def test_suggestions_partial_lists_solved_first(browser_for, owner, other_user):
     post_challenge(owner, title="Checker fails for my Flask project")
     solved = post_challenge(owner, title="Checker fails for my Django project")
-    services.solution_accept(challenge=solved, solution=post_solution(solved, other_user), actor=owner)
+    services.solution_accept(
+        challenge=solved, solution=post_solution(solved, other_user), actor=owner
+    )
     page = browser_for().get("/challenges/similar/?title=checker fails project").content.decode()
     assert page.index("Django project") < page.index("Flask project")
     assert "<html" not in page
 
 
-def test_challenge_page_shows_solutions_with_the_accepted_first(browser_for, challenge, owner, mentor, other_user):
+def test_challenge_page_shows_solutions_with_the_accepted_first(
+    browser_for, challenge, owner, mentor, other_user
+):
     first = post_solution(challenge, other_user, body="First answer")
     accepted = post_solution(challenge, mentor, body="Accepted answer")
     services.solution_accept(challenge=challenge, solution=accepted, actor=owner)
@@ -129,7 +143,9 @@ def test_challenge_page_queries_do_not_grow_with_solutions_and_comments(browser_
         challenge = post_challenge(owner, title=title)
         for n in range(size):
             solution = post_solution(challenge, UserFactory(), body=f"answer {n}")
-            top = services.comment_create(challenge=challenge, solution=solution, author=owner, body="a")
+            top = services.comment_create(
+                challenge=challenge, solution=solution, author=owner, body="a"
+            )
             services.comment_create(
                 challenge=challenge, solution=solution, author=owner, body="b", parent=top
             )
@@ -157,10 +173,15 @@ def test_voting_on_your_own_challenge_is_403(browser_for, challenge, owner):
 
 
 def test_answer_accept_and_unaccept_from_the_page(browser_for, challenge, owner, other_user):
-    response = browser_for(other_user).post(f"/challenges/{challenge.pk}/solutions/", {"body": "Fix"})
+    response = browser_for(other_user).post(
+        f"/challenges/{challenge.pk}/solutions/", {"body": "Fix"}
+    )
     solution = Solution.objects.get()
     assert response.status_code == 302
-    assert browser_for(other_user).post(f"/challenges/solutions/{solution.pk}/accept/").status_code == 403
+    assert (
+        browser_for(other_user).post(f"/challenges/solutions/{solution.pk}/accept/").status_code
+        == 403
+    )
     browser_for(owner).post(f"/challenges/solutions/{solution.pk}/accept/")
     assert Challenge.objects.get(pk=challenge.pk).status == ChallengeStatus.SOLVED
     browser_for(owner).post(f"/challenges/solutions/{solution.pk}/accept/", {"undo": "1"})
@@ -176,9 +197,12 @@ def test_an_empty_answer_shows_the_field_error(browser_for, challenge, other_use
 def test_comments_and_replies_from_the_page(browser_for, challenge, other_user, owner):
     browser_for(other_user).post(f"/challenges/{challenge.pk}/comments/", {"body": "Which OS?"})
     top = Comment.objects.get()
-    browser_for(owner).post(f"/challenges/{challenge.pk}/comments/", {"body": "Linux", "parent": top.pk})
+    browser_for(owner).post(
+        f"/challenges/{challenge.pk}/comments/", {"body": "Linux", "parent": top.pk}
+    )
     page = browser_for().get(f"/challenges/{challenge.pk}/").content.decode()
-    assert "Which OS?" in page and "Linux" in page
+    assert "Which OS?" in page
+    assert "Linux" in page
     assert Comment.objects.get(body="Linux").parent_id == top.pk
 
 
@@ -189,15 +213,22 @@ def test_mentor_marks_a_duplicate_from_the_page(browser_for, challenge, mentor, 
     )
     page = browser_for().get(f"/challenges/{challenge.pk}/").content.decode()
     assert 'data-testid="duplicate-notice"' in page
-    assert browser_for(owner).post(
-        f"/challenges/{original.pk}/status/", {"status": "duplicate", "duplicate_of": challenge.pk}
-    ).status_code == 403
+    assert (
+        browser_for(owner)
+        .post(
+            f"/challenges/{original.pk}/status/",
+            {"status": "duplicate", "duplicate_of": challenge.pk},
+        )
+        .status_code
+        == 403
+    )
 
 
 def test_leaderboard_and_profile_show_reputation(browser_for, challenge, solution, owner):
     services.solution_accept(challenge=challenge, solution=solution, actor=owner)
     board = browser_for().get("/challenges/leaderboard/").content.decode()
-    assert "Oscar Other" in board and ">15<" in board
+    assert "Oscar Other" in board
+    assert ">15<" in board
     profile = browser_for().get(f"/challenges/users/{solution.author_id}/").content.decode()
     assert 'data-testid="reputation">15<' in profile
     assert browser_for().get("/challenges/leaderboard/?month=2026-99").status_code == 400
