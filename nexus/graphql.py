@@ -6,15 +6,16 @@ from django.views.decorators.csrf import csrf_exempt
 from nexus.accounts import schema as accounts_schema
 from nexus.challenges import schema as challenges_schema
 from nexus.core.graphql import AuthenticatedGraphQLView, schema_extensions
+from nexus.knowledge import schema as knowledge_schema
 
 
 @strawberry.type
-class Query(accounts_schema.Query, challenges_schema.Query):
+class Query(accounts_schema.Query, knowledge_schema.Query, challenges_schema.Query):
     pass
 
 
 @strawberry.type
-class Mutation(accounts_schema.Mutation, challenges_schema.Mutation):
+class Mutation(accounts_schema.Mutation, knowledge_schema.Mutation, challenges_schema.Mutation):
     pass
 
 

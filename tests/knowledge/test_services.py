@@ -169,3 +169,17 @@ def test_diff_between_two_revisions_shows_added_and_removed_lines(owner):
     assert "-line two" in diff.unified
     assert "+line 2" in diff.unified
     assert {line.kind for line in diff.lines} >= {"added", "removed"}
+
+
+def test_browser_line_endings_do_not_turn_every_line_into_a_change(owner):
+    article = make_article(owner, body="one\ntwo\nthree")
+    services.article_update(
+        article=article, editor=owner, expected_version=1, body="one\r\ntwo\r\n3"
+    )
+    old, new = (selectors.revision_get(article=article, number=n) for n in (1, 2))
+    changed = [
+        line.text
+        for line in selectors.revision_diff(old=old, new=new).lines
+        if line.kind in ("added", "removed")
+    ]
+    assert changed == ["-three", "+3"]
