@@ -223,6 +223,7 @@ SPECTACULAR_SETTINGS = {
         "ArticleKindEnum": "nexus.knowledge.models.ArticleKind",
         "ArticleStatusEnum": "nexus.knowledge.models.ArticleStatus",
         "ReactionKindEnum": "nexus.knowledge.models.ReactionKind",
+        "ChallengeStatusEnum": "nexus.challenges.models.ChallengeStatus",
     },
 }
 

@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,7 +30,7 @@ SIMILAR_MAX = 20
 
 
 # --- Output ---------------------------------------------------------------------------------
-class AuthorSerializer(serializers.Serializer):
+class ChallengeAuthorSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     display_name = serializers.CharField()
 
@@ -39,7 +40,7 @@ class ChallengeSerializer(serializers.ModelSerializer):
         slug_field="slug", many=True, read_only=True
     )
     tags = serializers.SlugRelatedField[Tag](slug_field="name", many=True, read_only=True)
-    author = AuthorSerializer(read_only=True)
+    author = ChallengeAuthorSerializer(read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
     class Meta:
@@ -66,7 +67,7 @@ class ChallengeSerializer(serializers.ModelSerializer):
 
 
 class SolutionSerializer(serializers.ModelSerializer):
-    author = AuthorSerializer(read_only=True)
+    author = ChallengeAuthorSerializer(read_only=True)
     is_accepted = serializers.SerializerMethodField()
 
     class Meta:
@@ -88,8 +89,8 @@ class SolutionSerializer(serializers.ModelSerializer):
         return solution.challenge.accepted_solution_id == solution.pk
 
 
-class CommentSerializer(serializers.ModelSerializer):
-    author = AuthorSerializer(read_only=True)
+class ChallengeCommentSerializer(serializers.ModelSerializer):
+    author = ChallengeAuthorSerializer(read_only=True)
 
     class Meta:
         model = Comment
@@ -106,13 +107,13 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class VoteResultSerializer(serializers.Serializer):
+class ChallengeVoteResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     score = serializers.IntegerField()
     value = serializers.IntegerField(help_text="Your vote now: 1, -1 or 0.")
 
 
-class SimilarSerializer(serializers.Serializer):
+class SimilarChallengeSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="challenge.id")
     title = serializers.CharField(source="challenge.title")
     status = serializers.CharField(source="challenge.status")
@@ -122,9 +123,9 @@ class SimilarSerializer(serializers.Serializer):
     similarity = serializers.FloatField(help_text="Share of the query's significant words matched.")
 
 
-class LeaderboardRowSerializer(serializers.Serializer):
+class ChallengeLeaderboardRowSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
-    user = AuthorSerializer()
+    user = ChallengeAuthorSerializer()
     points = serializers.IntegerField()
 
 
@@ -158,16 +159,16 @@ class SolutionInput(StrictSerializer):
     body = serializers.CharField(trim_whitespace=False, allow_blank=True)
 
 
-class CommentInput(StrictSerializer):
+class ChallengeCommentInput(StrictSerializer):
     body = serializers.CharField(trim_whitespace=False, allow_blank=True)
     parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
 
 
-class VoteInput(StrictSerializer):
+class ChallengeVoteInput(StrictSerializer):
     value = serializers.ChoiceField(choices=[1, -1, 0])
 
 
-class LeaderboardInput(StrictSerializer):
+class ChallengeLeaderboardInput(StrictSerializer):
     technology = serializers.SlugRelatedField(
         slug_field="slug", queryset=Technology.objects.all(), required=False
     )
@@ -191,6 +192,32 @@ class OldestFirstPagination(CursorPagination):
     ordering = ("created_at", "id")
 
 
+def challenge_etag(challenge: Challenge) -> str:
+    """The challenge's version for If-Match: when its text, taxonomy or status last changed."""
+    return f'"{int(challenge.updated_at.timestamp() * 1_000_000)}"'
+
+
+def _check_if_match(request: Request, challenge: Challenge) -> None:
+    """A stale If-Match is a 412: someone changed the challenge since the client read it."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    if challenge_etag(challenge) not in tags:
+        raise PreconditionFailed
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The challenge changed since you read it: fetch it again and reapply."
+    default_code = "precondition_failed"
+
+
+def _with_etag(response: Response, challenge: Challenge) -> Response:
+    response["ETag"] = challenge_etag(challenge)
+    return response
+
+
 def _challenge(pk: str) -> Challenge:
     """The challenge an action works on, without the list's prefetches."""
     return get_object_or_404(Challenge, pk=pk)
@@ -203,7 +230,7 @@ def _vote_body(item: Challenge | Solution, value: int) -> dict[str, int]:
 def _comment_view(request: Request, challenge: Challenge, solution: Solution | None) -> Response:
     """GET lists a thread's comments oldest first; POST adds one (or a reply)."""
     if request.method == "POST":
-        data = CommentInput(data=request.data)
+        data = ChallengeCommentInput(data=request.data)
         data.is_valid(raise_exception=True)
         parent_id = data.validated_data.get("parent")
         parent = Comment.objects.filter(pk=parent_id).first() if parent_id else None
@@ -216,11 +243,11 @@ def _comment_view(request: Request, challenge: Challenge, solution: Solution | N
             author=authenticated_user(request),
             body=data.validated_data["body"],
         )
-        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(ChallengeCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
     paginator = OldestFirstPagination()
     comments = selectors.comment_list(challenge=challenge, solution=solution)
     page = paginator.paginate_queryset(comments, request)
-    return paginator.get_paginated_response(CommentSerializer(page, many=True).data)
+    return paginator.get_paginated_response(ChallengeCommentSerializer(page, many=True).data)
 
 
 # --- Challenges -----------------------------------------------------------------------------
@@ -259,27 +286,47 @@ class ChallengeViewSet(
         created = services.challenge_create(
             author=authenticated_user(request), **data.validated_data
         )
-        body = ChallengeSerializer(selectors.challenge_get(pk=created.pk)).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        fresh = selectors.challenge_get(pk=created.pk) or created
+        body = ChallengeSerializer(fresh).data
+        return _with_etag(Response(body, status=status.HTTP_201_CREATED), fresh)
 
-    @extend_schema(request=ChallengeUpdateInput, responses=ChallengeSerializer)
+    @extend_schema(responses=ChallengeSerializer)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        """One challenge, with its ETag for a later If-Match."""
+        challenge = self.get_object()
+        return _with_etag(Response(ChallengeSerializer(challenge).data), challenge)
+
+    @extend_schema(
+        request=ChallengeUpdateInput,
+        responses=ChallengeSerializer,
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Optional: the ETag you read; a stale one is refused with 412.",
+            )
+        ],
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         """Edit text/taxonomy (author or moderator), status and duplicates, or the accepted one."""
-        challenge = self.get_object()
         data = ChallengeUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         actor = authenticated_user(request)
         with transaction.atomic():
+            challenge = get_object_or_404(Challenge.objects.select_for_update(), pk=pk)
+            _check_if_match(request, challenge)
             _apply_challenge_patch(challenge, actor, fields)
-        return Response(ChallengeSerializer(selectors.challenge_get(pk=challenge.pk)).data)
+        fresh = selectors.challenge_get(pk=challenge.pk) or challenge
+        return _with_etag(Response(ChallengeSerializer(fresh).data), fresh)
 
-    @extend_schema(request=VoteInput, responses=VoteResultSerializer)
+    @extend_schema(request=ChallengeVoteInput, responses=ChallengeVoteResultSerializer)
     @action(detail=True, methods=["post"])
     def vote(self, request: Request, pk: str) -> Response:
         """Vote up (1), down (-1) or take the vote back (0); the same vote twice is a no-op."""
         challenge = _challenge(pk)
-        data = VoteInput(data=request.data)
+        data = ChallengeVoteInput(data=request.data)
         data.is_valid(raise_exception=True)
         value = data.validated_data["value"]
         challenge = services.challenge_vote(
@@ -306,8 +353,10 @@ class ChallengeViewSet(
         page = paginator.paginate_queryset(selectors.solution_list(challenge=challenge), request)
         return paginator.get_paginated_response(SolutionSerializer(page, many=True).data)
 
-    @extend_schema(methods=["GET"], responses=CommentSerializer(many=True), filters=False)
-    @extend_schema(methods=["POST"], request=CommentInput, responses={201: CommentSerializer})
+    @extend_schema(methods=["GET"], responses=ChallengeCommentSerializer(many=True), filters=False)
+    @extend_schema(
+        methods=["POST"], request=ChallengeCommentInput, responses={201: ChallengeCommentSerializer}
+    )
     @action(detail=True, methods=["get", "post"], filterset_class=None)
     def comments(self, request: Request, pk: str) -> Response:
         """Comments on the challenge itself (replies one level deep)."""
@@ -318,7 +367,7 @@ class ChallengeViewSet(
             OpenApiParameter("q", OpenApiTypes.STR, description="A title being typed."),
             OpenApiParameter("limit", OpenApiTypes.INT, description=f"1-{SIMILAR_MAX}"),
         ],
-        responses=SimilarSerializer(many=True),
+        responses=SimilarChallengeSerializer(many=True),
         filters=False,
     )
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
@@ -334,24 +383,24 @@ class ChallengeViewSet(
         if errors:
             raise ApiValidationError(errors)
         found = similar_challenges(text=query, limit=int(limit))
-        return Response({"results": SimilarSerializer(found, many=True).data})
+        return Response({"results": SimilarChallengeSerializer(found, many=True).data})
 
     @extend_schema(
-        parameters=[LeaderboardInput],
-        responses=LeaderboardRowSerializer(many=True),
+        parameters=[ChallengeLeaderboardInput],
+        responses=ChallengeLeaderboardRowSerializer(many=True),
         filters=False,
     )
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
     def leaderboard(self, request: Request) -> Response:
         """Top users by reputation, per technology (`?technology=`) and month (`?month=YYYY-MM`)."""
-        data = LeaderboardInput(data=request.query_params.dict())
+        data = ChallengeLeaderboardInput(data=request.query_params.dict())
         data.is_valid(raise_exception=True)
         month = data.validated_data.get("month")
         rows = selectors.leaderboard(
             technology=data.validated_data.get("technology"),
             month=date.fromisoformat(f"{month}-01") if month else None,
         )
-        return Response({"results": LeaderboardRowSerializer(rows, many=True).data})
+        return Response({"results": ChallengeLeaderboardRowSerializer(rows, many=True).data})
 
 
 def _apply_challenge_patch(challenge: Challenge, actor: Any, fields: dict[str, Any]) -> None:
@@ -406,12 +455,12 @@ class SolutionViewSet(
         )
         return Response(SolutionSerializer(solution).data)
 
-    @extend_schema(request=VoteInput, responses=VoteResultSerializer)
+    @extend_schema(request=ChallengeVoteInput, responses=ChallengeVoteResultSerializer)
     @action(detail=True, methods=["post"])
     def vote(self, request: Request, pk: str) -> Response:
         """Vote up (1), down (-1) or take the vote back (0); the same vote twice is a no-op."""
         solution = self.get_object()
-        data = VoteInput(data=request.data)
+        data = ChallengeVoteInput(data=request.data)
         data.is_valid(raise_exception=True)
         value = data.validated_data["value"]
         solution = services.solution_vote(
@@ -436,8 +485,10 @@ class SolutionViewSet(
             services.solution_accept(challenge=solution.challenge, solution=solution, actor=actor)
         return Response(ChallengeSerializer(selectors.challenge_get(pk=solution.challenge_id)).data)
 
-    @extend_schema(methods=["GET"], responses=CommentSerializer(many=True), filters=False)
-    @extend_schema(methods=["POST"], request=CommentInput, responses={201: CommentSerializer})
+    @extend_schema(methods=["GET"], responses=ChallengeCommentSerializer(many=True), filters=False)
+    @extend_schema(
+        methods=["POST"], request=ChallengeCommentInput, responses={201: ChallengeCommentSerializer}
+    )
     @action(detail=True, methods=["get", "post"], filterset_class=None)
     def comments(self, request: Request, pk: str) -> Response:
         """Comments on this solution (replies one level deep)."""

@@ -361,3 +361,29 @@ def test_leaderboard_endpoint(api_client, python_tech, challenge, solution, owne
     assert api_client.get(f"{CHALLENGES}leaderboard/?technology=python").json()["results"] == []
     assert api_client.get(f"{CHALLENGES}leaderboard/?month=2026-13").status_code == 400
     assert api_client.get(f"{CHALLENGES}leaderboard/?technology=cobol-85").status_code == 400
+
+
+def test_a_stale_if_match_is_a_412_and_a_fresh_one_succeeds(client_for, challenge, owner, mentor):
+    client = client_for(owner)
+    etag = client.get(f"{CHALLENGES}{challenge.pk}/")["ETag"]
+    changed = client_for(mentor).patch(
+        f"{CHALLENGES}{challenge.pk}/",
+        {"title": "Mentor clarified the title"},
+        headers={"If-Match": etag},
+    )
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+
+    stale = client.patch(
+        f"{CHALLENGES}{challenge.pk}/",
+        {"title": "Owner overwrites blindly"},
+        headers={"If-Match": etag},
+    )
+    assert stale.status_code == 412
+    assert Challenge.objects.get(pk=challenge.pk).title == "Mentor clarified the title"
+    fresh = client.patch(
+        f"{CHALLENGES}{challenge.pk}/",
+        {"title": "Owner edits the latest"},
+        headers={"If-Match": changed["ETag"]},
+    )
+    assert fresh.status_code == 200
