@@ -64,7 +64,9 @@ def test_post_see_similar_solved_answer_vote_and_accept(new_page, screenshot):
     other.get_by_label("Your solution").fill("Match the checker's **Python version** locally.")
     other.get_by_role("button", name="Post solution").click()
     expect(other.get_by_test_id("solution")).to_have_count(1)
-    expect(other.get_by_test_id("solution").locator(".markdown strong")).to_have_text("Python version")
+    expect(other.get_by_test_id("solution").locator(".markdown strong")).to_have_text(
+        "Python version"
+    )
     challenge_vote = other.get_by_test_id(f"vote-challenge-{challenge.pk}")
     challenge_vote.get_by_role("button", name="Upvote").click()
     expect(challenge_vote.get_by_test_id("score")).to_have_text("1")
