@@ -1,3 +1,6 @@
+import html
+import re
+
 """Web pages: lists with tabs and pagination, the new-challenge form with suggestions, the
 challenge page with votes, answers, acceptance and comments, leaderboard and profiles."""
 
@@ -61,14 +64,18 @@ def test_list_page_queries_do_not_grow_with_rows(browser_for, python_tech, count
     assert len(queries) <= 5  # challenges, technologies, tags, technology filter list (+ session)
 
 
-def test_load_more_is_an_htmx_partial(browser_for, owner):
+def test_load_more_fetches_the_next_page_as_an_htmx_partial(browser_for, owner):
     for n in range(25):
-        post_challenge(owner, title=f"Paged web problem {n}")
+        post_challenge(owner, title=f"Paged web problem {n:02d}")
     client = browser_for()
-    first = client.get("/challenges/").content.decode()
-    assert "Load more" in first
-    second = client.get("/challenges/?tab=newest&cursor=", HTTP_HX_REQUEST="true")
-    assert "<html" not in second.content.decode()
+    first = client.get("/challenges/?tab=newest").content.decode()
+    next_url = html.unescape(re.search(r'hx-get="([^"]+)"', first.split("more-challenges")[1])[1])
+    second = client.get(next_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in second
+    assert "Paged web problem 24" in first
+    assert "Paged web problem 04" in second
+    assert "Paged web problem 05" not in second
+    assert "Load more" not in second
 
 
 def test_new_challenge_form_requires_login(browser_for, db):
