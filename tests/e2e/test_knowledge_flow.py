@@ -1,15 +1,15 @@
 """The knowledge base in a real browser: write with a live preview, publish, edit from two
 sessions (the stale save is caught and nothing is lost), read the diff, revert."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import Page, expect
 
 from nexus.accounts.models import Role, User
-from nexus.knowledge.models import Article, Technology
+from nexus.knowledge import services
+from nexus.knowledge.models import Article
+from tests.knowledge.factories import ensure_taxonomy
 
 pytestmark = pytest.mark.e2e
 
@@ -30,10 +30,7 @@ def fetch(url):
 
 @pytest.fixture
 def taxonomy(transactional_db):
-    """Transactional tests flush the tables, so the taxonomy the migration shipped is reloaded."""
-    if not Technology.objects.exists():
-        migration = importlib.import_module("nexus.knowledge.migrations.0002_default_taxonomy")
-        migration.add_taxonomy(apps, None)
+    ensure_taxonomy()
 
 
 def log_in(page: Page, email: str) -> None:
@@ -133,3 +130,27 @@ def test_write_preview_publish_conflict_diff_and_revert(
     article = Article.objects.get()
     assert (article.version, article.revisions.count()) == (4, 4)
     assert article.body == BODY
+
+
+def test_article_and_editor_fit_a_phone_in_dark_mode(new_page, screenshot, taxonomy):
+    author = User.objects.create_user("ada@example.com", PASSWORD, display_name="Ada Author")
+    wide_row = "| " + " | ".join(f"column {n}" for n in range(12)) + " |"
+    body = (
+        f"{wide_row}\n|{'---|' * 12}\n{wide_row}\n\n"
+        f"```python\nvalue = {'x' * 200}\n```\n\n{'averyveryverylongwordwithoutspaces' * 6}"
+    )
+    services.article_create(
+        author=author, title="Wide content", body=body, technologies=["python"], status="published"
+    )
+    phone = new_page(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, color_scheme="dark"
+    )
+    log_in(phone, "ada@example.com")
+    for path, step in (("/articles/wide-content/", "phone-article"), ("/", "phone-home")):
+        phone.goto(path)
+        screenshot(step, phone)
+        widths = phone.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], f"{path} overflows sideways: {widths}"
+    open_editor(phone, "wide-content")
+    screenshot("phone-editor", phone)
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

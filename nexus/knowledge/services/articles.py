@@ -301,6 +301,14 @@ def _announce_update(article: Article, *, editor: User, was_published: bool) -> 
         events.publish("article.published", subject=article, actor=editor, payload=payload)
     elif article.is_published:
         events.publish("article.updated", subject=article, actor=editor, payload=payload)
+    elif was_published:
+        # Search and subscribers drop what is no longer public.
+        name = (
+            "article.archived"
+            if article.status == ArticleStatus.ARCHIVED
+            else "article.unpublished"
+        )
+        events.publish(name, subject=article, actor=editor, payload=payload)
     if article.is_published != was_published:
         # Wiki links to this article change between "missing" and a real link.
         _schedule_link_refresh(article.slug)
