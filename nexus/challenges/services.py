@@ -47,7 +47,8 @@ VOTE_VALUES = (1, -1, 0)
 
 # --- Validation helpers ---------------------------------------------------------------------
 def _check_body(body: str, errors: dict[str, list[str]], field: str = "body") -> str:
-    body = body.strip()
+    # Browsers send CRLF; storing LF keeps bodies comparable whichever door they came through.
+    body = body.replace("\r\n", "\n").strip()
     if not body:
         errors[field] = ["Describe it: this field cannot be empty."]
     elif len(body.encode("utf-8", "surrogatepass")) > BODY_MAX_BYTES or len(body) > BODY_MAX_CHARS:
@@ -434,7 +435,7 @@ def comment_create(
     if not policies.can_comment(author, challenge):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
-    body = body.strip()
+    body = body.replace("\r\n", "\n").strip()
     if not body:
         errors["body"] = ["Write something first."]
     elif len(body) > COMMENT_MAX_CHARS:

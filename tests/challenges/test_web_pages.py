@@ -1,8 +1,8 @@
-import html
-import re
-
 """Web pages: lists with tabs and pagination, the new-challenge form with suggestions, the
 challenge page with votes, answers, acceptance and comments, leaderboard and profiles."""
+
+import html
+import re
 
 import pytest
 from django.db import connection
