@@ -8,6 +8,7 @@ from nexus.accounts import api as accounts_api
 from nexus.challenges import api as challenges_api
 from nexus.knowledge.api import articles as knowledge_articles
 from nexus.knowledge.api import others as knowledge_others
+from nexus.notifications import api as notifications_api
 
 router = DefaultRouter()
 router.register("me/tokens", accounts_api.MeTokenViewSet, basename="me-token")
@@ -18,6 +19,9 @@ router.register("bookmarks", knowledge_others.BookmarkViewSet, basename="bookmar
 router.register("paths", knowledge_others.LearningPathViewSet, basename="path")
 router.register("challenges", challenges_api.ChallengeViewSet, basename="challenge")
 router.register("solutions", challenges_api.SolutionViewSet, basename="solution")
+router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
+router.register("subscriptions", notifications_api.SubscriptionViewSet, basename="subscription")
+router.register("webhooks", notifications_api.WebhookViewSet, basename="webhook")
 
 
 urlpatterns = [

@@ -7,15 +7,26 @@ from nexus.accounts import schema as accounts_schema
 from nexus.challenges import schema as challenges_schema
 from nexus.core.graphql import AuthenticatedGraphQLView, schema_extensions
 from nexus.knowledge import schema as knowledge_schema
+from nexus.notifications import schema as notifications_schema
 
 
 @strawberry.type
-class Query(accounts_schema.Query, knowledge_schema.Query, challenges_schema.Query):
+class Query(
+    accounts_schema.Query,
+    knowledge_schema.Query,
+    challenges_schema.Query,
+    notifications_schema.Query,
+):
     pass
 
 
 @strawberry.type
-class Mutation(accounts_schema.Mutation, knowledge_schema.Mutation, challenges_schema.Mutation):
+class Mutation(
+    accounts_schema.Mutation,
+    knowledge_schema.Mutation,
+    challenges_schema.Mutation,
+    notifications_schema.Mutation,
+):
     pass
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("metrics", ExportToDjangoView, name="metrics"),
     path("accounts/", include("nexus.accounts.urls")),
     path("challenges/", include("nexus.challenges.urls")),
+    path("notifications/", include("nexus.notifications.urls")),
     path("api/v1/", include("nexus.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
