@@ -124,7 +124,10 @@ def challenge_create(
             author_id=author.pk,
             technologies=[t.slug for t in techs],
             tags=tag_names,
-            follow_targets=[["knowledge.technology", str(t.pk)] for t in techs],
+            follow_targets=[
+                *(["knowledge.technology", t.slug] for t in techs),
+                *(["challenges.tag", name] for name in tag_names),
+            ],
         ),
     )
     return challenge
@@ -252,7 +255,7 @@ def solution_create(*, challenge: Challenge, author: User, body: str) -> Solutio
             challenge,
             url=solution.get_absolute_url(),
             solution_id=solution.pk,
-            author_id=author.pk,
+            follower_ids=[author.pk],
             recipient_ids=[challenge.author_id],
         ),
     )
@@ -390,13 +393,14 @@ def solution_accept(*, challenge: Challenge, solution: Solution, actor: User) ->
         )
     events.publish(
         "solution.accepted",
-        subject=challenge,
+        subject=solution,
         actor=actor,
         payload=_event_payload(
             challenge,
             url=solution.get_absolute_url(),
-            solution_id=solution.pk,
+            challenge_id=challenge.pk,
             recipient_ids=[solution.author_id],
+            follow_targets=[["challenges.challenge", str(challenge.pk)]],
         ),
     )
     return challenge
@@ -471,7 +475,7 @@ def comment_create(
             url=f"{challenge.get_absolute_url()}#comment-{comment.pk}",
             comment_id=comment.pk,
             solution_id=solution.pk if solution else None,
-            author_id=author.pk,
+            follower_ids=[author.pk],
             recipient_ids=sorted(recipients),
         ),
     )
