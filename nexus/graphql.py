@@ -6,6 +6,8 @@ from django.views.decorators.csrf import csrf_exempt
 from nexus.accounts import schema as accounts_schema
 from nexus.challenges import schema as challenges_schema
 from nexus.core.graphql import AuthenticatedGraphQLView, schema_extensions
+from nexus.importer import schema as importer_schema
+from nexus.journal import schema as journal_schema
 from nexus.knowledge import schema as knowledge_schema
 from nexus.notifications import schema as notifications_schema
 
@@ -15,6 +17,8 @@ class Query(
     accounts_schema.Query,
     knowledge_schema.Query,
     challenges_schema.Query,
+    importer_schema.Query,
+    journal_schema.Query,
     notifications_schema.Query,
 ):
     pass
@@ -25,6 +29,8 @@ class Mutation(
     accounts_schema.Mutation,
     knowledge_schema.Mutation,
     challenges_schema.Mutation,
+    importer_schema.Mutation,
+    journal_schema.Mutation,
     notifications_schema.Mutation,
 ):
     pass

@@ -14,6 +14,7 @@ urlpatterns = [
     path("metrics", ExportToDjangoView, name="metrics"),
     path("accounts/", include("nexus.accounts.urls")),
     path("challenges/", include("nexus.challenges.urls")),
+    path("journal/", include("nexus.journal.urls")),
     path("notifications/", include("nexus.notifications.urls")),
     path("api/v1/", include("nexus.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("graphql/", graphql_view, name="graphql"),
     path("admin/", admin.site.urls),
+    path("", include("nexus.importer.urls")),
     path("", include("nexus.knowledge.urls")),
 ]
 
