@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from nexus.accounts import api as accounts_api
+from nexus.challenges import api as challenges_api
 from nexus.collab.api import catalog as collab_catalog_api
 from nexus.collab.api import feedback as collab_feedback_api
 from nexus.collab.api import issues as collab_issues_api
@@ -29,6 +30,8 @@ router.register("technologies", knowledge_others.TechnologyViewSet, basename="te
 router.register("articles", knowledge_articles.ArticleViewSet, basename="article")
 router.register("bookmarks", knowledge_others.BookmarkViewSet, basename="bookmark")
 router.register("paths", knowledge_others.LearningPathViewSet, basename="path")
+router.register("challenges", challenges_api.ChallengeViewSet, basename="challenge")
+router.register("solutions", challenges_api.SolutionViewSet, basename="solution")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 router.register("subscriptions", notifications_api.SubscriptionViewSet, basename="subscription")
 router.register("webhooks", notifications_api.WebhookViewSet, basename="webhook")

@@ -4,6 +4,7 @@ import strawberry
 from django.views.decorators.csrf import csrf_exempt
 
 from nexus.accounts import schema as accounts_schema
+from nexus.challenges import schema as challenges_schema
 from nexus.collab import schema as collab_schema
 from nexus.core.graphql import AuthenticatedGraphQLView, schema_extensions
 from nexus.importer import schema as importer_schema
@@ -17,6 +18,7 @@ class Query(
     accounts_schema.Query,
     collab_schema.Query,
     knowledge_schema.Query,
+    challenges_schema.Query,
     importer_schema.Query,
     journal_schema.Query,
     notifications_schema.Query,
@@ -29,6 +31,7 @@ class Mutation(
     accounts_schema.Mutation,
     collab_schema.Mutation,
     knowledge_schema.Mutation,
+    challenges_schema.Mutation,
     importer_schema.Mutation,
     journal_schema.Mutation,
     notifications_schema.Mutation,

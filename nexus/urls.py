@@ -13,6 +13,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", ExportToDjangoView, name="metrics"),
     path("accounts/", include("nexus.accounts.urls")),
+    path("challenges/", include("nexus.challenges.urls")),
     path("journal/", include("nexus.journal.urls")),
     path("notifications/", include("nexus.notifications.urls")),
     path("api/v1/", include("nexus.api")),

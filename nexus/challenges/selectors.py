@@ -1,0 +1,147 @@
+"""Reads of challenges, with the joins and prefetches their callers need."""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils import timezone
+
+from nexus.accounts.models import User
+from nexus.challenges.models import (
+    Challenge,
+    ChallengeVote,
+    Comment,
+    ReputationEntry,
+    Solution,
+    SolutionVote,
+)
+from nexus.knowledge.models import Technology
+
+LEADERBOARD_SIZE = 20
+
+
+def challenge_list() -> QuerySet[Challenge]:
+    """Challenges with author, accepted solution, technologies and tags loaded."""
+    return Challenge.objects.select_related("author", "duplicate_of").prefetch_related(
+        Prefetch("technologies", queryset=Technology.objects.order_by("name")),
+        "tags",
+    )
+
+
+def challenge_get(*, pk: Any) -> Challenge | None:
+    """One challenge for its page or resource."""
+    return challenge_list().filter(pk=pk).first()
+
+
+def solution_list(*, challenge: Challenge | None = None) -> QuerySet[Solution]:
+    """Solutions with their author and challenge; those of one challenge when given."""
+    solutions = Solution.objects.select_related("author", "challenge")
+    return solutions.filter(challenge=challenge) if challenge is not None else solutions
+
+
+def solution_get(*, pk: Any) -> Solution | None:
+    return solution_list().filter(pk=pk).first()
+
+
+def solutions_for_page(*, challenge: Challenge) -> list[Solution]:
+    """A challenge's solutions, the accepted one first, then by score, with comments loaded."""
+    solutions = list(
+        solution_list(challenge=challenge)
+        .prefetch_related(_comment_threads("comments"))
+        .order_by("-score", "created_at", "id")
+    )
+    solutions.sort(key=lambda s: s.pk != challenge.accepted_solution_id)
+    return solutions
+
+
+def _comment_threads(lookup: str) -> "Prefetch[Any]":
+    replies = Comment.objects.select_related("author").order_by("created_at", "id")
+    return Prefetch(
+        lookup,
+        queryset=Comment.objects.filter(parent=None)
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("created_at", "id"),
+        to_attr="threads",
+    )
+
+
+def challenge_comment_threads(*, challenge: Challenge) -> QuerySet[Comment]:
+    """Top-level comments on the challenge itself, with their replies."""
+    replies = Comment.objects.select_related("author").order_by("created_at", "id")
+    return (
+        Comment.objects.filter(challenge=challenge, solution=None, parent=None)
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("created_at", "id")
+    )
+
+
+def comment_list(*, challenge: Challenge, solution: Solution | None = None) -> QuerySet[Comment]:
+    """Every comment (and reply) in one thread, oldest first, for the API."""
+    return Comment.objects.filter(challenge=challenge, solution=solution).select_related("author")
+
+
+def user_votes(
+    *, user: Any, challenge: Challenge, solutions: list[Solution]
+) -> tuple[int, dict[int, int]]:
+    """The signed-in user's vote on a challenge and on each of its solutions (0 when none)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0, {}
+    own = ChallengeVote.objects.filter(challenge=challenge, user=user).values_list(
+        "value", flat=True
+    )
+    solution_votes = SolutionVote.objects.filter(
+        user=user, solution__in=[s.pk for s in solutions]
+    ).values_list("solution_id", "value")
+    return next(iter(own), 0), dict(solution_votes)
+
+
+# --- Reputation -----------------------------------------------------------------------------
+def reputation_of(*, user: User) -> int:
+    """A user's reputation: the sum of their ledger rows (one indexed aggregate)."""
+    total = ReputationEntry.objects.filter(user=user).aggregate(points=Sum("points"))["points"]
+    return int(total or 0)
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    rank: int
+    user: User
+    points: int
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The first instant of a month and of the month after it, in the current time zone."""
+    days = calendar.monthrange(month.year, month.month)[1]
+    start = datetime(month.year, month.month, 1, tzinfo=timezone.get_current_timezone())
+    end = (start.replace(day=days) + timedelta(days=1)).replace(day=1)
+    return start, end
+
+
+def leaderboard(
+    *,
+    technology: Technology | None = None,
+    month: date | None = None,
+    limit: int = LEADERBOARD_SIZE,
+) -> list[LeaderboardRow]:
+    """Users by points earned, overall or on one technology's challenges and/or in one month."""
+    entries = ReputationEntry.objects.all()
+    if technology is not None:
+        entries = entries.filter(challenge__technologies=technology)
+    if month is not None:
+        start, end = month_bounds(month)
+        entries = entries.filter(created_at__gte=start, created_at__lt=end)
+    totals = list(
+        entries.values("user_id")
+        .annotate(points=Sum("points"))
+        .filter(points__gt=0)
+        .order_by("-points", "user_id")[:limit]
+    )
+    users = User.objects.in_bulk([row["user_id"] for row in totals])
+    return [
+        LeaderboardRow(rank=number, user=users[row["user_id"]], points=row["points"])
+        for number, row in enumerate(totals, start=1)
+    ]

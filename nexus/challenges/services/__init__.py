@@ -1,0 +1,45 @@
+"""Every write to challenges, one module per area; import the functions from here."""
+
+from nexus.challenges.services.challenges import (
+    challenge_create,
+    challenge_set_status,
+    challenge_update,
+    solution_create,
+    solution_update,
+)
+from nexus.challenges.services.comments import comment_create
+from nexus.challenges.services.common import (
+    BODY_MAX_BYTES,
+    POINTS_ACCEPTED,
+    POINTS_CHALLENGE_UPVOTE,
+    POINTS_DOWNVOTE,
+    POINTS_SOLUTION_UPVOTE,
+    TITLE_MAX_LENGTH,
+    TITLE_MIN_LENGTH,
+)
+from nexus.challenges.services.votes import (
+    challenge_vote,
+    solution_accept,
+    solution_unaccept,
+    solution_vote,
+)
+
+__all__ = [
+    "BODY_MAX_BYTES",
+    "POINTS_ACCEPTED",
+    "POINTS_CHALLENGE_UPVOTE",
+    "POINTS_DOWNVOTE",
+    "POINTS_SOLUTION_UPVOTE",
+    "TITLE_MAX_LENGTH",
+    "TITLE_MIN_LENGTH",
+    "challenge_create",
+    "challenge_set_status",
+    "challenge_update",
+    "challenge_vote",
+    "comment_create",
+    "solution_accept",
+    "solution_create",
+    "solution_unaccept",
+    "solution_update",
+    "solution_vote",
+]
