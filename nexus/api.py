@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from nexus.accounts import api as accounts_api
+from nexus.search import api as search_api
 
 router = DefaultRouter()
 router.register("me/tokens", accounts_api.MeTokenViewSet, basename="me-token")
@@ -24,5 +25,8 @@ urlpatterns = [
     ),
     path("me/", accounts_api.MeApi.as_view(), name="me"),
     path("me/password/", accounts_api.MePasswordApi.as_view(), name="me-password"),
+    path("search/", search_api.SearchApi.as_view(), name="search"),
+    path("search/autocomplete/", search_api.AutocompleteApi.as_view(), name="search-autocomplete"),
+    path("search/similar/", search_api.SimilarApi.as_view(), name="search-similar"),
     path("", include(router.urls)),
 ]

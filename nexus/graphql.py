@@ -5,10 +5,11 @@ from django.views.decorators.csrf import csrf_exempt
 
 from nexus.accounts import schema as accounts_schema
 from nexus.core.graphql import AuthenticatedGraphQLView, schema_extensions
+from nexus.search import schema as search_schema
 
 
 @strawberry.type
-class Query(accounts_schema.Query):
+class Query(accounts_schema.Query, search_schema.Query):
     pass
 
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "nexus.core",
     "nexus.accounts",
     "nexus.knowledge",
+    "nexus.search",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +245,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Synced into django-celery-beat's tables at start, where admins can edit them.
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-events": {"task": "nexus.core.tasks.sweep_pending_events", "schedule": 60.0},
+    "search-sync": {"task": "nexus.search.tasks.sync_search_index", "schedule": 60.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

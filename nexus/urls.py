@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("graphql/", graphql_view, name="graphql"),
     path("admin/", admin.site.urls),
+    path("", include("nexus.search.urls")),
     path("", include("nexus.knowledge.urls")),
 ]
 
