@@ -14,7 +14,7 @@ MAX_WORD_CHARS = 64
 
 TOKEN = re.compile(r'-?"[^"]*"?|[^\s"]+')
 # Letters, digits and a few joiners (node.js, c++, c#, real-time); anything else separates words.
-WORD = re.compile(r"[^\W_](?:[\w.+#'-]*[\w+#])?")
+WORD = re.compile(r"[^\W_](?:[\w.+#'/-]*[\w+#])?")
 
 STOP_WORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being

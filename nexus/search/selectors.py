@@ -221,7 +221,8 @@ def corrections_for(query: ParsedQuery) -> dict[str, str]:
     backend = get_backend()
     corrections = {}
     for word in dict.fromkeys(words):
-        if word in known:
+        # A word found anywhere in the index is not a typo, even if no title has it.
+        if word in known or backend.raw_match_ids(parse(word), 1):
             continue
         candidates = [c for c in backend.vocabulary_candidates(word) if c != word]
         if candidates:

@@ -12,7 +12,8 @@ from nexus.search.query import Clause, ParsedQuery
 # bm25 weights per column: title, keywords (summary, technologies, tags), body.
 BM25 = "bm25(search_fts, 10.0, 4.0, 1.0)"
 SNIPPET_TOKENS = 24
-MIN_SIMILARITY = 0.5
+TITLE_BONUS = 1.0
+MIN_SIMILARITY = 0.6
 TRIGRAM_CANDIDATES = 50
 
 
@@ -34,6 +35,12 @@ def fts5_expression(query: ParsedQuery) -> str:
     return expression
 
 
+def title_expression(query: ParsedQuery) -> str:
+    """Any of the query's wanted words or phrases in the title column."""
+    clauses = " OR ".join(_quoted(clause) for group in query.groups for clause in group)
+    return f"title : ({clauses})"
+
+
 def _trigrams(word: str) -> list[str]:
     return sorted({word[i : i + 3] for i in range(len(word) - 2)})
 
@@ -42,14 +49,18 @@ class SqliteBackend(SearchBackend):
     vendor = "sqlite"
 
     def match(self, query: ParsedQuery) -> tuple[str, str, list[Any]]:
+        # bm25 gives no weight at all to a word found in more than half the documents (its idf
+        # is clamped), so a title match also earns a flat bonus: titles still outrank bodies.
         return (
-            "search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid",
+            "search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid "
+            "LEFT JOIN (SELECT rowid AS title_hit FROM search_fts WHERE search_fts MATCH %s) "
+            "AS titles ON titles.title_hit = d.id",
             "search_fts MATCH %s",
-            [fts5_expression(query)],
+            [title_expression(query), fts5_expression(query)],
         )
 
     def text_score(self) -> str:
-        return f"(-{BM25})"
+        return f"(-{BM25} + CASE WHEN titles.title_hit IS NULL THEN 0.0 ELSE {TITLE_BONUS} END)"
 
     def age_days(self) -> str:
         return "(julianday('now') - julianday(d.freshness))"
