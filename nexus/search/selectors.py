@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from nexus.search import registry
 from nexus.search.backends import get_backend
-from nexus.search.backends.base import MARK_END, MARK_START, Where
+from nexus.search.backends.base import FACET_LIMIT, MARK_END, MARK_START, Where
 from nexus.search.models import SearchDocument, SearchSuggestion, SearchVocabulary, TermKind
 from nexus.search.query import ParsedQuery, keyword_query, parse
 from nexus.search.registry import Visibility
@@ -155,8 +155,10 @@ def _facets(raw: dict[str, list[tuple[str, str, int]]]) -> dict[str, list[FacetC
             FacetCount(value, labels.get(value, value) if kind == "type" else label or value, n)
             for value, label, n in rows
         ]
-        key = (lambda c: c.value) if kind == "year" else (lambda c: (-c.count, c.value))
-        facets[kind] = sorted(counts, key=key, reverse=kind == "year")
+        if kind == "year":
+            facets[kind] = sorted(counts, key=lambda c: c.value, reverse=True)
+        else:
+            facets[kind] = sorted(counts, key=lambda c: (-c.count, c.value))[:FACET_LIMIT]
     return facets
 
 

@@ -6,16 +6,27 @@ then the page of hits and every facet count are read from it and returned as tag
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 
 from nexus.search.query import ParsedQuery
 
 MARK_START = "\x02"
 MARK_END = "\x03"
 FACET_LIMIT = 10
-FACET_KINDS = ("technology", "tag")
+# Documents younger than 90 days score fully, younger than a year a little less, older less.
+FRESHNESS_STEPS = (90, 365)
+FRESHNESS_FACTORS = (1.0, 0.9, 0.8)
+
+
+def best_snippet(body: str, keywords: str) -> str:
+    """The body's fragment, unless only the keywords (summary, technologies, tags) matched."""
+    if MARK_START not in (body or "") and MARK_START in (keywords or ""):
+        return keywords
+    return body or ""
 
 
 @dataclass
@@ -58,9 +69,6 @@ class SearchBackend:
         """Relevance of a match, higher is better (uses the FROM of `match`)."""
         raise NotImplementedError
 
-    def age_days(self) -> str:
-        raise NotImplementedError
-
     def year_of(self, column: str) -> str:
         raise NotImplementedError
 
@@ -81,14 +89,22 @@ class SearchBackend:
         raise NotImplementedError
 
     # --- shared ----------------------------------------------------------------------------
-    def score(self) -> str:
-        # Title matches outrank body matches through the weights; votes and freshness nudge.
+    def score(self) -> tuple[str, list[Any]]:
+        """Relevance nudged by votes and freshness; title matches outrank body matches through
+        the column weights. Freshness is a step (comparisons on the indexed timestamp are cheap,
+        date arithmetic on every matching row is not)."""
         votes = "(CASE WHEN d.votes > 0 THEN d.votes ELSE 0 END)"
-        age = f"(CASE WHEN {self.age_days()} > 0 THEN {self.age_days()} ELSE 0 END)"
-        return (
-            f"({self.text_score()}) * (1.0 + 0.2 * {votes} / ({votes} + 10.0))"
-            f" * (0.75 + 0.25 / (1.0 + {age} / 365.0))"
+        now = timezone.now()
+        cutoffs = [
+            connection.ops.adapt_datetimefield_value(now - timedelta(days=days))
+            for days in FRESHNESS_STEPS
+        ]
+        freshness = (
+            f"(CASE WHEN d.freshness >= %s THEN {FRESHNESS_FACTORS[0]} "
+            f"WHEN d.freshness >= %s THEN {FRESHNESS_FACTORS[1]} ELSE {FRESHNESS_FACTORS[2]} END)"
         )
+        sql = f"({self.text_score()}) * (1.0 + 0.2 * {votes} / ({votes} + 10.0)) * {freshness}"
+        return sql, cutoffs
 
     def search_page(
         self,
@@ -102,6 +118,7 @@ class SearchBackend:
     ) -> RawPage:
         """A page of hits ordered by `order` ("relevance" or "date"), the total and facets."""
         from_sql, match_sql, match_params = self.match(query)
+        score_sql, score_params = self.score()
         ordering = "score DESC, id DESC" if order == "relevance" else "freshness DESC, id DESC"
         parts = [
             "SELECT 'hit' AS k, id, '' AS v, '' AS label, score AS n FROM "
@@ -119,24 +136,22 @@ class SearchBackend:
                 "COUNT(*) * 1.0 AS n FROM m WHERE owner_id IS NOT NULL GROUP BY owner_id "
                 f"ORDER BY n DESC LIMIT {FACET_LIMIT}) AS authors",
             ]
-            for kind in FACET_KINDS:
-                parts.append(
-                    f"SELECT * FROM (SELECT '{kind}', 0, t.value, MAX(t.label), "
-                    "COUNT(*) * 1.0 AS n "
-                    "FROM m JOIN search_searchdocumentterm t ON t.document_id = m.id "
-                    f"WHERE t.kind = '{kind}' GROUP BY t.value ORDER BY n DESC, t.value "
-                    f"LIMIT {FACET_LIMIT}) AS {kind}_facet"
-                )
+            # Technologies and tags in one pass over the matches' terms (top ones picked later).
+            parts.append(
+                "SELECT t.kind, 0, t.value, MAX(t.label), COUNT(*) * 1.0 "
+                "FROM search_searchdocumentterm t WHERE t.document_id IN (SELECT id FROM m) "
+                "GROUP BY t.kind, t.value"
+            )
         sql = (
             f"WITH m AS MATERIALIZED (SELECT d.id, d.doc_type, d.status, d.owner_id, "
-            f"d.author_name, d.freshness, {self.score()} AS score FROM {from_sql} "
+            f"d.author_name, d.freshness, {score_sql} AS score FROM {from_sql} "
             f"WHERE {match_sql}{where.clause()}) " + " UNION ALL ".join(parts)
         )
         hits: list[RawHit] = []
         total = 0
         facets: dict[str, list[tuple[str, str, int]]] = {}
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*match_params, *where.params, *params])
+            cursor.execute(sql, [*score_params, *match_params, *where.params, *params])
             for kind, doc_id, value, label, number in cursor.fetchall():
                 if kind == "hit":
                     hits.append(RawHit(id=doc_id, score=float(number)))

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db import connection
 
-from nexus.search.backends.base import MARK_END, MARK_START, SearchBackend, Where
+from nexus.search.backends.base import MARK_END, MARK_START, SearchBackend, Where, best_snippet
 from nexus.search.query import ParsedQuery
 
 CONFIG = "english"
@@ -37,9 +37,6 @@ class PostgresBackend(SearchBackend):
     def text_score(self) -> str:
         return f"ts_rank_cd(d.search_vector, q, {RANK_NORMALISATION})"
 
-    def age_days(self) -> str:
-        return "(EXTRACT(EPOCH FROM (now() - d.freshness)) / 86400.0)"
-
     def year_of(self, column: str) -> str:
         return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY')"
 
@@ -47,13 +44,16 @@ class PostgresBackend(SearchBackend):
         if not ids:
             return {}
         sql = (
-            f"SELECT d.id, ts_headline('{CONFIG}', left(d.body, {HEADLINE_SOURCE_CHARS}), q, %s) "
+            f"SELECT d.id, ts_headline('{CONFIG}', left(d.body, {HEADLINE_SOURCE_CHARS}), q, %s), "
+            f"ts_headline('{CONFIG}', d.keywords, q, %s) "
             f"FROM search_searchdocument d CROSS JOIN websearch_to_tsquery('{CONFIG}', %s) AS q "
             "WHERE d.id = ANY(%s)"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [HEADLINE_OPTIONS, websearch_text(query), list(ids)])
-            return dict(cursor.fetchall())
+            cursor.execute(
+                sql, [HEADLINE_OPTIONS, HEADLINE_OPTIONS, websearch_text(query), list(ids)]
+            )
+            return {doc_id: best_snippet(body, keywords) for doc_id, body, keywords in cursor}
 
     def vocabulary_candidates(self, word: str) -> list[str]:
         sql = (

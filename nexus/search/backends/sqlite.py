@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import connection
 
-from nexus.search.backends.base import MARK_END, MARK_START, SearchBackend, Where
+from nexus.search.backends.base import MARK_END, MARK_START, SearchBackend, Where, best_snippet
 from nexus.search.query import Clause, ParsedQuery
 
 # bm25 weights per column: title, keywords (summary, technologies, tags), body.
@@ -62,9 +62,6 @@ class SqliteBackend(SearchBackend):
     def text_score(self) -> str:
         return f"(-{BM25} + CASE WHEN titles.title_hit IS NULL THEN 0.0 ELSE {TITLE_BONUS} END)"
 
-    def age_days(self) -> str:
-        return "(julianday('now') - julianday(d.freshness))"
-
     def year_of(self, column: str) -> str:
         return f"strftime('%%Y', {column})"
 
@@ -73,13 +70,15 @@ class SqliteBackend(SearchBackend):
             return {}
         marks = ", ".join(["%s"] * len(ids))
         sql = (
-            "SELECT rowid, snippet(search_fts, 2, %s, %s, '…', %s) FROM search_fts "
+            "SELECT rowid, snippet(search_fts, 2, %s, %s, '…', %s), "
+            "snippet(search_fts, 1, %s, %s, '…', %s) FROM search_fts "
             f"WHERE search_fts MATCH %s AND rowid IN ({marks})"
         )
-        params = [MARK_START, MARK_END, SNIPPET_TOKENS, fts5_expression(query), *ids]
+        markers = [MARK_START, MARK_END, SNIPPET_TOKENS]
+        params = [*markers, *markers, fts5_expression(query), *ids]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return dict(cursor.fetchall())
+            return {doc_id: best_snippet(body, keywords) for doc_id, body, keywords in cursor}
 
     def vocabulary_candidates(self, word: str) -> list[str]:
         grams = _trigrams(word)
