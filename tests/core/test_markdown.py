@@ -1,0 +1,577 @@
+"""Markdown rendering: the features authors use, and sanitising checked by parsing the output."""
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from nexus.core import markdown
+from nexus.core.markdown import (
+    LinkTarget,
+    RenderedMarkdown,
+    TocEntry,
+    highlight_css,
+    render_markdown,
+)
+
+SHARED_DIR = Path(__file__).parents[2].parent / "shared"
+XSS_CORPUS = SHARED_DIR / "security" / "xss-payloads.json"
+
+# What may appear in rendered output, written out here rather than imported, so a loosened
+# allowlist in the module fails these tests instead of silently agreeing with them.
+PERMITTED_ELEMENTS = {
+    *(f"h{level}" for level in range(1, 7)),
+    *("p", "br", "hr", "blockquote", "div", "span", "pre", "code", "kbd", "em", "strong"),
+    *("del", "s", "sup", "sub", "a", "img", "ul", "ol", "li", "input", "details", "summary"),
+    *("table", "thead", "tbody", "tfoot", "tr", "th", "td"),
+}
+FORBIDDEN_ELEMENTS = {
+    *("script", "style", "svg", "math", "iframe", "frame", "frameset", "object", "embed"),
+    *("applet", "form", "input:not-checkbox", "button", "textarea", "select", "base", "meta"),
+    *("link", "template", "noscript", "xmp", "plaintext", "portal", "image", "use", "animate"),
+}
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset"}
+URL_ATTRIBUTES |= {"background", "cite", "ping", "lowsrc", "dynsrc", "codebase", "manifest"}
+FORBIDDEN_SCHEMES = {"javascript", "vbscript", "data"}
+PERMITTED_SCHEMES = {"http", "https", "mailto"}
+URL_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+# Browsers drop ASCII tab and newlines anywhere in a URL and C0 controls and spaces around it.
+URL_IGNORED_CHARACTERS = re.compile(r"[\x00-\x20]")
+
+
+class ElementCollector(HTMLParser):
+    """Every element of an HTML fragment with its attributes, as a browser-like parser sees it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, attrs))
+
+    def handle_startendtag(self, tag, attrs):
+        self.elements.append((tag, attrs))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def elements_of(html: str) -> list[tuple[str, dict[str, str]]]:
+    collector = ElementCollector()
+    collector.feed(html)
+    collector.close()
+    return [
+        (tag, {name: value or "" for name, value in attrs}) for tag, attrs in collector.elements
+    ]
+
+
+def url_scheme(value: str) -> str:
+    match = URL_SCHEME.match(URL_IGNORED_CHARACTERS.sub("", value).lower())
+    return match[1] if match else ""
+
+
+def safety_problems(html: str) -> list[str]:
+    """Everything in the HTML that the sanitiser must never let through."""
+    problems = []
+    for tag, attrs in elements_of(html):
+        if tag in FORBIDDEN_ELEMENTS or tag not in PERMITTED_ELEMENTS:
+            problems.append(f"element <{tag}>")
+        for name, value in attrs.items():
+            if name.startswith("on"):
+                problems.append(f"event handler {name} on <{tag}>")
+            if name in URL_ATTRIBUTES:
+                scheme = url_scheme(value)
+                if scheme in FORBIDDEN_SCHEMES or (scheme and scheme not in PERMITTED_SCHEMES):
+                    problems.append(f"{scheme}: URL in {name} of <{tag}>")
+                if tag == "img" and name == "src" and scheme not in ("", "http", "https"):
+                    problems.append(f"{scheme}: image source")
+            if name == "style" and (tag not in ("th", "td") or not value.startswith("text-align:")):
+                problems.append(f"style {value!r} on <{tag}>")
+        if tag == "input" and (attrs.get("type") != "checkbox" or "disabled" not in attrs):
+            problems.append(f"enabled or non-checkbox input {attrs}")
+        if tag == "a" and "href" in attrs:
+            rel = set(attrs.get("rel", "").split())
+            if not {"noopener", "noreferrer", "nofollow"} <= rel:
+                problems.append(f"link without rel=noopener noreferrer nofollow: {attrs}")
+    return problems
+
+
+def xss_corpus() -> list[dict[str, str]]:
+    if not XSS_CORPUS.exists():
+        return []
+    return json.loads(XSS_CORPUS.read_text())["payloads"]
+
+
+# sanitising: the shared corpus
+
+
+@pytest.mark.parametrize(
+    "entry",
+    xss_corpus() or [{"title": "corpus missing", "payload": ""}],
+    ids=lambda entry: entry["title"][:80],
+)
+def test_every_xss_corpus_payload_renders_safe(entry):
+    if not XSS_CORPUS.exists():
+        pytest.skip(f"{XSS_CORPUS} is not present (a fresh clone without ../shared)")
+    rendered = render_markdown(entry["payload"])
+    assert safety_problems(rendered.html) == []
+
+
+def test_the_xss_corpus_is_substantial():
+    if not XSS_CORPUS.exists():
+        pytest.skip(f"{XSS_CORPUS} is not present")
+    assert len(xss_corpus()) >= 100
+
+
+# sanitising: cases that always run
+
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=https://evil.example/x.js></SCRIPT>",
+    "text <script>alert(1)</script> more",
+    "<img src=x onerror=alert(1)>",
+    "<IMG SRC=x OnErRoR=alert(1)>",
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "<body onload=alert(1)>",
+    "<details open ontoggle=alert(1)><summary>x</summary></details>",
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    '<a href="javascript&#58;alert(1)">x</a>',
+    '<a href="javascript&colon;alert(1)">x</a>',
+    '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;:alert(1)">x</a>',
+    '<a href="java&#x09;script:alert(1)">x</a>',
+    '<a href=" javascript:alert(1)">x</a>',
+    '<a href="vbscript:msgbox(1)">x</a>',
+    '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](javascript&#58;alert(1))",
+    "[x](java\tscript:alert(1))",
+    "[x](<javascript:alert(1)>)",
+    "[x][ref]\n\n[ref]: javascript:alert(1)",
+    "<javascript:alert(1)>",
+    "[x](vbscript:msgbox(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](data:image/png;base64,iVBORw0KGgo=)",
+    "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    '<img src="data:image/png;base64,iVBORw0KGgo=">',
+    '<img src="mailto:a@example.com">',
+    "![x](javascript:alert(1))",
+    '<iframe src="https://evil.example/"></iframe>',
+    '<object data="https://evil.example/x.swf"></object>',
+    '<embed src="https://evil.example/x.swf">',
+    '<form action="https://evil.example/"><input name=password></form>',
+    '<base href="https://evil.example/">',
+    '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
+    "<style>body { display: none }</style>",
+    '<div style="position:fixed;inset:0">overlay</div>',
+    "<link rel=stylesheet href=https://evil.example/x.css>",
+    '<input type="text" onfocus=alert(1) autofocus>',
+    "<button formaction=javascript:alert(1)>x</button>",
+    '<a href="https://example.com" onclick="alert(1)">x</a>',
+    '[x](https://example.com "title" onmouseover="alert(1)")',
+    '![x" onerror="alert(1)](x)',
+    '```"><script>alert(1)</script>\ncode\n```',
+    "`</code><script>alert(1)</script>`",
+    "<!-- <script>alert(1)</script> -->",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    '[[x" onmouseover="alert(1)]]',
+    "[[slug|<img src=x onerror=alert(1)>]]",
+    "<template><script>alert(1)</script></template>",
+    "<textarea><script>alert(1)</script></textarea>",
+]
+
+
+@pytest.mark.parametrize("source", HOSTILE)
+def test_hostile_markdown_and_html_render_safe(source):
+    assert safety_problems(render_markdown(source).html) == []
+
+
+@pytest.mark.parametrize("source", HOSTILE[:10])
+def test_hostile_input_is_safe_through_a_resolver_too(source):
+    resolver = lambda slug: LinkTarget(title="T", url="javascript:alert(1)")  # noqa: E731
+    assert safety_problems(render_markdown(source + " [[page]]", link_resolver=resolver).html) == []
+
+
+def test_a_resolver_returning_a_javascript_url_cannot_make_a_live_link():
+    html = render_markdown(
+        "[[page]]", link_resolver=lambda slug: LinkTarget("T", "javascript:alert(1)")
+    ).html
+    assert [attrs.get("href") for tag, attrs in elements_of(html) if tag == "a"] == [None]
+
+
+def test_the_checker_itself_catches_what_it_must():
+    # Guards the guard: if the parser-based checker went blind, every test above would pass.
+    assert safety_problems("<script>alert(1)</script>")
+    assert safety_problems(
+        '<a href="java&#x09;script:alert(1)" rel="noopener noreferrer nofollow">x</a>'
+    )
+    assert safety_problems('<img src="data:image/png;base64,AAAA">')
+    assert safety_problems('<p onclick="x">x</p>')
+    assert safety_problems("<svg></svg>")
+    assert safety_problems('<a href="https://example.com">no rel</a>')
+
+
+# what survives sanitising
+
+
+def test_harmless_inline_html_survives():
+    html = render_markdown(
+        "Press <kbd>Ctrl</kbd>+<kbd>C</kbd>, H<sub>2</sub>O, x<sup>2</sup>\n\n"
+        "<details><summary>More</summary>\n\nHidden *text*\n\n</details>"
+    ).html
+    tags = [tag for tag, _ in elements_of(html)]
+    assert tags.count("kbd") == 2
+    assert {"sub", "sup", "details", "summary", "em"} <= set(tags)
+
+
+def test_links_keep_http_https_mailto_and_relative_urls_with_rel():
+    html = render_markdown(
+        "[a](https://example.com/x) [b](http://example.com) [c](mailto:ada@example.com) "
+        "[d](/kb/django/) [e](#intro) [f](ftp://example.com/file)"
+    ).html
+    links = [attrs for tag, attrs in elements_of(html) if tag == "a"]
+    assert [link.get("href") for link in links] == [
+        "https://example.com/x",
+        "http://example.com",
+        "mailto:ada@example.com",
+        "/kb/django/",
+        "#intro",
+        None,
+    ]
+    assert all(link["rel"] == "noopener noreferrer nofollow" for link in links)
+
+
+def test_images_keep_http_and_relative_sources_only():
+    html = render_markdown(
+        "![a](https://example.com/a.png) ![b](/media/b.png) ![c](data:image/png;base64,AAAA) "
+        '<img src="mailto:x@example.com" alt="d">'
+    ).html
+    images = [attrs for tag, attrs in elements_of(html) if tag == "img"]
+    assert [image.get("src") for image in images] == [
+        "https://example.com/a.png",
+        "/media/b.png",
+        None,
+        None,
+    ]
+    assert [image["alt"] for image in images] == ["a", "b", "c", "d"]
+
+
+def test_classes_outside_the_allowlist_are_removed():
+    html = render_markdown(
+        '<span class="btn btn-danger wikilink">x</span> <p class="lead">y</p>'
+    ).html
+    spans = [attrs for tag, attrs in elements_of(html) if tag == "span"]
+    assert spans == [{"class": "wikilink"}]
+    assert all("class" not in attrs for tag, attrs in elements_of(html) if tag == "p")
+
+
+def test_ids_are_kept_on_headings_only():
+    html = render_markdown('<div id="login">x</div>\n\n<h2 id="custom">y</h2>').html
+    assert [(tag, attrs.get("id")) for tag, attrs in elements_of(html)] == [
+        ("div", None),
+        ("h2", "custom"),
+    ]
+
+
+def test_raw_inputs_become_disabled_checkboxes():
+    html = render_markdown('<input type="text" value="x" name="q">').html
+    assert [attrs for tag, attrs in elements_of(html) if tag == "input"] == [
+        {"type": "checkbox", "disabled": "disabled"}
+    ]
+
+
+# Markdown features
+
+
+def test_headings_get_anchors_and_a_table_of_contents():
+    rendered = render_markdown("# Getting started\n\n## Install `uv`\n\ntext\n\n### Next *steps*")
+    assert rendered.toc == [
+        TocEntry(level=1, text="Getting started", anchor="getting-started"),
+        TocEntry(level=2, text="Install uv", anchor="install-uv"),
+        TocEntry(level=3, text="Next steps", anchor="next-steps"),
+    ]
+    headings = [(tag, attrs["id"]) for tag, attrs in elements_of(rendered.html) if tag[0] == "h"]
+    assert headings == [("h1", "getting-started"), ("h2", "install-uv"), ("h3", "next-steps")]
+
+
+def test_duplicate_headings_get_unique_anchors():
+    rendered = render_markdown("# Usage\n\n## Usage\n\n## Usage 1\n\n## Usage-1\n\n# !!!\n\n# ???")
+    anchors = [entry.anchor for entry in rendered.toc]
+    assert anchors == ["usage", "usage-1", "usage-1-1", "usage-1-2", "section", "section-1"]
+    assert len(set(anchors)) == len(anchors)
+
+
+def test_non_ascii_headings_keep_their_letters_in_anchors():
+    assert render_markdown("# Café résumé").toc[0].anchor == "café-résumé"
+
+
+def test_tables_render_with_column_alignment():
+    html = render_markdown("| Name | Score |\n|:-----|------:|\n| Ada | 10 |").html
+    elements = elements_of(html)
+    tags = [tag for tag, _ in elements]
+    assert {"table", "thead", "tbody", "tr", "th", "td"} <= set(tags)
+    cells = [attrs.get("style") for tag, attrs in elements if tag in ("th", "td")]
+    assert cells == ["text-align:left", "text-align:right"] * 2
+
+
+def test_task_lists_render_disabled_checkboxes():
+    html = render_markdown("- [ ] write tests\n- [x] read the design").html
+    boxes = [attrs for tag, attrs in elements_of(html) if tag == "input"]
+    assert [("checked" in box, box["disabled"], box["type"]) for box in boxes] == [
+        (False, "disabled", "checkbox"),
+        (True, "disabled", "checkbox"),
+    ]
+    classes = {attrs.get("class") for tag, attrs in elements_of(html) if tag in ("ul", "li")}
+    assert classes == {"contains-task-list", "task-list-item"}
+
+
+def test_strikethrough_renders():
+    assert ("s", {}) in elements_of(render_markdown("~~old~~ new").html)
+
+
+def test_fenced_code_is_highlighted_with_classes():
+    html = render_markdown('```python\ndef greet(name):\n    return f"hi {name}"\n```').html
+    elements = elements_of(html)
+    assert ("pre", {"class": "highlight"}) in elements
+    classes = {attrs.get("class") for tag, attrs in elements if tag == "span"}
+    assert {"k", "nf"} <= classes  # keyword, function name
+
+
+def test_code_in_an_unknown_language_is_plain_and_escaped():
+    html = render_markdown("```nosuchlanguage\n<b>bold?</b>\n```").html
+    assert [tag for tag, _ in elements_of(html)] == ["pre", "code"]
+    assert "&lt;b&gt;bold?&lt;/b&gt;" in html
+
+
+def test_code_without_language_is_plain():
+    assert [tag for tag, _ in elements_of(render_markdown("```\nx = 1\n```").html)] == [
+        "pre",
+        "code",
+    ]
+
+
+def test_huge_code_blocks_are_left_unhighlighted(monkeypatch):
+    monkeypatch.setattr(markdown, "HIGHLIGHT_MAX_CHARS", 10)
+    html = render_markdown("```python\nx = 1 + 2 + 3 + 4\n```").html
+    assert "span" not in {tag for tag, _ in elements_of(html)}
+
+
+def test_highlight_css_covers_light_and_dark_schemes():
+    css = highlight_css()
+    assert ".highlight .k {" in css
+    assert "@media (prefers-color-scheme: dark)" in css
+    assert '[data-theme="dark"] .highlight .k' in css
+    assert "\npre {" not in css  # nothing unscoped leaks onto the site's own <pre>
+
+
+# wiki links
+
+
+def resolver_for(articles: dict[str, str]):
+    def resolve(slug: str) -> LinkTarget | None:
+        title = articles.get(slug)
+        return LinkTarget(title=title, url=f"/kb/{slug}/") if title else None
+
+    return resolve
+
+
+def test_wiki_links_to_known_articles_become_links():
+    rendered = render_markdown(
+        "See [[django-orm]] and [[django-orm|the ORM notes]].",
+        link_resolver=resolver_for({"django-orm": "The Django ORM"}),
+    )
+    links = [attrs for tag, attrs in elements_of(rendered.html) if tag == "a"]
+    assert [(link["href"], link["class"]) for link in links] == [
+        ("/kb/django-orm/", "wikilink")
+    ] * 2
+    assert "The Django ORM</a>" in rendered.html
+    assert "the ORM notes</a>" in rendered.html
+
+
+def test_wiki_links_to_unknown_articles_are_marked_missing():
+    rendered = render_markdown(
+        "[[nowhere|Somewhere]]", link_resolver=resolver_for({"django-orm": "ORM"})
+    )
+    assert elements_of(rendered.html) == [
+        ("p", {}),
+        ("span", {"class": "wikilink wikilink-missing", "title": "No article yet"}),
+    ]
+    assert "Somewhere</span>" in rendered.html
+
+
+def test_without_a_resolver_every_wiki_link_is_missing():
+    html = render_markdown("[[django-orm]]").html
+    assert ("span", {"class": "wikilink wikilink-missing", "title": "No article yet"}) in (
+        elements_of(html)
+    )
+    assert "a" not in {tag for tag, _ in elements_of(html)}
+
+
+def test_wiki_link_slugs_are_collected_normalised_and_once():
+    rendered = render_markdown("[[Django ORM]] [[django-orm|again]] [[HTTP caching]] `[[in-code]]`")
+    assert rendered.wiki_links == ["django-orm", "http-caching"]
+
+
+def test_the_resolver_is_asked_once_per_slug():
+    asked: list[str] = []
+
+    def resolve(slug: str) -> LinkTarget | None:
+        asked.append(slug)
+        return None
+
+    render_markdown("[[a]] [[a]] [[b]] [[a|A]]", link_resolver=resolve)
+    assert asked == ["a", "b"]
+
+
+def test_wiki_links_in_code_are_left_alone():
+    rendered = render_markdown("`[[slug]]`\n\n```\n[[slug]]\n```")
+    assert rendered.wiki_links == []
+    assert "wikilink" not in rendered.html
+
+
+def test_empty_or_multiline_brackets_are_not_wiki_links():
+    assert render_markdown("[[]] [[ ]] [[!!!]] [[a\nb]]").wiki_links == []
+
+
+# mentions, plain text, reading time
+
+
+def test_mentions_are_collected_from_prose_only():
+    rendered = render_markdown(
+        "Thanks @Ada and @grace.hopper. Mail ada@example.com.\n\n"
+        "`@inline` <code>@raw</code>\n\n```\n@fenced\n```\n\n> quoting @linus_t\n\n@ada again"
+    )
+    assert rendered.mentions == ["ada", "grace.hopper", "linus_t"]
+
+
+def test_plain_text_has_the_words_without_markup():
+    rendered = render_markdown(
+        "# Title\n\nSome **bold** and [a link](https://example.com) and `code`.\n\n"
+        "![diagram](/d.png)\n\n- [x] done\n\n<script>alert(1)</script> <b>kept</b>\n\n"
+        "```python\nprint('hi')\n```"
+    )
+    assert rendered.plain_text == (
+        "Title\nSome bold and a link and code.\ndiagram\ndone\nkept\nprint('hi')"
+    )
+
+
+def test_reading_minutes_round_up_at_200_words():
+    assert render_markdown("").reading_minutes == 0
+    assert render_markdown("one").reading_minutes == 1
+    assert render_markdown(" ".join(["word"] * 200)).reading_minutes == 1
+    assert render_markdown(" ".join(["word"] * 201)).reading_minutes == 2
+    assert render_markdown(" ".join(["word"] * 1000)).reading_minutes == 5
+
+
+def test_empty_input_renders_empty():
+    assert render_markdown("") == RenderedMarkdown(
+        html="", toc=[], wiki_links=[], mentions=[], plain_text="", reading_minutes=0
+    )
+
+
+# caching
+
+
+def test_renders_without_a_resolver_are_cached_by_content(monkeypatch):
+    first = render_markdown("# Cached *text*")
+    monkeypatch.setattr(markdown, "_render", lambda *args, **kwargs: pytest.fail("re-rendered"))
+    assert render_markdown("# Cached *text*") == first
+
+
+def test_different_text_is_not_served_from_the_cache():
+    assert render_markdown("one").html != render_markdown("two").html
+
+
+def test_renders_with_a_resolver_are_never_cached():
+    articles = {"page": "First title"}
+    resolver = resolver_for(articles)
+    assert "First title" in render_markdown("[[page]]", link_resolver=resolver).html
+    articles["page"] = "Renamed"
+    assert "Renamed" in render_markdown("[[page]]", link_resolver=resolver).html
+
+
+def test_a_new_renderer_version_misses_the_old_cache(monkeypatch):
+    render_markdown("versioned")
+    calls = []
+    real_render = markdown._render
+    monkeypatch.setattr(
+        markdown, "_render", lambda *a, **k: calls.append(1) or real_render(*a, **k)
+    )
+    monkeypatch.setattr(markdown, "RENDERER_VERSION", markdown.RENDERER_VERSION + 1)
+    render_markdown("versioned")
+    assert calls == [1]
+
+
+# size and nesting
+
+
+def test_a_512_kib_document_renders():
+    section = (
+        "## Section\n\nSome *prose* with `code`, a [link](https://example.com), @someone and "
+        "[[a-page]].\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [ ] task\n\n"
+        "```python\ndef f(x):\n    return x * 2\n```\n\n> a quote\n\n"
+    )
+    text = (section * (512 * 1024 // len(section) + 1))[: 512 * 1024]
+    rendered = render_markdown(text)
+    assert len(rendered.toc) > 1000
+    assert safety_problems(rendered.html) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ">" * 10_000 + " deep",
+        "[" * 10_000 + "x",
+        "[[" * 10_000,
+        "]" * 10_000,
+        "*" * 10_000 + "x" + "*" * 10_000,
+        "_a" * 10_000,
+        "`" * 10_000,
+        "".join("  " * depth + "- item\n" for depth in range(2_000)),
+        "<" * 10_000,
+        "![" * 10_000,
+        "|" * 10_000 + "\n" + "|-" * 5_000,
+    ],
+    ids=[
+        "quotes",
+        "brackets",
+        "wiki-brackets",
+        "closing",
+        "emphasis",
+        "underscores",
+        "backticks",
+        "lists",
+        "angles",
+        "images",
+        "table",
+    ],
+)
+def test_pathological_nesting_renders(text):
+    assert safety_problems(render_markdown(text).html) == []
+
+
+def test_deeply_nested_raw_html_is_rendered_as_text():
+    # html5ever's cost grows with the square of the nesting; deep raw HTML is escaped instead.
+    rendered = render_markdown("<div>" * 50_000 + "\n\n**still markdown**")
+    assert "div" not in {tag for tag, _ in elements_of(rendered.html)}
+    assert "&lt;div&gt;" in rendered.html
+    assert ("strong", {}) in elements_of(rendered.html)
+
+
+def test_moderately_nested_raw_html_is_kept():
+    html = render_markdown("<div>" * 20 + "x" + "</div>" * 20).html
+    assert [tag for tag, _ in elements_of(html)].count("div") == 20
+
+
+def test_misnested_end_tags_do_not_hide_depth():
+    # Stray end tags that match nothing must not count as closing the open elements.
+    assert markdown._nesting_depth("<div></span>" * 500) > markdown.MAX_HTML_DEPTH
+    assert markdown._nesting_depth("<p>" * 500) == 1
+    assert markdown._nesting_depth("<div></div>" * 500) == 1
