@@ -5,11 +5,17 @@ from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from nexus.accounts import api as accounts_api
+from nexus.knowledge.api import articles as knowledge_articles
+from nexus.knowledge.api import others as knowledge_others
 from nexus.search import api as search_api
 
 router = DefaultRouter()
 router.register("me/tokens", accounts_api.MeTokenViewSet, basename="me-token")
 router.register("users", accounts_api.UserViewSet, basename="user")
+router.register("technologies", knowledge_others.TechnologyViewSet, basename="technology")
+router.register("articles", knowledge_articles.ArticleViewSet, basename="article")
+router.register("bookmarks", knowledge_others.BookmarkViewSet, basename="bookmark")
+router.register("paths", knowledge_others.LearningPathViewSet, basename="path")
 
 
 urlpatterns = [

@@ -5,16 +5,17 @@ from django.views.decorators.csrf import csrf_exempt
 
 from nexus.accounts import schema as accounts_schema
 from nexus.core.graphql import AuthenticatedGraphQLView, schema_extensions
+from nexus.knowledge import schema as knowledge_schema
 from nexus.search import schema as search_schema
 
 
 @strawberry.type
-class Query(accounts_schema.Query, search_schema.Query):
+class Query(accounts_schema.Query, knowledge_schema.Query, search_schema.Query):
     pass
 
 
 @strawberry.type
-class Mutation(accounts_schema.Mutation):
+class Mutation(accounts_schema.Mutation, knowledge_schema.Mutation):
     pass
 
 

@@ -219,6 +219,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleKindEnum": "nexus.knowledge.models.ArticleKind",
+        "ArticleStatusEnum": "nexus.knowledge.models.ArticleStatus",
+        "ReactionKindEnum": "nexus.knowledge.models.ReactionKind",
+    },
 }
 
 # --- GraphQL ----------------------------------------------------------------------------------

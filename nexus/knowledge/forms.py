@@ -48,7 +48,8 @@ class ArticleForm(ServiceForm):
         field = self.fields["technologies"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = [
-            (tech.category.name, [(tech.slug, tech.name)]) for tech in selectors.technology_list()
+            (category.name, [(tech.slug, tech.name) for tech in category.technologies.all()])
+            for category in selectors.category_list()
         ]
 
     def clean_body(self) -> str:

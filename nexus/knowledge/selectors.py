@@ -251,6 +251,7 @@ def path_get(*, slug: str, user: Any = None) -> LearningPath | None:
         )
     return (
         LearningPath.objects.select_related("author")
+        .annotate(step_count=Count("steps"))
         .prefetch_related(Prefetch("steps", queryset=steps.order_by("position")))
         .filter(slug=slug)
         .first()

@@ -1,5 +1,16 @@
+import importlib
+
+from django.apps import apps
+
 from nexus.knowledge import services
-from nexus.knowledge.models import Article
+from nexus.knowledge.models import Article, Technology
+
+
+def ensure_taxonomy() -> None:
+    """Transactional tests flush every table, the shipped taxonomy included: load it again."""
+    if not Technology.objects.exists():
+        migration = importlib.import_module("nexus.knowledge.migrations.0002_default_taxonomy")
+        migration.add_taxonomy(apps, None)
 
 
 def make_article(author, **fields) -> Article:

@@ -7,7 +7,7 @@ from django.db import connection
 from nexus.core.models import OutboxEvent
 from nexus.knowledge import selectors, services
 from nexus.knowledge.models import Article, ArticleLink, ArticleRevision, Technology
-from tests.knowledge.factories import make_article
+from tests.knowledge.factories import ensure_taxonomy, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,7 @@ def test_a_stale_update_is_refused_and_changes_nothing(owner, other_user):
 )
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_saves_of_one_version_cannot_both_win(owner):
+    ensure_taxonomy()
     article = make_article(owner)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
@@ -169,3 +170,28 @@ def test_diff_between_two_revisions_shows_added_and_removed_lines(owner):
     assert "-line two" in diff.unified
     assert "+line 2" in diff.unified
     assert {line.kind for line in diff.lines} >= {"added", "removed"}
+
+
+def test_browser_line_endings_do_not_turn_every_line_into_a_change(owner):
+    article = make_article(owner, body="one\ntwo\nthree")
+    services.article_update(
+        article=article, editor=owner, expected_version=1, body="one\r\ntwo\r\n3"
+    )
+    old, new = (selectors.revision_get(article=article, number=n) for n in (1, 2))
+    changed = [
+        line.text
+        for line in selectors.revision_diff(old=old, new=new).lines
+        if line.kind in ("added", "removed")
+    ]
+    assert changed == ["-three", "+3"]
+
+
+def test_archiving_or_unpublishing_is_announced_so_search_can_drop_it(owner):
+    first = make_article(owner, title="First")
+    second = make_article(owner, title="Second")
+    services.article_archive(article=first, editor=owner)
+    services.article_update(article=second, editor=owner, expected_version=1, status="draft")
+    names = dict(
+        OutboxEvent.objects.values_list("payload__slug", "name").exclude(name="article.published")
+    )
+    assert names == {"first": "article.archived", "second": "article.unpublished"}

@@ -213,3 +213,20 @@ def test_list_pages_run_the_same_queries_for_3_or_25_articles(browser_for, owner
 def test_unknown_filter_values_are_a_400_page(browser_for, db):
     assert browser_for().get("/articles/?technology=cobol").status_code == 400
     assert browser_for().get("/articles/?kind=poem").status_code == 400
+
+
+def test_a_bad_comment_shows_its_error_in_the_swapped_partial(browser_for, owner):
+    article = make_article(owner)
+    response = browser_for(owner).post(
+        f"/articles/{article.slug}/comments/", {"body": "   "}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200  # htmx swaps only 2xx answers
+    assert 'data-field="body"' in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_preview_of_an_oversized_body_says_so(browser_for, owner):
+    response = browser_for(owner).post(
+        "/articles/preview/", {"body": "x" * (512 * 1024 + 1)}, HTTP_HX_REQUEST="true"
+    )
+    assert "larger than 512 KiB" in response.content.decode()

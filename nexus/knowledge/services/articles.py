@@ -42,6 +42,11 @@ class ArticleVersionConflict(Exception):
         self.expected_version = expected_version
 
 
+def normalise_newlines(text: str) -> str:
+    """Browsers send CRLF, API clients LF: one form keeps diffs to the lines really changed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _validate(fields: dict[str, Any]) -> dict[str, list[str]]:
     """Field errors for the plain fields in `fields` (only those present are checked)."""
     errors: dict[str, list[str]] = {}
@@ -173,7 +178,7 @@ def article_create(
     message: str = "",
 ) -> Article:
     """Create an article (revision 1); publishing it at once announces it."""
-    fields = {"title": title.strip(), "summary": summary.strip(), "body": body}
+    fields = {"title": title.strip(), "summary": summary.strip(), "body": normalise_newlines(body)}
     fields |= {"kind": kind, "status": status}
     errors = _validate(fields)
     if status == ArticleStatus.ARCHIVED:
@@ -238,6 +243,8 @@ def article_update(
     for name in ("title", "summary"):
         if name in plain:
             plain[name] = plain[name].strip()
+    if "body" in plain:
+        plain["body"] = normalise_newlines(plain["body"])
     errors = _validate(plain)
     tech_objects = (
         _technologies(changes["technologies"], errors) if "technologies" in changes else None
@@ -294,6 +301,14 @@ def _announce_update(article: Article, *, editor: User, was_published: bool) -> 
         events.publish("article.published", subject=article, actor=editor, payload=payload)
     elif article.is_published:
         events.publish("article.updated", subject=article, actor=editor, payload=payload)
+    elif was_published:
+        # Search and subscribers drop what is no longer public.
+        name = (
+            "article.archived"
+            if article.status == ArticleStatus.ARCHIVED
+            else "article.unpublished"
+        )
+        events.publish(name, subject=article, actor=editor, payload=payload)
     if article.is_published != was_published:
         # Wiki links to this article change between "missing" and a real link.
         _schedule_link_refresh(article.slug)

@@ -20,7 +20,7 @@ COMMENT_MAX_CHARS = 20_000
 
 
 def _clean_comment_body(body: str) -> str:
-    body = body.strip()
+    body = body.replace("\r\n", "\n").strip()
     if not body:
         raise ValidationError({"body": ["Write something first."]})
     if len(body) > COMMENT_MAX_CHARS:

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -134,10 +134,12 @@ def _conflict(
 def article_preview(request: HttpRequest) -> HttpResponse:
     """The editor's live preview: the body rendered exactly as saving would render it."""
     body = request.POST.get("body", "")
+    context: dict[str, object]
     if len(body.encode("utf-8", "surrogatepass")) > services.MAX_BODY_BYTES:
-        return HttpResponseBadRequest("The body is too large to preview.")
-    rendered = render_article_body(body)
-    return render(request, "knowledge/partials/preview.html", {"rendered": rendered})
+        context = {"too_large": services.MAX_BODY_BYTES // 1024}
+    else:
+        context = {"rendered": render_article_body(body)}
+    return render(request, "knowledge/partials/preview.html", context)
 
 
 @login_required
@@ -273,9 +275,11 @@ def comment_edit(request: HttpRequest, slug: str, comment_id: int) -> HttpRespon
     if not can_edit_comment(user, comment):
         raise PermissionDenied
     form = CommentForm(request.POST)
-    if form.is_valid():
-        form.call_service(services.comment_update, comment=comment, body=form.cleaned_data["body"])
-    return _comments(request, article, CommentForm(), status=200 if form.is_valid() else 400)
+    if form.is_valid() and form.call_service(
+        services.comment_update, comment=comment, body=form.cleaned_data["body"]
+    ):
+        return _comments(request, article, CommentForm())
+    return _comments(request, article, form, status=400)
 
 
 @login_required
@@ -301,7 +305,7 @@ def _comments(
         "comment_form": form,
         "can_interact": can_interact(request.user, article),
     }
-    template = "knowledge/partials/comments.html"
     if not getattr(request, "htmx", False):
         return render(request, "knowledge/comments_page.html", context, status=status)
-    return render(request, template, context, status=status)
+    # htmx swaps only 2xx answers, and the field errors must replace the form to be seen.
+    return render(request, "knowledge/partials/comments.html", context)

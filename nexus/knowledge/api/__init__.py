@@ -1,0 +1,1 @@
+"""REST endpoints of the knowledge base (registered in nexus/api.py)."""

@@ -1,0 +1,440 @@
+"""/api/v1/articles/: articles with ETag / If-Match, history, revert, and interactions."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from nexus.accounts.policies import authenticated_user
+from nexus.core.errors import PROBLEM_CONTENT_TYPE, problem_body
+from nexus.knowledge import selectors, services
+from nexus.knowledge.api import serializers as s
+from nexus.knowledge.filters import ArticleFilter
+from nexus.knowledge.models import Article, Comment, ReactionKind
+from nexus.knowledge.policies import (
+    can_create_article,
+    can_edit_article,
+    can_edit_comment,
+    can_interact,
+    can_remove_comment,
+    can_view_article,
+)
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='The ETag of the version you edited, e.g. "3". Missing: 428; stale: 412.',
+)
+IF_MATCH_OPTIONAL = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Optional: the ETag you looked at; a stale one is refused with 412.",
+)
+PROBLEM = OpenApiResponse(description="application/problem+json")
+WRITE_ERRORS = {400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 412: PROBLEM, 428: PROBLEM}
+ARTICLE_EXAMPLE = OpenApiExample(
+    "A guide",
+    value={
+        "title": "Retrying Celery tasks",
+        "summary": "When and how to retry.",
+        "body": "## Why\n\nNetworks fail. Use `autoretry_for`.",
+        "kind": "guide",
+        "technologies": ["celery", "rabbitmq"],
+        "tags": ["reliability"],
+        "status": "published",
+    },
+    request_only=True,
+)
+
+
+def parse_if_match(header: str) -> list[int] | None:
+    """The versions named by an If-Match header ("3", W/"3", a list); None for "*"."""
+    versions = []
+    for part in header.split(","):
+        tag = part.strip().removeprefix("W/").strip('"')
+        if tag == "*":
+            return None
+        if tag.isdigit():
+            versions.append(int(tag))
+    return versions
+
+
+def _problem(status_code: int, detail: str, code: str, **extra: Any) -> Response:
+    body = problem_body(status_code, detail=detail, code=code) | extra
+    return Response(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def _stale(current: Article) -> Response:
+    response = _problem(
+        412,
+        f"The article changed: it is now at version {current.version}. Fetch it, merge your "
+        "changes, and send them with its new ETag.",
+        "stale_version",
+        current_version=current.version,
+    )
+    response["ETag"] = current.etag
+    return response
+
+
+def _with_etag(response: Response, article: Article) -> Response:
+    response["ETag"] = article.etag
+    return response
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List articles",
+        description="Published articles unless `status` asks for drafts or archived ones "
+        "(yours, or all for mentors). Bodies are left out of lists.",
+    ),
+    retrieve=extend_schema(summary="One article, with its ETag (the version, quoted)"),
+)
+@extend_schema(tags=["articles"])
+class ArticleViewSet(viewsets.GenericViewSet):
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    permission_classes = (permissions.IsAuthenticatedOrReadOnly,)
+    filterset_class = ArticleFilter
+    ordering_fields = ("created_at", "updated_at", "published_at", "title")
+    ordering: tuple[str, ...] = ("-created_at", "-id")
+    serializer_class = s.ArticleSerializer
+
+    def get_queryset(self) -> QuerySet[Article]:
+        if getattr(self, "swagger_fake_view", False):
+            return Article.objects.none()
+        return selectors.article_list(user=self.request.user)
+
+    def _article(self) -> Article:
+        """The article of the URL, scoped to what the user may see (404 otherwise)."""
+        article = selectors.article_find(slug=self.kwargs["slug"])
+        if article is None or not can_view_article(self.request.user, article):
+            raise Http404
+        return article
+
+    def _editable(self) -> Article:
+        article = self._article()
+        if not can_edit_article(self.request.user, article):
+            self.permission_denied(self.request, message="Only the author or a mentor may edit.")
+        return article
+
+    @extend_schema(responses=s.ArticleListSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        queryset = self.filter_queryset(self.get_queryset()).defer("body", "body_html", "toc")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(s.ArticleListSerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, slug: str) -> Response:
+        article = self._article()
+        if article.etag in request.headers.get("If-None-Match", ""):
+            return _with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), article)
+        return _with_etag(Response(s.ArticleSerializer(article).data), article)
+
+    @extend_schema(
+        request=s.ArticleInput,
+        responses={201: s.ArticleSerializer, 400: PROBLEM},
+        examples=[ARTICLE_EXAMPLE],
+    )
+    def create(self, request: Request) -> Response:
+        user = authenticated_user(request)
+        if not can_create_article(user):
+            self.permission_denied(request)
+        data = s.ArticleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        article = services.article_create(author=user, **data.validated_data)
+        article = selectors.article_find(slug=article.slug) or article
+        response = Response(s.ArticleSerializer(article).data, status=status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(f"/api/v1/articles/{article.slug}/")
+        return _with_etag(response, article)
+
+    @extend_schema(
+        request=s.ArticleInput,
+        responses={200: s.ArticleSerializer, **WRITE_ERRORS},
+        parameters=[IF_MATCH],
+        examples=[ARTICLE_EXAMPLE],
+    )
+    def update(self, request: Request, slug: str) -> Response:
+        return self._save(request, partial=False)
+
+    @extend_schema(
+        request=s.ArticleInput,
+        responses={200: s.ArticleSerializer, **WRITE_ERRORS},
+        parameters=[IF_MATCH],
+    )
+    def partial_update(self, request: Request, slug: str) -> Response:
+        return self._save(request, partial=True)
+
+    def _save(self, request: Request, *, partial: bool) -> Response:
+        article = self._editable()
+        header = request.headers.get("If-Match")
+        if not header:
+            return _problem(
+                428,
+                f'Send If-Match with the ETag of the version you edited (now "{article.version}").',
+                "if_match_required",
+            )
+        versions = parse_if_match(header)
+        if versions is not None and article.version not in versions:
+            return _stale(article)
+        data = s.ArticleInput(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        message = changes.pop("message", "")
+        try:
+            saved = services.article_update(
+                article=article,
+                editor=authenticated_user(request),
+                expected_version=article.version,
+                message=message,
+                **changes,
+            )
+        except services.ArticleVersionConflict as conflict:
+            return _stale(conflict.current)
+        fresh = selectors.article_find(slug=saved.slug) or saved
+        return _with_etag(Response(s.ArticleSerializer(fresh).data), fresh)
+
+    @extend_schema(
+        summary="Archive an article (soft delete; its history is kept)",
+        responses={204: None, 403: PROBLEM, 404: PROBLEM},
+    )
+    def destroy(self, request: Request, slug: str) -> Response:
+        article = self._editable()
+        services.article_archive(article=article, editor=authenticated_user(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=s.RevisionSerializer(many=True), summary="Revision history")
+    @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=None)
+    def revisions(self, request: Request, slug: str) -> Response:
+        article = self._article()
+        self.ordering = ("-number",)
+        page = self.paginate_queryset(selectors.revision_list(article=article))
+        return self.get_paginated_response(s.RevisionSerializer(page, many=True).data)
+
+    @extend_schema(responses={200: s.RevisionDetailSerializer, 404: PROBLEM})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"revisions/(?P<number>\d+)",
+        url_name="revision",
+        filterset_class=None,
+        ordering_fields=None,
+        pagination_class=None,
+    )
+    def revision(self, request: Request, slug: str, number: str) -> Response:
+        article = self._article()
+        revision = selectors.revision_get(article=article, number=int(number))
+        if revision is None:
+            raise Http404
+        return Response(s.RevisionDetailSerializer(revision).data)
+
+    @extend_schema(
+        summary="The difference between two revisions",
+        parameters=[
+            OpenApiParameter("from", int, required=True, description="Older revision number."),
+            OpenApiParameter("to", int, required=True, description="Newer revision number."),
+        ],
+        responses={200: s.DiffSerializer, 400: PROBLEM, 404: PROBLEM},
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def diff(self, request: Request, slug: str) -> Response:
+        article = self._article()
+        numbers = {}
+        for name in ("from", "to"):
+            value = request.query_params.get(name, "")
+            if not value.isdigit():
+                return _problem(
+                    400,
+                    "Give two revision numbers.",
+                    "invalid",
+                    errors=[{"field": name, "code": "invalid", "message": "A revision number."}],
+                )
+            numbers[name] = int(value)
+        old = selectors.revision_get(article=article, number=numbers["from"])
+        new = selectors.revision_get(article=article, number=numbers["to"])
+        if old is None or new is None:
+            raise Http404
+        diff = selectors.revision_diff(old=old, new=new)
+        body = {
+            "from_revision": old.number,
+            "to_revision": new.number,
+            "changed": diff.changed,
+            "unified": diff.unified,
+        }
+        return Response(body)
+
+    @extend_schema(
+        summary="Revert to a revision (recorded as a new revision)",
+        request=s.RevertInput,
+        parameters=[IF_MATCH_OPTIONAL],
+        responses={200: s.ArticleSerializer, 400: PROBLEM, 403: PROBLEM, 412: PROBLEM},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
+    def revert(self, request: Request, slug: str) -> Response:
+        article = self._editable()
+        data = s.RevertInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        expected = article.version
+        if header := request.headers.get("If-Match"):
+            versions = parse_if_match(header)
+            if versions is not None and article.version not in versions:
+                return _stale(article)
+        try:
+            saved = services.article_revert(
+                article=article,
+                editor=authenticated_user(request),
+                number=data.validated_data["revision"],
+                expected_version=expected,
+                message=data.validated_data.get("message", ""),
+            )
+        except services.ArticleVersionConflict as conflict:
+            return _stale(conflict.current)
+        fresh = selectors.article_find(slug=saved.slug) or saved
+        return _with_etag(Response(s.ArticleSerializer(fresh).data), fresh)
+
+    @extend_schema(
+        methods=["get"], responses=s.CommentSerializer(many=True), summary="Comment threads"
+    )
+    @extend_schema(
+        methods=["post"],
+        request=s.CommentInput,
+        responses={201: s.ReplySerializer, 400: PROBLEM, 403: PROBLEM},
+        summary="Comment, or reply to a top-level comment",
+    )
+    @action(detail=True, methods=["get", "post"], filterset_class=None)
+    def comments(self, request: Request, slug: str) -> Response:
+        article = self._article()
+        if request.method == "GET":
+            self.ordering = ("created_at", "id")
+            page = self.paginate_queryset(selectors.comment_threads(article=article))
+            return self.get_paginated_response(s.CommentSerializer(page, many=True).data)
+        user = authenticated_user(request)
+        if not can_interact(user, article):
+            self.permission_denied(request)
+        data = s.CommentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        parent = None
+        if data.validated_data["parent"] is not None:
+            parent = Comment.objects.filter(pk=data.validated_data["parent"]).first()
+            if parent is None:
+                return _problem(
+                    400,
+                    "No such comment.",
+                    "invalid",
+                    errors=[{"field": "parent", "code": "invalid", "message": "No such comment."}],
+                )
+        comment = services.comment_create(
+            article=article, author=user, body=data.validated_data["body"], parent=parent
+        )
+        return Response(s.ReplySerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["patch"],
+        request=s.CommentEditInput,
+        responses={200: s.ReplySerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM},
+        summary="Edit your comment",
+    )
+    @extend_schema(
+        methods=["delete"],
+        responses={204: None, 403: PROBLEM, 404: PROBLEM},
+        summary="Remove a comment (its author, or a mentor)",
+    )
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path=r"comments/(?P<comment_id>\d+)",
+        url_name="comment",
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def comment(self, request: Request, slug: str, comment_id: str) -> Response:
+        article = self._article()
+        comment = (
+            Comment.objects.select_related("author")
+            .filter(pk=int(comment_id), article=article)
+            .first()
+        )
+        if comment is None:
+            raise Http404
+        user = authenticated_user(request)
+        if request.method == "DELETE":
+            if not can_remove_comment(user, comment):
+                self.permission_denied(request)
+            services.comment_remove(comment=comment, actor=user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        if not can_edit_comment(user, comment):
+            self.permission_denied(request)
+        data = s.CommentEditInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = services.comment_update(comment=comment, body=data.validated_data["body"])
+        return Response(s.ReplySerializer(comment).data)
+
+    @extend_schema(methods=["get"], responses=s.ReactionsSerializer)
+    @extend_schema(
+        methods=["post"], request=s.ReactionInput, responses={200: s.ReactionsSerializer}
+    )
+    @extend_schema(
+        methods=["delete"],
+        parameters=[OpenApiParameter("kind", str, enum=ReactionKind.values)],
+        responses={200: s.ReactionsSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post", "delete"],
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def reactions(self, request: Request, slug: str) -> Response:
+        article = self._article()
+        if request.method != "GET":
+            user = authenticated_user(request)
+            if not can_interact(user, article):
+                self.permission_denied(request)
+            if request.method == "POST":
+                data = s.ReactionInput(data=request.data)
+                data.is_valid(raise_exception=True)
+                services.reaction_add(article=article, user=user, **data.validated_data)
+            else:
+                data = s.ReactionInput(data=request.query_params.dict())
+                data.is_valid(raise_exception=True)
+                services.reaction_remove(article=article, user=user, **data.validated_data)
+            article.refresh_from_db(fields=["helpful_count"])
+        mine = []
+        if request.user.is_authenticated:
+            mine = list(article.reactions.filter(user=request.user).values_list("kind", flat=True))
+        return Response({"helpful": article.helpful_count, "mine": mine})
+
+    @extend_schema(
+        methods=["get", "put", "delete"], request=None, responses=s.BookmarkStateSerializer
+    )
+    @action(
+        detail=True,
+        methods=["get", "put", "delete"],
+        filterset_class=None,
+        pagination_class=None,
+        permission_classes=(permissions.IsAuthenticated,),
+    )
+    def bookmark(self, request: Request, slug: str) -> Response:
+        """Whether the article is on your reading list; PUT adds it, DELETE removes it."""
+        article = self._article()
+        user = authenticated_user(request)
+        if request.method == "PUT":
+            if not can_interact(user, article):
+                self.permission_denied(request)
+            services.bookmark_add(article=article, user=user)
+        elif request.method == "DELETE":
+            services.bookmark_remove(article=article, user=user)
+        return Response({"bookmarked": selectors.user_bookmarked(article=article, user=user)})
