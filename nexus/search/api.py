@@ -29,7 +29,7 @@ class SearchHitSerializer(serializers.Serializer):
 
 class FacetCountSerializer(serializers.Serializer):
     value = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     count = serializers.IntegerField()
 
 
@@ -56,7 +56,7 @@ class SearchResponseSerializer(serializers.Serializer):
 
 class SuggestionSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["title", "technology"])
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     url = serializers.CharField()
     type = serializers.CharField()
 

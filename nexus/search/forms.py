@@ -73,14 +73,14 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = list(selectors.document_types().items())
+        self.fields["type"].choices = list(selectors.document_types().items())  # type: ignore[attr-defined]
 
     def clean_cursor(self) -> int:
         cursor = self.cleaned_data.get("cursor")
         return decode_cursor(cursor) if cursor else 0
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")
@@ -119,10 +119,10 @@ class SimilarForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = list(selectors.document_types().items())
+        self.fields["type"].choices = list(selectors.document_types().items())  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         data["limit"] = data.get("limit") or 5
         if not data.get("text") and not (data.get("type") and data.get("id")):
             raise ValidationError(

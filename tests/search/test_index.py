@@ -58,7 +58,7 @@ def test_an_archived_article_leaves_public_results_even_before_the_index_catches
     publish, owner, other_user
 ):
     article = publish(owner, title="Archived soon: vacuum tuning")
-    # Archiving sends no event yet: the stale entry still says "public" ...
+    # The archive event is not delivered yet (say the broker is down): the entry says "public" ...
     knowledge.article_archive(article=article, editor=owner)
     assert SearchDocument.objects.get().visibility == "public"
 
@@ -68,6 +68,18 @@ def test_an_archived_article_leaves_public_results_even_before_the_index_catches
     # and the periodic sync brings the entry in line.
     services.index_sync()
     assert SearchDocument.objects.get().visibility == "moderators"
+
+
+def test_the_archive_event_hides_the_article_from_others(
+    publish, owner, other_user, django_capture_on_commit_callbacks
+):
+    article = publish(owner, title="Archived: vacuum tuning")
+    with django_capture_on_commit_callbacks(execute=True):
+        knowledge.article_archive(article=article, editor=owner)
+
+    assert SearchDocument.objects.get().visibility == "moderators"
+    assert titles(other_user, "vacuum") == []
+    assert titles(owner, "vacuum") == ["Archived: vacuum tuning"]
 
 
 def test_the_periodic_sync_indexes_changes_that_sent_no_event(indexed, owner):

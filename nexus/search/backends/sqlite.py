@@ -74,8 +74,8 @@ class SqliteBackend(SearchBackend):
             "snippet(search_fts, 1, %s, %s, '…', %s) FROM search_fts "
             f"WHERE search_fts MATCH %s AND rowid IN ({marks})"
         )
-        markers = [MARK_START, MARK_END, SNIPPET_TOKENS]
-        params = [*markers, *markers, fts5_expression(query), *ids]
+        markers: list[Any] = [MARK_START, MARK_END, SNIPPET_TOKENS]
+        params: list[Any] = [*markers, *markers, fts5_expression(query), *ids]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return {doc_id: best_snippet(body, keywords) for doc_id, body, keywords in cursor}
