@@ -47,6 +47,9 @@ class SearchResponseSerializer(serializers.Serializer):
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
     total = serializers.IntegerField()
+    total_exact = serializers.BooleanField(
+        help_text="False when a broad query was counted over its best 1,000 text matches."
+    )
     query = serializers.CharField(help_text="The query as understood (after sanitising).")
     corrected_query = serializers.CharField(
         allow_null=True, help_text="Set when nothing matched and typos were corrected."
@@ -126,6 +129,7 @@ class SearchApi(APIView):
                 else None
             ),
             "total": found.total,
+            "total_exact": found.total_exact,
             "query": found.query,
             "corrected_query": found.corrected_query,
             "facets": {

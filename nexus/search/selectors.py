@@ -23,6 +23,9 @@ MAX_LIMIT = 50
 MAX_OFFSET = 1000
 SORTS = ("relevance", "date")
 MIN_CORRECTABLE_LENGTH = 4
+# A broad query (more text matches than this) is ranked, faceted and counted over its best
+# WINDOW text matches; filtered and date-sorted searches always consider every match.
+WINDOW = 1000
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class SearchResults:
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     query: str = ""
     corrected_query: str | None = None
+    total_exact: bool = True
     offset: int = 0
     limit: int = DEFAULT_LIMIT
 
@@ -171,12 +175,21 @@ def _run(
     offset: int,
     limit: int,
     with_facets: bool,
+    window: int | None = None,
 ) -> SearchResults:
     backend = get_backend()
     page = backend.search_page(
-        query=query, where=where, order=sort, limit=limit, offset=offset, with_facets=with_facets
+        query=query,
+        where=where,
+        order=sort,
+        limit=limit,
+        offset=offset,
+        with_facets=with_facets,
+        window=window,
     )
-    results = SearchResults(total=page.total, query=query.text(), offset=offset, limit=limit)
+    results = SearchResults(
+        total=page.total, total_exact=page.exact, query=query.text(), offset=offset, limit=limit
+    )
     if with_facets:
         results.facets = _facets(page.facets)
     if not page.hits:
@@ -251,9 +264,17 @@ def search(
         return SearchResults(query="", offset=offset, limit=limit)
 
     def where() -> Where:
-        return _filters_where(filters or SearchFilters(), visibility_where(user))
+        return _filters_where(filters, visibility_where(user))
 
-    options = {"sort": sort, "offset": offset, "limit": limit, "with_facets": with_facets}
+    filters = filters or SearchFilters()
+    narrowed = filters != SearchFilters() or sort != "relevance"
+    options = {
+        "sort": sort,
+        "offset": offset,
+        "limit": limit,
+        "with_facets": with_facets,
+        "window": None if narrowed else WINDOW,
+    }
     results = _run(user=user, query=query, where=where(), **options)  # type: ignore[arg-type]
     if results.total == 0 and offset == 0:
         corrections = corrections_for(query)
@@ -317,6 +338,7 @@ def _similar(
         offset=0,
         limit=limit,
         with_facets=False,
+        window=WINDOW,
     ).hits
 
 

@@ -190,3 +190,18 @@ def test_similar_items_for_a_document_and_for_a_text(api_client, corpus):
     assert [hit["title"] for hit in by_document] == ["Idempotent jobs"]
     assert by_text[0]["title"] == "Retrying Celery tasks"
     assert api_client.get("/api/v1/search/similar/").status_code == 400
+
+
+def test_broad_queries_are_counted_over_a_window_and_say_so(api_client, owner, monkeypatch):
+    from nexus.search import selectors
+
+    for number in range(5):
+        make_article(owner, title=f"Window article {number}", technologies=["redis"])
+    services.index_rebuild()
+    monkeypatch.setattr(selectors, "WINDOW", 3)
+
+    broad = api_client.get(URL, {"q": "window"}).json()
+    filtered = api_client.get(URL, {"q": "window", "technology": "redis"}).json()
+
+    assert (broad["total"], broad["total_exact"], len(broad["results"])) == (3, False, 3)
+    assert (filtered["total"], filtered["total_exact"], len(filtered["results"])) == (5, True, 5)

@@ -55,18 +55,18 @@ class RawPage:
     hits: list[RawHit]
     total: int
     facets: dict[str, list[tuple[str, str, int]]]
+    exact: bool = True
 
 
 class SearchBackend:
     vendor = ""
 
     # --- pieces each engine supplies -------------------------------------------------------
-    def match(self, query: ParsedQuery) -> tuple[str, str, list[Any]]:
-        """(FROM clause defining `d`, WHERE condition, params) for documents matching `query`."""
-        raise NotImplementedError
+    def match(self, query: ParsedQuery, window: int | None) -> tuple[str, list[Any], str]:
+        """(FROM clause defining `d`, its params, the text relevance of a row: higher is better).
 
-    def text_score(self) -> str:
-        """Relevance of a match, higher is better (uses the FROM of `match`)."""
+        With a window, only the `window` best text matches are considered (see search_page).
+        """
         raise NotImplementedError
 
     def year_of(self, column: str) -> str:
@@ -89,7 +89,7 @@ class SearchBackend:
         raise NotImplementedError
 
     # --- shared ----------------------------------------------------------------------------
-    def score(self) -> tuple[str, list[Any]]:
+    def score(self, text_score: str) -> tuple[str, list[Any]]:
         """Relevance nudged by votes and freshness; title matches outrank body matches through
         the column weights. Freshness is a step (comparisons on the indexed timestamp are cheap,
         date arithmetic on every matching row is not)."""
@@ -103,7 +103,7 @@ class SearchBackend:
             f"(CASE WHEN d.freshness >= %s THEN {FRESHNESS_FACTORS[0]} "
             f"WHEN d.freshness >= %s THEN {FRESHNESS_FACTORS[1]} ELSE {FRESHNESS_FACTORS[2]} END)"
         )
-        sql = f"({self.text_score()}) * (1.0 + 0.2 * {votes} / ({votes} + 10.0)) * {freshness}"
+        sql = f"({text_score}) * (1.0 + 0.2 * {votes} / ({votes} + 10.0)) * {freshness}"
         return sql, cutoffs
 
     def search_page(
@@ -115,50 +115,65 @@ class SearchBackend:
         limit: int,
         offset: int,
         with_facets: bool,
+        window: int | None = None,
     ) -> RawPage:
-        """A page of hits ordered by `order` ("relevance" or "date"), the total and facets."""
-        from_sql, match_sql, match_params = self.match(query)
-        score_sql, score_params = self.score()
+        """A page of hits ordered by `order` ("relevance" or "date"), the total and facets.
+
+        A window bounds the work for broad queries: the engine's text ranking picks the best
+        `window` matches (as the raw query would), and boosts, visibility, facets and the total
+        are computed over those. `RawPage.exact` says whether the window held every match.
+        """
+        from_sql, match_params, text_score = self.match(query, window)
+        score_sql, score_params = self.score(text_score)
         ordering = "score DESC, id DESC" if order == "relevance" else "freshness DESC, id DESC"
         parts = [
             "SELECT 'hit' AS k, id, '' AS v, '' AS label, score AS n FROM "
-            f"(SELECT id, score FROM m ORDER BY {ordering} LIMIT %s OFFSET %s) AS page"
+            f"(SELECT id, score FROM m WHERE shown = 1 ORDER BY {ordering} LIMIT %s OFFSET %s) "
+            "AS page"
         ]
         params: list[Any] = [limit, offset]
-        parts.append("SELECT 'total', 0, '', '', COUNT(*) * 1.0 FROM m")
+        parts.append("SELECT 'total', 0, '', '', COUNT(*) * 1.0 FROM m WHERE shown = 1")
+        parts.append("SELECT 'window', 0, '', '', COUNT(*) * 1.0 FROM m")
         if with_facets:
+            shown = "FROM m WHERE shown = 1"
             parts += [
-                "SELECT 'type', 0, doc_type, '', COUNT(*) * 1.0 FROM m GROUP BY doc_type",
-                "SELECT 'status', 0, status, '', COUNT(*) * 1.0 FROM m GROUP BY status",
+                f"SELECT 'type', 0, doc_type, '', COUNT(*) * 1.0 {shown} GROUP BY doc_type",
+                f"SELECT 'status', 0, status, '', COUNT(*) * 1.0 {shown} GROUP BY status",
                 "SELECT 'year', 0, y, '', COUNT(*) * 1.0 FROM "
-                f"(SELECT {self.year_of('freshness')} AS y FROM m) AS years GROUP BY y",
+                f"(SELECT {self.year_of('freshness')} AS y {shown}) AS years GROUP BY y",
                 "SELECT * FROM (SELECT 'author', 0, CAST(owner_id AS TEXT), MAX(author_name), "
-                "COUNT(*) * 1.0 AS n FROM m WHERE owner_id IS NOT NULL GROUP BY owner_id "
+                f"COUNT(*) * 1.0 AS n {shown} AND owner_id IS NOT NULL GROUP BY owner_id "
                 f"ORDER BY n DESC LIMIT {FACET_LIMIT}) AS authors",
             ]
             # Technologies and tags in one pass over the matches' terms (top ones picked later).
             parts.append(
                 "SELECT t.kind, 0, t.value, MAX(t.label), COUNT(*) * 1.0 "
-                "FROM search_searchdocumentterm t WHERE t.document_id IN (SELECT id FROM m) "
-                "GROUP BY t.kind, t.value"
+                "FROM search_searchdocumentterm t WHERE t.document_id IN "
+                "(SELECT id FROM m WHERE shown = 1) GROUP BY t.kind, t.value"
             )
+        conditions = " AND ".join(f"({part})" for part in where.sql) or "1 = 1"
         sql = (
             f"WITH m AS MATERIALIZED (SELECT d.id, d.doc_type, d.status, d.owner_id, "
-            f"d.author_name, d.freshness, {score_sql} AS score FROM {from_sql} "
-            f"WHERE {match_sql}{where.clause()}) " + " UNION ALL ".join(parts)
+            f"d.author_name, d.freshness, {score_sql} AS score, "
+            f"CASE WHEN {conditions} THEN 1 ELSE 0 END AS shown FROM {from_sql}) "
+            + " UNION ALL ".join(parts)
         )
+        all_params = [*score_params, *where.params, *match_params, *params]
         hits: list[RawHit] = []
         total = 0
+        exact = True
         facets: dict[str, list[tuple[str, str, int]]] = {}
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*score_params, *match_params, *where.params, *params])
+            cursor.execute(sql, all_params)
             for kind, doc_id, value, label, number in cursor.fetchall():
                 if kind == "hit":
                     hits.append(RawHit(id=doc_id, score=float(number)))
                 elif kind == "total":
                     total = int(number)
+                elif kind == "window":
+                    exact = window is None or int(number) < window
                 else:
                     facets.setdefault(kind, []).append((value or "", label or "", int(number)))
         if order == "relevance":
             hits.sort(key=lambda hit: (-hit.score, -hit.id))
-        return RawPage(hits=hits, total=total, facets=facets)
+        return RawPage(hits=hits, total=total, facets=facets, exact=exact)

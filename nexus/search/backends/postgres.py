@@ -27,15 +27,15 @@ def websearch_text(query: ParsedQuery) -> str:
 class PostgresBackend(SearchBackend):
     vendor = "postgresql"
 
-    def match(self, query: ParsedQuery) -> tuple[str, str, list[Any]]:
-        return (
-            f"search_searchdocument d CROSS JOIN websearch_to_tsquery('{CONFIG}', %s) AS q",
-            "d.search_vector @@ q",
-            [websearch_text(query)],
+    def match(self, query: ParsedQuery, window: int | None) -> tuple[str, list[Any], str]:
+        limit = "ORDER BY text_rank DESC LIMIT %s" if window else ""
+        source = (
+            f"(SELECT id AS fid, ts_rank_cd(search_vector, q, {RANK_NORMALISATION}) AS text_rank "
+            f"FROM search_searchdocument, websearch_to_tsquery('{CONFIG}', %s) AS q "
+            f"WHERE search_vector @@ q {limit}) AS f "
+            "JOIN search_searchdocument d ON d.id = f.fid"
         )
-
-    def text_score(self) -> str:
-        return f"ts_rank_cd(d.search_vector, q, {RANK_NORMALISATION})"
+        return source, [websearch_text(query), *([window] if window else [])], "f.text_rank"
 
     def year_of(self, column: str) -> str:
         return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY')"

@@ -48,19 +48,21 @@ def _trigrams(word: str) -> list[str]:
 class SqliteBackend(SearchBackend):
     vendor = "sqlite"
 
-    def match(self, query: ParsedQuery) -> tuple[str, str, list[Any]]:
+    def match(self, query: ParsedQuery, window: int | None) -> tuple[str, list[Any], str]:
         # bm25 gives no weight at all to a word found in more than half the documents (its idf
         # is clamped), so a title match also earns a flat bonus: titles still outrank bodies.
-        return (
-            "search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid "
+        limit = "ORDER BY text_rank DESC LIMIT %s" if window else ""
+        source = (
+            f"(SELECT rowid AS fid, -{BM25} AS text_rank FROM search_fts "
+            f"WHERE search_fts MATCH %s {limit}) AS f "
+            "JOIN search_searchdocument d ON d.id = f.fid "
             "LEFT JOIN (SELECT rowid AS title_hit FROM search_fts WHERE search_fts MATCH %s) "
-            "AS titles ON titles.title_hit = d.id",
-            "search_fts MATCH %s",
-            [title_expression(query), fts5_expression(query)],
+            "AS titles ON titles.title_hit = d.id"
         )
-
-    def text_score(self) -> str:
-        return f"(-{BM25} + CASE WHEN titles.title_hit IS NULL THEN 0.0 ELSE {TITLE_BONUS} END)"
+        params: list[Any] = [fts5_expression(query), *([window] if window else [])]
+        params.append(title_expression(query))
+        bonus = f"CASE WHEN titles.title_hit IS NULL THEN 0.0 ELSE {TITLE_BONUS} END"
+        return source, params, f"(f.text_rank + {bonus})"
 
     def year_of(self, column: str) -> str:
         return f"strftime('%%Y', {column})"
