@@ -262,6 +262,8 @@ def main() -> None:
         for stale in path.parent.glob(path.name + "*"):
             stale.unlink()
         database["TEST"]["NAME"] = str(path)
+    else:  # never the test suite's test_<name>: both may run at once
+        database["TEST"]["NAME"] = f"bench_{database['NAME']}"
     print(f"Creating a fresh {connection.vendor} database ...")
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:

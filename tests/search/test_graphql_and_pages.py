@@ -120,7 +120,8 @@ def test_snippets_escape_the_indexed_text(owner):
     hits = selectors.search(user=AnonymousUser(), q="markup").hits
 
     assert "<script>" not in hits[0].snippet
-    assert "&lt;script&gt;" in hits[0].snippet
+    # SQLite keeps the text (escaped); PostgreSQL's ts_headline drops tags itself.
+    assert "<" not in hits[0].snippet.replace("<mark>", "").replace("</mark>", "")
     assert "<mark>markup</mark>" in hits[0].snippet
 
 
