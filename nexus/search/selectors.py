@@ -263,11 +263,12 @@ def search(
     if query.is_empty:
         return SearchResults(query="", offset=offset, limit=limit)
 
-    def where() -> Where:
-        return _filters_where(filters, visibility_where(user))
+    chosen = filters or SearchFilters()
 
-    filters = filters or SearchFilters()
-    narrowed = filters != SearchFilters() or sort != "relevance"
+    def where() -> Where:
+        return _filters_where(chosen, visibility_where(user))
+
+    narrowed = chosen != SearchFilters() or sort != "relevance"
     options = {
         "sort": sort,
         "offset": offset,
