@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := nexus/static/vendor
 
-.PHONY: run test install assets lint typecheck migrations-check pytest bench bench-search clean
+.PHONY: run test install assets lint typecheck migrations-check pytest bench bench-search bench-notifications clean
 
 run: install assets
 	$(PY) manage.py migrate --noinput
@@ -61,6 +61,10 @@ pytest: install assets
 # PostgreSQL; SQLite otherwise). BENCH_ARGS="--documents 10000" for a quick run.
 bench-search: install
 	$(PY) bench/search_bench.py $(BENCH_ARGS)
+
+# Fan-out of one event to 10,000 followers: ours vs the naive per-row loop (FOLLOWERS=n to change).
+bench-notifications: install
+	$(PY) bench/notifications_fanout.py --followers $(or $(FOLLOWERS),10000)
 
 clean:
 	rm -rf .uv $(VENV) node_modules $(VENDOR) staticfiles

@@ -7,6 +7,7 @@ from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 from nexus.accounts import api as accounts_api
 from nexus.knowledge.api import articles as knowledge_articles
 from nexus.knowledge.api import others as knowledge_others
+from nexus.notifications import api as notifications_api
 from nexus.search import api as search_api
 
 router = DefaultRouter()
@@ -16,6 +17,9 @@ router.register("technologies", knowledge_others.TechnologyViewSet, basename="te
 router.register("articles", knowledge_articles.ArticleViewSet, basename="article")
 router.register("bookmarks", knowledge_others.BookmarkViewSet, basename="bookmark")
 router.register("paths", knowledge_others.LearningPathViewSet, basename="path")
+router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
+router.register("subscriptions", notifications_api.SubscriptionViewSet, basename="subscription")
+router.register("webhooks", notifications_api.WebhookViewSet, basename="webhook")
 
 
 urlpatterns = [

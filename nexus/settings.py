@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "nexus.core",
     "nexus.accounts",
     "nexus.knowledge",
+    "nexus.notifications",
     "nexus.search",
 ]
 
@@ -234,6 +236,8 @@ STRAWBERRY_DJANGO = {"MUTATIONS_DEFAULT_HANDLE_ERRORS": True}
 
 # --- Background jobs --------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+# Broker tests give each run its own queue, so workers of other checkouts never take its tasks.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_RESULT_BACKEND = REDIS_URL or None
 # Embedded mode has no broker: tasks run inline, in the request that enqueues them.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
@@ -250,6 +254,24 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Synced into django-celery-beat's tables at start, where admins can edit them.
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-events": {"task": "nexus.core.tasks.sweep_pending_events", "schedule": 60.0},
+    "daily-digest": {
+        "task": "nexus.notifications.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=0),
+        "args": ["daily"],
+    },
+    "weekly-digest": {
+        "task": "nexus.notifications.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+        "args": ["weekly"],
+    },
+    "delete-old-read-notifications": {
+        "task": "nexus.notifications.tasks.delete_old_read_notifications",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "monthly-reflection-reminder": {
+        "task": "nexus.notifications.tasks.remind_learners_to_reflect",
+        "schedule": crontab(hour=8, minute=0, day_of_month="1"),
+    },
     "search-sync": {"task": "nexus.search.tasks.sync_search_index", "schedule": 60.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
@@ -257,6 +279,19 @@ CELERY_TIMEZONE = TIME_ZONE
 # --- E-mail -----------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nexus <nexus@localhost>")
+
+# --- Notifications and webhooks ---------------------------------------------------------------
+# Links in e-mails are absolute: the address people reach the site at.
+NEXUS_BASE_URL = env.str("NEXUS_BASE_URL", default="http://127.0.0.1:8000")
+NEXUS_NOTIFICATION_RETENTION_DAYS = env.int("NEXUS_NOTIFICATION_RETENTION_DAYS", default=90)
+NEXUS_WEBHOOK_TIMEOUT = env.float("NEXUS_WEBHOOK_TIMEOUT", default=5.0)
+NEXUS_WEBHOOK_MAX_RESPONSE_BYTES = env.int("NEXUS_WEBHOOK_MAX_RESPONSE_BYTES", default=64 * 1024)
+NEXUS_WEBHOOK_MAX_ATTEMPTS = env.int("NEXUS_WEBHOOK_MAX_ATTEMPTS", default=8)
+NEXUS_WEBHOOK_RETRY_BASE_SECONDS = env.int("NEXUS_WEBHOOK_RETRY_BASE_SECONDS", default=30)
+NEXUS_WEBHOOK_RETRY_MAX_SECONDS = env.int("NEXUS_WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600)
+NEXUS_WEBHOOK_MAX_CONSECUTIVE_FAILURES = env.int(
+    "NEXUS_WEBHOOK_MAX_CONSECUTIVE_FAILURES", default=20
+)
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=PRODUCTION)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", ExportToDjangoView, name="metrics"),
     path("accounts/", include("nexus.accounts.urls")),
+    path("notifications/", include("nexus.notifications.urls")),
     path("api/v1/", include("nexus.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

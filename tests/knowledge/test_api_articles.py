@@ -384,3 +384,18 @@ def test_comment_and_revision_lists_stay_constant(client_for, owner, other_user)
         small, _ = count_queries(client, f"{url}?page_size=2")
         large, _ = count_queries(client, f"{url}?page_size=10")
         assert small == large
+
+
+def test_event_payloads_carry_the_notification_routing_keys(client_for, owner, other_user):
+    article = make_article(owner, technologies=["redis", "celery"])
+    published = OutboxEvent.objects.get(name="article.published").payload
+    assert published["url"] == f"/articles/{article.slug}/"
+    assert published["follow_targets"] == [
+        ["knowledge.technology", "celery"],
+        ["knowledge.technology", "redis"],
+    ]
+    top = services.comment_create(article=article, author=owner, body="First")
+    services.comment_create(article=article, author=other_user, body="Reply", parent=top)
+    reply = OutboxEvent.objects.filter(name="article.commented").order_by("created_at").last()
+    assert reply.payload["follower_ids"] == [other_user.pk]
+    assert reply.payload["recipient_ids"] == [owner.pk]

@@ -1,34 +1,29 @@
 """/api/v1/articles/: articles with ETag / If-Match, history, revert, and interactions."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import permissions, status, viewsets
+from rest_framework import permissions, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from nexus.accounts.policies import authenticated_user
-from nexus.core.errors import PROBLEM_CONTENT_TYPE, problem_body
 from nexus.knowledge import selectors, services
 from nexus.knowledge.api import serializers as s
+from nexus.knowledge.api.common import PROBLEM, problem
+from nexus.knowledge.api.interactions import ArticleInteractionsViewSet
 from nexus.knowledge.filters import ArticleFilter
-from nexus.knowledge.models import Article, Comment, ReactionKind
+from nexus.knowledge.models import Article
 from nexus.knowledge.policies import (
     can_create_article,
     can_edit_article,
-    can_edit_comment,
-    can_interact,
-    can_remove_comment,
     can_view_article,
 )
 
@@ -45,7 +40,6 @@ IF_MATCH_OPTIONAL = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="Optional: the ETag you looked at; a stale one is refused with 412.",
 )
-PROBLEM = OpenApiResponse(description="application/problem+json")
 WRITE_ERRORS = {400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 412: PROBLEM, 428: PROBLEM}
 ARTICLE_EXAMPLE = OpenApiExample(
     "A guide",
@@ -74,13 +68,8 @@ def parse_if_match(header: str) -> list[int] | None:
     return versions
 
 
-def _problem(status_code: int, detail: str, code: str, **extra: Any) -> Response:
-    body = problem_body(status_code, detail=detail, code=code) | extra
-    return Response(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
-
-
 def _stale(current: Article) -> Response:
-    response = _problem(
+    response = problem(
         412,
         f"The article changed: it is now at version {current.version}. Fetch it, merge your "
         "changes, and send them with its new ETag.",
@@ -105,7 +94,7 @@ def _with_etag(response: Response, article: Article) -> Response:
     retrieve=extend_schema(summary="One article, with its ETag (the version, quoted)"),
 )
 @extend_schema(tags=["articles"])
-class ArticleViewSet(viewsets.GenericViewSet):
+class ArticleViewSet(ArticleInteractionsViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     permission_classes = (permissions.IsAuthenticatedOrReadOnly,)
@@ -182,7 +171,7 @@ class ArticleViewSet(viewsets.GenericViewSet):
         article = self._editable()
         header = request.headers.get("If-Match")
         if not header:
-            return _problem(
+            return problem(
                 428,
                 f'Send If-Match with the ETag of the version you edited (now "{article.version}").',
                 "if_match_required",
@@ -256,7 +245,7 @@ class ArticleViewSet(viewsets.GenericViewSet):
         for name in ("from", "to"):
             value = request.query_params.get(name, "")
             if not value.isdigit():
-                return _problem(
+                return problem(
                     400,
                     "Give two revision numbers.",
                     "invalid",
@@ -304,137 +293,3 @@ class ArticleViewSet(viewsets.GenericViewSet):
             return _stale(conflict.current)
         fresh = selectors.article_find(slug=saved.slug) or saved
         return _with_etag(Response(s.ArticleSerializer(fresh).data), fresh)
-
-    @extend_schema(
-        methods=["get"], responses=s.CommentSerializer(many=True), summary="Comment threads"
-    )
-    @extend_schema(
-        methods=["post"],
-        request=s.CommentInput,
-        responses={201: s.ReplySerializer, 400: PROBLEM, 403: PROBLEM},
-        summary="Comment, or reply to a top-level comment",
-    )
-    @action(detail=True, methods=["get", "post"], filterset_class=None)
-    def comments(self, request: Request, slug: str) -> Response:
-        article = self._article()
-        if request.method == "GET":
-            self.ordering = ("created_at", "id")
-            page = self.paginate_queryset(selectors.comment_threads(article=article))
-            return self.get_paginated_response(s.CommentSerializer(page, many=True).data)
-        user = authenticated_user(request)
-        if not can_interact(user, article):
-            self.permission_denied(request)
-        data = s.CommentInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        parent = None
-        if data.validated_data["parent"] is not None:
-            parent = Comment.objects.filter(pk=data.validated_data["parent"]).first()
-            if parent is None:
-                return _problem(
-                    400,
-                    "No such comment.",
-                    "invalid",
-                    errors=[{"field": "parent", "code": "invalid", "message": "No such comment."}],
-                )
-        comment = services.comment_create(
-            article=article, author=user, body=data.validated_data["body"], parent=parent
-        )
-        return Response(s.ReplySerializer(comment).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        methods=["patch"],
-        request=s.CommentEditInput,
-        responses={200: s.ReplySerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM},
-        summary="Edit your comment",
-    )
-    @extend_schema(
-        methods=["delete"],
-        responses={204: None, 403: PROBLEM, 404: PROBLEM},
-        summary="Remove a comment (its author, or a mentor)",
-    )
-    @action(
-        detail=True,
-        methods=["patch", "delete"],
-        url_path=r"comments/(?P<comment_id>\d+)",
-        url_name="comment",
-        filterset_class=None,
-        pagination_class=None,
-    )
-    def comment(self, request: Request, slug: str, comment_id: str) -> Response:
-        article = self._article()
-        comment = (
-            Comment.objects.select_related("author")
-            .filter(pk=int(comment_id), article=article)
-            .first()
-        )
-        if comment is None:
-            raise Http404
-        user = authenticated_user(request)
-        if request.method == "DELETE":
-            if not can_remove_comment(user, comment):
-                self.permission_denied(request)
-            services.comment_remove(comment=comment, actor=user)
-            return Response(status=status.HTTP_204_NO_CONTENT)
-        if not can_edit_comment(user, comment):
-            self.permission_denied(request)
-        data = s.CommentEditInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        comment = services.comment_update(comment=comment, body=data.validated_data["body"])
-        return Response(s.ReplySerializer(comment).data)
-
-    @extend_schema(methods=["get"], responses=s.ReactionsSerializer)
-    @extend_schema(
-        methods=["post"], request=s.ReactionInput, responses={200: s.ReactionsSerializer}
-    )
-    @extend_schema(
-        methods=["delete"],
-        parameters=[OpenApiParameter("kind", str, enum=ReactionKind.values)],
-        responses={200: s.ReactionsSerializer},
-    )
-    @action(
-        detail=True,
-        methods=["get", "post", "delete"],
-        filterset_class=None,
-        pagination_class=None,
-    )
-    def reactions(self, request: Request, slug: str) -> Response:
-        article = self._article()
-        if request.method != "GET":
-            user = authenticated_user(request)
-            if not can_interact(user, article):
-                self.permission_denied(request)
-            if request.method == "POST":
-                data = s.ReactionInput(data=request.data)
-                data.is_valid(raise_exception=True)
-                services.reaction_add(article=article, user=user, **data.validated_data)
-            else:
-                data = s.ReactionInput(data=request.query_params.dict())
-                data.is_valid(raise_exception=True)
-                services.reaction_remove(article=article, user=user, **data.validated_data)
-            article.refresh_from_db(fields=["helpful_count"])
-        mine = []
-        if request.user.is_authenticated:
-            mine = list(article.reactions.filter(user=request.user).values_list("kind", flat=True))
-        return Response({"helpful": article.helpful_count, "mine": mine})
-
-    @extend_schema(
-        methods=["get", "put", "delete"], request=None, responses=s.BookmarkStateSerializer
-    )
-    @action(
-        detail=True,
-        methods=["get", "put", "delete"],
-        filterset_class=None,
-        pagination_class=None,
-        permission_classes=(permissions.IsAuthenticated,),
-    )
-    def bookmark(self, request: Request, slug: str) -> Response:
-        """Whether the article is on your reading list; PUT adds it, DELETE removes it."""
-        article = self._article()
-        user = authenticated_user(request)
-        if request.method == "PUT":
-            if not can_interact(user, article):
-                self.permission_denied(request)
-            services.bookmark_add(article=article, user=user)
-        elif request.method == "DELETE":
-            services.bookmark_remove(article=article, user=user)
-        return Response({"bookmarked": selectors.user_bookmarked(article=article, user=user)})

@@ -146,15 +146,19 @@ def _record_revision(
 
 
 def _event_payload(article: Article, editor: User) -> dict[str, Any]:
+    """Ids and slugs, plus the routing keys of docs/events.md (url, author_id, follow_targets)."""
+    technologies = sorted(tech.slug for tech in article.technologies.all())
     return {
         "article_id": article.pk,
         "slug": article.slug,
         "title": article.title,
+        "url": article.get_absolute_url(),
         "kind": article.kind,
         "author_id": article.author_id,
         "editor_id": editor.pk,
         "version": article.version,
-        "technologies": sorted(tech.slug for tech in article.technologies.all()),
+        "technologies": technologies,
+        "follow_targets": [["knowledge.technology", slug] for slug in technologies],
     }
 
 

@@ -59,11 +59,14 @@ def comment_create(
             "article_id": article.pk,
             "slug": article.slug,
             "title": article.title,
+            "url": f"{article.get_absolute_url()}#comment-{comment.pk}",
             "article_author_id": article.author_id,
             "comment_id": comment.pk,
             "parent_id": parent.pk if parent else None,
-            "parent_author_id": parent.author_id if parent else None,
-            "author_id": author.pk,
+            # Routing keys (docs/events.md): commenters follow the article; a reply reaches the
+            # author of the comment it answers.
+            "follower_ids": [author.pk],
+            "recipient_ids": [parent.author_id] if parent and parent.author_id != author.pk else [],
         },
     )
     return comment

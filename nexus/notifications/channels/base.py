@@ -1,0 +1,15 @@
+from collections.abc import Sequence
+
+from nexus.core.models import OutboxEvent
+
+
+class Channel:
+    """A kind of notification. Both steps must be idempotent: an event can be fanned out twice."""
+
+    name = ""
+
+    def fan_out(self, event: OutboxEvent, recipient_ids: Sequence[int]) -> None:
+        """Record this channel's work for one batch of recipients, in bounded queries."""
+
+    def dispatch(self, event: OutboxEvent) -> None:
+        """After every batch: enqueue the slow part (sending) as background tasks."""

@@ -1,0 +1,130 @@
+"""GraphQL types, queries and mutations for notifications and follows."""
+
+from typing import Any, cast
+
+import strawberry
+import strawberry_django
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from strawberry.types import Info
+from strawberry_django.pagination import OffsetPaginated
+from strawberry_django.permissions import IsAuthenticated
+
+from nexus.accounts.schema import UserType
+from nexus.core.graphql import FieldError, field_errors_from
+from nexus.notifications import selectors, services
+from nexus.notifications.models import Notification, Subscription
+
+
+@strawberry_django.type(Notification, name="Notification")
+class NotificationType:
+    id: strawberry.auto
+    event_name: strawberry.auto = strawberry_django.field(name="event")
+    title: strawberry.auto
+    url: strawberry.auto
+    subject_type: strawberry.auto
+    subject_id: strawberry.auto
+    read_at: strawberry.auto
+    created_at: strawberry.auto
+    actor: UserType | None
+
+    @strawberry_django.field(only=["read_at"])
+    def is_read(self) -> bool:
+        return cast(Notification, self).read_at is not None
+
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[Notification], info: Info, **kwargs: Any
+    ) -> QuerySet[Notification]:
+        user = info.context.request.user
+        if not user.is_authenticated:
+            return queryset.none()
+        return queryset.filter(recipient=user).order_by("-created_at", "-id")
+
+
+@strawberry_django.filter_type(Notification, lookups=True)
+class NotificationFilter:
+    event_name: strawberry.auto = strawberry_django.filter_field(name="event")
+    read_at: strawberry.auto
+
+
+@strawberry_django.type(Subscription, name="Subscription")
+class SubscriptionType:
+    id: strawberry.auto
+    target_type: strawberry.auto
+    target_id: strawberry.auto
+    created_at: strawberry.auto
+
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[Subscription], info: Info, **kwargs: Any
+    ) -> QuerySet[Subscription]:
+        user = info.context.request.user
+        if not user.is_authenticated:
+            return queryset.none()
+        return queryset.filter(user=user).order_by("-created_at", "-id")
+
+
+@strawberry.type
+class NotificationResult:
+    notification: NotificationType | None = None
+    errors: list[FieldError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SubscriptionResult:
+    subscription: SubscriptionType | None = None
+    errors: list[FieldError] = strawberry.field(default_factory=list)
+
+
+def _not_found(field: str) -> list[FieldError]:
+    return [FieldError(field=field, message="Not found.", code="not_found")]
+
+
+@strawberry.type
+class Query:
+    notifications: OffsetPaginated[NotificationType] = strawberry_django.offset_paginated(
+        filters=NotificationFilter, extensions=[IsAuthenticated()]
+    )
+    subscriptions: OffsetPaginated[SubscriptionType] = strawberry_django.offset_paginated(
+        extensions=[IsAuthenticated()]
+    )
+
+    @strawberry_django.field(extensions=[IsAuthenticated()])
+    def unread_notification_count(self, info: Info) -> int:
+        return selectors.unread_count(user=info.context.request.user)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    def mark_notification_read(self, info: Info, id: strawberry.ID) -> NotificationResult:
+        user = info.context.request.user
+        notification = selectors.notification_list(user=user).filter(pk=id).first()
+        if notification is None:
+            return NotificationResult(errors=_not_found("id"))
+        services.notification_mark_read(notification=notification)
+        return NotificationResult(notification=cast(NotificationType, notification))
+
+    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    def mark_all_notifications_read(self, info: Info) -> int:
+        return services.notifications_mark_all_read(user=info.context.request.user)
+
+    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    def follow(self, info: Info, target_type: str, target_id: str) -> SubscriptionResult:
+        try:
+            subscription = services.subscription_create(
+                user=info.context.request.user, target_type=target_type, target_id=target_id
+            )
+        except ValidationError as exc:
+            return SubscriptionResult(errors=field_errors_from(exc))
+        return SubscriptionResult(subscription=cast(SubscriptionType, subscription))
+
+    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    def unfollow(self, info: Info, id: strawberry.ID) -> bool:
+        subscription = selectors.subscription_list(user=info.context.request.user).filter(pk=id)
+        found = subscription.first()
+        if found is None:
+            return False
+        services.subscription_delete(subscription=found)
+        return True

@@ -1,0 +1,55 @@
+"""Reads of notifications, follows, preferences and webhooks."""
+
+from django.db.models import QuerySet
+
+from nexus.accounts.models import User
+from nexus.notifications.models import (
+    EmailPreference,
+    Notification,
+    Subscription,
+    Webhook,
+    WebhookDelivery,
+)
+from nexus.notifications.registry import EVENT_TYPES
+
+
+def notification_list(*, user: User) -> QuerySet[Notification]:
+    """A user's notifications, newest first, with the actor for display."""
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+
+
+def unread_count(*, user: User) -> int:
+    """The bell's number: one COUNT over the partial unread index."""
+    return Notification.objects.filter(recipient=user, read_at=None).count()
+
+
+def subscription_list(*, user: User) -> QuerySet[Subscription]:
+    """What a user follows, newest first."""
+    return Subscription.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def email_preferences(*, user: User) -> dict[str, str]:
+    """Every known event type with the user's e-mail frequency (their choice or the default)."""
+    chosen = dict(EmailPreference.objects.filter(user=user).values_list("event_type", "frequency"))
+    return {name: chosen.get(name, event.default_frequency) for name, event in EVENT_TYPES.items()}
+
+
+def webhook_list(*, owner: User) -> QuerySet[Webhook]:
+    """A user's webhooks, newest first."""
+    return Webhook.objects.filter(owner=owner).order_by("-created_at", "-id")
+
+
+def delivery_list(*, webhook: Webhook) -> QuerySet[WebhookDelivery]:
+    """A webhook's delivery log, newest first."""
+    return WebhookDelivery.objects.filter(webhook=webhook).order_by("-created_at", "-id")
+
+
+def is_following(*, user: User, target_type: str, target_id: str) -> bool:
+    """Whether a user follows a target (for Follow buttons)."""
+    return Subscription.objects.filter(
+        user=user, target_type=target_type, target_id=target_id
+    ).exists()

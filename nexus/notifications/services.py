@@ -1,0 +1,259 @@
+"""Every write of notifications: follows, read marks, e-mail preferences, webhooks."""
+
+import re
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from nexus.accounts.models import User
+from nexus.core import events, outbound
+from nexus.core.models import OutboxEvent
+from nexus.notifications.channels.email import ALL_EVENTS, read_unsubscribe_token
+from nexus.notifications.channels.webhook import Attempt, post_delivery
+from nexus.notifications.models import (
+    DeliveryStatus,
+    EmailPreference,
+    Notification,
+    Subscription,
+    Webhook,
+    WebhookDelivery,
+)
+from nexus.notifications.registry import EVENT_TYPES, Frequency
+
+TARGET_TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
+WEBHOOK_SECRET_PREFIX = "whsec_"
+
+
+# --- Follows ----------------------------------------------------------------------------------
+def _validate_target(target_type: str, target_id: str) -> None:
+    errors = {}
+    if not TARGET_TYPE.match(target_type) or len(target_type) > 64:
+        errors["target_type"] = ['Use an "app.model" name such as "knowledge.article".']
+    if not target_id or len(target_id) > 64:
+        errors["target_id"] = ["Give the id or slug of what to follow (at most 64 characters)."]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def subscription_create(*, user: User, target_type: str, target_id: str | int) -> Subscription:
+    """Follow a target; following it again returns the existing follow."""
+    target_type, target_id = target_type.strip(), str(target_id).strip()
+    _validate_target(target_type, target_id)
+    subscription, _ = Subscription.objects.get_or_create(
+        user=user, target_type=target_type, target_id=target_id
+    )
+    return subscription
+
+
+def subscription_delete(*, subscription: Subscription) -> None:
+    """Stop following."""
+    subscription.delete()
+
+
+def subscriptions_follow_from_event(*, event: OutboxEvent) -> int:
+    """Authors and commenters follow what they touch: payload author_id / follower_ids."""
+    if not event.subject_type:
+        return 0
+    ids = {event.payload.get("author_id"), *(event.payload.get("follower_ids") or [])}
+    user_ids = {int(i) for i in ids if isinstance(i, int)}
+    created = Subscription.objects.bulk_create(
+        [
+            Subscription(user_id=i, target_type=event.subject_type, target_id=event.subject_id)
+            for i in user_ids
+        ],
+        ignore_conflicts=True,
+    )
+    return len(created)
+
+
+# --- Notifications ----------------------------------------------------------------------------
+def notification_mark_read(*, notification: Notification) -> Notification:
+    """Mark one notification read (once: the first time is kept)."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at", "updated_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of a user read; returns how many changed."""
+    now = timezone.now()
+    return Notification.objects.filter(recipient=user, read_at=None).update(
+        read_at=now, updated_at=now
+    )
+
+
+def notifications_delete_old_read(*, older_than: timedelta) -> int:
+    """Clean-up: delete notifications read before the cut-off."""
+    cutoff = timezone.now() - older_than
+    deleted, _ = Notification.objects.filter(read_at__lt=cutoff).delete()
+    return deleted
+
+
+# --- E-mail preferences -----------------------------------------------------------------------
+@transaction.atomic
+def email_preferences_update(*, user: User, preferences: dict[str, str]) -> dict[str, str]:
+    """Set how often e-mail comes per event type; unknown types or frequencies are field errors."""
+    errors: dict[str, list[str]] = {}
+    for event_type, frequency in preferences.items():
+        if event_type not in EVENT_TYPES:
+            errors[event_type] = ["Unknown event type."]
+        elif frequency not in Frequency.values:
+            errors[event_type] = [f"Choose one of: {', '.join(Frequency.values)}."]
+    if errors:
+        raise ValidationError(errors)
+    for event_type, frequency in preferences.items():
+        EmailPreference.objects.update_or_create(
+            user=user, event_type=event_type, defaults={"frequency": frequency}
+        )
+    return preferences
+
+
+@transaction.atomic
+def email_unsubscribe(*, token: str) -> tuple[User, str]:
+    """Apply a signed unsubscribe link: e-mail for its event type (or all) becomes "never"."""
+    try:
+        user_id, event_type = read_unsubscribe_token(token)
+    except signing.BadSignature as exc:
+        raise ValidationError({"token": ["This unsubscribe link is not valid."]}) from exc
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or (event_type != ALL_EVENTS and event_type not in EVENT_TYPES):
+        raise ValidationError({"token": ["This unsubscribe link is not valid."]})
+    types = list(EVENT_TYPES) if event_type == ALL_EVENTS else [event_type]
+    email_preferences_update(user=user, preferences=dict.fromkeys(types, Frequency.NEVER))
+    Notification.objects.filter(recipient=user, event_name__in=types, emailed_at=None).update(
+        email_frequency=Frequency.NEVER
+    )
+    return user, event_type
+
+
+# --- Webhooks ---------------------------------------------------------------------------------
+def _validate_webhook(url: str | None, event_names: list[str] | None) -> None:
+    errors: dict[str, list[str]] = {}
+    if url is not None:
+        try:
+            outbound.check_url(url)
+        except outbound.UnsafeURLError as exc:
+            errors["url"] = [str(exc)]
+    if event_names is not None:
+        unknown = sorted(set(event_names) - set(EVENT_TYPES))
+        if not event_names:
+            errors["events"] = ["Pick at least one event type."]
+        elif unknown:
+            errors["events"] = [f"Unknown event type: {', '.join(unknown)}."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _new_secret() -> str:
+    return WEBHOOK_SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+@transaction.atomic
+def webhook_create(*, owner: User, url: str, events: list[str]) -> tuple[Webhook, str]:
+    """Register a webhook; returns it and its signing secret, shown to the owner only now."""
+    _validate_webhook(url, events)
+    secret = _new_secret()
+    webhook = Webhook.objects.create(
+        owner=owner, url=url, events=sorted(set(events)), secret=secret
+    )
+    return webhook, secret
+
+
+@transaction.atomic
+def webhook_update(*, webhook: Webhook, **changes: Any) -> Webhook:
+    """Change a webhook's URL, events or activity; re-enabling it clears its failure count."""
+    _validate_webhook(changes.get("url"), changes.get("events"))
+    if "events" in changes:
+        changes["events"] = sorted(set(changes["events"]))
+    if changes.get("is_active") and not webhook.is_active:
+        changes.update(consecutive_failures=0, disabled_at=None)
+    for name, value in changes.items():
+        setattr(webhook, name, value)
+    webhook.save()
+    return webhook
+
+
+def webhook_rotate_secret(*, webhook: Webhook) -> str:
+    """Replace the signing secret; the new one is returned once."""
+    webhook.secret = _new_secret()
+    webhook.save(update_fields=["secret", "updated_at"])
+    return webhook.secret
+
+
+def webhook_delete(*, webhook: Webhook) -> None:
+    """Remove a webhook and its delivery log."""
+    webhook.delete()
+
+
+def webhook_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery again (same id, so receivers can still deduplicate)."""
+    from nexus.notifications.tasks import deliver_webhook
+
+    delivery.status = DeliveryStatus.PENDING
+    delivery.save(update_fields=["status", "updated_at"])
+    transaction.on_commit(lambda: deliver_webhook.delay(str(delivery.pk)))
+    return delivery
+
+
+def webhook_delivery_attempt(*, delivery_id: str) -> Attempt | None:
+    """POST a delivery once and record the outcome; None when there is nothing to do."""
+    delivery = WebhookDelivery.objects.select_related("webhook").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status == DeliveryStatus.SUCCEEDED:
+        return None
+    webhook = delivery.webhook
+    if not webhook.is_active:
+        return None
+    attempt = post_delivery(delivery, secret=webhook.secret, url=webhook.url)
+    now = timezone.now()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.SUCCEEDED if attempt.ok else DeliveryStatus.FAILED,
+        attempts=models.F("attempts") + 1,
+        response_status=attempt.status,
+        error=attempt.error,
+        delivered_at=now if attempt.ok else None,
+        updated_at=now,
+    )
+    if attempt.ok:
+        Webhook.objects.filter(pk=webhook.pk).update(consecutive_failures=0)
+    else:
+        _webhook_record_failure(webhook)
+    return attempt
+
+
+@transaction.atomic
+def _webhook_record_failure(webhook: Webhook) -> None:
+    """Count a failure; after too many in a row, disable the webhook and tell its owner."""
+    webhook = Webhook.objects.select_for_update().get(pk=webhook.pk)
+    webhook.consecutive_failures += 1
+    fields = ["consecutive_failures", "updated_at"]
+    disable = webhook.is_active and (
+        webhook.consecutive_failures >= settings.NEXUS_WEBHOOK_MAX_CONSECUTIVE_FAILURES
+    )
+    if disable:
+        webhook.is_active = False
+        webhook.disabled_at = timezone.now()
+        fields += ["is_active", "disabled_at"]
+    webhook.save(update_fields=fields)
+    if disable:
+        events.publish(
+            "webhook.disabled",
+            subject=webhook,
+            payload={
+                "title": f"{webhook.url} failed {webhook.consecutive_failures} times in a row",
+                "url": "/notifications/webhooks/",
+                "recipient_ids": [webhook.owner_id],
+            },
+        )
+
+
+def subscription_remove(*, user: User, target_type: str, target_id: str) -> None:
+    """Stop following a target, if followed."""
+    Subscription.objects.filter(user=user, target_type=target_type, target_id=target_id).delete()

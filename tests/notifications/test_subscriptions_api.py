@@ -1,0 +1,64 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from nexus.notifications.models import Subscription
+from nexus.notifications.services import subscription_create
+
+pytestmark = pytest.mark.django_db
+
+
+def test_following_something_and_following_it_again(client_for, owner):
+    client = client_for(owner)
+    body = {"target_type": "knowledge.article", "target_id": "caching-101"}
+    first = client.post("/api/v1/subscriptions/", body, format="json")
+    assert first.status_code == 201
+    assert first.json()["target_id"] == "caching-101"
+    again = client.post("/api/v1/subscriptions/", body, format="json")
+    assert again.json()["id"] == first.json()["id"]
+    assert Subscription.objects.count() == 1
+    listed = client.get("/api/v1/subscriptions/?target_type=knowledge.article").json()
+    assert [s["target_id"] for s in listed["results"]] == ["caching-101"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"target_type": "Not A Type", "target_id": "1"}, "target_type"),
+        ({"target_type": "knowledge.article", "target_id": ""}, "target_id"),
+        ({"target_type": "knowledge.article"}, "target_id"),
+        ({"target_type": "knowledge.article", "target_id": "1", "extra": 1}, "extra"),
+    ],
+)
+def test_bad_follows_are_400s_with_field_errors(client_for, owner, body, field):
+    response = client_for(owner).post("/api/v1/subscriptions/", body, format="json")
+    assert response.status_code == 400
+    assert field in [e["field"] for e in response.json()["errors"]]
+    assert not Subscription.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "other_user", "mentor", "admin_user"])
+def test_nobody_else_can_see_or_drop_my_follow(request, api_client, client_for, owner, who):
+    follow = subscription_create(user=owner, target_type="knowledge.article", target_id="x")
+    client = api_client if who == "anonymous" else client_for(request.getfixturevalue(who))
+    expected = 401 if who == "anonymous" else 404
+    assert client.delete(f"/api/v1/subscriptions/{follow.pk}/").status_code == expected
+    if who != "anonymous":
+        assert client.get("/api/v1/subscriptions/").json()["results"] == []
+    assert Subscription.objects.filter(pk=follow.pk).exists()
+
+
+def test_unfollowing(client_for, owner):
+    follow = subscription_create(user=owner, target_type="knowledge.article", target_id="x")
+    assert client_for(owner).delete(f"/api/v1/subscriptions/{follow.pk}/").status_code == 204
+    assert not Subscription.objects.exists()
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_listing_follows_takes_the_same_queries(client_for, owner, count):
+    for i in range(count):
+        subscription_create(user=owner, target_type="knowledge.article", target_id=str(i))
+    client = client_for(owner)
+    with CaptureQueriesContext(connection) as queries:
+        assert len(client.get("/api/v1/subscriptions/?page_size=50").json()["results"]) == count
+    assert len(queries) <= 1
