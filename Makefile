@@ -9,11 +9,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := nexus/static/vendor
 
-.PHONY: run test install assets lint typecheck migrations-check pytest bench bench-search bench-notifications clean
+.PHONY: run test install assets lint typecheck migrations-check pytest bench bench-import bench-journal bench-notifications bench-search clean
 
 run: install assets
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py bootstrap
+	$(PY) manage.py load_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install assets lint typecheck migrations-check pytest
@@ -40,6 +41,7 @@ $(VENDOR)/.built: node_modules/.package-lock.json
 	cp node_modules/graphiql/graphiql.min.{js,css}{,.map} $(VENDOR)/
 	cp node_modules/react/umd/react.production.min.js $(VENDOR)/
 	cp node_modules/react-dom/umd/react-dom.production.min.js $(VENDOR)/
+	cp node_modules/chart.js/dist/chart.umd.min.js{,.map} $(VENDOR)/
 	touch $@
 
 assets: $(VENDOR)/.built
@@ -56,6 +58,17 @@ migrations-check: install
 
 pytest: install assets
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Cohort dashboard on 500 learners x a year of entries; DATABASE_URL picks the database.
+# Every benchmark, one after another; each prints its own table.
+bench: bench-notifications bench-journal bench-import bench-search
+
+bench-journal: install
+	$(PY) bench/journal_dashboard.py $(BENCH_ARGS)
+
+# Import throughput over the shared corpus: parse only vs first import vs the no-op re-import.
+bench-import: install
+	$(PY) bench/import_bench.py $(BENCH_ARGS)
 
 # Search: 100k documents, p50/p99 of 200 queries, ours vs icontains vs raw FTS (DATABASE_URL picks
 # PostgreSQL; SQLite otherwise). BENCH_ARGS="--documents 10000" for a quick run.

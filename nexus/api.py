@@ -5,6 +5,8 @@ from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from nexus.accounts import api as accounts_api
+from nexus.importer import api as importer_api
+from nexus.journal.api import urls as journal_urls
 from nexus.knowledge.api import articles as knowledge_articles
 from nexus.knowledge.api import others as knowledge_others
 from nexus.notifications import api as notifications_api
@@ -13,6 +15,7 @@ from nexus.search import api as search_api
 router = DefaultRouter()
 router.register("me/tokens", accounts_api.MeTokenViewSet, basename="me-token")
 router.register("users", accounts_api.UserViewSet, basename="user")
+router.register("imports", importer_api.ImportJobViewSet, basename="import")
 router.register("technologies", knowledge_others.TechnologyViewSet, basename="technology")
 router.register("articles", knowledge_articles.ArticleViewSet, basename="article")
 router.register("bookmarks", knowledge_others.BookmarkViewSet, basename="bookmark")
@@ -39,4 +42,5 @@ urlpatterns = [
     path("search/autocomplete/", search_api.AutocompleteApi.as_view(), name="search-autocomplete"),
     path("search/similar/", search_api.SimilarApi.as_view(), name="search-similar"),
     path("", include(router.urls)),
+    path("", include(journal_urls)),
 ]

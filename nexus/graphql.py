@@ -5,6 +5,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from nexus.accounts import schema as accounts_schema
 from nexus.core.graphql import AuthenticatedGraphQLView, schema_extensions
+from nexus.importer import schema as importer_schema
+from nexus.journal import schema as journal_schema
 from nexus.knowledge import schema as knowledge_schema
 from nexus.notifications import schema as notifications_schema
 from nexus.search import schema as search_schema
@@ -12,13 +14,24 @@ from nexus.search import schema as search_schema
 
 @strawberry.type
 class Query(
-    accounts_schema.Query, knowledge_schema.Query, notifications_schema.Query, search_schema.Query
+    accounts_schema.Query,
+    knowledge_schema.Query,
+    importer_schema.Query,
+    journal_schema.Query,
+    notifications_schema.Query,
+    search_schema.Query,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(accounts_schema.Mutation, knowledge_schema.Mutation, notifications_schema.Mutation):
+class Mutation(
+    accounts_schema.Mutation,
+    knowledge_schema.Mutation,
+    importer_schema.Mutation,
+    journal_schema.Mutation,
+    notifications_schema.Mutation,
+):
     pass
 
 

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "nexus.core",
     "nexus.accounts",
     "nexus.knowledge",
+    "nexus.journal",
+    "nexus.importer",
     "nexus.notifications",
     "nexus.search",
 ]
@@ -181,6 +183,14 @@ NEXUS_MAX_UPLOAD_BYTES = env.int("NEXUS_MAX_UPLOAD_BYTES", default=5 * 1024 * 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = NEXUS_MAX_JSON_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = NEXUS_MAX_UPLOAD_BYTES
 
+# --- Importer (nexus import, /imports/) --------------------------------------------------------
+# One Markdown file; everything a source expands to (zip bomb cap); files per import; git clones.
+NEXUS_IMPORT_MAX_FILE_BYTES = env.int("NEXUS_IMPORT_MAX_FILE_BYTES", default=500 * 1024)
+NEXUS_IMPORT_MAX_TOTAL_BYTES = env.int("NEXUS_IMPORT_MAX_TOTAL_BYTES", default=50 * 1024 * 1024)
+NEXUS_IMPORT_MAX_FILES = env.int("NEXUS_IMPORT_MAX_FILES", default=2000)
+NEXUS_IMPORT_GIT_TIMEOUT_SECONDS = env.int("NEXUS_IMPORT_GIT_TIMEOUT_SECONDS", default=60)
+NEXUS_IMPORT_GIT_MAX_BYTES = env.int("NEXUS_IMPORT_GIT_MAX_BYTES", default=100 * 1024 * 1024)
+
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -225,6 +235,8 @@ SPECTACULAR_SETTINGS = {
         "ArticleKindEnum": "nexus.knowledge.models.ArticleKind",
         "ArticleStatusEnum": "nexus.knowledge.models.ArticleStatus",
         "ReactionKindEnum": "nexus.knowledge.models.ReactionKind",
+        "MilestoneStatusEnum": "nexus.journal.models.MilestoneStatus",
+        "JournalVisibilityEnum": "nexus.journal.models.Visibility",
     },
 }
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", ExportToDjangoView, name="metrics"),
     path("accounts/", include("nexus.accounts.urls")),
+    path("journal/", include("nexus.journal.urls")),
     path("notifications/", include("nexus.notifications.urls")),
     path("api/v1/", include("nexus.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("graphql/", graphql_view, name="graphql"),
     path("admin/", admin.site.urls),
+    path("", include("nexus.importer.urls")),
     path("", include("nexus.search.urls")),
     path("", include("nexus.knowledge.urls")),
 ]

@@ -1,0 +1,119 @@
+"""Import throughput on the shared corpus (files per second): ours (parse + write through the
+knowledge services, one transaction a file), the idempotent re-import, and parse-only, side by side
+with a naive baseline (markdown-it tokens only: the least any importer must do) and the limit.
+
+    make bench-import                                # SQLite (a throw-away test database)
+    DATABASE_URL=postgres://... make bench-import    # PostgreSQL (creates test_<name>)
+    BENCH_ARGS="--corpus /path/to/corpus --rounds 3" make bench-import
+
+The corpus is ../shared/corpus (readmes/ and readmes-product/); it is read, never copied.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nexus.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+# Imports run as background jobs: a learner's 60-file docs folder should finish within a minute.
+LIMIT_FILES_PER_SECOND = 1.0
+
+
+def default_corpus() -> Path:
+    for candidate in (ROOT / ".." / "shared" / "corpus", ROOT / ".." / ".." / "shared" / "corpus"):
+        if candidate.is_dir():
+            return candidate.resolve()
+    return (ROOT / ".." / "shared" / "corpus").resolve()
+
+
+def corpus_files(corpus: Path) -> list[tuple[str, bytes]]:
+    paths = sorted([*corpus.glob("readmes/*.md"), *corpus.glob("readmes-product/*.md")])
+    return [(str(path.relative_to(corpus)), path.read_bytes()) for path in paths]
+
+
+def rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds else float("inf")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=default_corpus())
+    parser.add_argument("--rounds", type=int, default=3, help="parse-only rounds (best kept)")
+    args = parser.parse_args()
+    if not (args.corpus / "readmes").is_dir():
+        sys.exit(f"No corpus at {args.corpus} (expected readmes/ inside it).")
+    files = corpus_files(args.corpus)
+
+    from markdown_it import MarkdownIt
+
+    from nexus.accounts.models import User
+    from nexus.importer.parsing import parse_document
+    from nexus.importer.pipeline import run_import
+    from nexus.importer.sources import Source, SourceFile
+
+    naive = MarkdownIt("commonmark").enable("table")
+    rows = []
+    best = float("inf")
+    for _round in range(args.rounds):
+        start = time.perf_counter()
+        for _path, data in files:
+            naive.parse(data.decode("utf-8", "replace"))
+        best = min(best, time.perf_counter() - start)
+    rows.append(("naive baseline: markdown-it tokens only", best))
+    best = float("inf")
+    for _round in range(args.rounds):
+        start = time.perf_counter()
+        for path, data in files:
+            parse_document(data, path=path)
+        best = min(best, time.perf_counter() - start)
+    rows.append(("ours: parse and extract (no database)", best))
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        owner = User.objects.create_user("bench@example.com", None, display_name="Bench")
+        source = Source(
+            key="bench:corpus",
+            label=str(args.corpus),
+            kind="folder",
+            files=[SourceFile(path=path, data=data) for path, data in files],
+        )
+        start = time.perf_counter()
+        first = run_import(owner=owner, source=source)
+        rows.append(("ours: first import (writes articles)", time.perf_counter() - start))
+        start = time.perf_counter()
+        again = run_import(owner=owner, source=source)
+        rows.append(("ours: re-import (idempotent no-op)", time.perf_counter() - start))
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    vendor = connection.vendor
+    print(f"\nImport throughput: {len(files)} corpus files, database {vendor}\n")
+    print(f"{'run':<44}{'seconds':>10}{'files/s':>10}  vs limit ({LIMIT_FILES_PER_SECOND:g}/s)")
+    print("-" * 84)
+    for name, seconds in rows:
+        files_per_second = rate(len(files), seconds)
+        verdict = "ok" if files_per_second >= LIMIT_FILES_PER_SECOND else "SLOW"
+        print(f"{name:<44}{seconds:>10.3f}{files_per_second:>10.1f}  {verdict}")
+    first_seconds = rows[2][1]
+    print(
+        f"\nfirst import: {rate(first['totals']['created'], first_seconds):.1f} articles/s; "
+        f"{first['totals']['created']} created, {first['files']['failed']} failed; "
+        f"re-import: {again['files']['unchanged']} files unchanged, "
+        f"{again['totals']['created'] + again['totals']['updated']} writes"
+    )
+
+
+if __name__ == "__main__":
+    main()

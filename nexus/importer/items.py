@@ -1,0 +1,165 @@
+"""A parsed document as a flat list of items, each with a stable key and a content hash.
+
+The key identifies an item across imports of the same file (so a changed explanation updates the
+same article); the hash says whether it changed.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.text import slugify
+
+from nexus.importer.parsing import ParsedDocument
+
+JOURNAL_TAG = "learning-journal"
+IMPORTED_TAG = "imported"
+
+
+@dataclass
+class FileContext:
+    """What every item of one file shares: where it came from."""
+
+    source_key: str
+    source_label: str
+    path: str
+    repository: str = ""
+    commit: str = ""
+
+
+@dataclass
+class ExtractedItem:
+    kind: str
+    key: str
+    title: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        payload = json.dumps({"title": self.title, **self.data}, sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _key(prefix: str, title: str) -> str:
+    return f"{prefix}:{slugify(title)[:150] or 'untitled'}"
+
+
+def provenance(context: FileContext) -> str:
+    """The line that says where an imported article came from."""
+    parts = [
+        f"repository `{context.repository}`" if context.repository else f"`{context.source_label}`"
+    ]
+    parts.append(f"path `{context.path}`")
+    if context.commit:
+        parts.append(f"commit `{context.commit[:12]}`")
+    return "> Imported from " + ", ".join(parts) + "."
+
+
+def _front_matter_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list):
+        return [str(part).strip() for part in value if str(part).strip()]
+    return []
+
+
+def items_for(document: ParsedDocument, context: FileContext) -> list[ExtractedItem]:
+    """Everything one document turns into, in the order the sinks should write it."""
+    technologies = document.technologies
+    tags = [IMPORTED_TAG, JOURNAL_TAG] if document.is_journal else [IMPORTED_TAG]
+    front = document.front_matter
+    source_body = f"{provenance(context)}\n\n{document.body.strip()}\n"
+    items = [
+        ExtractedItem(
+            kind="source_article",
+            key="source",
+            title=document.title,
+            data={
+                "body": source_body,
+                "kind": str(front.get("kind", "guide")),
+                "status": str(front.get("status", "")),
+                "technologies": [*_front_matter_list(front.get("technologies")), *technologies],
+                "tags": [*tags, *_front_matter_list(front.get("tags"))],
+                "repository": context.repository,
+                "path": context.path,
+                "commit": context.commit,
+            },
+        )
+    ]
+    for group in document.technology_groups:
+        for name in group.names:
+            items.append(
+                ExtractedItem(
+                    kind="technology",
+                    key=_key("technology", name),
+                    title=name,
+                    data={"category": group.category},
+                )
+            )
+    if not document.is_journal:
+        return items
+    if document.overview:
+        items.append(
+            ExtractedItem(
+                kind="overview",
+                key="overview",
+                title=f"{document.title}: overview"[:200],
+                data={"body": document.overview, "technologies": technologies, "tags": tags},
+            )
+        )
+    for concept in document.concepts:
+        items.append(
+            ExtractedItem(
+                kind="concept",
+                key=_key("concept", concept.title),
+                title=concept.title,
+                data={"explanation": concept.explanation},
+            )
+        )
+    for practice in document.practices:
+        items.append(
+            ExtractedItem(
+                kind=practice.kind,
+                key=_key("practice", practice.title),
+                title=practice.title,
+                data={"explanation": practice.explanation, "tags": tags},
+            )
+        )
+    for challenge in document.challenges:
+        items.append(
+            ExtractedItem(
+                kind="challenge",
+                key=_key("challenge", challenge.title),
+                title=challenge.title,
+                data={
+                    "problem": challenge.problem,
+                    "solution": challenge.solution,
+                    "technologies": technologies,
+                },
+            )
+        )
+    for month in document.months:
+        items.append(
+            ExtractedItem(
+                kind="month",
+                key=f"month:{month.number}",
+                title=f"Month {month.number}: {month.title}",
+                data={
+                    "number": month.number,
+                    "title": month.title,
+                    "entries": month.entries,
+                    "milestones": month.milestones,
+                },
+            )
+        )
+    for week in document.weeks:
+        items.append(
+            ExtractedItem(
+                kind="week",
+                key=f"week:{week.number}",
+                title=f"Week {week.number}: {week.title}",
+                data={"number": week.number, "title": week.title, "entries": week.entries},
+            )
+        )
+    return items

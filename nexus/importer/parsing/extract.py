@@ -1,0 +1,366 @@
+"""From a section tree to what a learning journal says: technologies, concepts, challenges,
+practices, months and an overview. Everything here is a pure function of the text."""
+
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from nexus.importer.parsing import technologies as tech
+from nexus.importer.parsing.model import (
+    Challenge,
+    Concept,
+    MonthLog,
+    ParsedDocument,
+    Practice,
+    TechnologyGroup,
+)
+from nexus.importer.parsing.sections import (
+    WEEK,
+    classify_heading,
+    month_number,
+    practice_kind,
+)
+from nexus.importer.parsing.structure import Item, Section, Table, clean_title, parse_sections
+from nexus.importer.parsing.text import clean_markdown
+
+PROBLEM_LABEL = re.compile(
+    r"^\W*(problem|challenge|issue|bug|symptom|struggle)s?\s*\d*\s*[:\-\u2013\u2014]\s*",
+    re.IGNORECASE,
+)
+SOLUTION_LABEL = re.compile(
+    r"^\W*(solution|solved|fix|fixed|resolution|resolved|how i (?:solved|fixed) it|approach|"
+    r"what i did|workaround)\s*[:\-\u2013\u2014]\s*",
+    re.IGNORECASE,
+)
+INLINE_SOLUTION = re.compile(
+    r"(?:^|\s|[.;])(?:solution|fix|resolution|how i solved it)\s*[:\-\u2013\u2014]\s*(.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+MILESTONE = re.compile(r"^\W*milestones?\b", re.IGNORECASE)
+MONTH_PREFIX = re.compile(r"^\W*month\s*\d+\s*[:\-\u2013\u2014]?\s*", re.IGNORECASE)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+TITLE_MAX = 120
+JOURNAL_KINDS = {"challenges", "practices", "month", "week", "worklog"}
+INHERITED_FROM_LEVEL = 2
+MAX_ITEMS_PER_KIND = 60
+OVERVIEW_MAX_CHARS = 20_000
+MIN_KNOWN_TECHNOLOGIES = 3
+
+
+def _short(text: str, limit: int = TITLE_MAX) -> str:
+    """A title from text: its first sentence, cut at a word boundary within `limit`."""
+    text = " ".join(text.split())
+    text = SENTENCE_END.split(text, maxsplit=1)[0].rstrip(" .:")
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
+
+
+def _walk(
+    section: Section, inherited: str, title_section: Section | None = None
+) -> Iterator[tuple[Section, str, str]]:
+    """(section, effective kind, own kind) for every section; unrecognised ones inherit.
+
+    The document's title (a leading level-1 heading) names the document, not a section kind.
+    """
+    own = classify_heading(section.title) if section.level and section is not title_section else ""
+    kind = own or inherited
+    yield section, kind, own
+    passed_on = kind if section.level >= INHERITED_FROM_LEVEL else ""
+    if passed_on in ("month", "week", "objective", "overview", "features"):
+        passed_on = ""
+    for child in section.children:
+        yield from _walk(child, passed_on, title_section)
+
+
+def _is_list_like(text: str) -> bool:
+    if not text or text.rstrip().endswith("."):
+        return False
+    return all(len(part.split()) <= 4 for part in re.split(r",|;", text))
+
+
+def _add(groups: dict[str, TechnologyGroup], category: str, names: list[str]) -> None:
+    category = clean_title(category) or "Other"
+    group = groups.setdefault(category.lower(), TechnologyGroup(category=category))
+    for name in names:
+        if name not in group.names:
+            group.names.append(name)
+
+
+def _technologies_from(
+    section: Section, groups: dict[str, TechnologyGroup], category: str | None
+) -> None:
+    for item in section.items:
+        if item.lead and _is_list_like(item.rest) and not tech.canonical(item.lead):
+            _add(groups, item.lead, tech.names_in_item(item.rest.replace(" and ", ", ")))
+            continue
+        if item.children and not tech.canonical(item.title) and not item.rest:
+            named = tech.scan(item.title)
+            if named:
+                # "React & State Management" names technologies; its sub-items explain them.
+                named += tech.scan(" ".join(child.text for child in item.children))
+                for name in named:
+                    _add(groups, category or tech.default_category(name), [name])
+            else:
+                names = [n for child in item.children for n in tech.names_in_item(child.text)]
+                _add(groups, item.title, names)
+            continue
+        for name in tech.names_in_item(item.text):
+            _add(groups, category or tech.default_category(name), [name])
+    for table in section.tables:
+        for row in table.rows:
+            for name in tech.names_in_item(row[0]) if row else []:
+                _add(groups, category or tech.default_category(name), [name])
+    if not section.items and not section.tables:
+        for name in tech.scan(" ".join(section.paragraphs)):
+            _add(groups, category or tech.default_category(name), [name])
+
+
+def _label(text: str) -> tuple[str, str]:
+    """("problem" | "solution" | "", text without its label)."""
+    if match := PROBLEM_LABEL.match(text):
+        return "problem", text[match.end() :].strip()
+    if match := SOLUTION_LABEL.match(text):
+        return "solution", text[match.end() :].strip()
+    return "", text
+
+
+def _challenge_from_item(item: Item) -> Challenge:
+    challenge = Challenge(title=_short(item.title or item.text))
+    unlabelled: list[str] = []
+    for part in [
+        item.rest if item.lead else "",
+        *item.paragraphs,
+        *(c.text for c in item.children),
+    ]:
+        label, text = _label(part)
+        if label == "problem":
+            challenge.problem = text
+        elif label == "solution":
+            challenge.solution = text
+        elif part:
+            unlabelled.append(part)
+    if not challenge.solution and (match := INLINE_SOLUTION.search(item.text)):
+        challenge.solution = match.group(1).strip()
+    if not challenge.problem:
+        challenge.problem = "\n".join(unlabelled) or (item.explanation if not item.lead else "")
+    return challenge
+
+
+def _challenges_from_parts(parts: list[str]) -> list[Challenge]:
+    """Paragraph-shaped challenges: labelled pairs, else one challenge per paragraph."""
+    found: list[Challenge] = []
+    for part in parts:
+        label, text = _label(part)
+        if label == "solution" and found:
+            found[-1].solution = text
+        elif label == "problem":
+            problem, solution = _split_inline_solution(text)
+            found.append(Challenge(title=_short(problem), problem=problem, solution=solution))
+        elif found and not found[-1].solution and label == "" and found[-1].problem == "":
+            found[-1].problem = text
+        else:
+            found.append(Challenge(title=_short(text), problem=text))
+    return found
+
+
+def _split_inline_solution(text: str) -> tuple[str, str]:
+    """ "Slow page Solution: added an index" -> ("Slow page", "added an index")."""
+    match = INLINE_SOLUTION.search(text)
+    if match is None:
+        return text, ""
+    return text[: match.start()].strip(), match.group(1).strip()
+
+
+def _has_labels(section: Section) -> bool:
+    texts = [*section.paragraphs, *(item.text for item in section.items)]
+    return any(_label(text)[0] for text in texts)
+
+
+def _table_columns(table: Table, first: str, second: str) -> tuple[int, int] | None:
+    header = [cell.lower() for cell in table.header]
+    left = next((i for i, cell in enumerate(header) if re.search(first, cell)), None)
+    right = next((i for i, cell in enumerate(header) if re.search(second, cell)), None)
+    if left is None or right is None or left == right:
+        return None
+    return left, right
+
+
+def _challenges_in(section: Section, *, nested: bool) -> list[Challenge]:
+    """Challenges of one section; a nested section with Problem/Solution labels is one challenge."""
+    found: list[Challenge] = []
+    if nested and _has_labels(section) and not section.children and section.title:
+        parts = [*section.paragraphs, *(item.text for item in section.items)]
+        pairs = _challenges_from_parts(parts)
+        if len(pairs) == 1:
+            pairs[0].title = _short(_label(section.title)[1] or section.title)
+        return pairs
+    pending: Challenge | None = None
+    for item in section.items:
+        label, text = _label(item.text)
+        if label == "problem":
+            pending = Challenge(title=_short(text), problem=text)
+            for child in item.children:
+                child_label, child_text = _label(child.text)
+                if child_label == "solution":
+                    pending.solution = child_text
+            found.append(pending)
+        elif label == "solution" and pending is not None:
+            pending.solution = text
+        else:
+            pending = None
+            found.append(_challenge_from_item(item))
+    for table in section.tables:
+        columns = _table_columns(table, r"challeng|problem|issue|bug", r"solution|fix|resol|how")
+        if columns:
+            left, right = columns
+            for row in table.rows:
+                if len(row) > max(left, right) and row[left]:
+                    found.append(Challenge(title=_short(row[left]), solution=row[right]))
+    if not section.items and not section.tables and not section.children:
+        found += _challenges_from_parts(section.paragraphs)
+    elif _has_labels(section):
+        found += [c for c in _challenges_from_parts(section.paragraphs) if c.solution]
+    return found
+
+
+def _practices_in(section: Section, kind: str) -> list[Practice]:
+    found = [
+        Practice(title=_short(item.title or item.text), explanation=item.explanation, kind=kind)
+        for item in section.items
+        if (item.title or item.text)
+    ]
+    for table in section.tables:
+        for row in table.rows:
+            if row and row[0]:
+                explanation = " ".join(row[1:]).strip()
+                found.append(Practice(title=_short(row[0]), explanation=explanation, kind=kind))
+    if not section.items and not section.tables and not section.children:
+        for paragraph in section.paragraphs:
+            found.append(Practice(title=_short(paragraph), explanation=paragraph, kind=kind))
+    return found
+
+
+def _month(section: Section, number: int) -> MonthLog:
+    log = MonthLog(
+        number=number, title=MONTH_PREFIX.sub("", section.title).strip() or section.title
+    )
+    for item in section.items:
+        if MILESTONE.match(item.text):
+            log.milestones.append(item.text.strip())
+        else:
+            log.entries.append(item.text.strip())
+    for child in section.children:
+        for item in child.items:
+            log.entries.append(item.text.strip())
+    return log
+
+
+def _overview(lines: list[str], sections: list[Section]) -> str:
+    chunks = ["\n".join(lines[s.start_line : s.end_line]).strip() for s in sections]
+    return "\n\n".join(chunk for chunk in chunks if chunk)[:OVERVIEW_MAX_CHARS]
+
+
+def _title(root: Section, front_matter: dict[str, object], path: str) -> str:
+    if isinstance(front_matter.get("title"), str) and str(front_matter["title"]).strip():
+        return str(front_matter["title"]).strip()[:200]
+    for section in root.walk()[1:]:
+        if section.level == 1 and section.title:
+            return section.title[:200]
+    for section in root.walk()[1:]:
+        if section.title:
+            return section.title[:200]
+    stem = PurePosixPath(path).stem if path else "Imported document"
+    return stem.replace("-", " ").replace("_", " ").strip()[:200] or "Imported document"
+
+
+def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
+    """Parse one Markdown file; raises BinaryContentError for binary input, nothing else."""
+    clean = clean_markdown(data)
+    root = parse_sections(clean.text)
+    document = ParsedDocument(
+        title=_title(root, clean.front_matter, path),
+        body=clean.text,
+        front_matter=clean.front_matter,
+        repairs=clean.repairs,
+    )
+    first = root.children[0] if root.children else None
+    title_section = first if first is not None and first.level == 1 else None
+    walked = list(_walk(root, "", title_section))
+    own_kinds = {own for _section, _kind, own in walked if own}
+    document.sections = [(s.title, kind) for s, kind, _own in walked if s.level and s.title]
+    document.is_journal = (
+        bool(own_kinds & JOURNAL_KINDS) or {"technologies", "concepts"} <= own_kinds
+    )
+
+    nested = {
+        id(child)
+        for section, kind, _own in walked
+        if kind == "challenges"
+        for child in section.children
+    }
+    groups: dict[str, TechnologyGroup] = {}
+    months: dict[int, MonthLog] = {}
+    weeks: dict[int, MonthLog] = {}
+    overview_sections: list[Section] = []
+    for section, kind, own in walked:
+        if kind == "technologies":
+            _technologies_from(section, groups, None if own else section.title)
+        elif kind == "concepts":
+            for item in section.items:
+                document.concepts.append(
+                    Concept(
+                        title=_short(item.title or item.text, 100), explanation=item.explanation
+                    )
+                )
+        elif kind == "challenges" and document.is_journal:
+            document.challenges += _challenges_in(section, nested=id(section) in nested)
+        elif kind == "practices" and document.is_journal:
+            heading = section.title if own else _nearest_own_title(walked, section)
+            document.practices += _practices_in(section, practice_kind(heading))
+        elif kind == "month" and (number := month_number(section.title)) is not None:
+            months.setdefault(number, _month(section, number))
+        elif kind == "week" and (match := WEEK.search(section.title)):
+            weeks.setdefault(int(match.group(1)), _month(section, int(match.group(1))))
+        elif own in ("objective", "features", "overview") and section.level >= 2:
+            overview_sections.append(section)
+    known_found = sum(1 for g in groups.values() for name in g.names if name in tech.KNOWN)
+    if known_found < MIN_KNOWN_TECHNOLOGIES:
+        # No real technology list: fall back to the technologies the learnings mention.
+        prose = [
+            " ".join([*s.paragraphs, *(i.text for i in s.items)])
+            for s, kind, _own in walked
+            if kind in ("concepts", "") and s.level
+        ]
+        for name in tech.scan("\n".join(prose)):
+            _add(groups, tech.default_category(name), [name])
+    document.technology_groups = [group for group in groups.values() if group.names]
+    document.concepts = _dedupe(document.concepts)[:MAX_ITEMS_PER_KIND]
+    document.challenges = _dedupe(document.challenges)[:MAX_ITEMS_PER_KIND]
+    document.practices = _dedupe(document.practices)[:MAX_ITEMS_PER_KIND]
+    document.months = [months[number] for number in sorted(months)]
+    document.weeks = [weeks[number] for number in sorted(weeks)]
+    document.overview = _overview(clean.text.split("\n"), overview_sections)
+    return document
+
+
+def _nearest_own_title(walked: list[tuple[Section, str, str]], target: Section) -> str:
+    """The title of the closest section above `target` that named its kind itself."""
+    title = ""
+    for section, _kind, own in walked:
+        if own == "practices":
+            title = section.title
+        if section is target:
+            break
+    return title
+
+
+def _dedupe[T: (Concept, Challenge, Practice)](entries: list[T]) -> list[T]:
+    seen: set[str] = set()
+    unique = []
+    for entry in entries:
+        key = entry.title.lower()
+        if key and key not in seen:
+            seen.add(key)
+            unique.append(entry)
+    return unique

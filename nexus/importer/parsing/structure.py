@@ -1,0 +1,250 @@
+"""Markdown as a tree of sections holding lists, paragraphs and tables (markdown-it tokens).
+
+Bold-only paragraphs ("**Core tools:**") count as headings one level below the current one, and a
+document without any heading gets its short title-like lines promoted to headings first.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+_PARSER = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+# Leading/trailing emoji, symbols, numbering and punctuation around a heading's words.
+EDGE_JUNK = re.compile(r"^[\W_\d]*?(?=[^\W\d_]|\d+\s*[A-Za-z])|(?:(?![)\]])[\s\W_])+$", re.UNICODE)
+NUMBERING = re.compile(r"^(?:\d+[.)]|[ivx]+\.)\s+", re.IGNORECASE)
+LEAD_SEPARATOR = re.compile(r"^\s*(?:[:\-\u2013\u2014]+)\s*")
+SPLIT_TITLE = re.compile(r"\s+[\u2013\u2014-]\s+|:\s+|\s+\(")
+ATX_OR_SETEXT = re.compile(r"^ {0,3}#{1,6}\s|^ {0,3}(=+|-+)\s*$", re.MULTILINE)
+PLAIN_HEADING_MAX_WORDS = 8
+
+
+@dataclass
+class Item:
+    """One list item: its first paragraph (bold lead split off), more paragraphs, sub-items."""
+
+    text: str
+    lead: str = ""
+    rest: str = ""
+    paragraphs: list[str] = field(default_factory=list)
+    children: list["Item"] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        """The item's name: its bold lead, else the words before a separator."""
+        if self.lead:
+            return self.lead
+        return SPLIT_TITLE.split(self.text, maxsplit=1)[0].strip()
+
+    @property
+    def explanation(self) -> str:
+        """What follows the name, with the item's further paragraphs and sub-items."""
+        parts = (
+            [self.rest] if self.lead else [self.text[len(self.title) :].lstrip(" :\u2013\u2014-(")]
+        )
+        parts += self.paragraphs + [child.text for child in self.children]
+        return "\n".join(part for part in parts if part).strip()
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Section:
+    title: str
+    level: int
+    raw_title: str = ""
+    start_line: int = 0
+    end_line: int = 0
+    items: list[Item] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    children: list["Section"] = field(default_factory=list)
+
+    def walk(self) -> "list[Section]":
+        """This section and every section below it, in document order."""
+        found = [self]
+        for child in self.children:
+            found += child.walk()
+        return found
+
+
+def clean_title(text: str) -> str:
+    """A heading's words without emoji, numbering, bold markers or trailing colons."""
+    text = text.replace("*", "").replace("`", "").strip()
+    text = EDGE_JUNK.sub("", text)
+    text = NUMBERING.sub("", text)
+    return " ".join(text.split())
+
+
+def inline_text(token: Token) -> str:
+    """The readable text of an inline token: links keep their text, images and HTML go."""
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type in ("text", "code_inline"):
+            parts.append(child.content)
+    return " ".join("".join(parts).split())
+
+
+def bold_lead(token: Token) -> tuple[str, str]:
+    """("Title", "the rest") when an inline starts with bold (after emoji), else ("", text)."""
+    children = [c for c in token.children or [] if c.type != "image"]
+    index = 0
+    while (
+        index < len(children)
+        and children[index].type == "text"
+        and not clean_title(children[index].content)
+    ):
+        index += 1
+    if index >= len(children) or children[index].type not in ("strong_open", "em_open"):
+        return "", inline_text(token)
+    closing = "strong_close" if children[index].type == "strong_open" else "em_close"
+    lead_parts = []
+    index += 1
+    while index < len(children) and children[index].type != closing:
+        if children[index].type in ("text", "code_inline"):
+            lead_parts.append(children[index].content)
+        index += 1
+    rest_token = Token("inline", "", 0)
+    rest_token.children = children[index + 1 :]
+    lead = clean_title("".join(lead_parts))
+    rest = LEAD_SEPARATOR.sub("", inline_text(rest_token))
+    return lead, rest
+
+
+def promote_plain_headings(text: str) -> str:
+    """For a document with no Markdown headings: short title-like lines become `##` headings."""
+    if ATX_OR_SETEXT.search(text):
+        return text
+    lines = text.split("\n")
+    out: list[str] = []
+    in_fence = False
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            in_fence = not in_fence
+            out.append(stripped)
+            continue
+        if in_fence:
+            out.append(line)
+            continue
+        previous_blank = index == 0 or not lines[index - 1].strip()
+        words = stripped.split()
+        looks_like_heading = (
+            previous_blank
+            and 0 < len(words) <= PLAIN_HEADING_MAX_WORDS
+            and stripped[0].isupper()
+            and not stripped.endswith((".", ",", ";", "!", "?"))
+            and "," not in stripped
+            and not re.match(r"^[-*+]|\d+[.)]\s|[│├└|]", stripped)
+            and ":" not in stripped.rstrip(":")
+        )
+        # Indentation made of spaces would turn whole sections into code blocks.
+        out.append(f"## {stripped}" if looks_like_heading else stripped)
+    return "\n".join(out)
+
+
+def _table(tokens: list[Token], start: int) -> tuple[Table, int]:
+    header: list[str] = []
+    rows: list[list[str]] = []
+    row: list[str] = []
+    index = start
+    in_head = False
+    while index < len(tokens) and tokens[index].type != "table_close":
+        token = tokens[index]
+        if token.type == "thead_open":
+            in_head = True
+        elif token.type == "thead_close":
+            in_head = False
+        elif token.type == "tr_open":
+            row = []
+        elif token.type == "inline":
+            row.append(inline_text(token))
+        elif token.type == "tr_close":
+            if in_head:
+                header = row
+            else:
+                rows.append(row)
+        index += 1
+    return Table(header=header, rows=rows), index
+
+
+def _list(tokens: list[Token], start: int) -> tuple[list[Item], int]:
+    """Parse a bullet/ordered list starting at tokens[start] (the *_list_open token)."""
+    close_type = tokens[start].type.replace("_open", "_close")
+    items: list[Item] = []
+    index = start + 1
+    current: Item | None = None
+    while index < len(tokens):
+        token = tokens[index]
+        if token.type == close_type and token.level == tokens[start].level:
+            return items, index
+        if token.type == "list_item_open":
+            current = Item(text="")
+            items.append(current)
+        elif token.type in ("bullet_list_open", "ordered_list_open") and current is not None:
+            children, index = _list(tokens, index)
+            current.children += children
+        elif token.type == "inline" and current is not None:
+            if not current.text:
+                lead, rest = bold_lead(token)
+                current.text = inline_text(token)
+                current.lead, current.rest = lead, rest
+            else:
+                current.paragraphs.append(inline_text(token))
+        index += 1
+    return items, index
+
+
+def parse_sections(text: str) -> Section:
+    """The document as a root section (level 0) with nested sections by heading level."""
+    tokens = _PARSER.parse(promote_plain_headings(text))
+    line_count = text.count("\n") + 1
+    root = Section(title="", level=0, end_line=line_count)
+    stack = [root]
+    index = 0
+    heading_level = 1
+
+    def open_section(title: str, raw: str, level: int, line: int) -> None:
+        while stack[-1].level >= level:
+            stack.pop().end_line = line
+        section = Section(title=title, raw_title=raw, level=level, start_line=line)
+        stack[-1].children.append(section)
+        stack.append(section)
+
+    while index < len(tokens):
+        token = tokens[index]
+        line = token.map[0] if token.map else 0
+        if token.type == "heading_open":
+            inline = tokens[index + 1]
+            raw = inline_text(inline)
+            heading_level = int(token.tag[1])
+            open_section(clean_title(raw), raw, heading_level, line)
+            index += 3
+            continue
+        if token.type == "paragraph_open" and token.level == 0:
+            inline = tokens[index + 1]
+            lead, rest = bold_lead(inline)
+            if lead and not rest and len(lead) <= 100:
+                # A bold-only line acts as a heading below the current section.
+                open_section(lead, inline_text(inline), heading_level + 1, line)
+            elif inline_text(inline):
+                stack[-1].paragraphs.append(inline_text(inline))
+            index += 3
+            continue
+        if token.type in ("bullet_list_open", "ordered_list_open") and token.level == 0:
+            items, index = _list(tokens, index)
+            stack[-1].items += items
+        elif token.type == "table_open":
+            table, index = _table(tokens, index)
+            stack[-1].tables.append(table)
+        index += 1
+    for section in stack:
+        section.end_line = line_count
+    return root

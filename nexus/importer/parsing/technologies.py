@@ -1,0 +1,144 @@
+"""Technology names as learners write them, mapped to one canonical name and a default category.
+
+The knowledge sink matches canonical names (and these aliases) against the technologies in the
+database; names not listed here are kept as the learner wrote them.
+"""
+
+import re
+
+# canonical name: (default category, aliases in lower case)
+KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Python": ("Languages & Frameworks", ("python", "python 3", "python3", "core python")),
+    "Django": ("Languages & Frameworks", ("django", "django framework")),
+    "Django REST Framework": ("APIs", ("django rest framework", "drf", "django rest")),
+    "FastAPI": ("Languages & Frameworks", ("fastapi",)),
+    "Flask": ("Languages & Frameworks", ("flask",)),
+    "JavaScript": ("Languages & Frameworks", ("javascript", "js")),
+    "TypeScript": ("Languages & Frameworks", ("typescript", "ts")),
+    "Node.js": ("Languages & Frameworks", ("node.js", "nodejs", "node")),
+    "React": ("Languages & Frameworks", ("react", "react.js", "reactjs")),
+    "Tailwind CSS": ("Languages & Frameworks", ("tailwind css", "tailwindcss", "tailwind")),
+    "Zustand": ("Languages & Frameworks", ("zustand",)),
+    "PWA": ("Languages & Frameworks", ("pwa", "progressive web apps", "progressive web app")),
+    "Next.js": ("Languages & Frameworks", ("next.js", "nextjs")),
+    "REST": ("APIs", ("rest", "rest api", "rest apis", "restful", "restful apis", "restful api")),
+    "GraphQL": ("APIs", ("graphql", "graphql apis", "graphql api", "graphene")),
+    "Swagger/OpenAPI": ("APIs", ("swagger", "openapi", "swagger/openapi", "drf-yasg")),
+    "Postman": ("APIs", ("postman",)),
+    "HTTPie": ("APIs", ("httpie",)),
+    "Docker": ("DevOps", ("docker", "docker compose", "docker-compose", "containerization")),
+    "Kubernetes": ("DevOps", ("kubernetes", "k8s", "kubectl", "minikube")),
+    "Jenkins": ("DevOps", ("jenkins",)),
+    "GitHub Actions": ("DevOps", ("github actions", "gh actions")),
+    "CI/CD": ("DevOps", ("ci/cd", "ci/cd pipelines", "ci / cd", "cicd", "continuous integration")),
+    "Git": ("DevOps", ("git", "github", "git flow", "gitflow", "git-flow", "git workflows")),
+    "Nginx": ("DevOps", ("nginx",)),
+    "Celery": ("Task Management", ("celery", "celery beat", "celery workers")),
+    "RabbitMQ": ("Task Management", ("rabbitmq", "rabbit mq", "amqp")),
+    "Cron": ("Task Management", ("cron", "cron jobs", "crontab", "cronjobs")),
+    "Firewalls": ("Security", ("firewalls", "firewall", "ufw")),
+    "HTTPS/SSL": ("Security", ("https/ssl", "https", "ssl", "tls", "ssl/tls", "ssl certificates")),
+    "Authentication & Authorization": (
+        "Security",
+        (
+            "authentication & authorization",
+            "authentication and authorization",
+            "auth",
+            "authentication",
+        ),
+    ),
+    "JWT": ("Security", ("jwt", "json web tokens", "simplejwt", "jwt authentication")),
+    "OAuth": ("Security", ("oauth", "oauth2")),
+    "PostgreSQL": (
+        "Database & ORM",
+        ("postgresql", "postgres", "psql", "postgre", "postgresql database"),
+    ),
+    "MySQL": ("Database & ORM", ("mysql",)),
+    "SQLite": ("Database & ORM", ("sqlite", "sqlite3")),
+    "MongoDB": ("Database & ORM", ("mongodb", "mongo")),
+    "SQL": ("Database & ORM", ("sql", "advanced sql")),
+    "Django ORM": ("Database & ORM", ("django orm", "orm")),
+    "Redis": ("Caching & Queues", ("redis", "redis cache")),
+    "Kafka": ("Caching & Queues", ("kafka", "apache kafka")),
+    "Monitoring": (
+        "Monitoring",
+        ("monitoring", "webstack monitoring", "webstack monitoring tools"),
+    ),
+    "Prometheus": ("Monitoring", ("prometheus",)),
+    "Grafana": ("Monitoring", ("grafana",)),
+    "Pytest": ("Testing", ("pytest", "py.test")),
+    "Unittest": ("Testing", ("unittest",)),
+    "Linux": ("Tools", ("linux", "shell", "bash", "shell scripting", "linux shell")),
+    "AWS": ("Cloud", ("aws", "amazon web services")),
+    "Heroku": ("Cloud", ("heroku",)),
+    "Chapa": ("APIs", ("chapa", "chapa api")),
+    "Stripe": ("APIs", ("stripe",)),
+}
+ALIASES: dict[str, str] = {
+    alias: name
+    for name, (_category, aliases) in KNOWN.items()
+    for alias in (*aliases, name.lower())
+}
+# Everyday words that are only a technology in a list of technologies, never in prose.
+NOT_IN_PROSE = frozenset({"rest", "node", "auth", "shell", "orm", "monitoring", "authentication"})
+# Longest aliases first, so "django rest framework" wins over "django" when scanning prose.
+_SCAN = re.compile(
+    r"(?<![\w/.-])("
+    + "|".join(
+        re.escape(alias)
+        for alias in sorted(ALIASES, key=len, reverse=True)
+        if len(alias) > 2 and alias not in NOT_IN_PROSE
+    )
+    + r")(?![\w/-])",
+    re.IGNORECASE,
+)
+_REST_IN_PROSE = re.compile(r"\bREST(?:ful)?\b")
+_LIST_SPLIT = re.compile(r"\s*[,;]\s*")
+_SPLIT = re.compile(r"\s*(?:\+|&|\band\b|/(?!ssl|cd|openapi|tls))\s*", re.IGNORECASE)
+_NAME_CUT = re.compile(
+    r"\s+[\u2013\u2014-]\s+|:\s|\s\(|\s+for\s+|\s+with\s+|\s+to\s+", re.IGNORECASE
+)
+MAX_UNKNOWN_WORDS = 3
+
+
+def canonical(name: str) -> str | None:
+    """The canonical name for a written name, or None when it is not a known technology."""
+    key = " ".join(name.lower().replace("`", "").split()).strip(" .:*")
+    return ALIASES.get(key)
+
+
+def default_category(name: str) -> str:
+    return KNOWN[name][0] if name in KNOWN else "Other"
+
+
+def names_in_item(text: str) -> list[str]:
+    """Technology names in one list item ("Celery + RabbitMQ - queues" → Celery, RabbitMQ)."""
+    head = _NAME_CUT.split(text, maxsplit=1)[0].strip(" .*")
+    if not head:
+        return []
+    whole = canonical(head)
+    if whole:
+        return [whole]
+    names: list[str] = []
+    for part in _LIST_SPLIT.split(head):
+        known = canonical(part.strip(" .*()"))
+        pieces = [known] if known else _SPLIT.split(part)
+        for piece in pieces:
+            piece = piece.strip(" .*()")
+            if not piece:
+                continue
+            name = canonical(piece)
+            if name:
+                names.append(name)
+            elif len(piece.split()) <= MAX_UNKNOWN_WORDS and piece[0].isalpha():
+                names.append(piece)
+    if not names:
+        names = scan(text)
+    return list(dict.fromkeys(names))
+
+
+def scan(text: str) -> list[str]:
+    """Known technologies mentioned anywhere in a piece of prose, in order of first mention."""
+    found = [(m.start(), ALIASES[m.group(1).lower()]) for m in _SCAN.finditer(text)]
+    found += [(m.start(), "REST") for m in _REST_IN_PROSE.finditer(text)]
+    return list(dict.fromkeys(name for _start, name in sorted(found)))

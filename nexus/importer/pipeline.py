@@ -1,0 +1,237 @@
+"""Running an import: each file parsed, its items written by their sinks, in its own transaction.
+
+Idempotency: a file whose bytes hash as last time is skipped whole; in a changed file, an item whose
+hash is unchanged is skipped; a changed item updates its target unless someone edited it since.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from nexus.accounts.models import User
+from nexus.importer.items import ExtractedItem, FileContext, items_for
+from nexus.importer.models import ImportedItem
+from nexus.importer.parsing import BinaryContentError, parse_document
+from nexus.importer.sinks import PENDING, Outcome, sink_for
+from nexus.importer.sources import Source, SourceFile
+
+logger = logging.getLogger(__name__)
+
+FILE_KEY = "file"
+ACTIONS = (
+    "created",
+    "updated",
+    "unchanged",
+    "matched",
+    "unmatched",
+    "linked",
+    "pending",
+    "skipped",
+    "failed",
+)
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class FileReport:
+    path: str
+    status: str  # imported, unchanged, skipped, failed
+    reason: str = ""
+    journal: bool = False
+    recognised: dict[str, int] = field(default_factory=dict)
+    sections: list[tuple[str, str]] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class FileLedger:
+    """The ImportedItem rows of one (owner, source, path), read once."""
+
+    def __init__(self, owner: User, context: FileContext) -> None:
+        self.owner = owner
+        self.context = context
+        rows = ImportedItem.objects.filter(
+            owner=owner, source=context.source_key, path=context.path
+        )
+        self.rows = {row.item_key: row for row in rows}
+
+    def previous(self, item: ExtractedItem) -> ImportedItem | None:
+        return self.rows.get(item.key)
+
+    def record(self, key: str, content_hash: str, outcome: Outcome | None = None) -> None:
+        defaults: dict[str, Any] = {"content_hash": content_hash, "target_kind": "file"}
+        if outcome is not None:
+            defaults |= {
+                "target_kind": outcome.target_kind,
+                "target_id": outcome.target_id,
+                "target_slug": outcome.target_slug,
+                "target_version": outcome.target_version,
+            }
+        ImportedItem.objects.update_or_create(
+            owner=self.owner,
+            source=self.context.source_key,
+            path=self.context.path,
+            item_key=key,
+            defaults=defaults,
+        )
+
+
+def _item_row(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "kind": outcome.item.kind,
+        "key": outcome.item.key,
+        "title": outcome.item.title,
+        "action": outcome.action,
+        "reason": outcome.reason,
+        "url": outcome.url,
+        "data": outcome.item.data if outcome.action == "pending" else {},
+    }
+
+
+def _write_items(owner: User, context: FileContext, items: list[ExtractedItem]) -> list[Outcome]:
+    ledger = FileLedger(owner, context)
+    outcomes: list[Outcome] = []
+    waiting: dict[int, list[ExtractedItem]] = {}
+    sinks: dict[int, Any] = {}
+    for item in items:
+        previous = ledger.previous(item)
+        if previous is not None and previous.content_hash == item.content_hash:
+            outcomes.append(
+                Outcome(item=item, action="unchanged", target_slug=previous.target_slug)
+            )
+            continue
+        sink = sink_for(item.kind)
+        if sink is None:
+            outcomes.append(Outcome(item=item, action="pending", reason=PENDING.get(item.kind, "")))
+            continue
+        sinks[id(sink)] = sink
+        waiting.setdefault(id(sink), []).append(item)
+    for sink_id, sink_items in waiting.items():
+        for outcome in sinks[sink_id].write(
+            owner=owner, context=context, items=sink_items, ledger=ledger
+        ):
+            outcomes.append(outcome)
+            if outcome.action in ("created", "updated", "matched", "linked"):
+                ledger.record(outcome.item.key, outcome.item.content_hash, outcome)
+    order = {item.key: position for position, item in enumerate(items)}
+    outcomes.sort(key=lambda outcome: order.get(outcome.item.key, 0))
+    return outcomes
+
+
+def import_file(
+    *, owner: User, source: Source, file: SourceFile, dry_run: bool = False
+) -> FileReport:
+    """Import one file in its own transaction (rolled back for a dry run)."""
+    if file.skip_reason:
+        return FileReport(path=file.path, status="skipped", reason=file.skip_reason)
+    context = FileContext(
+        source_key=source.key,
+        source_label=source.label,
+        path=file.path,
+        repository=source.repository,
+        commit=source.commit,
+    )
+    file_hash = hashlib.sha256(file.data).hexdigest()
+    known = ImportedItem.objects.filter(
+        owner=owner, source=source.key, path=file.path, item_key=FILE_KEY
+    ).first()
+    if known is not None and known.content_hash == file_hash:
+        unchanged = (
+            ImportedItem.objects.filter(owner=owner, source=source.key, path=file.path)
+            .exclude(item_key=FILE_KEY)
+            .count()
+        )
+        return FileReport(path=file.path, status="unchanged", counts={"unchanged": unchanged})
+    try:
+        document = parse_document(file.data, path=file.path)
+    except BinaryContentError:
+        return FileReport(path=file.path, status="skipped", reason="binary file")
+    report = FileReport(
+        path=file.path,
+        status="imported",
+        journal=document.is_journal,
+        recognised=document.recognised(),
+        sections=document.sections,
+        repairs=document.repairs,
+    )
+    with transaction.atomic():
+        outcomes = _write_items(owner, context, items_for(document, context))
+        FileLedger(owner, context).record(FILE_KEY, file_hash)
+        if dry_run:
+            transaction.set_rollback(True)
+    report.items = [_item_row(outcome) for outcome in outcomes]
+    for outcome in outcomes:
+        report.counts[outcome.action] = report.counts.get(outcome.action, 0) + 1
+    return report
+
+
+def run_import(
+    *, owner: User, source: Source, dry_run: bool = False, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Import every file of an opened source; one failing file is reported, the rest go on."""
+    files: list[FileReport] = []
+    total = len(source.files)
+    for done, file in enumerate(source.files, start=1):
+        try:
+            files.append(import_file(owner=owner, source=source, file=file, dry_run=dry_run))
+        except Exception as exc:  # one bad file must not stop the others
+            logger.exception("import of %s failed", file.path)
+            files.append(FileReport(path=file.path, status="failed", reason=_reason(exc)))
+        if progress is not None:
+            progress(done, total, file.path)
+    return build_report(source, files, dry_run=dry_run)
+
+
+def _reason(exc: Exception) -> str:
+    messages = getattr(exc, "message_dict", None)
+    if messages:
+        return "; ".join(f"{name}: {' '.join(errors)}" for name, errors in messages.items())[:500]
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def build_report(source: Source, files: list[FileReport], *, dry_run: bool) -> dict[str, Any]:
+    """The JSON report: totals per action, and per file what was recognised and done."""
+    totals = dict.fromkeys(ACTIONS, 0)
+    for file in files:
+        for action, count in file.counts.items():
+            totals[action] = totals.get(action, 0) + count
+        if file.status in ("skipped", "failed"):
+            totals[file.status] += 1
+    statuses = [file.status for file in files]
+    return {
+        "source": source.label,
+        "kind": source.kind,
+        "repository": source.repository,
+        "commit": source.commit,
+        "dry_run": dry_run,
+        "files_total": len(files),
+        "files": {
+            status: statuses.count(status)
+            for status in ("imported", "unchanged", "skipped", "failed")
+        },
+        "totals": totals,
+        "file_reports": [
+            {
+                "path": file.path,
+                "status": file.status,
+                "reason": file.reason,
+                "journal": file.journal,
+                "recognised": file.recognised,
+                "recognised_text": ", ".join(
+                    f"{count} {kind.replace('_', ' ')}"
+                    for kind, count in file.recognised.items()
+                    if count
+                ),
+                "sections": [list(pair) for pair in file.sections],
+                "repairs": file.repairs,
+                "counts": file.counts,
+                "items": file.items,
+            }
+            for file in files
+        ],
+    }

@@ -1,0 +1,132 @@
+"""Import jobs: create one from an upload or a repository URL, run it (in a Celery task)."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from nexus.accounts.models import User
+from nexus.core import events
+from nexus.importer import sources
+from nexus.importer.models import ImportJob, JobStatus, SourceKind
+from nexus.importer.pipeline import run_import
+from nexus.importer.sources import Source, SourceError
+
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def import_job_create(
+    *,
+    owner: User,
+    upload_name: str = "",
+    upload_data: bytes | None = None,
+    url: str = "",
+    dry_run: bool = False,
+) -> ImportJob:
+    """Queue an import of an uploaded .md/.zip or of a git repository (https or ssh)."""
+    url = url.strip()
+    if bool(upload_data is not None) == bool(url):
+        message = "Upload a file or give a repository URL (one of them)."
+        raise ValidationError({"file": [message], "url": [message]})
+    if upload_data is not None:
+        if len(upload_data) > settings.NEXUS_MAX_UPLOAD_BYTES:
+            limit = settings.NEXUS_MAX_UPLOAD_BYTES // (1024 * 1024)
+            raise ValidationError({"file": [f"The file is larger than {limit} MiB."]})
+        name = upload_name.rsplit("/", 1)[-1][:200] or "upload.md"
+        if name.lower().endswith(".zip"):
+            kind = SourceKind.ZIP
+        elif sources.is_markdown(name):
+            kind = SourceKind.FILE
+        else:
+            raise ValidationError({"file": ["Upload a Markdown file (.md) or a .zip archive."]})
+        fields: dict[str, Any] = {"source_kind": kind, "source": name, "upload": upload_data}
+    else:
+        if len(url) > 500:
+            raise ValidationError({"url": ["Keep the URL within 500 characters."]})
+        try:
+            sources.check_git_url(url, allow_local=False)
+        except SourceError as exc:
+            raise ValidationError({"url": [str(exc)]}) from exc
+        fields = {"source_kind": SourceKind.GIT, "source": url}
+    with transaction.atomic():
+        job = ImportJob.objects.create(owner=owner, dry_run=dry_run, **fields)
+        events.publish(
+            "import.queued",
+            subject=job,
+            actor=owner,
+            payload={"job_id": job.pk, "source": job.source, "kind": job.source_kind},
+        )
+        transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from nexus.importer.tasks import run_import_job
+
+    run_import_job.delay(job_id)
+
+
+def _open(job: ImportJob) -> tuple[Source | None, Any]:
+    key = f"upload:{job.source}"
+    if job.source_kind == SourceKind.GIT:
+        context = sources.cloned(job.source, allow_local=False)
+        return None, context
+    return sources.from_bytes(name=job.source, data=bytes(job.upload or b""), key=key), None
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Run a queued job, recording progress as it goes; a job that already ran is left alone."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=timezone.now()
+    )
+    job = ImportJob.objects.get(pk=job_id)
+    if not claimed:
+        return job
+    last_saved = [0.0]
+
+    def progress(done: int, total: int, path: str) -> None:
+        now = timezone.now().timestamp()
+        if done == total or now - last_saved[0] >= PROGRESS_EVERY_SECONDS:
+            last_saved[0] = now
+            ImportJob.objects.filter(pk=job.pk).update(
+                files_done=done, files_total=total, current_path=path[:500]
+            )
+
+    try:
+        source, clone = _open(job)
+        if clone is not None:
+            with clone as cloned_source:
+                report = _run(job, cloned_source, progress)
+        else:
+            assert source is not None
+            report = _run(job, source, progress)
+    except SourceError as exc:
+        return _finish(job, status=JobStatus.FAILED, error=str(exc))
+    return _finish(job, status=JobStatus.SUCCEEDED, report=report)
+
+
+def _run(job: ImportJob, source: Source, progress: Any) -> dict[str, Any]:
+    ImportJob.objects.filter(pk=job.pk).update(files_total=len(source.files))
+    return run_import(owner=job.owner, source=source, dry_run=job.dry_run, progress=progress)
+
+
+def _finish(
+    job: ImportJob, *, status: str, report: dict[str, Any] | None = None, error: str = ""
+) -> ImportJob:
+    with transaction.atomic():
+        job.refresh_from_db()
+        job.status = status
+        job.report = report or {}
+        job.error = error[:2000]
+        job.finished_at = timezone.now()
+        job.upload = None
+        job.save(update_fields=["status", "report", "error", "finished_at", "upload", "updated_at"])
+        events.publish(
+            "import.finished",
+            subject=job,
+            actor=job.owner,
+            payload={"job_id": job.pk, "status": status, "totals": job.report.get("totals", {})},
+        )
+    return job

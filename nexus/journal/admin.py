@@ -1,0 +1,72 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from nexus.journal import services
+from nexus.journal.models import (
+    Cohort,
+    CohortMembership,
+    Entry,
+    Milestone,
+    MilestoneProgress,
+    Program,
+    ProgramMonth,
+    Reflection,
+)
+
+
+class MonthInline(admin.StackedInline):
+    model = ProgramMonth
+    extra = 0
+    filter_horizontal = ("topics", "articles")
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "is_default")
+    inlines = (MonthInline, MilestoneInline)
+
+
+class MembershipInline(admin.TabularInline):
+    model = CohortMembership
+    extra = 0
+    raw_id_fields = ("learner",)
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ("name", "program", "start_date")
+    filter_horizontal = ("mentors",)
+    inlines = (MembershipInline,)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Learners added here get their milestones just as through services.cohort_add_learner.
+        services.cohort_sync_progress(cohort=form.instance)
+
+
+@admin.register(Entry)
+class EntryAdmin(admin.ModelAdmin):
+    list_display = ("author", "date", "minutes_spent", "visibility")
+    list_filter = ("visibility",)
+    raw_id_fields = ("author",)
+    readonly_fields = ("body_html",)
+
+
+@admin.register(Reflection)
+class ReflectionAdmin(admin.ModelAdmin):
+    list_display = ("author", "month", "visibility")
+    raw_id_fields = ("author",)
+
+
+@admin.register(MilestoneProgress)
+class MilestoneProgressAdmin(admin.ModelAdmin):
+    list_display = ("learner", "milestone", "status", "reviewer")
+    list_filter = ("status",)
+    raw_id_fields = ("learner", "reviewer")

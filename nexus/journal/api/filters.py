@@ -1,0 +1,42 @@
+"""Query-parameter filters of the journal's lists (unknown values answer 400)."""
+
+from datetime import datetime
+from typing import Any
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from nexus.journal.models import Entry, MilestoneProgress, MilestoneStatus, Visibility
+from nexus.journal.selectors import month_bounds
+
+
+class EntryFilter(django_filters.FilterSet):
+    author = django_filters.NumberFilter(field_name="author_id")
+    visibility = django_filters.ChoiceFilter(choices=Visibility.choices)
+    date = django_filters.DateFromToRangeFilter()
+    month = django_filters.CharFilter(method="filter_month", help_text="YYYY-MM")
+    topic = django_filters.CharFilter(field_name="topics__slug")
+
+    class Meta:
+        model = Entry
+        fields = ("author", "visibility", "date", "month", "topic")
+
+    def filter_month(self, queryset: QuerySet[Entry], name: str, value: str) -> Any:
+        try:
+            first = datetime.strptime(value, "%Y-%m").date()
+        except ValueError as exc:
+            raise ValidationError({"month": ["Use YYYY-MM."]}) from exc
+        start, end = month_bounds(first)
+        return queryset.filter(date__gte=start, date__lt=end)
+
+
+class ProgressFilter(django_filters.FilterSet):
+    learner = django_filters.NumberFilter(field_name="learner_id")
+    status = django_filters.ChoiceFilter(choices=MilestoneStatus.choices)
+    milestone = django_filters.NumberFilter(field_name="milestone__number")
+    program = django_filters.CharFilter(field_name="milestone__program__slug")
+
+    class Meta:
+        model = MilestoneProgress
+        fields = ("learner", "status", "milestone", "program")

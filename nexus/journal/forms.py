@@ -1,0 +1,104 @@
+"""Web forms of the journal; each save() calls a service and puts its errors next to fields."""
+
+from typing import Any, cast
+
+from django import forms
+
+from nexus.accounts.forms import ServiceForm
+from nexus.journal import selectors, services
+from nexus.journal.models import MilestoneStatus, Visibility
+
+LEARNER_STATUS_CHOICES = [(s.value, s.label) for s in MilestoneStatus if s != MilestoneStatus.DONE]
+
+
+class EntryForm(ServiceForm):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    body = forms.CharField(
+        label="What did you do and learn?",
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Markdown. Up to 512 KiB.",
+    )
+    minutes_spent = forms.IntegerField(label="Minutes spent", initial=60)
+    confidence = forms.TypedChoiceField(
+        label="Confidence", coerce=int, choices=[(n, str(n)) for n in range(1, 6)], initial=3
+    )
+    visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.PRIVATE)
+    topics = forms.MultipleChoiceField(required=False, help_text="Technologies you worked with.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        topics = cast(forms.MultipleChoiceField, self.fields["topics"])
+        topics.choices = [(t.slug, t.name) for t in selectors.technologies_by_slug(None)]
+
+    def create(self, author: Any) -> Any:
+        return self.call_service(services.entry_create, author=author, **self.cleaned_data)
+
+    def update(self, entry: Any) -> Any:
+        return self.call_service(services.entry_update, entry=entry, **self.cleaned_data)
+
+
+class ReflectionForm(ServiceForm):
+    went_well = forms.CharField(
+        label="What went well",
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea({"rows": 3}),
+    )
+    was_hard = forms.CharField(
+        label="What was hard", required=False, max_length=20_000, widget=forms.Textarea({"rows": 3})
+    )
+    to_change = forms.CharField(
+        label="What to change",
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea({"rows": 3}),
+    )
+    visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.PRIVATE)
+
+    def save(self, author: Any, month: Any) -> Any:
+        return self.call_service(
+            services.reflection_save, author=author, month=month, **self.cleaned_data
+        )
+
+
+class ProgressForm(ServiceForm):
+    status = forms.ChoiceField(choices=LEARNER_STATUS_CHOICES)
+    repository_url = forms.URLField(label="Repository", required=False, max_length=500)
+    deployed_url = forms.URLField(label="Deployed URL", required=False, max_length=500)
+    note = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea({"rows": 2}))
+    evidence = forms.MultipleChoiceField(
+        label="Evidence from Nexus", required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, offered: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.offered = {item.url: item for item in offered}
+        choices = cast(forms.MultipleChoiceField, self.fields["evidence"])
+        choices.choices = [(item.url, f"{item.kind}: {item.title}") for item in offered]
+
+    def save(self, progress: Any) -> Any:
+        data = dict(self.cleaned_data)
+        data["evidence"] = [
+            {"kind": item.kind, "title": item.title, "url": item.url}
+            for url in data["evidence"]
+            if (item := self.offered.get(url))
+        ]
+        return self.call_service(services.progress_update, progress=progress, **data)
+
+
+class ReviewForm(ServiceForm):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve: mark done"), ("changes", "Ask for changes")],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea({"rows": 3}))
+
+    def save(self, progress: Any, reviewer: Any) -> Any:
+        return self.call_service(
+            services.progress_review,
+            progress=progress,
+            reviewer=reviewer,
+            approve=self.cleaned_data["decision"] == "approve",
+            comment=self.cleaned_data["comment"],
+        )

@@ -1,0 +1,218 @@
+"""GraphQL types, queries and mutations of the journal; the same selectors and policies as REST."""
+
+import datetime
+from typing import Any, cast
+
+import strawberry
+import strawberry_django
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from strawberry.types import Info
+from strawberry_django.pagination import OffsetPaginated
+from strawberry_django.permissions import IsAuthenticated
+
+from nexus.core.graphql import FieldError, field_errors_from
+from nexus.journal import policies, selectors, services
+from nexus.journal.models import Entry, Milestone, MilestoneProgress, Program, ProgramMonth
+
+
+@strawberry_django.type(Milestone, name="Milestone")
+class MilestoneType:
+    id: strawberry.auto
+    number: strawberry.auto
+    title: strawberry.auto
+    description: strawberry.auto
+
+
+@strawberry_django.type(ProgramMonth, name="ProgramMonth")
+class ProgramMonthType:
+    number: strawberry.auto
+    title: strawberry.auto
+    description: strawberry.auto
+    milestones: list[MilestoneType]
+
+    @strawberry_django.field(prefetch_related=["topics"])
+    def topics(self) -> list[str]:
+        return [t.slug for t in cast(Any, self).topics.all()]
+
+
+@strawberry_django.type(Program, name="Program")
+class ProgramType:
+    slug: strawberry.auto
+    title: strawberry.auto
+    description: strawberry.auto
+    is_default: strawberry.auto
+    months: list[ProgramMonthType]
+
+
+@strawberry.type(name="JournalAuthor")
+class AuthorType:
+    id: strawberry.ID
+    display_name: str
+
+
+@strawberry_django.type(Entry, name="JournalEntry")
+class EntryType:
+    id: strawberry.auto
+    date: strawberry.auto
+    body: strawberry.auto
+    body_html: strawberry.auto
+    minutes_spent: strawberry.auto
+    confidence: strawberry.auto
+    visibility: strawberry.auto
+
+    @strawberry_django.field(select_related=["author"])
+    def author(self) -> AuthorType:
+        author = cast(Any, self).author
+        return AuthorType(id=author.pk, display_name=author.display_name)
+
+    @strawberry_django.field(prefetch_related=["topics"])
+    def topics(self) -> list[str]:
+        return [t.slug for t in cast(Any, self).topics.all()]
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet[Entry], info: Info, **kwargs: Any) -> QuerySet[Entry]:
+        # Every path to an entry is scoped to what the viewer may see.
+        return queryset.filter(selectors.visible_to(info.context.request.user)).order_by(
+            "-date", "-id"
+        )
+
+
+@strawberry_django.filter_type(Entry, lookups=True)
+class EntryFilter:
+    date: strawberry.auto
+    visibility: strawberry.auto
+    author_id: strawberry.auto
+
+
+@strawberry_django.type(MilestoneProgress, name="MilestoneProgress")
+class ProgressType:
+    id: strawberry.auto
+    status: strawberry.auto
+    repository_url: strawberry.auto
+    deployed_url: strawberry.auto
+    review_comment: strawberry.auto
+    reviewed_at: strawberry.auto
+    milestone: MilestoneType
+
+    @strawberry_django.field(select_related=["learner"])
+    def learner(self) -> AuthorType:
+        learner = cast(Any, self).learner
+        return AuthorType(id=learner.pk, display_name=learner.display_name)
+
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[MilestoneProgress], info: Info, **kwargs: Any
+    ) -> QuerySet[MilestoneProgress]:
+        user = info.context.request.user
+        if not user.is_authenticated:
+            return queryset.none()
+        return queryset if user.is_moderator else queryset.filter(learner=user)
+
+
+@strawberry.input
+class EntryInput:
+    date: datetime.date
+    body: str
+    minutes_spent: int = 0
+    confidence: int = 3
+    visibility: str = "private"
+    topics: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class EntryChanges:
+    date: datetime.date | None = strawberry.UNSET
+    body: str | None = strawberry.UNSET
+    minutes_spent: int | None = strawberry.UNSET
+    confidence: int | None = strawberry.UNSET
+    visibility: str | None = strawberry.UNSET
+    topics: list[str] | None = strawberry.UNSET
+
+
+@strawberry.type
+class EntryResult:
+    entry: EntryType | None = None
+    errors: list[FieldError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ProgressResult:
+    progress: ProgressType | None = None
+    errors: list[FieldError] = strawberry.field(default_factory=list)
+
+
+def _denied(message: str = "You may not do that.") -> list[FieldError]:
+    return [FieldError(field="__all__", message=message, code="permission_denied")]
+
+
+@strawberry.type
+class Query:
+    programs: list[ProgramType] = strawberry_django.field()
+    journal_entries: OffsetPaginated[EntryType] = strawberry_django.offset_paginated(
+        filters=EntryFilter
+    )
+    milestone_progress: OffsetPaginated[ProgressType] = strawberry_django.offset_paginated(
+        extensions=[IsAuthenticated()]
+    )
+
+    @strawberry_django.field
+    def journal_entry(self, info: Info, id: strawberry.ID) -> EntryType | None:
+        return cast(
+            EntryType | None,
+            selectors.entry_get(viewer=info.context.request.user, entry_id=int(id)),
+        )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    def create_journal_entry(self, info: Info, data: EntryInput) -> EntryResult:
+        try:
+            entry = services.entry_create(
+                author=info.context.request.user,
+                date=data.date,
+                body=data.body,
+                minutes_spent=data.minutes_spent,
+                confidence=data.confidence,
+                visibility=data.visibility,
+                topics=data.topics,
+            )
+        except ValidationError as exc:
+            return EntryResult(errors=field_errors_from(exc))
+        return EntryResult(entry=cast(EntryType, entry))
+
+    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    def update_journal_entry(
+        self, info: Info, id: strawberry.ID, data: EntryChanges
+    ) -> EntryResult:
+        user = info.context.request.user
+        entry = selectors.entry_get(viewer=user, entry_id=int(id))
+        if entry is None:
+            return EntryResult(errors=_denied("No such entry."))
+        if not policies.can_edit_journal_item(user, entry):
+            return EntryResult(errors=_denied())
+        changes: dict[str, Any] = {
+            k: v for k, v in strawberry.asdict(data).items() if v is not strawberry.UNSET
+        }
+        try:
+            entry = services.entry_update(entry=entry, **changes)
+        except ValidationError as exc:
+            return EntryResult(errors=field_errors_from(exc))
+        return EntryResult(entry=cast(EntryType, entry))
+
+    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    def review_milestone(
+        self, info: Info, id: strawberry.ID, approve: bool, comment: str = ""
+    ) -> ProgressResult:
+        user = info.context.request.user
+        progress = selectors.progress_get(viewer=user, progress_id=int(id))
+        if progress is None or not policies.can_review_progress(user, progress):
+            return ProgressResult(errors=_denied())
+        try:
+            progress = services.progress_review(
+                progress=progress, reviewer=user, approve=approve, comment=comment
+            )
+        except ValidationError as exc:
+            return ProgressResult(errors=field_errors_from(exc))
+        return ProgressResult(progress=cast(ProgressType, progress))

@@ -1,0 +1,155 @@
+"""Reads of the journal: every entry or reflection query is scoped to what the viewer may see."""
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from nexus.journal.models import (
+    Cohort,
+    CohortMembership,
+    Entry,
+    Milestone,
+    MilestoneProgress,
+    Program,
+    ProgramMonth,
+    Reflection,
+    Visibility,
+)
+from nexus.knowledge import selectors as knowledge_selectors
+from nexus.knowledge.models import ArticleStatus
+
+
+def visible_to(user: Any) -> Q:
+    """Rows with a visibility and an author that the user may see."""
+    visible = Q(visibility=Visibility.PUBLIC)
+    if user is not None and user.is_authenticated:
+        visible |= Q(author_id=user.pk)
+        if user.is_moderator:
+            visible |= Q(visibility=Visibility.MENTORS)
+    return visible
+
+
+def entry_list(*, viewer: Any) -> QuerySet[Entry]:
+    """Entries the viewer may see, newest first, with author and topics loaded."""
+    return (
+        Entry.objects.filter(visible_to(viewer))
+        .select_related("author")
+        .prefetch_related("topics", "articles")
+        .order_by("-date", "-id")
+    )
+
+
+def entry_get(*, viewer: Any, entry_id: int) -> Entry | None:
+    """One entry if the viewer may see it."""
+    return entry_list(viewer=viewer).filter(pk=entry_id).first()
+
+
+def entries_in_month(*, viewer: Any, author: Any, month: date) -> QuerySet[Entry]:
+    """An author's entries in one month that the viewer may see."""
+    start, end = month_bounds(month)
+    return entry_list(viewer=viewer).filter(author=author, date__gte=start, date__lt=end)
+
+
+def minutes_on(*, author: Any, day: date, exclude_id: int | None = None) -> int:
+    """Minutes an author has logged on one day (optionally without one entry)."""
+    from django.db.models import Sum
+
+    queryset = Entry.objects.filter(author=author, date=day)
+    if exclude_id is not None:
+        queryset = queryset.exclude(pk=exclude_id)
+    return int(queryset.aggregate(total=Sum("minutes_spent"))["total"] or 0)
+
+
+def reflection_list(*, viewer: Any) -> QuerySet[Reflection]:
+    """Reflections the viewer may see, newest month first."""
+    return (
+        Reflection.objects.filter(visible_to(viewer))
+        .select_related("author")
+        .order_by("-month", "-id")
+    )
+
+
+def reflection_for(*, viewer: Any, author: Any, month: date) -> Reflection | None:
+    return reflection_list(viewer=viewer).filter(author=author, month=month).first()
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    """The first day of the month and the first day of the next."""
+    start = month.replace(day=1)
+    end = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    return start, end
+
+
+def program_list() -> QuerySet[Program]:
+    """Programs with months, their topics, articles and milestones: three queries in all."""
+    months = ProgramMonth.objects.order_by("number").prefetch_related(
+        "topics",
+        "articles",
+        Prefetch("milestones", queryset=Milestone.objects.order_by("number")),
+    )
+    return Program.objects.prefetch_related(Prefetch("months", queryset=months)).order_by(
+        "-is_default", "title", "id"
+    )
+
+
+def program_get(*, slug: str) -> Program | None:
+    return program_list().filter(slug=slug).first()
+
+
+def default_program() -> Program | None:
+    return Program.objects.filter(is_default=True).first()
+
+
+def milestone_list() -> QuerySet[Milestone]:
+    return Milestone.objects.select_related("program", "month").order_by("program", "number")
+
+
+def cohort_of(*, learner: Any) -> Cohort | None:
+    """The cohort a learner follows, if any."""
+    membership = (
+        CohortMembership.objects.select_related("cohort__program").filter(learner=learner).first()
+    )
+    return membership.cohort if membership else None
+
+
+def cohort_list() -> QuerySet[Cohort]:
+    return Cohort.objects.select_related("program").order_by("-start_date", "name")
+
+
+def cohort_learner_ids(*, cohort: Cohort) -> QuerySet[Any]:
+    return CohortMembership.objects.filter(cohort=cohort).values("learner_id")
+
+
+def progress_list(*, viewer: Any) -> QuerySet[MilestoneProgress]:
+    """Milestone progress the viewer may see: their own, or everyone's for mentors and admins."""
+    queryset = MilestoneProgress.objects.select_related(
+        "learner", "reviewer", "milestone__month", "milestone__program"
+    ).order_by("learner_id", "milestone__number", "id")
+    if viewer is None or not viewer.is_authenticated:
+        return queryset.none()
+    if viewer.is_moderator:
+        return queryset
+    return queryset.filter(learner=viewer)
+
+
+def progress_get(*, viewer: Any, progress_id: int) -> MilestoneProgress | None:
+    return progress_list(viewer=viewer).filter(pk=progress_id).first()
+
+
+# --- Knowledge, through its selectors ------------------------------------------------------
+
+
+def technologies_by_slug(slugs: Any) -> QuerySet[Any]:
+    """Technologies with the given slugs, or all of them for None."""
+    technologies = knowledge_selectors.technology_list()
+    return technologies if slugs is None else technologies.filter(slug__in=list(slugs))
+
+
+def articles_by_slug(slugs: Any, *, user: Any) -> QuerySet[Any]:
+    """Live (not archived) articles with the given slugs that the user may see."""
+    return (
+        knowledge_selectors.article_list(user=user)
+        .filter(slug__in=list(slugs))
+        .exclude(status=ArticleStatus.ARCHIVED)
+    )

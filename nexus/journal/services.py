@@ -1,0 +1,402 @@
+"""Every write of the journal: validated, in its own transaction, announced by an event."""
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from nexus.core import events
+from nexus.core.markdown import render_markdown
+from nexus.journal import selectors
+from nexus.journal.models import (
+    MAX_BODY_BYTES,
+    MINUTES_PER_DAY,
+    Cohort,
+    CohortMembership,
+    Entry,
+    LearnerTopic,
+    Milestone,
+    MilestoneProgress,
+    MilestoneStatus,
+    Program,
+    Reflection,
+    Visibility,
+)
+
+UNSET: Any = object()
+LEARNER_STATUSES = {
+    MilestoneStatus.NOT_STARTED,
+    MilestoneStatus.IN_PROGRESS,
+    MilestoneStatus.SUBMITTED,
+}
+
+
+def _check_body(body: str) -> None:
+    if not body.strip():
+        raise ValidationError({"body": ["Write something about the day."]}, code="required")
+    if len(body.encode()) > MAX_BODY_BYTES:
+        raise ValidationError(
+            {"body": [f"The body is over {MAX_BODY_BYTES // 1024} KiB."]}, code="too_long"
+        )
+
+
+def _check_date(author: Any, day: date) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({"date": ["An entry cannot be dated in the future."]}, code="future")
+    cohort = selectors.cohort_of(learner=author)
+    if cohort is not None and day < cohort.start_date:
+        raise ValidationError(
+            {"date": [f"Your cohort {cohort.name} starts on {cohort.start_date:%Y-%m-%d}."]},
+            code="before_cohort",
+        )
+
+
+def _check_minutes(author: Any, day: date, minutes: int, exclude_id: int | None) -> None:
+    if minutes < 0:
+        raise ValidationError({"minutes_spent": ["Time spent cannot be negative."]}, "negative")
+    logged = selectors.minutes_on(author=author, day=day, exclude_id=exclude_id)
+    if logged + minutes > MINUTES_PER_DAY:
+        raise ValidationError(
+            {
+                "minutes_spent": [
+                    f"That makes {logged + minutes} minutes on {day:%Y-%m-%d}; "
+                    f"a day has {MINUTES_PER_DAY}."
+                ]
+            },
+            code="over_a_day",
+        )
+
+
+def _check_choices(confidence: int, visibility: str) -> None:
+    if not 1 <= confidence <= 5:
+        raise ValidationError({"confidence": ["Confidence is from 1 to 5."]}, code="range")
+    if visibility not in Visibility.values:
+        raise ValidationError({"visibility": ["Choose private, mentors or public."]}, "invalid")
+
+
+def _lock_author(author: Any) -> None:
+    # Serialises one author's writes so two entries cannot both squeeze under the 24-hour cap.
+    get_user_model().objects.select_for_update().filter(pk=author.pk).first()
+
+
+def _resolve_topics(slugs: Sequence[str]) -> list[Any]:
+    technologies = list(selectors.technologies_by_slug(slugs))
+    missing = sorted(set(slugs) - {t.slug for t in technologies})
+    if missing:
+        raise ValidationError({"topics": [f"Unknown technology: {', '.join(missing)}."]})
+    return technologies
+
+
+def _resolve_articles(slugs: Sequence[str], author: Any) -> list[Any]:
+    articles = list(selectors.articles_by_slug(slugs, user=author))
+    missing = sorted(set(slugs) - {a.slug for a in articles})
+    if missing:
+        raise ValidationError({"articles": [f"Unknown article: {', '.join(missing)}."]})
+    return articles
+
+
+@transaction.atomic
+def entry_create(
+    *,
+    author: Any,
+    date: date,
+    body: str,
+    minutes_spent: int = 0,
+    confidence: int = 3,
+    visibility: str = Visibility.PRIVATE,
+    topics: Sequence[str] = (),
+    articles: Sequence[str] = (),
+) -> Entry:
+    """Write a worklog entry for a day that has not run out of hours."""
+    _check_body(body)
+    _check_choices(confidence, visibility)
+    _check_date(author, date)
+    _lock_author(author)
+    _check_minutes(author, date, minutes_spent, exclude_id=None)
+    technologies, linked = _resolve_topics(topics), _resolve_articles(articles, author)
+    entry = Entry.objects.create(
+        author=author,
+        date=date,
+        body=body,
+        body_html=render_markdown(body).html,
+        minutes_spent=minutes_spent,
+        confidence=confidence,
+        visibility=visibility,
+    )
+    entry.topics.set(technologies)
+    entry.articles.set(linked)
+    learner_topics_refresh(learner=author, technology_ids=[t.pk for t in technologies])
+    events.publish(
+        "journal.entry_created", subject=entry, actor=author, payload={"date": str(date)}
+    )
+    return entry
+
+
+@transaction.atomic
+def entry_update(
+    *,
+    entry: Entry,
+    date: date = UNSET,
+    body: str = UNSET,
+    minutes_spent: int = UNSET,
+    confidence: int = UNSET,
+    visibility: str = UNSET,
+    topics: Sequence[str] = UNSET,
+    articles: Sequence[str] = UNSET,
+) -> Entry:
+    """Change an entry; fields left out keep their value."""
+    new_date = entry.date if date is UNSET else date
+    new_minutes = entry.minutes_spent if minutes_spent is UNSET else minutes_spent
+    if body is not UNSET:
+        _check_body(body)
+        entry.body, entry.body_html = body, render_markdown(body).html
+    _check_choices(
+        entry.confidence if confidence is UNSET else confidence,
+        entry.visibility if visibility is UNSET else visibility,
+    )
+    if date is not UNSET:
+        _check_date(entry.author, new_date)
+    _lock_author(entry.author)
+    _check_minutes(entry.author, new_date, new_minutes, exclude_id=entry.pk)
+    touched = set(entry.topics.values_list("pk", flat=True))
+    entry.date, entry.minutes_spent = new_date, new_minutes
+    if confidence is not UNSET:
+        entry.confidence = confidence
+    if visibility is not UNSET:
+        entry.visibility = visibility
+    if topics is not UNSET:
+        entry.topics.set(_resolve_topics(topics))
+    if articles is not UNSET:
+        entry.articles.set(_resolve_articles(articles, entry.author))
+    entry.save()
+    touched |= set(entry.topics.values_list("pk", flat=True))
+    learner_topics_refresh(learner=entry.author, technology_ids=touched)
+    events.publish("journal.entry_updated", subject=entry, actor=entry.author)
+    return entry
+
+
+@transaction.atomic
+def entry_delete(*, entry: Entry) -> None:
+    """Remove an entry (worklogs are the author's own notes, so this is a real delete)."""
+    events.publish("journal.entry_deleted", subject=entry, actor=entry.author)
+    touched = list(entry.topics.values_list("pk", flat=True))
+    author = entry.author
+    entry.delete()
+    learner_topics_refresh(learner=author, technology_ids=touched)
+
+
+@transaction.atomic
+def learner_topics_refresh(
+    *, learner: Any = None, technology_ids: Iterable[int] | None = None
+) -> int:
+    """Recount stored per-learner topic totals from the entries (one learner, or everyone)."""
+    pairs = Entry.topics.through.objects.all()
+    stored = LearnerTopic.objects.all()
+    if learner is not None:
+        pairs, stored = pairs.filter(entry__author=learner), stored.filter(learner=learner)
+    if technology_ids is not None:
+        ids = list(technology_ids)
+        pairs, stored = pairs.filter(technology_id__in=ids), stored.filter(technology_id__in=ids)
+    counts = (
+        pairs.values("entry__author_id", "technology_id")
+        .annotate(n=Count("id"), last=Max("entry__date"))
+        .order_by()
+    )
+    rows = [
+        LearnerTopic(
+            learner_id=row["entry__author_id"],
+            technology_id=row["technology_id"],
+            entries=row["n"],
+            last_date=row["last"],
+        )
+        for row in counts
+    ]
+    stored.delete()
+    LearnerTopic.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+@transaction.atomic
+def reflection_save(
+    *,
+    author: Any,
+    month: date,
+    went_well: str = "",
+    was_hard: str = "",
+    to_change: str = "",
+    visibility: str = Visibility.PRIVATE,
+) -> Reflection:
+    """Write or rewrite the author's reflection on a month."""
+    first = month.replace(day=1)
+    if first > timezone.localdate():
+        raise ValidationError({"month": ["You cannot reflect on a month yet to come."]}, "future")
+    _check_choices(3, visibility)
+    reflection, _ = Reflection.objects.update_or_create(
+        author=author,
+        month=first,
+        defaults={
+            "went_well": went_well,
+            "was_hard": was_hard,
+            "to_change": to_change,
+            "visibility": visibility,
+        },
+    )
+    events.publish("journal.reflection_saved", subject=reflection, actor=author)
+    return reflection
+
+
+@transaction.atomic
+def program_update(
+    *,
+    program: Program,
+    actor: Any,
+    title: str = UNSET,
+    description: str = UNSET,
+    months: Sequence[dict[str, Any]] = UNSET,
+    milestones: Sequence[dict[str, Any]] = UNSET,
+) -> Program:
+    """Edit a program's text, its months (title, description, topics) and milestones, by number."""
+    if title is not UNSET:
+        if not title.strip():
+            raise ValidationError({"title": ["A program needs a title."]}, code="required")
+        program.title = title.strip()
+    if description is not UNSET:
+        program.description = description
+    program.save()
+    if months is not UNSET:
+        _update_numbered(program.months.all(), months, "months")
+    if milestones is not UNSET:
+        _update_numbered(program.milestones.all(), milestones, "milestones")
+    events.publish("journal.program_updated", subject=program, actor=actor)
+    return program
+
+
+def _update_numbered(queryset: Any, changes: Sequence[dict[str, Any]], field: str) -> None:
+    by_number = {row.number: row for row in queryset}
+    for change in changes:
+        row = by_number.get(change.get("number"))
+        if row is None:
+            raise ValidationError({field: [f"No {field[:-1]} number {change.get('number')}."]})
+        for name in ("title", "description"):
+            if name in change:
+                setattr(row, name, change[name])
+        if not row.title.strip():
+            raise ValidationError({field: ["Every one needs a title."]}, code="required")
+        row.save()
+        if "topics" in change:
+            row.topics.set(_resolve_topics(change["topics"]))
+
+
+@transaction.atomic
+def cohort_create(
+    *, program: Program, name: str, start_date: date, mentors: Sequence[Any] = ()
+) -> Cohort:
+    """Start a cohort on a program."""
+    if Cohort.objects.filter(name=name).exists():
+        raise ValidationError({"name": ["A cohort with this name exists."]}, code="unique")
+    cohort = Cohort.objects.create(program=program, name=name, start_date=start_date)
+    cohort.mentors.set(mentors)
+    events.publish("journal.cohort_created", subject=cohort)
+    return cohort
+
+
+@transaction.atomic
+def cohort_add_learner(*, cohort: Cohort, learner: Any) -> CohortMembership:
+    """Put a learner in a cohort (moving them from another) with a row per program milestone."""
+    membership, _ = CohortMembership.objects.update_or_create(
+        learner=learner, defaults={"cohort": cohort}
+    )
+    cohort_sync_progress(cohort=cohort)
+    events.publish("journal.cohort_joined", subject=membership, actor=learner)
+    return membership
+
+
+@transaction.atomic
+def cohort_sync_progress(*, cohort: Cohort) -> int:
+    """Give every member a progress row per program milestone (idempotent); returns rows added."""
+    members = CohortMembership.objects.filter(cohort=cohort).values_list("learner_id", flat=True)
+    milestones = list(
+        Milestone.objects.filter(program_id=cohort.program_id).values_list("pk", flat=True)
+    )
+    existing = set(
+        MilestoneProgress.objects.filter(
+            learner_id__in=members, milestone_id__in=milestones
+        ).values_list("learner_id", "milestone_id")
+    )
+    missing = [
+        MilestoneProgress(learner_id=learner_id, milestone_id=milestone_id)
+        for learner_id in members
+        for milestone_id in milestones
+        if (learner_id, milestone_id) not in existing
+    ]
+    MilestoneProgress.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
+
+
+@transaction.atomic
+def progress_update(
+    *,
+    progress: MilestoneProgress,
+    status: str = UNSET,
+    repository_url: str = UNSET,
+    deployed_url: str = UNSET,
+    evidence: list[dict[str, str]] = UNSET,
+    note: str = UNSET,
+) -> MilestoneProgress:
+    """A learner's own work on a milestone; they may submit it, only a review marks it done."""
+    if status is not UNSET:
+        if status not in LEARNER_STATUSES:
+            raise ValidationError(
+                {"status": ["Choose not started, in progress or submitted; a mentor marks done."]},
+                code="invalid",
+            )
+        if progress.status == MilestoneStatus.DONE:
+            raise ValidationError({"status": ["This milestone is done and reviewed."]}, "done")
+        if status == MilestoneStatus.SUBMITTED and progress.status != status:
+            progress.submitted_at = timezone.now()
+        progress.status = status
+    for name, value in (
+        ("repository_url", repository_url),
+        ("deployed_url", deployed_url),
+        ("note", note),
+    ):
+        if value is not UNSET:
+            setattr(progress, name, value)
+    if evidence is not UNSET:
+        progress.evidence = [
+            {key: str(item.get(key, ""))[:500] for key in ("kind", "title", "url")}
+            for item in evidence[:50]
+        ]
+    progress.full_clean(exclude=["learner", "milestone", "reviewer"])
+    progress.save()
+    if status == MilestoneStatus.SUBMITTED:
+        events.publish("journal.milestone_submitted", subject=progress, actor=progress.learner)
+    return progress
+
+
+@transaction.atomic
+def progress_review(
+    *, progress: MilestoneProgress, reviewer: Any, approve: bool, comment: str
+) -> MilestoneProgress:
+    """A mentor's review: approve marks the milestone done, otherwise it goes back in progress."""
+    if progress.status != MilestoneStatus.SUBMITTED:
+        raise ValidationError({"status": ["Only a submitted milestone can be reviewed."]}, "state")
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": ["Say what to change."]}, code="required")
+    now = timezone.now()
+    progress.status = MilestoneStatus.DONE if approve else MilestoneStatus.IN_PROGRESS
+    progress.completed_at = now if approve else None
+    progress.reviewer, progress.review_comment, progress.reviewed_at = reviewer, comment, now
+    progress.save()
+    events.publish(
+        "journal.milestone_reviewed",
+        subject=progress,
+        actor=reviewer,
+        payload={"approved": approve, "learner": progress.learner_id},
+    )
+    return progress

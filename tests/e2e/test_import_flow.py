@@ -1,0 +1,49 @@
+"""Importer in a real browser: upload a learning journal and reach the import report."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from nexus.accounts.models import User
+from nexus.importer.models import ImportJob
+from nexus.knowledge.models import Article
+from tests.importer.journals import JOURNAL
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "correct-Horse-battery-41"
+
+
+def test_upload_a_journal_and_reach_the_report(page: Page, screenshot, tmp_path):
+    User.objects.create_user("ada@example.com", PASSWORD, display_name="Ada Lovelace")
+    journal = tmp_path / "README.md"
+    journal.write_text(JOURNAL, encoding="utf-8")
+
+    page.goto("/accounts/login/")
+    main = page.get_by_role("main")
+    main.get_by_label("E-mail").fill("ada@example.com")
+    main.get_by_label("Password").fill(PASSWORD)
+    main.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/accounts/profile/$"))
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Import").click()
+    expect(page).to_have_url(re.compile(r"/imports/$"))
+    expect(page.get_by_text("No imports yet")).to_be_visible()
+    page.get_by_label("Markdown file or .zip").set_input_files(str(journal))
+    screenshot("import-form")
+    page.get_by_role("button", name="Import").click()
+
+    expect(page).to_have_url(re.compile(r"/imports/\d+/$"))
+    status = page.get_by_test_id("import-status")
+    expect(status).to_have_attribute("data-status", "succeeded", timeout=15_000)
+    report = page.get_by_test_id("import-report")
+    expect(report).to_be_visible()
+    expect(page.get_by_test_id("total-created")).to_have_text("5")
+    expect(report).to_contain_text("waiting for the challenges feature")
+    screenshot("import-report")
+
+    report.get_by_role("link", name="Test query counts").click()
+    expect(page.get_by_role("heading", name="Test query counts")).to_be_visible()
+    assert ImportJob.objects.get().status == "succeeded"
+    assert Article.objects.filter(author__email="ada@example.com").count() == 5

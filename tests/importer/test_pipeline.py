@@ -1,0 +1,131 @@
+"""Importing: what is written, idempotent re-imports, updates as revisions, user edits kept."""
+
+import pytest
+
+from nexus.importer import sources
+from nexus.importer.models import ImportedItem
+from nexus.importer.pipeline import run_import
+from nexus.knowledge import services as knowledge
+from nexus.knowledge.models import Article, ArticleRevision
+from tests.importer.journals import JOURNAL, changed_journal
+
+
+def _import(owner, text, *, name="journal.md", dry_run=False):
+    source = sources.from_bytes(name=name, data=text.encode(), key="test:journal")
+    return run_import(owner=owner, source=source, dry_run=dry_run)
+
+
+def _article(owner, kind, title):
+    return Article.objects.get(author=owner, kind=kind, title=title)
+
+
+def test_a_journal_becomes_source_overview_concept_and_practice_articles(owner):
+    report = _import(owner, JOURNAL)
+    assert report["files"]["imported"] == 1
+    source = _article(owner, "guide", "Ada's backend journal")
+    assert source.body.startswith("> Imported from `journal.md`, path `journal.md`")
+    assert {"python", "django", "postgresql", "redis"} <= {
+        t.slug for t in source.technologies.all()
+    }
+    assert {tag.name for tag in source.tags.all()} >= {"imported", "learning-journal"}
+    assert _article(owner, "guide", "Ada's backend journal: overview").status == "published"
+    stub = _article(owner, "concept", "Cursor pagination")
+    assert "stub" in {tag.name for tag in stub.tags.all()}
+    practice = _article(owner, "best_practice", "Test query counts")
+    assert "Pin the number of queries." in practice.body
+    totals = report["totals"]
+    assert totals["created"] == 5
+    assert totals["matched"] == 4
+    assert totals["pending"] == 2  # one challenge, one month: their features have not landed
+
+
+def test_pending_items_carry_what_future_sinks_will_receive(owner):
+    report = _import(owner, JOURNAL)
+    pending = {i["kind"]: i for i in report["file_reports"][0]["items"] if i["action"] == "pending"}
+    assert pending["challenge"]["data"]["solution"] == "select_related."
+    assert pending["challenge"]["reason"] == "waiting for the challenges feature"
+    assert pending["month"]["data"]["milestones"] == ["Milestone 1: First app"]
+
+
+def test_reimporting_the_same_source_changes_nothing(owner):
+    _import(owner, JOURNAL)
+    articles = Article.objects.count()
+    revisions = ArticleRevision.objects.count()
+    stamps = list(ImportedItem.objects.order_by("pk").values_list("updated_at", flat=True))
+    report = _import(owner, JOURNAL)
+    assert report["files"]["unchanged"] == 1
+    assert report["totals"]["created"] == report["totals"]["updated"] == 0
+    assert Article.objects.count() == articles
+    assert ArticleRevision.objects.count() == revisions
+    assert list(ImportedItem.objects.order_by("pk").values_list("updated_at", flat=True)) == stamps
+
+
+def test_a_changed_source_updates_changed_items_as_new_revisions_only(owner):
+    _import(owner, JOURNAL)
+    small_commits = _article(owner, "best_practice", "Small commits")
+    report = _import(owner, changed_journal())
+    practice = _article(owner, "best_practice", "Test query counts")
+    assert practice.version == 2
+    assert "Pin queries at two page sizes." in practice.body
+    assert practice.revisions.first().message.startswith("Re-imported")
+    assert _article(owner, "best_practice", "Small commits").version == small_commits.version
+    assert _article(owner, "best_practice", "Read the traceback").version == 1
+    assert report["totals"]["created"] == 1
+    assert report["totals"]["updated"] == 2  # the practice and the source article
+
+
+def test_an_article_edited_in_nexus_is_not_overwritten(owner, mentor):
+    _import(owner, JOURNAL)
+    practice = _article(owner, "best_practice", "Test query counts")
+    knowledge.article_update(
+        article=practice, editor=mentor, expected_version=practice.version, body="Mentor's words."
+    )
+    report = _import(owner, changed_journal())
+    practice.refresh_from_db()
+    assert practice.body == "Mentor's words."
+    skipped = [i for i in report["file_reports"][0]["items"] if i["action"] == "skipped"]
+    assert [i["title"] for i in skipped] == ["Test query counts"]
+    assert "edited in Nexus" in skipped[0]["reason"]
+
+
+def test_a_dry_run_reports_but_writes_nothing(owner):
+    report = _import(owner, JOURNAL, dry_run=True)
+    assert report["dry_run"] is True
+    assert report["totals"]["created"] == 5
+    assert Article.objects.count() == 0
+    assert ImportedItem.objects.count() == 0
+
+
+def test_existing_concepts_are_linked_not_duplicated(owner, other_user):
+    existing = knowledge.article_create(
+        author=other_user, title="Cursor pagination", body="Real text.", status="published"
+    )
+    report = _import(owner, JOURNAL)
+    linked = [i for i in report["file_reports"][0]["items"] if i["action"] == "linked"]
+    assert [i["url"] for i in linked] == [existing.get_absolute_url()]
+    assert Article.objects.filter(title="Cursor pagination").count() == 1
+
+
+def test_a_file_that_fails_is_reported_and_the_others_still_import(owner, settings):
+    settings.NEXUS_IMPORT_MAX_FILE_BYTES = 2 * 1024 * 1024
+    too_big_for_an_article = "# Huge\n\n" + "word " * 120_000
+    source = sources.from_bytes(name="a.md", data=JOURNAL.encode(), key="test:two")
+    source.files.append(sources.SourceFile(path="b.md", data=too_big_for_an_article.encode()))
+    report = run_import(owner=owner, source=source)
+    statuses = {f["path"]: f["status"] for f in report["file_reports"]}
+    assert statuses == {"a.md": "imported", "b.md": "failed"}
+    assert "body" in report["file_reports"][1]["reason"]
+    assert not Article.objects.filter(title="Huge").exists()
+    assert not ImportedItem.objects.filter(path="b.md").exists()
+
+
+@pytest.mark.parametrize("front_kind", ["concept", "not-a-kind"])
+def test_other_markdown_becomes_an_article_with_front_matter(owner, front_kind):
+    text = (
+        f"---\ntitle: Caching notes\nkind: {front_kind}\ntags: [cache]\nstatus: draft\n---\n# x\n"
+    )
+    _import(owner, text, name="notes.md")
+    article = Article.objects.get(title="Caching notes")
+    assert article.kind == ("concept" if front_kind == "concept" else "guide")
+    assert article.status == "draft"
+    assert "cache" in {tag.name for tag in article.tags.all()}
