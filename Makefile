@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := nexus/static/vendor
 
-.PHONY: run test install assets lint typecheck migrations-check pytest bench bench-import bench-journal bench-notifications clean
+.PHONY: run test install assets lint typecheck migrations-check pytest bench bench-import bench-journal bench-notifications bench-search clean
 
 run: install assets
 	$(PY) manage.py migrate --noinput
@@ -62,7 +62,7 @@ pytest: install assets
 
 # Cohort dashboard on 500 learners x a year of entries; DATABASE_URL picks the database.
 # Every benchmark, one after another; each prints its own table.
-bench: bench-notifications bench-journal bench-import
+bench: bench-notifications bench-journal bench-import bench-search
 
 bench-journal: install
 	$(PY) bench/journal_dashboard.py $(BENCH_ARGS)
@@ -70,6 +70,11 @@ bench-journal: install
 # Import throughput over the shared corpus: parse only vs first import vs the no-op re-import.
 bench-import: install
 	$(PY) bench/import_bench.py $(BENCH_ARGS)
+
+# Search: 100k documents, p50/p99 of 200 queries, ours vs icontains vs raw FTS (DATABASE_URL picks
+# PostgreSQL; SQLite otherwise). BENCH_ARGS="--documents 10000" for a quick run.
+bench-search: install
+	$(PY) bench/search_bench.py $(BENCH_ARGS)
 
 # Fan-out of one event to 10,000 followers: ours vs the naive per-row loop (FOLLOWERS=n to change).
 bench-notifications: install

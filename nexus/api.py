@@ -14,6 +14,7 @@ from nexus.journal.api import urls as journal_urls
 from nexus.knowledge.api import articles as knowledge_articles
 from nexus.knowledge.api import others as knowledge_others
 from nexus.notifications import api as notifications_api
+from nexus.search import api as search_api
 
 router = DefaultRouter()
 router.register("me/tokens", accounts_api.MeTokenViewSet, basename="me-token")
@@ -50,6 +51,9 @@ urlpatterns = [
     ),
     path("me/", accounts_api.MeApi.as_view(), name="me"),
     path("me/password/", accounts_api.MePasswordApi.as_view(), name="me-password"),
+    path("search/", search_api.SearchApi.as_view(), name="search"),
+    path("search/autocomplete/", search_api.AutocompleteApi.as_view(), name="search-autocomplete"),
+    path("search/similar/", search_api.SimilarApi.as_view(), name="search-similar"),
     path("", include(router.urls)),
     path("", include(journal_urls)),
 ]

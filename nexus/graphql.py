@@ -11,6 +11,7 @@ from nexus.importer import schema as importer_schema
 from nexus.journal import schema as journal_schema
 from nexus.knowledge import schema as knowledge_schema
 from nexus.notifications import schema as notifications_schema
+from nexus.search import schema as search_schema
 
 
 @strawberry.type
@@ -22,6 +23,7 @@ class Query(
     importer_schema.Query,
     journal_schema.Query,
     notifications_schema.Query,
+    search_schema.Query,
 ):
     pass
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "nexus.journal",
     "nexus.importer",
     "nexus.notifications",
+    "nexus.search",
 ]
 
 MIDDLEWARE = [
@@ -291,6 +292,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "nexus.notifications.tasks.remind_learners_to_reflect",
         "schedule": crontab(hour=8, minute=0, day_of_month="1"),
     },
+    "search-sync": {"task": "nexus.search.tasks.sync_search_index", "schedule": 60.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("graphql/", graphql_view, name="graphql"),
     path("admin/", admin.site.urls),
     path("", include("nexus.importer.urls")),
+    path("", include("nexus.search.urls")),
     path("", include("nexus.knowledge.urls")),
 ]
 

@@ -1,0 +1,49 @@
+"""What the knowledge base contributes to the search index: articles."""
+
+import html
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.html import strip_tags
+
+from nexus.knowledge.models import Article, ArticleStatus
+from nexus.search import registry
+from nexus.search.registry import Facet, IndexEntry, SearchProvider, Visibility
+
+
+@registry.register("article")
+class ArticleSearch(SearchProvider):
+    model = Article
+    label = "Articles"
+
+    def queryset(self) -> QuerySet[Article]:
+        return Article.objects.select_related("author").prefetch_related("technologies", "tags")
+
+    def to_document(self, obj: Article) -> IndexEntry | None:
+        # Drafts and archived articles stay findable by those who may open them (can_view_article).
+        published = obj.status == ArticleStatus.PUBLISHED
+        return IndexEntry(
+            title=obj.title,
+            summary=obj.summary,
+            body=html.unescape(strip_tags(obj.body_html)) if obj.body_html else obj.body,
+            url=obj.get_absolute_url(),
+            technologies=[Facet(tech.slug, tech.name) for tech in obj.technologies.all()],
+            tags=[Facet(tag.name, tag.name) for tag in obj.tags.all()],
+            owner_id=obj.author_id,
+            author_name=obj.author.display_name,
+            status=obj.status,
+            visibility=Visibility.PUBLIC if published else Visibility.MODERATORS,
+            freshness=obj.published_at or obj.updated_at,
+            votes=obj.helpful_count,
+            extra_keywords=[obj.get_kind_display()],
+        )
+
+    def visible_ids(self, user: Any, ids: Iterable[int]) -> set[int]:
+        articles = Article.objects.filter(pk__in=list(ids))
+        if not (user.is_authenticated and user.is_moderator):
+            rule = Q(status=ArticleStatus.PUBLISHED)
+            if user.is_authenticated:
+                rule |= Q(author_id=user.pk)
+            articles = articles.filter(rule)
+        return set(articles.values_list("pk", flat=True))

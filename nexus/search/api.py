@@ -1,0 +1,183 @@
+"""REST: GET /api/v1/search/ (results with facets), /search/autocomplete/, /search/similar/."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from nexus.search import selectors
+from nexus.search.forms import SearchForm, SimilarForm, encode_cursor
+
+
+class SearchHitSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    snippet = serializers.CharField(help_text="HTML-escaped text; matches wrapped in <mark>.")
+    score = serializers.FloatField()
+    status = serializers.CharField()
+    author_name = serializers.CharField()
+    date = serializers.DateTimeField()
+
+
+class FacetCountSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    count = serializers.IntegerField()
+
+
+class FacetsSerializer(serializers.Serializer):
+    type = FacetCountSerializer(many=True)
+    technology = FacetCountSerializer(many=True)
+    tag = FacetCountSerializer(many=True)
+    status = FacetCountSerializer(many=True)
+    author = FacetCountSerializer(many=True)
+    year = FacetCountSerializer(many=True)
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    results = SearchHitSerializer(many=True)
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    total = serializers.IntegerField()
+    total_exact = serializers.BooleanField(
+        help_text="False when a broad query was counted over its best 1,000 text matches."
+    )
+    query = serializers.CharField(help_text="The query as understood (after sanitising).")
+    corrected_query = serializers.CharField(
+        allow_null=True, help_text="Set when nothing matched and typos were corrected."
+    )
+    facets = FacetsSerializer()
+
+
+class SuggestionSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["title", "technology"])
+    label = serializers.CharField()  # type: ignore[assignment]
+    url = serializers.CharField()
+    type = serializers.CharField()
+
+
+class SuggestionListSerializer(serializers.Serializer):
+    results = SuggestionSerializer(many=True)
+
+
+class SimilarListSerializer(serializers.Serializer):
+    results = SearchHitSerializer(many=True)
+
+
+def valid_form(form_class: type[Any], params: QueryDict) -> Any:
+    """The bound form, or a 400 with field errors (unknown parameters included)."""
+    form = form_class(params)
+    unknown = sorted(set(params) - set(form.fields))
+    if unknown:
+        raise ValidationError({name: ["This parameter is not accepted here."] for name in unknown})
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    return form
+
+
+def _page_url(request: Request, offset: int) -> str:
+    params = request.query_params.copy()
+    params.pop("cursor", None)
+    if offset:
+        params["cursor"] = encode_cursor(offset)
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+def _list(values: str) -> OpenApiParameter:
+    return OpenApiParameter(values, OpenApiTypes.STR, many=True, explode=True)
+
+
+class SearchApi(APIView):
+    permission_classes = (permissions.AllowAny,)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, description='Web-search syntax: "phrase", or, -word.'
+            ),
+            _list("type"),
+            _list("technology"),
+            _list("tag"),
+            _list("status"),
+            OpenApiParameter("author", OpenApiTypes.INT, many=True, explode=True),
+            OpenApiParameter("date_from", OpenApiTypes.DATE),
+            OpenApiParameter("date_to", OpenApiTypes.DATE),
+            OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
+            OpenApiParameter("cursor", OpenApiTypes.STR),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses=SearchResponseSerializer,
+        description="Search everything you may see. Pages through an opaque offset cursor.",
+    )
+    def get(self, request: Request) -> Response:
+        form = valid_form(SearchForm, request.query_params)
+        found = selectors.search(user=request.user, **form.search_kwargs())
+        data = {
+            "results": SearchHitSerializer(found.hits, many=True).data,
+            "next": _page_url(request, found.offset + found.limit) if found.has_next else None,
+            "previous": (
+                _page_url(request, max(0, found.offset - found.limit))
+                if found.has_previous
+                else None
+            ),
+            "total": found.total,
+            "total_exact": found.total_exact,
+            "query": found.query,
+            "corrected_query": found.corrected_query,
+            "facets": {
+                kind: FacetCountSerializer(counts, many=True).data
+                for kind, counts in found.facets.items()
+            },
+        }
+        return Response(data)
+
+
+class AutocompleteApi(APIView):
+    permission_classes = (permissions.AllowAny,)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", OpenApiTypes.STR)], responses=SuggestionListSerializer
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        unknown = sorted(set(params) - {"q"})
+        if unknown:
+            raise ValidationError(
+                {name: ["This parameter is not accepted here."] for name in unknown}
+            )
+        suggestions = selectors.autocomplete(user=request.user, q=params.get("q", ""))
+        return Response({"results": SuggestionSerializer(suggestions, many=True).data})
+
+
+class SimilarApi(APIView):
+    permission_classes = (permissions.AllowAny,)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("type", OpenApiTypes.STR),
+            OpenApiParameter("id", OpenApiTypes.INT),
+            OpenApiParameter("text", OpenApiTypes.STR, description="Instead of type and id."),
+            OpenApiParameter("limit", OpenApiTypes.INT),
+        ],
+        responses=SimilarListSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        form = valid_form(SimilarForm, request.query_params)
+        data = form.cleaned_data
+        if data.get("text"):
+            hits = selectors.similar_to_text(
+                text=data["text"], limit=data["limit"], user=request.user
+            )
+        else:
+            hits = selectors.similar_documents(
+                type=data["type"], id=data["id"], limit=data["limit"], user=request.user
+            )
+        return Response({"results": SearchHitSerializer(hits, many=True).data})

@@ -1,0 +1,363 @@
+"""Reading the index: search with facets, autocomplete and similar items, for every front door."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from nexus.search import registry
+from nexus.search.backends import get_backend
+from nexus.search.backends.base import FACET_LIMIT, MARK_END, MARK_START, Where
+from nexus.search.models import SearchDocument, SearchSuggestion, SearchVocabulary, TermKind
+from nexus.search.query import ParsedQuery, keyword_query, parse
+from nexus.search.registry import Visibility
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 50
+MAX_OFFSET = 1000
+SORTS = ("relevance", "date")
+MIN_CORRECTABLE_LENGTH = 4
+# A broad query (more text matches than this) is ranked, faceted and counted over its best
+# WINDOW text matches; filtered and date-sorted searches always consider every match.
+WINDOW = 1000
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    type: str
+    id: int
+    title: str
+    url: str
+    snippet: SafeString
+    score: float
+    status: str
+    author_name: str
+    date: datetime
+
+
+@dataclass
+class SearchResults:
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+    query: str = ""
+    corrected_query: str | None = None
+    total_exact: bool = True
+    offset: int = 0
+    limit: int = DEFAULT_LIMIT
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + self.limit < min(self.total, MAX_OFFSET + self.limit)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    types: Sequence[str] = ()
+    technologies: Sequence[str] = ()
+    tags: Sequence[str] = ()
+    authors: Sequence[int] = ()
+    statuses: Sequence[str] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def document_types() -> dict[str, str]:
+    """The registered document types and their labels."""
+    return {name: provider.label for name, provider in sorted(registry.providers().items())}
+
+
+def visibility_where(user: Any, where: Where | None = None) -> Where:
+    """Only documents the user may see: public ones, their own, and moderators' share."""
+    where = where or Where()
+    if not getattr(user, "is_authenticated", False):
+        where.add("d.visibility = %s", Visibility.PUBLIC)
+    elif user.is_moderator:
+        where.add(
+            "d.visibility IN (%s, %s) OR d.owner_id = %s",
+            Visibility.PUBLIC,
+            Visibility.MODERATORS,
+            user.pk,
+        )
+    else:
+        where.add("d.visibility = %s OR d.owner_id = %s", Visibility.PUBLIC, user.pk)
+    return where
+
+
+def _in(column: str, values: Sequence[Any], where: Where) -> None:
+    where.add(f"{column} IN ({', '.join(['%s'] * len(values))})", *values)
+
+
+def _filters_where(filters: SearchFilters, where: Where) -> Where:
+    _in("d.doc_type", list(filters.types) or list(registry.providers()) or [""], where)
+    for kind, values in ((TermKind.TECHNOLOGY, filters.technologies), (TermKind.TAG, filters.tags)):
+        for value in values:  # every given technology (or tag) must be on the document
+            where.add(
+                "d.id IN (SELECT t.document_id FROM search_searchdocumentterm t "
+                "WHERE t.kind = %s AND t.value = %s)",
+                kind.value,
+                value,
+            )
+    if filters.authors:
+        _in("d.owner_id", list(filters.authors), where)
+    if filters.statuses:
+        _in("d.status", list(filters.statuses), where)
+    tz = timezone.get_current_timezone()
+    if filters.date_from:
+        where.add("d.freshness >= %s", datetime.combine(filters.date_from, time.min, tz))
+    if filters.date_to:
+        end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tz)
+        where.add("d.freshness < %s", end)
+    return where
+
+
+def render_snippet(text: str) -> SafeString:
+    """Escape a backend snippet and turn its match markers into <mark> elements."""
+    html = escape(text.replace(MARK_END + MARK_START, " ").strip())
+    return mark_safe(html.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S308
+
+
+def _visible_to_user(user: Any, documents: Iterable[SearchDocument]) -> set[int]:
+    """Document ids whose objects the user may still see (the index may lag a moment)."""
+    by_type: dict[str, dict[int, int]] = defaultdict(dict)
+    for document in documents:
+        by_type[document.doc_type][document.object_id] = document.pk
+    visible: set[int] = set()
+    for doc_type, ids in by_type.items():
+        provider = registry.provider(doc_type)
+        if provider is None:
+            continue
+        visible |= {
+            ids[object_id] for object_id in provider.visible_ids(user, ids) if object_id in ids
+        }
+    return visible
+
+
+def _facets(raw: dict[str, list[tuple[str, str, int]]]) -> dict[str, list[FacetCount]]:
+    labels = document_types()
+    facets: dict[str, list[FacetCount]] = {}
+    for kind in ("type", "technology", "tag", "status", "author", "year"):
+        rows = raw.get(kind, [])
+        counts = [
+            FacetCount(value, labels.get(value, value) if kind == "type" else label or value, n)
+            for value, label, n in rows
+        ]
+        if kind == "year":
+            facets[kind] = sorted(counts, key=lambda c: c.value, reverse=True)
+        else:
+            facets[kind] = sorted(counts, key=lambda c: (-c.count, c.value))[:FACET_LIMIT]
+    return facets
+
+
+def _run(
+    *,
+    user: Any,
+    query: ParsedQuery,
+    where: Where,
+    sort: str,
+    offset: int,
+    limit: int,
+    with_facets: bool,
+    window: int | None = None,
+) -> SearchResults:
+    backend = get_backend()
+    page = backend.search_page(
+        query=query,
+        where=where,
+        order=sort,
+        limit=limit,
+        offset=offset,
+        with_facets=with_facets,
+        window=window,
+    )
+    results = SearchResults(
+        total=page.total, total_exact=page.exact, query=query.text(), offset=offset, limit=limit
+    )
+    if with_facets:
+        results.facets = _facets(page.facets)
+    if not page.hits:
+        return results
+    scores = {hit.id: hit.score for hit in page.hits}
+    documents = list(
+        SearchDocument.objects.filter(pk__in=scores).only(
+            "doc_type", "object_id", "title", "url", "status", "author_name", "freshness"
+        )
+    )
+    visible = _visible_to_user(user, documents)
+    documents = [document for document in documents if document.pk in visible]
+    snippets = backend.snippets([document.pk for document in documents], query)
+    if sort == "relevance":
+        documents.sort(key=lambda d: (-scores[d.pk], -d.pk))
+    else:
+        documents.sort(key=lambda d: (d.freshness, d.pk), reverse=True)
+    results.hits = [
+        SearchHit(
+            type=document.doc_type,
+            id=document.object_id,
+            title=document.title,
+            url=document.url,
+            snippet=render_snippet(snippets.get(document.pk, "")),
+            score=round(scores[document.pk], 6),
+            status=document.status,
+            author_name=document.author_name,
+            date=document.freshness,
+        )
+        for document in documents
+    ]
+    return results
+
+
+def corrections_for(query: ParsedQuery) -> dict[str, str]:
+    """Likely intended words for query words the vocabulary does not know (typo tolerance)."""
+    words = [
+        clause.words[0]
+        for group in query.groups
+        for clause in group
+        if not clause.phrase and len(clause.words[0]) >= MIN_CORRECTABLE_LENGTH
+    ]
+    known = set(SearchVocabulary.objects.filter(word__in=words).values_list("word", flat=True))
+    backend = get_backend()
+    corrections = {}
+    for word in dict.fromkeys(words):
+        # A word found anywhere in the index is not a typo, even if no title has it.
+        if word in known or backend.raw_match_ids(parse(word), 1):
+            continue
+        candidates = [c for c in backend.vocabulary_candidates(word) if c != word]
+        if candidates:
+            corrections[word] = candidates[0]
+    return corrections
+
+
+def search(
+    *,
+    user: Any,
+    q: str,
+    filters: SearchFilters | None = None,
+    sort: str = "relevance",
+    offset: int = 0,
+    limit: int = DEFAULT_LIMIT,
+    with_facets: bool = True,
+) -> SearchResults:
+    """Search everything the user may see; with no match, retry with typos corrected."""
+    query = parse(q)
+    offset = max(0, min(offset, MAX_OFFSET))
+    limit = max(1, min(limit, MAX_LIMIT))
+    sort = sort if sort in SORTS else "relevance"
+    if query.is_empty:
+        return SearchResults(query="", offset=offset, limit=limit)
+
+    chosen = filters or SearchFilters()
+
+    def where() -> Where:
+        return _filters_where(chosen, visibility_where(user))
+
+    narrowed = chosen != SearchFilters() or sort != "relevance"
+    options = {
+        "sort": sort,
+        "offset": offset,
+        "limit": limit,
+        "with_facets": with_facets,
+        "window": None if narrowed else WINDOW,
+    }
+    results = _run(user=user, query=query, where=where(), **options)  # type: ignore[arg-type]
+    if results.total == 0 and offset == 0:
+        corrections = corrections_for(query)
+        if corrections:
+            corrected = query.replace_words(corrections)
+            results = _run(user=user, query=corrected, where=where(), **options)  # type: ignore[arg-type]
+            results.corrected_query = corrected.text()
+    return results
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str
+    label: str
+    url: str
+    type: str = ""
+
+
+AUTOCOMPLETE_MAX_CHARS = 64
+
+
+def autocomplete(*, user: Any, q: str, limit: int = 8) -> list[Suggestion]:
+    """Titles and technologies containing what the user has typed so far."""
+    text = " ".join(q.split())[:AUTOCOMPLETE_MAX_CHARS]
+    if len(text) < 2:
+        return []
+    where = _filters_where(SearchFilters(), visibility_where(user))
+    matches = get_backend().title_matches(text, where, limit)
+    documents = SearchDocument.objects.in_bulk([doc_id for doc_id, _title in matches])
+    suggestions = [
+        Suggestion(
+            kind="title", label=title, url=documents[doc_id].url, type=documents[doc_id].doc_type
+        )
+        for doc_id, title in matches
+        if doc_id in documents
+    ]
+    technologies = SearchSuggestion.objects.filter(
+        kind=TermKind.TECHNOLOGY, label__icontains=text
+    ).order_by("label")[:5]
+    suggestions += [
+        Suggestion(kind="technology", label=tech.label, url=f"/search/?technology={tech.value}")
+        for tech in technologies
+    ]
+    return suggestions
+
+
+def _similar(
+    *, user: Any, query: ParsedQuery, types: Sequence[str], limit: int, exclude: int | None
+) -> list[SearchHit]:
+    if query.is_empty:
+        return []
+    user = user if user is not None else AnonymousUser()
+    where = _filters_where(SearchFilters(types=types), visibility_where(user))
+    if exclude is not None:
+        where.add("d.id <> %s", exclude)
+    return _run(
+        user=user,
+        query=query,
+        where=where,
+        sort="relevance",
+        offset=0,
+        limit=limit,
+        with_facets=False,
+        window=WINDOW,
+    ).hits
+
+
+def similar_documents(
+    *, type: str, id: int, limit: int = 5, user: Any = None, types: Sequence[str] = ()
+) -> list[SearchHit]:
+    """Documents like the given one (by its title, technologies and tags), best first."""
+    document = SearchDocument.objects.filter(doc_type=type, object_id=id).first()
+    if document is None:
+        return []
+    text = f"{document.title} {document.title} {document.keywords}"
+    return _similar(
+        user=user, query=keyword_query(text), types=types, limit=limit, exclude=document.pk
+    )
+
+
+def similar_to_text(
+    *, text: str, types: Sequence[str] = (), limit: int = 5, user: Any = None
+) -> list[SearchHit]:
+    """Documents about what a text is about (e.g. a challenge being written), best first."""
+    return _similar(user=user, query=keyword_query(text), types=types, limit=limit, exclude=None)

@@ -1,0 +1,173 @@
+"""Writing the index: every change to search tables goes through these functions."""
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from nexus.search import registry
+from nexus.search.models import (
+    BODY_MAX_CHARS,
+    TITLE_MAX_LENGTH,
+    SearchDocument,
+    SearchDocumentTerm,
+    SearchSuggestion,
+    SearchSyncState,
+    SearchVocabulary,
+    TermKind,
+)
+from nexus.search.query import words_of
+from nexus.search.registry import IndexEntry, SearchProvider, Visibility
+
+# The highlight markers must never occur in indexed text (see backends.base).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+VOCABULARY_WORD = re.compile(r"^[^\W\d_][\w.+#-]{2,63}$")
+REBUILD_BATCH = 500
+
+
+def _clean(text: str, limit: int) -> str:
+    return CONTROL_CHARS.sub(" ", text or "")[:limit]
+
+
+def _document_fields(entry: IndexEntry) -> dict[str, Any]:
+    keywords = [entry.summary, *(f.label or f.value for f in entry.technologies)]
+    keywords += [f.label or f.value for f in entry.tags]
+    keywords += list(entry.extra_keywords)
+    return {
+        "title": _clean(entry.title, TITLE_MAX_LENGTH),
+        "keywords": _clean(" ".join(word for word in keywords if word), BODY_MAX_CHARS),
+        "body": _clean(entry.body, BODY_MAX_CHARS),
+        "url": entry.url[:500],
+        "status": entry.status[:32],
+        "visibility": entry.visibility,
+        "owner_id": entry.owner_id,
+        "author_name": entry.author_name[:150],
+        "freshness": entry.freshness,
+        "votes": entry.votes,
+    }
+
+
+def _store_terms(document: SearchDocument, entry: IndexEntry) -> None:
+    wanted = {(TermKind.TECHNOLOGY.value, f.value[:64]): f.label for f in entry.technologies}
+    wanted |= {(TermKind.TAG.value, f.value[:64]): f.label for f in entry.tags}
+    existing = {(t.kind, t.value): t for t in document.terms.all()}
+    stale = [term.pk for key, term in existing.items() if key not in wanted]
+    if stale:
+        SearchDocumentTerm.objects.filter(pk__in=stale).delete()
+    SearchDocumentTerm.objects.bulk_create(
+        [
+            SearchDocumentTerm(document=document, kind=kind, value=value, label=label[:80])
+            for (kind, value), label in wanted.items()
+            if (kind, value) not in existing
+        ]
+    )
+
+
+def _learn_words(entry: IndexEntry) -> None:
+    """Public titles, technologies and tags feed autocomplete and the typo vocabulary."""
+    if entry.visibility != Visibility.PUBLIC:
+        return
+    suggestions = [
+        SearchSuggestion(kind=kind, value=f.value[:64], label=(f.label or f.value)[:80])
+        for kind, facets in ((TermKind.TECHNOLOGY, entry.technologies), (TermKind.TAG, entry.tags))
+        for f in facets
+    ]
+    SearchSuggestion.objects.bulk_create(suggestions, ignore_conflicts=True)
+    text = " ".join([entry.title, *(f.label or f.value for f in entry.technologies)])
+    text += " " + " ".join(f.value.replace("-", " ") for f in entry.tags)
+    words = {word for word in words_of(text) if VOCABULARY_WORD.match(word)}
+    SearchVocabulary.objects.bulk_create(
+        [SearchVocabulary(word=word) for word in sorted(words)], ignore_conflicts=True
+    )
+
+
+def document_upsert(*, doc_type: str, object_id: int, entry: IndexEntry) -> SearchDocument:
+    """Store (or replace) one object's entry in the index."""
+    with transaction.atomic():
+        document, _created = SearchDocument.objects.update_or_create(
+            doc_type=doc_type, object_id=object_id, defaults=_document_fields(entry)
+        )
+        _store_terms(document, entry)
+        _learn_words(entry)
+    return document
+
+
+def document_delete(*, doc_type: str, object_id: int) -> bool:
+    """Take one object out of the index; True if it was there."""
+    deleted, _ = SearchDocument.objects.filter(doc_type=doc_type, object_id=object_id).delete()
+    return bool(deleted)
+
+
+def object_reindex(*, doc_type: str, object_id: int) -> bool:
+    """Bring one object's entry in line with the object as it is now; True if it is indexed.
+
+    Idempotent: reads the current state, so replays and out-of-order events converge.
+    """
+    provider = registry.provider(doc_type)
+    if provider is None:
+        return False
+    obj = provider.queryset().filter(pk=object_id).first()
+    entry = provider.to_document(obj) if obj is not None else None
+    if entry is None:
+        document_delete(doc_type=doc_type, object_id=object_id)
+        return False
+    document_upsert(doc_type=doc_type, object_id=object_id, entry=entry)
+    return True
+
+
+def _index_objects(provider: SearchProvider, objects: Iterable[Any]) -> tuple[int, int]:
+    indexed = removed = 0
+    for obj in objects:
+        entry = provider.to_document(obj)
+        if entry is None:
+            removed += document_delete(doc_type=provider.doc_type, object_id=obj.pk)
+        else:
+            document_upsert(doc_type=provider.doc_type, object_id=obj.pk, entry=entry)
+            indexed += 1
+    return indexed, removed
+
+
+def index_rebuild(*, doc_types: Iterable[str] | None = None) -> dict[str, int]:
+    """Rebuild the index for the given types (all by default); returns documents per type."""
+    wanted = registry.providers()
+    if doc_types is not None:
+        wanted = {name: wanted[name] for name in doc_types if name in wanted}
+    counts: dict[str, int] = {}
+    for doc_type, provider in wanted.items():
+        started = timezone.now()
+        queryset = provider.queryset().order_by("pk")
+        ids = list(queryset.values_list("pk", flat=True))
+        with transaction.atomic():
+            SearchDocument.objects.filter(doc_type=doc_type).exclude(object_id__in=ids).delete()
+        indexed = 0
+        for start in range(0, len(ids), REBUILD_BATCH):
+            batch = queryset.filter(pk__in=ids[start : start + REBUILD_BATCH])
+            indexed += _index_objects(provider, batch)[0]
+        _mark_synced(doc_type, started)
+        counts[doc_type] = indexed
+    return counts
+
+
+def _mark_synced(doc_type: str, until: datetime) -> None:
+    SearchSyncState.objects.update_or_create(doc_type=doc_type, defaults={"synced_until": until})
+
+
+def index_sync() -> dict[str, int]:
+    """Re-index objects changed since the last sweep: catches writes that announce no event."""
+    counts: dict[str, int] = {}
+    for doc_type, provider in registry.providers().items():
+        field = provider.updated_field
+        if not field:
+            continue
+        started = timezone.now()
+        state = SearchSyncState.objects.filter(doc_type=doc_type).first()
+        queryset = provider.queryset()
+        if state is not None:
+            queryset = queryset.filter(**{f"{field}__gte": state.synced_until})
+        indexed, removed = _index_objects(provider, queryset.order_by("pk").iterator(500))
+        _mark_synced(doc_type, started)
+        counts[doc_type] = indexed + removed
+    return counts
