@@ -346,5 +346,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Inline tasks would print a line each to the embedded server's console.
+        "celery.app.trace": {"level": "INFO" if PRODUCTION else "WARNING"},
+    },
 }
