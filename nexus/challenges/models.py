@@ -88,6 +88,9 @@ class Solution(TimeStampedModel):
     body = models.TextField(max_length=BODY_MAX_CHARS)
     body_html = models.TextField(blank=True)
     score = models.IntegerField(default=0)
+    # Set when an API operation the body links changes incompatibly; only a review clears it.
+    outdated_since = models.DateTimeField(null=True, blank=True)
+    outdated_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         indexes = [

@@ -26,6 +26,8 @@ class SolutionType:
     body_html: strawberry.auto
     score: strawberry.auto
     created_at: strawberry.auto
+    outdated_since: strawberry.auto
+    outdated_reason: strawberry.auto
     author: UserType
 
     @strawberry_django.field(select_related=["challenge"], only=["challenge__accepted_solution"])

@@ -18,4 +18,5 @@ urlpatterns = [
     path("<int:challenge_id>/status/", views.challenge_status, name="status"),
     path("solutions/<int:solution_id>/vote/", views.solution_vote, name="solution_vote"),
     path("solutions/<int:solution_id>/accept/", views.solution_accept, name="accept"),
+    path("solutions/<int:solution_id>/review/", views.solution_review, name="solution_review"),
 ]

@@ -102,6 +102,10 @@ def _detail_context(
     for solution in solutions:
         solution.my_vote = solution_votes.get(solution.pk, 0)  # type: ignore[attr-defined]
         solution.can_vote = policies.can_vote(request.user, solution)  # type: ignore[attr-defined]
+        solution.can_review = (  # type: ignore[attr-defined]
+            solution.outdated_since is not None
+            and policies.can_edit_solution(request.user, solution)
+        )
     user = request.user
     return {
         "challenge": challenge,
@@ -170,6 +174,16 @@ def solution_accept(request: HttpRequest, solution_id: int) -> HttpResponse:
     else:
         services.solution_accept(challenge=solution.challenge, solution=solution, actor=actor)
         messages.success(request, "Solution accepted: the challenge is solved.")
+    return redirect(solution)
+
+
+@login_required
+@require_POST
+def solution_review(request: HttpRequest, solution_id: int) -> HttpResponse:
+    """The author confirms a flagged solution is still right; only this clears the flag."""
+    solution = get_object_or_404(Solution, pk=solution_id)
+    services.solution_mark_reviewed(solution=solution, actor=authenticated_user(request))
+    messages.success(request, "Marked as reviewed.")
     return redirect(solution)
 
 

@@ -93,6 +93,9 @@ class Article(TimeStampedModel):
     helpful_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
     bookmark_count = models.PositiveIntegerField(default=0)
+    # Set when an API operation the body links changes incompatibly; only a review clears it.
+    outdated_since = models.DateTimeField(null=True, blank=True)
+    outdated_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         indexes = [

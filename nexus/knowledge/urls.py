@@ -14,6 +14,7 @@ urlpatterns = [
     path("articles/<slug:slug>/", articles.article_detail, name="article"),
     path("articles/<slug:slug>/edit/", articles.article_edit, name="edit"),
     path("articles/<slug:slug>/archive/", articles.article_archive, name="archive"),
+    path("articles/<slug:slug>/review/", articles.article_review, name="review"),
     path("articles/<slug:slug>/history/", articles.article_history, name="history"),
     path("articles/<slug:slug>/diff/", articles.article_diff, name="diff"),
     path(

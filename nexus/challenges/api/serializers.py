@@ -60,6 +60,8 @@ class SolutionSerializer(serializers.ModelSerializer):
             "author",
             "created_at",
             "updated_at",
+            "outdated_since",
+            "outdated_reason",
         )
         read_only_fields = fields
 

@@ -319,6 +319,15 @@ class SolutionViewSet(
         )
         return Response(SolutionSerializer(solution).data)
 
+    @extend_schema(request=None, responses=SolutionSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: str) -> Response:
+        """The author (or a mentor/admin) confirms the solution is still right: clears the
+        "may be outdated" flag. Editing the body never clears it."""
+        solution = self.get_object()
+        services.solution_mark_reviewed(solution=solution, actor=authenticated_user(request))
+        return Response(SolutionSerializer(self.get_object()).data)
+
     @extend_schema(request=ChallengeVoteInput, responses=ChallengeVoteResultSerializer)
     @action(detail=True, methods=["post"])
     def vote(self, request: Request, pk: str) -> Response:

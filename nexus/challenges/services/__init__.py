@@ -17,6 +17,11 @@ from nexus.challenges.services.common import (
     TITLE_MAX_LENGTH,
     TITLE_MIN_LENGTH,
 )
+from nexus.challenges.services.outdated import (
+    solution_flag_outdated,
+    solution_mark_reviewed,
+    solutions_flag_linking,
+)
 from nexus.challenges.services.votes import (
     challenge_vote,
     solution_accept,
@@ -39,7 +44,10 @@ __all__ = [
     "comment_create",
     "solution_accept",
     "solution_create",
+    "solution_flag_outdated",
+    "solution_mark_reviewed",
     "solution_unaccept",
     "solution_update",
     "solution_vote",
+    "solutions_flag_linking",
 ]

@@ -271,6 +271,16 @@ class ArticleViewSet(ArticleInteractionsViewSet):
         parameters=[IF_MATCH_OPTIONAL],
         responses={200: s.ArticleSerializer, 400: PROBLEM, 403: PROBLEM, 412: PROBLEM},
     )
+    @extend_schema(request=None, responses=s.ArticleSerializer)
+    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
+    def review(self, request: Request, slug: str) -> Response:
+        """The author (or a mentor/admin) confirms the article is still right: clears the
+        "may be outdated" flag. Editing the body never clears it."""
+        article = self._editable()
+        services.article_mark_reviewed(article=article, actor=authenticated_user(request))
+        fresh = selectors.article_find(slug=article.slug) or article
+        return _with_etag(Response(s.ArticleSerializer(fresh).data), fresh)
+
     @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def revert(self, request: Request, slug: str) -> Response:
         article = self._editable()

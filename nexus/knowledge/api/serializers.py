@@ -88,6 +88,8 @@ class ArticleListSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "published_at",
+            "outdated_since",
+            "outdated_reason",
         )
         read_only_fields: tuple[str, ...] = fields
 

@@ -87,6 +87,8 @@ class ArticleType:
     created_at: strawberry.auto
     updated_at: strawberry.auto
     published_at: strawberry.auto
+    outdated_since: strawberry.auto
+    outdated_reason: strawberry.auto
 
     @strawberry_django.field(prefetch_related=["tags"])
     def tags(self, root: models.Article) -> list[str]:

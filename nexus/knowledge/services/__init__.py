@@ -18,6 +18,11 @@ from nexus.knowledge.services.interactions import (
     reaction_add,
     reaction_remove,
 )
+from nexus.knowledge.services.outdated import (
+    article_flag_outdated,
+    article_mark_reviewed,
+    articles_flag_linking,
+)
 from nexus.knowledge.services.paths import (
     learning_path_create,
     learning_path_update,
@@ -30,8 +35,11 @@ __all__ = [
     "ArticleVersionConflict",
     "article_archive",
     "article_create",
+    "article_flag_outdated",
+    "article_mark_reviewed",
     "article_revert",
     "article_update",
+    "articles_flag_linking",
     "bookmark_add",
     "bookmark_remove",
     "comment_create",

@@ -144,6 +144,19 @@ def article_preview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+def article_review(request: HttpRequest, slug: str) -> HttpResponse:
+    """The author confirms a flagged article is still right; only this clears the flag."""
+    user = authenticated_user(request)
+    article = visible_article(request, slug)
+    if not can_edit_article(user, article):
+        raise PermissionDenied
+    services.article_mark_reviewed(article=article, actor=user)
+    messages.success(request, "Marked as reviewed.")
+    return redirect("knowledge:article", slug=article.slug)
+
+
+@login_required
+@require_POST
 def article_archive(request: HttpRequest, slug: str) -> HttpResponse:
     user = authenticated_user(request)
     article = visible_article(request, slug)
