@@ -42,6 +42,10 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType("journal.reflection_reminder", "Monthly reflection reminder"),
         EventType("mention", "Mentions of you", Frequency.INSTANT),
         EventType("webhook.disabled", "Your webhooks being disabled", Frequency.INSTANT),
+        EventType("article.outdated", "Articles of yours a breaking API change may have outdated"),
+        EventType(
+            "solution.outdated", "Solutions of yours a breaking API change may have outdated"
+        ),
     ]
 }
 
