@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from nexus.accounts.models import ApiToken, Team, TeamMembership, User
+from nexus.accounts.models import ApiToken, Team, TeamMembership, TeamRole, User
 
 
 def user_list() -> QuerySet[User]:
@@ -29,3 +29,30 @@ def team_ids_for(*, user: Any) -> set[int]:
     if not getattr(user, "is_authenticated", False):
         return set()
     return set(TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))
+
+
+def team_owner_ids(*, team_id: int) -> list[int]:
+    """The active users with the owner role in a team."""
+    return list(
+        TeamMembership.objects.filter(
+            team_id=team_id, role=TeamRole.OWNER, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+
+
+def teams_owned_by(*, user: Any) -> QuerySet[Team]:
+    """The teams in which a user has the owner role, by name."""
+    if not getattr(user, "is_authenticated", False):
+        return Team.objects.none()
+    return Team.objects.filter(memberships__user=user, memberships__role=TeamRole.OWNER).order_by(
+        "name", "id"
+    )
+
+
+def team_by_reference(reference: str | int) -> Team | None:
+    """A team by slug (as the teams API names them) or by numeric id."""
+    value = str(reference).strip()
+    team = Team.objects.filter(slug=value).first()
+    if team is None and value.isdigit():
+        team = Team.objects.filter(pk=int(value)).first()
+    return team

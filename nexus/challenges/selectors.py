@@ -1,16 +1,18 @@
 """Reads of challenges, with the joins and prefetches their callers need."""
 
 import calendar
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from nexus.accounts.models import User
 from nexus.challenges.models import (
     Challenge,
+    ChallengeStatus,
     ChallengeVote,
     Comment,
     ReputationEntry,
@@ -28,6 +30,42 @@ def challenge_list() -> QuerySet[Challenge]:
         Prefetch("technologies", queryset=Technology.objects.order_by("name")),
         "tags",
     )
+
+
+def unanswered_challenges(
+    *,
+    technology_slugs: Collection[str],
+    tag_names: Collection[str],
+    since: datetime,
+    exclude_author_id: int | None = None,
+    limit: int = 20,
+) -> list[Challenge]:
+    """Open challenges without an answer, asked since a moment, in any of these technologies or
+    tags, newest first (for digests); one query, whatever the number of follows."""
+    if not technology_slugs and not tag_names:
+        return []
+    matches = Q(technologies__slug__in=list(technology_slugs)) | Q(tags__name__in=list(tag_names))
+    ids = (
+        Challenge.objects.filter(
+            matches, status=ChallengeStatus.OPEN, answer_count=0, created_at__gte=since
+        )
+        .exclude(author_id=exclude_author_id)
+        .values("id")
+    )
+    return list(Challenge.objects.filter(id__in=ids).order_by("-created_at", "-id")[:limit])
+
+
+def unanswered_challenge_targets(*, since: datetime) -> set[tuple[str, str]]:
+    """Follow targets (`knowledge.technology` slug, `challenges.tag` name) of the open, unanswered
+    challenges asked since a moment: whoever follows one gets the digest section."""
+    recent = Challenge.objects.filter(
+        status=ChallengeStatus.OPEN, answer_count=0, created_at__gte=since
+    )
+    techs = recent.filter(technologies__isnull=False).values_list("technologies__slug", flat=True)
+    tags = recent.filter(tags__isnull=False).values_list("tags__name", flat=True)
+    return {("knowledge.technology", slug) for slug in techs.distinct()} | {
+        ("challenges.tag", name) for name in tags.distinct()
+    }
 
 
 def challenge_get(*, pk: Any) -> Challenge | None:

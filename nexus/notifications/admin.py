@@ -35,11 +35,12 @@ class EmailPreferenceAdmin(admin.ModelAdmin):
 
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):
-    list_display = ("url", "owner", "is_active", "consecutive_failures", "disabled_at")
+    list_display = ("url", "owner", "team", "is_active", "consecutive_failures", "disabled_at")
     list_filter = ("is_active",)
-    search_fields = ("url", "owner__email")
+    search_fields = ("url", "owner__email", "team__slug")
     exclude = ("secret",)
-    list_select_related = ("owner",)
+    list_select_related = ("owner", "team")
+    raw_id_fields = ("owner", "team")
 
 
 @admin.register(WebhookDelivery)

@@ -3,6 +3,7 @@
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status, viewsets
@@ -10,11 +11,17 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from nexus.accounts.policies import authenticated_user
+from nexus.accounts.policies import authenticated_user, is_team_member
+from nexus.accounts.selectors import team_by_reference
 from nexus.core.serializers import StrictSerializer
 from nexus.notifications import selectors, services
 from nexus.notifications.models import Notification, Subscription, Webhook, WebhookDelivery
-from nexus.notifications.policies import can_manage_subscription, can_manage_webhook
+from nexus.notifications.policies import (
+    can_manage_subscription,
+    can_manage_webhook,
+    can_own_team_webhooks,
+    can_view_webhook,
+)
 from nexus.notifications.registry import EVENT_TYPES, Frequency
 
 EVENT_CHOICES = [(name, event.label) for name, event in EVENT_TYPES.items()]
@@ -89,11 +96,18 @@ class SubscriptionInput(StrictSerializer):
 
 class WebhookSerializer(serializers.ModelSerializer):
     events = serializers.ListField(child=serializers.CharField())
+    team: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="The owning team's slug; null for a user's own webhook.",
+    )
 
     class Meta:
         model = Webhook
         fields: tuple[str, ...] = (
             "id",
+            "team",
             "url",
             "events",
             "is_active",
@@ -119,6 +133,12 @@ class WebhookInput(StrictSerializer):
         child=serializers.CharField(max_length=64), min_length=1, max_length=len(EVENT_TYPES)
     )
     is_active = serializers.BooleanField(required=False)
+    team = serializers.CharField(
+        max_length=80,
+        required=False,
+        allow_null=True,
+        help_text="A team's slug (or id) to register a team webhook; only team owners may.",
+    )
 
 
 class DeliverySerializer(serializers.ModelSerializer):
@@ -252,7 +272,7 @@ class SubscriptionViewSet(viewsets.GenericViewSet):
 
 @extend_schema(tags=["webhooks"])
 class WebhookViewSet(viewsets.GenericViewSet):
-    """The signed-in user's webhooks, their secrets (shown once) and delivery logs."""
+    """Webhooks of the signed-in user and of their teams, secrets (shown once), delivery logs."""
 
     permission_classes = (permissions.IsAuthenticated,)
     serializer_class = WebhookSerializer
@@ -260,11 +280,13 @@ class WebhookViewSet(viewsets.GenericViewSet):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return Webhook.objects.none()
-        return selectors.webhook_list(owner=authenticated_user(self.request))
+        return selectors.webhook_list(user=authenticated_user(self.request))
 
-    def _webhook(self, request: Request, pk: str) -> Webhook:
+    def _webhook(self, request: Request, pk: str, *, manage: bool = True) -> Webhook:
+        """A webhook the user may see (else 404); managing it needs more (else 403)."""
         webhook = get_object_or_404(self.get_queryset(), pk=pk)
-        if not can_manage_webhook(request.user, webhook):
+        allowed = can_manage_webhook if manage else can_view_webhook
+        if not allowed(request.user, webhook):
             self.permission_denied(request)
         return webhook
 
@@ -273,14 +295,24 @@ class WebhookViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(WebhookSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(WebhookSerializer(self._webhook(request, pk)).data)
+        return Response(WebhookSerializer(self._webhook(request, pk, manage=False)).data)
 
     @extend_schema(request=WebhookInput, responses={201: WebhookWithSecretSerializer})
     def create(self, request: Request) -> Response:
         data = WebhookInput(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = {k: v for k, v in data.validated_data.items() if k != "is_active"}
-        webhook, secret = services.webhook_create(owner=authenticated_user(request), **fields)
+        fields = {k: v for k, v in data.validated_data.items() if k not in ("is_active", "team")}
+        user = authenticated_user(request)
+        reference = data.validated_data.get("team")
+        if reference is None:
+            webhook, secret = services.webhook_create(owner=user, **fields)
+        else:
+            team = team_by_reference(reference)
+            if team is None or not is_team_member(user, team):
+                raise ValidationError({"team": ["No team of yours has this slug or id."]})
+            if not can_own_team_webhooks(user, team):
+                self.permission_denied(request, message="Only the team's owners add its webhooks.")
+            webhook, secret = services.webhook_create(team=team, **fields)
         body = {**WebhookSerializer(webhook).data, "secret": secret}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -289,6 +321,8 @@ class WebhookViewSet(viewsets.GenericViewSet):
         webhook = self._webhook(request, pk)
         data = WebhookInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
+        if "team" in data.validated_data:
+            raise ValidationError({"team": ["The owner of a webhook cannot be changed."]})
         services.webhook_update(webhook=webhook, **data.validated_data)
         return Response(WebhookSerializer(webhook).data)
 
@@ -309,7 +343,7 @@ class WebhookViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def deliveries(self, request: Request, pk: str) -> Response:
         """The delivery log, newest first."""
-        webhook = self._webhook(request, pk)
+        webhook = self._webhook(request, pk, manage=False)
         page = self.paginate_queryset(selectors.delivery_list(webhook=webhook))
         return self.get_paginated_response(DeliverySerializer(page, many=True).data)
 

@@ -61,7 +61,8 @@ def event_fan_out(*, event: OutboxEvent, batch_size: int = FANOUT_BATCH) -> int:
     for batch in _batches(recipient_ids, batch_size):
         for channel in CHANNELS:
             channel.fan_out(event, batch)
-    if recipient_ids:
+    event_work = [channel.fan_out_event(event) for channel in CHANNELS]
+    if recipient_ids or any(event_work):
         for channel in CHANNELS:
             channel.dispatch(event)
     return len(recipient_ids)

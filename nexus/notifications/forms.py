@@ -1,5 +1,9 @@
-from django import forms
+from typing import Any
 
+from django import forms
+from django.db.models import QuerySet
+
+from nexus.accounts.models import Team
 from nexus.notifications.registry import EVENT_TYPES, Frequency
 
 
@@ -15,8 +19,24 @@ class PreferencesForm(forms.Form):
 
 
 class WebhookForm(forms.Form):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        to_field_name="slug",
+        empty_label="Just me",
+        label="Owner",
+        help_text="A team webhook hears of events routed to the team; its members see the log.",
+    )
     url = forms.URLField(max_length=500, label="Payload URL", assume_scheme="https")
     events = forms.MultipleChoiceField(
         choices=[(name, f"{name} — {event.label}") for name, event in EVENT_TYPES.items()],
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["team"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = teams
+        if not teams.exists():
+            del self.fields["team"]

@@ -104,10 +104,21 @@ class EmailPreference(TimeStampedModel):
 
 
 class Webhook(TimeStampedModel):
-    """A URL that receives signed JSON POSTs for the chosen event types its owner is notified of."""
+    """A URL that receives signed JSON POSTs for the chosen event types.
+
+    It belongs to a user (events that user is notified of) or to a team (events routed to the
+    team: `payload["team_ids"]` or an `accounts.team` subject / follow target), never both.
+    """
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhooks"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="webhooks",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="webhooks"
     )
     url = models.URLField(max_length=500)
     events = models.JSONField(default=list)
@@ -117,10 +128,18 @@ class Webhook(TimeStampedModel):
     disabled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner__isnull=False, team__isnull=True)
+                | Q(owner__isnull=True, team__isnull=False),
+                name="notifications_hook_one_owner",
+            )
+        ]
         indexes = [
             models.Index(
                 fields=["owner", "-created_at", "-id"], name="notifications_hook_owner_idx"
-            )
+            ),
+            models.Index(fields=["team", "-created_at", "-id"], name="notifications_hook_team_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 """Reads of notifications, follows, preferences and webhooks."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from nexus.accounts.models import User
 from nexus.notifications.models import (
@@ -38,9 +38,13 @@ def email_preferences(*, user: User) -> dict[str, str]:
     return {name: chosen.get(name, event.default_frequency) for name, event in EVENT_TYPES.items()}
 
 
-def webhook_list(*, owner: User) -> QuerySet[Webhook]:
-    """A user's webhooks, newest first."""
-    return Webhook.objects.filter(owner=owner).order_by("-created_at", "-id")
+def webhook_list(*, user: User) -> QuerySet[Webhook]:
+    """Webhooks a user may see: their own and those of their teams, newest first."""
+    return (
+        Webhook.objects.filter(Q(owner=user) | Q(team__memberships__user=user))
+        .select_related("team")
+        .order_by("-created_at", "-id")
+    )
 
 
 def delivery_list(*, webhook: Webhook) -> QuerySet[WebhookDelivery]:

@@ -8,10 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from nexus.accounts.models import User
+from nexus.accounts.models import Team, User
+from nexus.accounts.selectors import team_owner_ids
 from nexus.core import events, outbound
 from nexus.core.models import OutboxEvent
 from nexus.notifications.channels.email import ALL_EVENTS, read_unsubscribe_token
@@ -157,19 +158,32 @@ def _new_secret() -> str:
 
 
 @transaction.atomic
-def webhook_create(*, owner: User, url: str, events: list[str]) -> tuple[Webhook, str]:
-    """Register a webhook; returns it and its signing secret, shown to the owner only now."""
+def webhook_create(
+    *, url: str, events: list[str], owner: User | None = None, team: Team | None = None
+) -> tuple[Webhook, str]:
+    """Register a user's or a team's webhook; returns it and its signing secret, shown only now.
+
+    Exactly one of `owner` and `team` is given (the database enforces it too).
+    """
+    if (owner is None) == (team is None):
+        raise ValidationError({"team": ["A webhook belongs to either a user or a team."]})
     _validate_webhook(url, events)
     secret = _new_secret()
-    webhook = Webhook.objects.create(
-        owner=owner, url=url, events=sorted(set(events)), secret=secret
-    )
+    try:
+        with transaction.atomic():
+            webhook = Webhook.objects.create(
+                owner=owner, team=team, url=url, events=sorted(set(events)), secret=secret
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"team": ["A webhook belongs to either a user or a team."]}) from exc
     return webhook, secret
 
 
 @transaction.atomic
 def webhook_update(*, webhook: Webhook, **changes: Any) -> Webhook:
     """Change a webhook's URL, events or activity; re-enabling it clears its failure count."""
+    if changes.keys() & {"owner", "owner_id", "team", "team_id"}:
+        raise ValidationError({"team": ["The owner of a webhook cannot be changed."]})
     _validate_webhook(changes.get("url"), changes.get("events"))
     if "events" in changes:
         changes["events"] = sorted(set(changes["events"]))
@@ -249,7 +263,11 @@ def _webhook_record_failure(webhook: Webhook) -> None:
             payload={
                 "title": f"{webhook.url} failed {webhook.consecutive_failures} times in a row",
                 "url": "/notifications/webhooks/",
-                "recipient_ids": [webhook.owner_id],
+                "recipient_ids": (
+                    team_owner_ids(team_id=webhook.team_id)
+                    if webhook.team_id is not None
+                    else [webhook.owner_id]
+                ),
             },
         )
 

@@ -16,11 +16,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from nexus.accounts.policies import authenticated_user
+from nexus.accounts.selectors import teams_owned_by
 from nexus.core.htmx import render_page
 from nexus.notifications import selectors, services
 from nexus.notifications.forms import PreferencesForm, WebhookForm
 from nexus.notifications.models import Notification
-from nexus.notifications.policies import can_manage_webhook, can_read_notification
+from nexus.notifications.policies import (
+    can_manage_webhook,
+    can_read_notification,
+    can_view_webhook,
+)
 from nexus.notifications.registry import EVENT_TYPES
 
 PAGE_SIZE = 30
@@ -147,36 +152,50 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def webhook_list(request: HttpRequest) -> HttpResponse:
     user = authenticated_user(request)
-    form = WebhookForm(request.POST or None)
+    teams = teams_owned_by(user=user)
+    form = WebhookForm(request.POST or None, teams=teams)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "team"}
+        team = form.cleaned_data.get("team")
         try:
-            webhook, secret = services.webhook_create(owner=user, **form.cleaned_data)
+            if team is not None:
+                webhook, secret = services.webhook_create(team=team, **fields)
+            else:
+                webhook, secret = services.webhook_create(owner=user, **fields)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            context.update(form=WebhookForm(), new_secret=secret, new_webhook=webhook)
-    context["webhooks"] = selectors.webhook_list(owner=user)[:50]
+            form = WebhookForm(teams=teams)
+            context.update(form=form, new_secret=secret, new_webhook=webhook)
+    context["webhooks"] = selectors.webhook_list(user=user)[:50]
     return render(request, "notifications/webhooks.html", context)
 
 
-def _owned_webhook(request: HttpRequest, webhook_id: int) -> Any:
+def _owned_webhook(request: HttpRequest, webhook_id: int, *, manage: bool = True) -> Any:
+    """A webhook the user may see (else 404); managing it needs more (else 403)."""
     user = authenticated_user(request)
-    webhook = get_object_or_404(selectors.webhook_list(owner=user), pk=webhook_id)
-    if not can_manage_webhook(user, webhook):
+    webhook = get_object_or_404(selectors.webhook_list(user=user), pk=webhook_id)
+    allowed = can_manage_webhook if manage else can_view_webhook
+    if not allowed(user, webhook):
         raise PermissionDenied
     return webhook
+
+
+def _detail_context(request: HttpRequest, webhook: Any) -> dict[str, Any]:
+    return {
+        "webhook": webhook,
+        "deliveries": selectors.delivery_list(webhook=webhook)[:50],
+        "can_manage": can_manage_webhook(request.user, webhook),
+    }
 
 
 @login_required
 @require_GET
 def webhook_detail(request: HttpRequest, webhook_id: int) -> HttpResponse:
-    webhook = _owned_webhook(request, webhook_id)
-    deliveries = selectors.delivery_list(webhook=webhook)[:50]
-    return render(
-        request, "notifications/webhook_detail.html", {"webhook": webhook, "deliveries": deliveries}
-    )
+    webhook = _owned_webhook(request, webhook_id, manage=False)
+    return render(request, "notifications/webhook_detail.html", _detail_context(request, webhook))
 
 
 @login_required
@@ -184,8 +203,7 @@ def webhook_detail(request: HttpRequest, webhook_id: int) -> HttpResponse:
 def webhook_rotate(request: HttpRequest, webhook_id: int) -> HttpResponse:
     webhook = _owned_webhook(request, webhook_id)
     secret = services.webhook_rotate_secret(webhook=webhook)
-    deliveries = selectors.delivery_list(webhook=webhook)[:50]
-    context = {"webhook": webhook, "deliveries": deliveries, "new_secret": secret}
+    context = {**_detail_context(request, webhook), "new_secret": secret}
     return render(request, "notifications/webhook_detail.html", context)
 
 

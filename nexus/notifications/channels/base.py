@@ -11,5 +11,9 @@ class Channel:
     def fan_out(self, event: OutboxEvent, recipient_ids: Sequence[int]) -> None:
         """Record this channel's work for one batch of recipients, in bounded queries."""
 
+    def fan_out_event(self, event: OutboxEvent) -> bool:
+        """Work that depends on the event, not on its recipients; True when there is some."""
+        return False
+
     def dispatch(self, event: OutboxEvent) -> None:
         """After every batch: enqueue the slow part (sending) as background tasks."""

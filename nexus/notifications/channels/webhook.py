@@ -17,7 +17,10 @@ from nexus.notifications.models import DeliveryStatus, Webhook, WebhookDelivery
 from .base import Channel
 
 # Routing keys of the event contract: they say who hears of an event, not what happened.
-ROUTING_KEYS = frozenset({"recipient_ids", "follow_targets", "follower_ids", "author_id"})
+ROUTING_KEYS = frozenset(
+    {"recipient_ids", "follow_targets", "follower_ids", "author_id", "team_ids"}
+)
+TEAM_TARGET = "accounts.team"
 USER_AGENT = "Nexus-Webhooks/1"
 
 
@@ -39,6 +42,20 @@ def delivery_document(event: OutboxEvent) -> dict[str, Any]:
         "actor": {"id": event.actor_id} if event.actor_id else None,
         "data": {k: v for k, v in event.payload.items() if k not in ROUTING_KEYS},
     }
+
+
+def event_team_ids(event: OutboxEvent) -> set[int]:
+    """Teams an event is routed to: payload["team_ids"], an accounts.team subject or target."""
+    ids: set[int] = set()
+    raw = event.payload.get("team_ids")
+    if isinstance(raw, list):
+        ids.update(int(v) for v in raw if isinstance(v, int) and not isinstance(v, bool))
+    pairs = [(event.subject_type, event.subject_id)]
+    for pair in event.payload.get("follow_targets") or []:
+        if isinstance(pair, list | tuple) and len(pair) == 2:
+            pairs.append((str(pair[0]), str(pair[1])))
+    ids.update(int(i) for t, i in pairs if t == TEAM_TARGET and str(i).isdigit())
+    return ids
 
 
 @dataclass(frozen=True)
@@ -100,6 +117,30 @@ class WebhookChannel(Channel):
                 ],
                 ignore_conflicts=True,
             )
+
+    def fan_out_event(self, event: OutboxEvent) -> bool:
+        """Team webhooks: the teams an event is routed to hear of it (one read, one insert)."""
+        team_ids = event_team_ids(event)
+        if not team_ids:
+            return False
+        hooks = [
+            hook
+            for hook in Webhook.objects.filter(team_id__in=team_ids, is_active=True)
+            if event.name in hook.events
+        ]
+        if not hooks:
+            return False
+        document = delivery_document(event)
+        WebhookDelivery.objects.bulk_create(
+            [
+                WebhookDelivery(
+                    webhook=hook, event_id=event.pk, event_name=event.name, payload=document
+                )
+                for hook in hooks
+            ],
+            ignore_conflicts=True,
+        )
+        return True
 
     def dispatch(self, event: OutboxEvent) -> None:
         from nexus.notifications.tasks import deliver_webhook
