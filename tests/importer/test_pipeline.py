@@ -34,17 +34,18 @@ def test_a_journal_becomes_source_overview_concept_and_practice_articles(owner):
     practice = _article(owner, "best_practice", "Test query counts")
     assert "Pin the number of queries." in practice.body
     totals = report["totals"]
-    assert totals["created"] == 5
+    assert totals["created"] == 7  # 5 articles, the challenge and the month's worklog entry
     assert totals["matched"] == 4
-    assert totals["pending"] == 2  # one challenge, one month: their features have not landed
+    assert totals["pending"] == 0
 
 
-def test_pending_items_carry_what_future_sinks_will_receive(owner):
+def test_challenges_and_months_are_written_by_their_sinks_not_left_pending(owner):
     report = _import(owner, JOURNAL)
-    pending = {i["kind"]: i for i in report["file_reports"][0]["items"] if i["action"] == "pending"}
-    assert pending["challenge"]["data"]["solution"] == "select_related."
-    assert pending["challenge"]["reason"] == "waiting for the challenges feature"
-    assert pending["month"]["data"]["milestones"] == ["Milestone 1: First app"]
+    items = {i["kind"]: i for i in report["file_reports"][0]["items"]}
+    assert items["challenge"]["action"] == "created"
+    assert items["challenge"]["url"].startswith("/challenges/")
+    assert items["month"]["action"] == "created"
+    assert "Milestone 1: First app" in items["month"]["reason"]
 
 
 def test_reimporting_the_same_source_changes_nothing(owner):
@@ -91,7 +92,7 @@ def test_an_article_edited_in_nexus_is_not_overwritten(owner, mentor):
 def test_a_dry_run_reports_but_writes_nothing(owner):
     report = _import(owner, JOURNAL, dry_run=True)
     assert report["dry_run"] is True
-    assert report["totals"]["created"] == 5
+    assert report["totals"]["created"] == 7
     assert Article.objects.count() == 0
     assert ImportedItem.objects.count() == 0
 

@@ -33,7 +33,8 @@ def test_uploading_a_journal_redirects_to_its_report(
     html = response.content.decode()
     assert 'data-status="succeeded"' in html
     assert "Test query counts" in html
-    assert "waiting for the challenges feature" in html
+    assert "Slow list page" in html
+    assert "waiting for the challenges feature" not in html
 
 
 def test_a_running_job_polls_itself_with_htmx(web, owner):

@@ -1,8 +1,8 @@
 """Sinks: where extracted items go, one per target app, registered by item kind.
 
 A sink receives one file's items of the kinds it handles and writes them through its app's
-services. Kinds with no sink yet (challenges, journal months and weeks) are reported as
-"pending" with the feature they wait for; docs/importer.md says what each future sink receives.
+services. A recognised kind with no sink would be reported as "pending"; every kind the
+extractor produces has one now (knowledge, challenges, journal: see docs/importer.md).
 """
 
 from dataclasses import dataclass
@@ -39,11 +39,7 @@ class Sink(Protocol):
 
 
 REGISTRY: dict[str, Sink] = {}
-PENDING: dict[str, str] = {
-    "challenge": "waiting for the challenges feature",
-    "month": "waiting for the learning journal feature",
-    "week": "waiting for the learning journal feature",
-}
+PENDING: dict[str, str] = {}
 
 
 def register(sink: Sink) -> Sink:
@@ -59,4 +55,4 @@ def sink_for(kind: str) -> Sink | None:
 
 
 def _load_builtin_sinks() -> None:
-    from nexus.importer.sinks import knowledge  # noqa: F401 - registers itself
+    from nexus.importer.sinks import challenges, journal, knowledge  # noqa: F401 - register

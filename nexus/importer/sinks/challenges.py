@@ -1,0 +1,124 @@
+"""The challenge sink: each Problem/Solution pair becomes a challenge by the importing user with
+one accepted solution. Writes only through nexus.challenges.services."""
+
+import hashlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from nexus.accounts.models import User
+from nexus.challenges import selectors as challenge_selectors
+from nexus.challenges import services as challenges
+from nexus.challenges import taxonomy
+from nexus.challenges.models import Challenge
+from nexus.importer.items import ExtractedItem, FileContext, provenance
+from nexus.importer.parsing import technologies as known
+from nexus.importer.sinks import Ledger, Outcome, register
+from nexus.importer.sinks.knowledge import EDITED_SINCE, TechnologyIndex
+from nexus.knowledge.models import Technology
+
+
+def _marker(*parts: str) -> int:
+    """A version marker for targets without a version column: a hash of what the importer wrote,
+    folded into a positive 31-bit integer (so a later edit in Nexus changes it)."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def _service_reason(exc: Exception) -> str:
+    if isinstance(exc, PermissionDenied):
+        return "refused by the challenges service: not allowed"
+    messages = getattr(exc, "message_dict", None) or {"": getattr(exc, "messages", [str(exc)])}
+    text = "; ".join(
+        f"{name}: {' '.join(errors)}" if name else " ".join(errors)
+        for name, errors in messages.items()
+    )
+    return f"refused by the challenges service: {text}"[:500]
+
+
+class ChallengeSink:
+    kinds: tuple[str, ...] = ("challenge",)
+
+    def write(
+        self, *, owner: User, context: FileContext, items: list[ExtractedItem], ledger: Ledger
+    ) -> list[Outcome]:
+        index = TechnologyIndex(Technology.objects.all())
+        return [self._challenge(owner, context, item, ledger, index) for item in items]
+
+    def _challenge(
+        self,
+        owner: User,
+        context: FileContext,
+        item: ExtractedItem,
+        ledger: Ledger,
+        index: TechnologyIndex,
+    ) -> Outcome:
+        problem = (item.data.get("problem") or "").strip()
+        solution_text = (item.data.get("solution") or "").strip()
+        body = f"{problem or item.title}\n\n{provenance(context)}\n"
+        names = item.data.get("technologies") or known.scan(f"{item.title} {problem}")
+        technologies = index.slugs(names)[: taxonomy.MAX_TECHNOLOGIES]
+        previous = ledger.previous(item)
+        challenge = None
+        if previous is not None and previous.target_id:
+            challenge = challenge_selectors.challenge_get(pk=previous.target_id)
+        try:
+            if challenge is not None and previous is not None:
+                if _current_marker(challenge) != previous.target_version:
+                    return _done(
+                        item,
+                        "skipped",
+                        challenge,
+                        version=previous.target_version,
+                        reason=EDITED_SINCE,
+                    )
+                challenge = challenges.challenge_update(
+                    challenge=challenge,
+                    actor=owner,
+                    title=item.title,
+                    body=body,
+                    technologies=technologies,
+                )
+                accepted = challenge.accepted_solution
+                if accepted is not None and solution_text:
+                    challenges.solution_update(solution=accepted, actor=owner, body=solution_text)
+                elif solution_text:
+                    self._answer(owner, challenge, solution_text)
+                challenge = challenge_selectors.challenge_get(pk=challenge.pk) or challenge
+                return _done(item, "updated", challenge, version=_current_marker(challenge))
+            challenge = challenges.challenge_create(
+                author=owner, title=item.title, body=body, technologies=technologies
+            )
+            if solution_text:
+                self._answer(owner, challenge, solution_text)
+        except (ValidationError, PermissionDenied) as exc:
+            # The service's savepoint rolled its own writes back; the rest of the file goes on.
+            return Outcome(item=item, action="skipped", reason=_service_reason(exc))
+        challenge = challenge_selectors.challenge_get(pk=challenge.pk) or challenge
+        return _done(item, "created", challenge, version=_current_marker(challenge))
+
+    def _answer(self, owner: User, challenge: Challenge, text: str) -> None:
+        solution = challenges.solution_create(challenge=challenge, author=owner, body=text)
+        challenges.solution_accept(challenge=challenge, solution=solution, actor=owner)
+
+
+def _current_marker(challenge: Challenge) -> int:
+    accepted = challenge.accepted_solution
+    return _marker(challenge.title, challenge.body, accepted.body if accepted else "")
+
+
+def _done(
+    item: ExtractedItem, action: str, challenge: Challenge, *, version: int | None, reason: str = ""
+) -> Outcome:
+    return Outcome(
+        item=item,
+        action=action,
+        reason=reason,
+        target_kind="challenge",
+        target_id=challenge.pk,
+        target_slug=str(challenge.pk),
+        target_version=version,
+        url=challenge.get_absolute_url(),
+    )
+
+
+register(ChallengeSink())
