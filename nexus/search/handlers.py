@@ -11,8 +11,12 @@ from nexus.search import registry, services
 
 @events.subscriber("*")
 def reindex_event_subject(event: OutboxEvent) -> None:
-    """Re-index (or drop) the event's subject if it is an indexed type; idempotent."""
+    """Re-index (or drop) the event's subject if it is an indexed type, and whatever objects a
+    provider says the event changes (`ids_for_event`); idempotent."""
     provider = registry.provider_for_subject(event.subject_type)
-    if provider is None or not event.subject_id.isdigit():
-        return
-    services.object_reindex(doc_type=provider.doc_type, object_id=int(event.subject_id))
+    if provider is not None and event.subject_id.isdigit():
+        services.object_reindex(doc_type=provider.doc_type, object_id=int(event.subject_id))
+    for doc_type, candidate in registry.providers().items():
+        ids = list(candidate.ids_for_event(event))
+        if ids:
+            services.objects_reindex(doc_type=doc_type, object_ids=ids)

@@ -76,6 +76,11 @@ class SearchProvider:
         """Of `ids`, those the user may see right now (a last check against a stale index)."""
         return set(ids)
 
+    def ids_for_event(self, event: Any) -> Iterable[int]:
+        """Objects of this type an event about *another* object changes (e.g. a solution's
+        challenge, a new spec version's operations); the subscriber re-indexes them."""
+        return ()
+
     @property
     def subject_type(self) -> str:
         """The model label events carry as `subject_type` (e.g. "knowledge.article")."""

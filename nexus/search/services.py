@@ -118,6 +118,23 @@ def object_reindex(*, doc_type: str, object_id: int) -> bool:
     return True
 
 
+def objects_reindex(*, doc_type: str, object_ids: Iterable[int]) -> int:
+    """`object_reindex` for many objects of one type in batches; returns how many are indexed."""
+    provider = registry.provider(doc_type)
+    if provider is None:
+        return 0
+    wanted = sorted(set(object_ids))
+    indexed = 0
+    for start in range(0, len(wanted), REBUILD_BATCH):
+        batch = wanted[start : start + REBUILD_BATCH]
+        objects = list(provider.queryset().filter(pk__in=batch))
+        indexed += _index_objects(provider, objects)[0]
+        gone = set(batch) - {obj.pk for obj in objects}
+        if gone:
+            SearchDocument.objects.filter(doc_type=doc_type, object_id__in=gone).delete()
+    return indexed
+
+
 def _index_objects(provider: SearchProvider, objects: Iterable[Any]) -> tuple[int, int]:
     indexed = removed = 0
     for obj in objects:

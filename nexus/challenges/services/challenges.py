@@ -98,6 +98,12 @@ def challenge_update(
         challenge.tags.set(taxonomy.tags_ensure(tag_names))
     if title_changed:
         _index_title(challenge)
+    # No subject: an edit is not news for the challenge's followers; search re-indexes it.
+    events.publish(
+        "challenge.updated",
+        actor=actor,
+        payload=_event_payload(challenge, challenge_id=challenge.pk),
+    )
     return challenge
 
 
@@ -208,4 +214,9 @@ def solution_update(*, solution: Solution, actor: User, body: str) -> Solution:
         raise ValidationError(errors)
     solution.body, solution.body_html = body, render_body(body)
     solution.save(update_fields=["body", "body_html", "updated_at"])
+    events.publish(
+        "solution.updated",
+        actor=actor,
+        payload=_event_payload(solution.challenge, challenge_id=solution.challenge_id),
+    )
     return solution
