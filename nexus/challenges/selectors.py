@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from nexus.accounts.models import User
@@ -183,3 +183,35 @@ def leaderboard(
         LeaderboardRow(rank=number, user=users[row["user_id"]], points=row["points"])
         for number, row in enumerate(totals, start=1)
     ]
+
+
+# --- Reads for the learning journal ---------------------------------------------------------
+
+
+def accepted_solutions(*, author_ids: Any = None) -> QuerySet[Solution]:
+    """Accepted solutions (optionally of some authors); `challenge__solved_at` dates acceptance."""
+    solutions = Solution.objects.filter(accepted_for__isnull=False)
+    return solutions if author_ids is None else solutions.filter(author_id__in=author_ids)
+
+
+def challenge_topic_counts(*, author_ids: Any) -> QuerySet[Any]:
+    """Challenges posted by some authors per technology: rows of `name`, `challenges`."""
+    through = Challenge.technologies.through
+    return (
+        through.objects.filter(challenge__author_id__in=author_ids)
+        .values(name=F("technology__name"))
+        .annotate(challenges=Count("challenge_id", distinct=True))
+        .order_by("-challenges", "name")
+    )
+
+
+def challenges_posted_between(*, start: datetime, end: datetime) -> QuerySet[Challenge]:
+    """Challenges posted in [start, end), duplicates left out, without their joins."""
+    return Challenge.objects.filter(created_at__gte=start, created_at__lt=end).exclude(
+        status="duplicate"
+    )
+
+
+def first_solution_at() -> "Min":
+    """Annotation for a challenge: when its first solution was posted (None without one)."""
+    return Min("solutions__created_at")

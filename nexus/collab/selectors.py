@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
+from nexus.accounts.models import TeamMembership
 from nexus.collab.models import (
     SCORE_FIELDS,
     Api,
@@ -139,3 +140,24 @@ def alert_list(*, user: Any) -> QuerySet[BreakingChangeAlert]:
         .prefetch_related(Prefetch("changes", queryset=SpecChange.objects.order_by("position")))
         .order_by("-created_at", "-id")
     )
+
+
+# --- Reads for the learning journal ---------------------------------------------------------
+
+
+def apis_registered_by(*, user_ids: Any = None) -> QuerySet[Api]:
+    """Live APIs registered by some users or by a team one of them belongs to (all for None).
+
+    The team test is a subquery, so an API counts once however many members it has.
+    """
+    apis = Api.objects.filter(is_archived=False)
+    if user_ids is None:
+        return apis
+    teams = TeamMembership.objects.filter(user_id__in=user_ids).values("team_id")
+    return apis.filter(Q(created_by_id__in=user_ids) | Q(team_id__in=teams))
+
+
+def feedback_given_by(*, author_ids: Any = None) -> QuerySet[EndpointFeedback]:
+    """Endpoint feedback written by some users (everyone's for None)."""
+    feedback = EndpointFeedback.objects.all()
+    return feedback if author_ids is None else feedback.filter(author_id__in=author_ids)

@@ -255,6 +255,21 @@ def cohort_coverage(cohort: Cohort, today: date | None = None) -> Chart:
     )
 
 
+def cohort_challenge_topics(cohort: Cohort, today: date | None = None) -> Chart:
+    """The technologies of the challenges the cohort's learners posted (top 20), one query."""
+    from nexus.challenges import selectors as challenge_selectors
+
+    learners = _cohort_learners(cohort).values("pk")
+    rows = list(challenge_selectors.challenge_topic_counts(author_ids=learners)[:20])
+    return Chart(
+        "cohort-challenge-topics",
+        "Most asked challenge topics",
+        "bar",
+        [row["name"] for row in rows],
+        [Dataset("Challenges", [row["challenges"] for row in rows])],
+    )
+
+
 # --- The whole program (admins) -------------------------------------------------------------
 
 
@@ -310,6 +325,94 @@ def content_per_week(today: date | None = None) -> Chart:
     )
 
 
+def _posted_in_window(today: date | None) -> tuple[list[date], Any]:
+    since, until = window(today)
+    from nexus.challenges import selectors as challenge_selectors
+
+    low, high = evidence.aware_bounds(since, until + timedelta(days=1))
+    return _weeks(since, until), challenge_selectors.challenges_posted_between(start=low, end=high)
+
+
+def challenges_solved_ratio(today: date | None = None) -> Chart:
+    """Per week of posting: challenges posted, how many have an accepted solution, and the ratio.
+
+    Duplicates are left out; one aggregate query.
+    """
+    weeks, posted = _posted_in_window(today)
+    rows = list(
+        posted.annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(
+            posted=Count("id"),
+            solved=Count("id", filter=Q(accepted_solution__isnull=False)),
+        )
+        .order_by("week")
+    )
+    posted_counts, solved_counts = _weekly(rows, "posted", weeks), _weekly(rows, "solved", weeks)
+    return Chart(
+        "challenges-solved",
+        "Challenges solved ratio",
+        "bar",
+        [str(w) for w in weeks],
+        [
+            Dataset("Posted", posted_counts),
+            Dataset("Solved", solved_counts),
+            Dataset(
+                "Solved %",
+                [
+                    round(100 * solved / total, 1) if total else None
+                    for solved, total in zip(solved_counts, posted_counts, strict=True)
+                ],
+            ),
+        ],
+    )
+
+
+def _median(values: list[float]) -> float | None:
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def median_time_to_first_solution(today: date | None = None) -> Chart:
+    """Per week of posting: the median hours from a challenge to its first solution.
+
+    One query: the database finds each answered challenge's first solution (MIN per challenge)
+    and its posting week; the median is taken in Python over those values, which the dashboard
+    window bounds to the challenges posted in the last WEEKS_SHOWN weeks (SQLite has no
+    percentile aggregate, and one code path keeps both databases' numbers identical).
+    """
+    from nexus.challenges import selectors as challenge_selectors
+
+    weeks, posted = _posted_in_window(today)
+    rows = (
+        posted.annotate(first=challenge_selectors.first_solution_at())
+        .filter(first__isnull=False)
+        .annotate(week=TruncWeek("created_at"))
+        .values_list("week", "created_at", "first")
+    )
+    delays: dict[date, list[float]] = {}
+    for week, created, first in rows:
+        delays.setdefault(_as_date(week), []).append((first - created).total_seconds() / 3600)
+    medians = [_median(delays.get(week, [])) for week in weeks]
+    return Chart(
+        "time-to-first-solution",
+        "Median time to first solution",
+        "line",
+        [str(w) for w in weeks],
+        [
+            Dataset(
+                "Median hours",
+                [None if value is None else round(value, 1) for value in medians],
+            )
+        ],
+    )
+
+
 LEARNER_CHARTS: dict[str, Callable[..., Chart]] = {
     "activity": learner_activity,
     "milestones": learner_milestones,
@@ -319,8 +422,11 @@ COHORT_CHARTS: dict[str, Callable[..., Chart]] = {
     "milestones": cohort_milestones,
     "inactive": cohort_inactive,
     "coverage": cohort_coverage,
+    "challenge-topics": cohort_challenge_topics,
 }
 PROGRAM_CHARTS: dict[str, Callable[..., Chart]] = {
     "weekly-active-users": weekly_active_users,
     "content-per-week": content_per_week,
+    "challenges-solved": challenges_solved_ratio,
+    "time-to-first-solution": median_time_to_first_solution,
 }

@@ -1,9 +1,9 @@
 """Evidence the journal gathers from the rest of Nexus, through providers registered by kind.
 
 A provider answers two questions about one kind of work (articles written, challenges solved,
-APIs registered, feedback given): which items did a learner produce between two dates, and how
-many did a set of learners produce per week. Other apps register their own provider, e.g. in
-their handlers.py: `evidence.register(EvidenceProvider(kind="solution", ...))`.
+APIs registered, endpoint feedback given): which items did a learner produce between two dates,
+and how many did a set of learners produce per week. All four are registered below; they read
+the other apps only through their selectors, and each answers with one query.
 """
 
 from collections.abc import Callable, Iterable
@@ -38,13 +38,6 @@ class EvidenceProvider:
 
 
 _providers: dict[str, EvidenceProvider] = {}
-
-# Kinds that other features will provide once they land; listed so pages can say so.
-AWAITED_KINDS = {
-    "solution": "Challenges solved (challenges feature)",
-    "api": "APIs registered (collaboration hub)",
-    "feedback": "Endpoint feedback given (collaboration hub)",
-}
 
 
 def register(provider: EvidenceProvider) -> EvidenceProvider:
@@ -86,6 +79,19 @@ def weekly_counts(queryset: QuerySet[Any], field: str) -> dict[date, int]:
 
 def _as_date(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
+
+
+def _local_date(value: datetime | None) -> date:
+    if value is None:  # never for rows filtered on the column; keeps the type honest
+        return timezone.localdate()
+    return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+
+
+def _url(name: str, fallback: str, **kwargs: Any) -> str:
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return fallback
 
 
 # --- Articles (knowledge) -------------------------------------------------------------------
@@ -137,5 +143,138 @@ register(
         label="Articles written",
         items=_article_items,
         weekly_counts=_article_weekly,
+    )
+)
+
+
+# --- Solutions (challenges) -----------------------------------------------------------------
+# "Challenges solved" = the learner's solutions that were accepted, dated by the acceptance
+# (`Challenge.solved_at`). Challenges the learner posted that someone else solved are not theirs
+# to claim as evidence, so they are left out.
+
+
+def _solution_items(user: Any, start: date, end: date) -> list[EvidenceItem]:
+    from nexus.challenges import selectors as challenge_selectors
+
+    low, high = aware_bounds(start, end)
+    rows = (
+        challenge_selectors.accepted_solutions(author_ids=[user.pk])
+        .filter(challenge__solved_at__gte=low, challenge__solved_at__lt=high)
+        .order_by("challenge__solved_at", "id")
+        .values_list("challenge_id", "challenge__title", "challenge__solved_at")
+    )
+    return [
+        EvidenceItem(
+            kind="solution",
+            title=title,
+            url=_url("challenges:detail", f"/api/v1/challenges/{pk}/", challenge_id=pk),
+            occurred_on=_local_date(at),
+        )
+        for pk, title, at in rows
+    ]
+
+
+def _solution_weekly(author_ids: Iterable[int] | None, since: date) -> dict[date, int]:
+    from nexus.challenges import selectors as challenge_selectors
+
+    low, _ = aware_bounds(since, since + timedelta(days=1))
+    queryset = challenge_selectors.accepted_solutions(author_ids=author_ids).filter(
+        challenge__solved_at__gte=low
+    )
+    return weekly_counts(queryset, "challenge__solved_at")
+
+
+register(
+    EvidenceProvider(
+        kind="solution",
+        label="Challenges solved",
+        items=_solution_items,
+        weekly_counts=_solution_weekly,
+    )
+)
+
+
+# --- APIs registered (collaboration hub) ----------------------------------------------------
+
+
+def _api_items(user: Any, start: date, end: date) -> list[EvidenceItem]:
+    from nexus.collab import selectors as collab_selectors
+
+    low, high = aware_bounds(start, end)
+    rows = (
+        collab_selectors.apis_registered_by(user_ids=[user.pk])
+        .filter(created_at__gte=low, created_at__lt=high)
+        .order_by("created_at", "id")
+        .values_list("slug", "name", "created_at")
+    )
+    return [
+        EvidenceItem(
+            kind="api",
+            title=name,
+            url=_url("collab:api_detail", f"/api/v1/apis/{slug}/", slug=slug),
+            occurred_on=_local_date(at),
+        )
+        for slug, name, at in rows
+    ]
+
+
+def _api_weekly(author_ids: Iterable[int] | None, since: date) -> dict[date, int]:
+    from nexus.collab import selectors as collab_selectors
+
+    low, _ = aware_bounds(since, since + timedelta(days=1))
+    ids = None if author_ids is None else list(author_ids)
+    queryset = collab_selectors.apis_registered_by(user_ids=ids).filter(created_at__gte=low)
+    return weekly_counts(queryset, "created_at")
+
+
+register(
+    EvidenceProvider(
+        kind="api",
+        label="APIs registered",
+        items=_api_items,
+        weekly_counts=_api_weekly,
+    )
+)
+
+
+# --- Endpoint feedback given (collaboration hub) --------------------------------------------
+
+
+def _feedback_items(user: Any, start: date, end: date) -> list[EvidenceItem]:
+    from nexus.collab import selectors as collab_selectors
+
+    low, high = aware_bounds(start, end)
+    rows = (
+        collab_selectors.feedback_given_by(author_ids=[user.pk])
+        .filter(created_at__gte=low, created_at__lt=high)
+        .order_by("created_at", "id")
+        .values_list("pk", "api__slug", "api__name", "operation_key", "created_at")
+    )
+    # The fragment keeps each item's URL unique: milestone forms key their choices by URL.
+    return [
+        EvidenceItem(
+            kind="feedback",
+            title=f"{name}: {operation}",
+            url=_url("collab:api_detail", f"/api/v1/apis/{slug}/", slug=slug) + f"#feedback-{pk}",
+            occurred_on=_local_date(at),
+        )
+        for pk, slug, name, operation, at in rows
+    ]
+
+
+def _feedback_weekly(author_ids: Iterable[int] | None, since: date) -> dict[date, int]:
+    from nexus.collab import selectors as collab_selectors
+
+    low, _ = aware_bounds(since, since + timedelta(days=1))
+    queryset = collab_selectors.feedback_given_by(author_ids=author_ids).filter(created_at__gte=low)
+    return weekly_counts(queryset, "created_at")
+
+
+register(
+    EvidenceProvider(
+        kind="feedback",
+        label="Endpoint feedback given",
+        items=_feedback_items,
+        weekly_counts=_feedback_weekly,
     )
 )

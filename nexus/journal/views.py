@@ -78,7 +78,6 @@ def _month_page(request: HttpRequest, user: Any, month: date, **overrides: Any) 
             initial={name: getattr(reflection, name) for name in fields} if reflection else None
         ),
         evidence=evidence.gather(user, start, end),
-        awaiting=list(evidence.AWAITED_KINDS.values()),
         cohort=selectors.cohort_of(learner=user),
     )
     context.update(overrides)
@@ -318,12 +317,7 @@ def program_analytics(request: HttpRequest) -> HttpResponse:
         chart.name: reverse("analytics-program", kwargs={"chart": name})
         for name, chart in zip(analytics.PROGRAM_CHARTS, charts, strict=True)
     }
-    context = {
-        "charts": _charts_context(charts, urls),
-        "awaiting": [
-            "Challenges solved ratio and median time to first solution (challenges feature)"
-        ],
-    }
+    context = {"charts": _charts_context(charts, urls)}
     return render(request, "journal/analytics.html", context)
 
 

@@ -149,7 +149,7 @@ class EvidenceApi(APIView):
         responses=s.EvidenceItemSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        """What Nexus already knows the caller did in a month (articles, ...), by provider."""
+        """What Nexus knows the caller did in a month: articles, solutions, APIs, feedback."""
         month = _month_param(request)
         start, end = selectors.month_bounds(month)
         items = evidence.gather(authenticated_user(request), start, end)
@@ -157,7 +157,6 @@ class EvidenceApi(APIView):
             {
                 "month": f"{start:%Y-%m}",
                 "results": s.EvidenceItemSerializer(items, many=True).data,
-                "awaiting": sorted(evidence.AWAITED_KINDS),
             }
         )
 
