@@ -39,8 +39,10 @@ def test_upload_a_journal_and_reach_the_report(page: Page, screenshot, tmp_path)
     expect(status).to_have_attribute("data-status", "succeeded", timeout=15_000)
     report = page.get_by_test_id("import-report")
     expect(report).to_be_visible()
-    expect(page.get_by_test_id("total-created")).to_have_text("5")
-    expect(report).to_contain_text("waiting for the challenges feature")
+    # Five articles, the journal's challenge (solved) and its month's worklog entry.
+    expect(page.get_by_test_id("total-created")).to_have_text("7")
+    expect(report).to_contain_text("Slow list page")
+    expect(report).not_to_contain_text("waiting for")
     screenshot("import-report")
 
     report.get_by_role("link", name="Test query counts").click()
