@@ -48,7 +48,10 @@ class SearchResponseSerializer(serializers.Serializer):
     previous = serializers.CharField(allow_null=True)
     total = serializers.IntegerField()
     total_exact = serializers.BooleanField(
-        help_text="False when a broad query was counted over its best 1,000 text matches."
+        help_text=(
+            "False when a query matched more documents than one search considers: results, "
+            "total and facets then cover its newest matches and its newest title matches."
+        )
     )
     query = serializers.CharField(help_text="The query as understood (after sanitising).")
     corrected_query = serializers.CharField(

@@ -47,8 +47,16 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return not self.groups
 
+    @property
+    def has_phrase(self) -> bool:
+        return any(clause.phrase for group in self.groups for clause in group)
+
     def positive_words(self) -> list[str]:
         return [word for group in self.groups for clause in group for word in clause.words]
+
+    def any_wanted(self) -> "ParsedQuery":
+        """Any one of the wanted words or phrases: an OR of every positive clause."""
+        return ParsedQuery(groups=[[clause for group in self.groups for clause in group]])
 
     def text(self) -> str:
         """The query written back in web-search syntax (shown as "showing results for")."""

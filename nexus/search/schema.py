@@ -42,6 +42,11 @@ class FacetType:
 class SearchResultsType:
     results: list[SearchHitType] = strawberry.field(default_factory=list)
     total: int = 0
+    total_exact: bool = strawberry.field(
+        default=True,
+        description="False when the query matched more documents than one search considers: "
+        "results, total and facets then cover its newest matches and newest title matches.",
+    )
     query: str = ""
     corrected_query: str | None = None
     next_cursor: str | None = None
@@ -116,6 +121,7 @@ class Query:
         return SearchResultsType(
             results=[_hit(hit) for hit in found.hits],
             total=found.total,
+            total_exact=found.total_exact,
             query=found.query,
             corrected_query=found.corrected_query,
             next_cursor=encode_cursor(found.offset + found.limit) if found.has_next else None,

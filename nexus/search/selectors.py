@@ -15,7 +15,7 @@ from nexus.search import registry
 from nexus.search.backends import get_backend
 from nexus.search.backends.base import FACET_LIMIT, MARK_END, MARK_START, Where
 from nexus.search.models import SearchDocument, SearchSuggestion, SearchVocabulary, TermKind
-from nexus.search.query import ParsedQuery, keyword_query, parse
+from nexus.search.query import ParsedQuery, keyword_query, parse, words_of
 from nexus.search.registry import Visibility
 
 DEFAULT_LIMIT = 20
@@ -23,9 +23,10 @@ MAX_LIMIT = 50
 MAX_OFFSET = 1000
 SORTS = ("relevance", "date")
 MIN_CORRECTABLE_LENGTH = 4
-# A broad query (more text matches than this) is ranked, faceted and counted over its best
-# WINDOW text matches; filtered and date-sorted searches always consider every match.
-WINDOW = 1000
+# Candidates per query (see backends/base.py): fewer matches than this are ranked, counted and
+# faceted exactly; a broader query is answered from its newest matches and its newest title
+# matches, WINDOW of each, and says its total is a lower bound.
+WINDOW = 500
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def _run(
     offset: int,
     limit: int,
     with_facets: bool,
-    window: int | None = None,
+    window: int,
 ) -> SearchResults:
     backend = get_backend()
     page = backend.search_page(
@@ -237,7 +238,7 @@ def corrections_for(query: ParsedQuery) -> dict[str, str]:
     corrections = {}
     for word in dict.fromkeys(words):
         # A word found anywhere in the index is not a typo, even if no title has it.
-        if word in known or backend.raw_match_ids(parse(word), 1):
+        if word in known or backend.has_match(parse(word)):
             continue
         candidates = [c for c in backend.vocabulary_candidates(word) if c != word]
         if candidates:
@@ -268,13 +269,12 @@ def search(
     def where() -> Where:
         return _filters_where(chosen, visibility_where(user))
 
-    narrowed = chosen != SearchFilters() or sort != "relevance"
     options = {
         "sort": sort,
         "offset": offset,
         "limit": limit,
         "with_facets": with_facets,
-        "window": None if narrowed else WINDOW,
+        "window": WINDOW,
     }
     results = _run(user=user, query=query, where=where(), **options)  # type: ignore[arg-type]
     if results.total == 0 and offset == 0:
@@ -298,8 +298,12 @@ AUTOCOMPLETE_MAX_CHARS = 64
 
 
 def autocomplete(*, user: Any, q: str, limit: int = 8) -> list[Suggestion]:
-    """Titles and technologies containing what the user has typed so far."""
-    text = " ".join(q.split())[:AUTOCOMPLETE_MAX_CHARS]
+    """Titles and technologies containing the words the user has typed so far.
+
+    Quotes and other punctuation around words are dropped: no title is found by them, and an
+    index of character trigrams cannot use them to narrow anything down.
+    """
+    text = " ".join(words_of(q[: AUTOCOMPLETE_MAX_CHARS * 4]))[:AUTOCOMPLETE_MAX_CHARS]
     if len(text) < 2:
         return []
     where = _filters_where(SearchFilters(), visibility_where(user))

@@ -172,6 +172,14 @@ def test_autocomplete_offers_titles_and_technologies(api_client, corpus):
     assert all("canvas" not in s["label"] for s in results)  # the draft stays hidden
 
 
+def test_autocomplete_ignores_quotes_and_punctuation_around_words(api_client, corpus):
+    typed = api_client.get("/api/v1/search/autocomplete/", {"q": '"retrying cel'}).json()
+    bare = api_client.get("/api/v1/search/autocomplete/", {"q": "(("}).json()
+
+    assert typed["results"][0]["label"] == "Retrying Celery tasks"
+    assert bare["results"] == []
+
+
 def test_autocomplete_refuses_unknown_parameters(api_client, db):
     assert api_client.get("/api/v1/search/autocomplete/", {"x": "1"}).status_code == 400
 
@@ -192,16 +200,38 @@ def test_similar_items_for_a_document_and_for_a_text(api_client, corpus):
     assert api_client.get("/api/v1/search/similar/").status_code == 400
 
 
-def test_broad_queries_are_counted_over_a_window_and_say_so(api_client, owner, monkeypatch):
+def test_broad_queries_are_answered_from_a_window_and_say_so(api_client, owner, monkeypatch):
     from nexus.search import selectors
 
     for number in range(5):
-        make_article(owner, title=f"Window article {number}", technologies=["redis"])
+        technologies = ["redis"] if number < 2 else ["docker"]
+        make_article(owner, title=f"Window article {number}", technologies=technologies)
     services.index_rebuild()
     monkeypatch.setattr(selectors, "WINDOW", 3)
 
     broad = api_client.get(URL, {"q": "window"}).json()
-    filtered = api_client.get(URL, {"q": "window", "technology": "redis"}).json()
+    narrowed = api_client.get(URL, {"q": "window", "technology": "redis"}).json()
 
     assert (broad["total"], broad["total_exact"], len(broad["results"])) == (3, False, 3)
-    assert (filtered["total"], filtered["total_exact"], len(filtered["results"])) == (5, True, 5)
+    assert [hit["title"] for hit in broad["results"]] == [
+        f"Window article {number}" for number in (4, 3, 2)
+    ]
+    # A filter is applied before the window is taken: under the window, everything is exact.
+    assert (narrowed["total"], narrowed["total_exact"]) == (2, True)
+    assert {hit["title"] for hit in narrowed["results"]} == {"Window article 0", "Window article 1"}
+
+
+def test_an_older_title_match_is_not_lost_to_newer_body_mentions(api_client, owner, monkeypatch):
+    from nexus.search import selectors
+
+    make_article(owner, title="Sliding windows in Redis", body="Rate limits.")
+    for number in range(6):
+        make_article(owner, title=f"Note {number}", body="A sliding windows aside.")
+    services.index_rebuild()
+    monkeypatch.setattr(selectors, "WINDOW", 3)
+
+    body = api_client.get(URL, {"q": "sliding windows"}).json()
+
+    assert body["total_exact"] is False
+    assert body["results"][0]["title"] == "Sliding windows in Redis"
+    assert len(body["results"]) == 4  # the three newest matches and the title match

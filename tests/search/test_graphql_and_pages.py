@@ -12,7 +12,7 @@ from tests.knowledge.factories import make_article
 QUERY = """
 query Find($q: String!, $types: [String!], $cursor: String) {
   search(q: $q, types: $types, pageSize: 1, cursor: $cursor) {
-    total query correctedQuery nextCursor
+    total totalExact query correctedQuery nextCursor
     results { type id title url snippet score }
     facets { name counts { value label count } }
     errors { field message }
@@ -47,7 +47,7 @@ def test_graphql_search_pages_with_a_cursor_and_hides_drafts(corpus):
     first = graphql(client, QUERY, q="celery")["data"]["search"]
     second = graphql(client, QUERY, q="celery", cursor=first["nextCursor"])["data"]["search"]
 
-    assert first["total"] == 2
+    assert (first["total"], first["totalExact"]) == (2, True)
     titles = {first["results"][0]["title"], second["results"][0]["title"]}
     assert titles == {"Retrying Celery tasks", "Celery beat schedules"}
     assert second["nextCursor"] is None
@@ -86,6 +86,18 @@ def test_the_search_page_shows_highlighted_results_and_facets(client, corpus):
     assert "Secret draft" not in html
     assert "<mark>Celery</mark>" in html or "<mark>celery</mark>" in html.lower()
     assert "?q=celery+retry&amp;technology=celery" in html  # a facet link
+
+
+def test_a_query_broader_than_the_window_says_its_count_is_a_lower_bound(
+    client, corpus, monkeypatch
+):
+    monkeypatch.setattr(selectors, "WINDOW", 1)
+
+    html = client.get("/search/", {"q": "celery"}).content.decode()
+    found = graphql(Client(), QUERY, q="celery")["data"]["search"]
+
+    assert f"More than {found['total']} results; the newest are shown" in html
+    assert found["totalExact"] is False
 
 
 def test_the_search_page_answers_htmx_with_the_results_partial(client, corpus):

@@ -1,7 +1,14 @@
-"""The SQL both engines share; each engine supplies its match, score and snippet pieces.
+"""The SQL both engines share; each engine supplies its candidates, snippets and typo pieces.
 
-One statement answers a search page: the matching rows are computed once (a materialised CTE),
-then the page of hits and every facet count are read from it and returned as tagged rows.
+Work is bounded by design. A search never ranks every match: each engine takes its *window* of
+candidates straight from its full-text index in index order (newest documents first, which both
+engines read without scoring anything), twice: the newest matches, and the newest matches with a
+query word in the title, so a well-titled older document is not lost to a flood of recent body
+mentions. Only those candidates are scored, boosted and counted. A query with fewer matches than
+the window is therefore ranked, counted and faceted exactly; a broader one says so (`exact`).
+
+One statement then answers a search page: the candidates are scored once (a materialised CTE),
+and the page of hits and every facet count are read from it and returned as tagged rows.
 """
 
 from collections.abc import Sequence
@@ -17,6 +24,9 @@ from nexus.search.query import ParsedQuery
 MARK_START = "\x02"
 MARK_END = "\x03"
 FACET_LIMIT = 10
+# Autocomplete ranks (prefix first, then votes, then brevity) the newest titles containing the
+# typed text, this many of them: a common fragment must not mean sorting thousands of titles.
+TITLE_WINDOW = 200
 # Documents younger than 90 days score fully, younger than a year a little less, older less.
 FRESHNESS_STEPS = (90, 365)
 FRESHNESS_FACTORS = (1.0, 0.9, 0.8)
@@ -62,11 +72,12 @@ class SearchBackend:
     vendor = ""
 
     # --- pieces each engine supplies -------------------------------------------------------
-    def match(self, query: ParsedQuery, window: int | None) -> tuple[str, list[Any], str]:
-        """(FROM clause defining `d`, its params, the text relevance of a row: higher is better).
-
-        With a window, only the `window` best text matches are considered (see search_page).
-        """
+    def candidates(
+        self, query: ParsedQuery, where: Where, order: str, window: int
+    ) -> tuple[str, list[Any]]:
+        """CTEs `c1` (the newest `window` matches passing `where`: its size tells whether the
+        window held every match) and `c` (id, text_rank: every candidate with its text
+        relevance, higher is better), with their parameters."""
         raise NotImplementedError
 
     def year_of(self, column: str) -> str:
@@ -84,8 +95,17 @@ class SearchBackend:
         """(document id, title) of titles containing `text`, for autocomplete."""
         raise NotImplementedError
 
+    def has_match(self, query: ParsedQuery) -> bool:
+        """Whether any document at all matches (visible or not: used to tell typos apart)."""
+        raise NotImplementedError
+
     def raw_match_ids(self, query: ParsedQuery, limit: int) -> list[int]:
-        """The bare full-text query, best first, nothing else: the benchmark's limit."""
+        """The bare full-text query ranked over every match, nothing else: a benchmark baseline."""
+        raise NotImplementedError
+
+    def raw_window_ids(self, query: ParsedQuery, window: int, limit: int) -> list[int]:
+        """The bare full-text query ranked over the newest `window` matches: the benchmark's
+        limit for the service, which does this plus visibility, boosts, facets and snippets."""
         raise NotImplementedError
 
     # --- shared ----------------------------------------------------------------------------
@@ -115,63 +135,52 @@ class SearchBackend:
         limit: int,
         offset: int,
         with_facets: bool,
-        window: int | None = None,
+        window: int,
     ) -> RawPage:
-        """A page of hits ordered by `order` ("relevance" or "date"), the total and facets.
-
-        A window bounds the work for broad queries: the engine's text ranking picks the best
-        `window` matches (as the raw query would), and boosts, visibility, facets and the total
-        are computed over those. `RawPage.exact` says whether the window held every match.
-        """
-        from_sql, match_params, text_score = self.match(query, window)
-        score_sql, score_params = self.score(text_score)
+        """A page of hits ordered by `order` ("relevance" or "date"), the total and facets,
+        all computed over the query's candidates (see the module's docstring)."""
+        candidates_sql, candidate_params = self.candidates(query, where, order, window)
+        score_sql, score_params = self.score("c.text_rank")
         ordering = "score DESC, id DESC" if order == "relevance" else "freshness DESC, id DESC"
         parts = [
             "SELECT 'hit' AS k, id, '' AS v, '' AS label, score AS n FROM "
-            f"(SELECT id, score FROM m WHERE shown = 1 ORDER BY {ordering} LIMIT %s OFFSET %s) "
-            "AS page"
+            f"(SELECT id, score FROM m ORDER BY {ordering} LIMIT %s OFFSET %s) AS page"
         ]
         params: list[Any] = [limit, offset]
-        parts.append("SELECT 'total', 0, '', '', COUNT(*) * 1.0 FROM m WHERE shown = 1")
-        parts.append("SELECT 'window', 0, '', '', COUNT(*) * 1.0 FROM m")
+        parts.append("SELECT 'total', 0, '', '', COUNT(*) * 1.0 FROM m")
+        parts.append("SELECT 'window', 0, '', '', COUNT(*) * 1.0 FROM c1")
         if with_facets:
-            shown = "FROM m WHERE shown = 1"
             parts += [
-                f"SELECT 'type', 0, doc_type, '', COUNT(*) * 1.0 {shown} GROUP BY doc_type",
-                f"SELECT 'status', 0, status, '', COUNT(*) * 1.0 {shown} GROUP BY status",
+                "SELECT 'type', 0, doc_type, '', COUNT(*) * 1.0 FROM m GROUP BY doc_type",
+                "SELECT 'status', 0, status, '', COUNT(*) * 1.0 FROM m GROUP BY status",
                 "SELECT 'year', 0, y, '', COUNT(*) * 1.0 FROM "
-                f"(SELECT {self.year_of('freshness')} AS y {shown}) AS years GROUP BY y",
+                f"(SELECT {self.year_of('freshness')} AS y FROM m) AS years GROUP BY y",
                 "SELECT * FROM (SELECT 'author', 0, CAST(owner_id AS TEXT), MAX(author_name), "
-                f"COUNT(*) * 1.0 AS n {shown} AND owner_id IS NOT NULL GROUP BY owner_id "
+                "COUNT(*) * 1.0 AS n FROM m WHERE owner_id IS NOT NULL GROUP BY owner_id "
                 f"ORDER BY n DESC LIMIT {FACET_LIMIT}) AS authors",
-            ]
-            # Technologies and tags in one pass over the matches' terms (top ones picked later).
-            parts.append(
+                # Technologies and tags in one pass over the candidates' terms (top ones later).
                 "SELECT t.kind, 0, t.value, MAX(t.label), COUNT(*) * 1.0 "
-                "FROM search_searchdocumentterm t WHERE t.document_id IN "
-                "(SELECT id FROM m WHERE shown = 1) GROUP BY t.kind, t.value"
-            )
-        conditions = " AND ".join(f"({part})" for part in where.sql) or "1 = 1"
+                "FROM search_searchdocumentterm t WHERE t.document_id IN (SELECT id FROM m) "
+                "GROUP BY t.kind, t.value",
+            ]
         sql = (
-            f"WITH m AS MATERIALIZED (SELECT d.id, d.doc_type, d.status, d.owner_id, "
-            f"d.author_name, d.freshness, {score_sql} AS score, "
-            f"CASE WHEN {conditions} THEN 1 ELSE 0 END AS shown FROM {from_sql}) "
-            + " UNION ALL ".join(parts)
+            f"WITH {candidates_sql}, m AS MATERIALIZED (SELECT d.id, d.doc_type, d.status, "
+            f"d.owner_id, d.author_name, d.freshness, {score_sql} AS score "
+            "FROM c JOIN search_searchdocument d ON d.id = c.id) " + " UNION ALL ".join(parts)
         )
-        all_params = [*score_params, *where.params, *match_params, *params]
         hits: list[RawHit] = []
         total = 0
         exact = True
         facets: dict[str, list[tuple[str, str, int]]] = {}
         with connection.cursor() as cursor:
-            cursor.execute(sql, all_params)
+            cursor.execute(sql, [*candidate_params, *score_params, *params])
             for kind, doc_id, value, label, number in cursor.fetchall():
                 if kind == "hit":
                     hits.append(RawHit(id=doc_id, score=float(number)))
                 elif kind == "total":
                     total = int(number)
                 elif kind == "window":
-                    exact = window is None or int(number) < window
+                    exact = int(number) < window
                 else:
                     facets.setdefault(kind, []).append((value or "", label or "", int(number)))
         if order == "relevance":

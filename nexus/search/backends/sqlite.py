@@ -6,7 +6,14 @@ from typing import Any
 
 from django.db import connection
 
-from nexus.search.backends.base import MARK_END, MARK_START, SearchBackend, Where, best_snippet
+from nexus.search.backends.base import (
+    MARK_END,
+    MARK_START,
+    TITLE_WINDOW,
+    SearchBackend,
+    Where,
+    best_snippet,
+)
 from nexus.search.query import Clause, ParsedQuery
 
 # bm25 weights per column: title, keywords (summary, technologies, tags), body.
@@ -48,21 +55,34 @@ def _trigrams(word: str) -> list[str]:
 class SqliteBackend(SearchBackend):
     vendor = "sqlite"
 
-    def match(self, query: ParsedQuery, window: int | None) -> tuple[str, list[Any], str]:
-        # bm25 gives no weight at all to a word found in more than half the documents (its idf
-        # is clamped), so a title match also earns a flat bonus: titles still outrank bodies.
-        limit = "ORDER BY text_rank DESC LIMIT %s" if window else ""
-        source = (
-            f"(SELECT rowid AS fid, -{BM25} AS text_rank FROM search_fts "
-            f"WHERE search_fts MATCH %s {limit}) AS f "
-            "JOIN search_searchdocument d ON d.id = f.fid "
-            "LEFT JOIN (SELECT rowid AS title_hit FROM search_fts WHERE search_fts MATCH %s) "
-            "AS titles ON titles.title_hit = d.id"
+    def candidates(
+        self, query: ParsedQuery, where: Where, order: str, window: int
+    ) -> tuple[str, list[Any]]:
+        # FTS5 reads matches in rowid order without ranking them, and computes bm25 only for
+        # the rows a LIMIT lets through. The title candidates are ranked by an expression that
+        # adds the title-only phrases, and earn a flat bonus on top: bm25 gives no weight to a
+        # word found in more than half the documents, and titles must still outrank bodies.
+        # Every title match among the newest matches is also among the newest title matches
+        # (a subset is sparser), so each candidate is ranked once, by one expression.
+        def newest(text_rank: str) -> str:
+            return (
+                f"SELECT search_fts.rowid AS id, {text_rank} AS text_rank FROM search_fts "
+                "JOIN search_searchdocument d ON d.id = search_fts.rowid "
+                f"WHERE search_fts MATCH %s{where.clause()} ORDER BY search_fts.rowid DESC LIMIT %s"
+            )
+
+        untitled = f"CASE WHEN search_fts.rowid IN (SELECT id FROM c2) THEN NULL ELSE -{BM25} END"
+        sql = (
+            f"c2 AS MATERIALIZED ({newest(f'{TITLE_BONUS} - {BM25}')}), "
+            f"c1 AS MATERIALIZED ({newest(untitled)}), "
+            "c AS MATERIALIZED (SELECT id, text_rank FROM c2 UNION ALL "
+            "SELECT id, text_rank FROM c1 WHERE text_rank IS NOT NULL)"
         )
-        params: list[Any] = [fts5_expression(query), *([window] if window else [])]
-        params.append(title_expression(query))
-        bonus = f"CASE WHEN titles.title_hit IS NULL THEN 0.0 ELSE {TITLE_BONUS} END"
-        return source, params, f"(f.text_rank + {bonus})"
+        titled = f"({fts5_expression(query)}) AND {title_expression(query)}"
+        return sql, [
+            *(titled, *where.params, window),
+            *(fts5_expression(query), *where.params, window),
+        ]
 
     def year_of(self, column: str) -> str:
         return f"strftime('%%Y', {column})"
@@ -103,29 +123,44 @@ class SqliteBackend(SearchBackend):
     def title_matches(self, text: str, where: Where, limit: int) -> list[tuple[int, str]]:
         if len(text) < 3:  # the trigram index needs three characters; prefixes scan titles
             pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            source, condition, params = (
-                "search_searchdocument d",
-                "d.title LIKE %s ESCAPE '\\'",
-                [f"{pattern}%"],
-            )
+            source, newest = "search_searchdocument d", "d.id"
+            condition, params = "d.title LIKE %s ESCAPE '\\'", [f"{pattern}%"]
         else:
             source = (
                 "search_title_trigram JOIN search_searchdocument d "
                 "ON d.id = search_title_trigram.rowid"
             )
+            newest = "search_title_trigram.rowid"
             condition = "search_title_trigram MATCH %s"
             params = ['"' + text.replace('"', '""') + '"']
         sql = (
-            f"SELECT d.id, d.title FROM {source} WHERE {condition}{where.clause()} "
-            "ORDER BY (lower(d.title) LIKE %s) DESC, d.votes DESC, length(d.title), d.id LIMIT %s"
+            "SELECT id, title FROM (SELECT d.id, d.title, d.votes FROM "
+            f"{source} WHERE {condition}{where.clause()} ORDER BY {newest} DESC LIMIT %s) "
+            "ORDER BY (lower(title) LIKE %s) DESC, votes DESC, length(title), id LIMIT %s"
         )
         prefix = text.lower().replace("%", "").replace("_", "") + "%"
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *where.params, prefix, limit])
+            cursor.execute(sql, [*params, *where.params, TITLE_WINDOW, prefix, limit])
             return list(cursor.fetchall())
+
+    def has_match(self, query: ParsedQuery) -> bool:
+        sql = "SELECT EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s)"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [fts5_expression(query)])
+            return bool(cursor.fetchone()[0])
 
     def raw_match_ids(self, query: ParsedQuery, limit: int) -> list[int]:
         sql = f"SELECT rowid FROM search_fts WHERE search_fts MATCH %s ORDER BY {BM25} LIMIT %s"
         with connection.cursor() as cursor:
             cursor.execute(sql, [fts5_expression(query), limit])
+            return [row[0] for row in cursor.fetchall()]
+
+    def raw_window_ids(self, query: ParsedQuery, window: int, limit: int) -> list[int]:
+        sql = (
+            f"SELECT id FROM (SELECT rowid AS id, -{BM25} AS text_rank FROM search_fts "
+            "WHERE search_fts MATCH %s ORDER BY rowid DESC LIMIT %s) "
+            "ORDER BY text_rank DESC LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [fts5_expression(query), window, limit])
             return [row[0] for row in cursor.fetchall()]
