@@ -30,6 +30,8 @@ TITLE_WINDOW = 200
 # Documents younger than 90 days score fully, younger than a year a little less, older less.
 FRESHNESS_STEPS = (90, 365)
 FRESHNESS_FACTORS = (1.0, 0.9, 0.8)
+# What every candidate carries (from the documents, alias `d`), so nothing joins them again.
+CANDIDATE_COLUMNS = "d.doc_type, d.status, d.owner_id, d.author_name, d.freshness, d.votes"
 
 
 def best_snippet(body: str, keywords: str) -> str:
@@ -76,8 +78,8 @@ class SearchBackend:
         self, query: ParsedQuery, where: Where, order: str, window: int
     ) -> tuple[str, list[Any]]:
         """CTEs `c1` (the newest `window` matches passing `where`: its size tells whether the
-        window held every match) and `c` (id, text_rank: every candidate with its text
-        relevance, higher is better), with their parameters."""
+        window held every match) and `c` (id, CANDIDATE_COLUMNS, text_rank: every candidate
+        with its text relevance, higher is better), with their parameters."""
         raise NotImplementedError
 
     def year_of(self, column: str) -> str:
@@ -140,7 +142,7 @@ class SearchBackend:
         """A page of hits ordered by `order` ("relevance" or "date"), the total and facets,
         all computed over the query's candidates (see the module's docstring)."""
         candidates_sql, candidate_params = self.candidates(query, where, order, window)
-        score_sql, score_params = self.score("c.text_rank")
+        score_sql, score_params = self.score("d.text_rank")
         ordering = "score DESC, id DESC" if order == "relevance" else "freshness DESC, id DESC"
         parts = [
             "SELECT 'hit' AS k, id, '' AS v, '' AS label, score AS n FROM "
@@ -165,8 +167,8 @@ class SearchBackend:
             ]
         sql = (
             f"WITH {candidates_sql}, m AS MATERIALIZED (SELECT d.id, d.doc_type, d.status, "
-            f"d.owner_id, d.author_name, d.freshness, {score_sql} AS score "
-            "FROM c JOIN search_searchdocument d ON d.id = c.id) " + " UNION ALL ".join(parts)
+            f"d.owner_id, d.author_name, d.freshness, {score_sql} AS score FROM c AS d) "
+            + " UNION ALL ".join(parts)
         )
         hits: list[RawHit] = []
         total = 0

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from nexus.search.backends.base import (
+    CANDIDATE_COLUMNS,
     MARK_END,
     MARK_START,
     TITLE_WINDOW,
@@ -25,6 +26,10 @@ HEADLINE_OPTIONS = (
 HEADLINE_SOURCE_CHARS = 20_000
 MIN_SIMILARITY = 0.3
 ZERO_INTERVAL = "interval '0 seconds'"
+# How many of the newest documents a search reads before it turns to the GIN index.
+RECENT_SPAN = 10_000
+# Title candidates: this fraction of the window.
+TITLE_SHARE = 5
 
 
 def websearch_text(query: ParsedQuery) -> str:
@@ -38,41 +43,76 @@ class PostgresBackend(SearchBackend):
     def candidates(
         self, query: ParsedQuery, where: Where, order: str, window: int
     ) -> tuple[str, list[Any]]:
-        # The planner reads the newest matches backwards along an index when they are dense,
-        # and through the GIN index then sorts when they are few: either way nothing is ranked
-        # until the candidates are known. A phrase is estimated as its words ANDed but is often
-        # far rarer, and the backward read would then run through the whole table: phrases
-        # always take the GIN index (an ordering no index provides rules the backward read
-        # out), whose work is bounded by the documents holding all the phrase's words.
-        # Title candidates are the newest documents with a query word in the title vector
-        # (one condition, so the planner estimates it well), then those matching the query.
+        # Which plan finds the newest matches fastest depends on how many there are, and the
+        # planner only estimates that: words that go together ("github actions") are estimated
+        # as independent, a phrase as its words ANDed, and a wrong guess either reads the whole
+        # table backwards or fetches every match. So the work is bounded by construction: the
+        # newest matches are first looked for among the newest RECENT_SPAN documents only (any
+        # plan is cheap there), and only when those hold fewer than a window of them does the
+        # search look further, through the GIN index (`+ 0` keeps the primary key, and so a
+        # read backwards through the whole table, out of that plan), the matches being known
+        # sparse by then. Nothing is ranked before the candidates are known (ts_rank_cd costs
+        # some 10 µs a row). Title candidates are the newest documents with a query word in the
+        # title vector, then those matching: a safety net for a well-titled older document, so
+        # a fifth of the window (unlike SQLite, every candidate here is ranked the same way).
         tsquery = f"websearch_to_tsquery('{CONFIG}', %s)"
-        column, zero = ("d.id", "0") if order == "relevance" else ("d.freshness", ZERO_INTERVAL)
-        if query.has_phrase:
-            column = f"({column} + {zero})"
-
-        def window_of(condition: str) -> str:
-            return (
-                f"SELECT d.id, d.search_vector FROM search_searchdocument d "
-                f"WHERE {condition}{where.clause()} ORDER BY {column} DESC, d.id DESC LIMIT %s"
-            )
-
-        sql = (
-            f"c1 AS MATERIALIZED ({window_of(f'd.search_vector @@ {tsquery}')}), "
-            f"titled AS MATERIALIZED ({window_of(f'd.title_vector @@ {tsquery}')}), "
-            "c AS MATERIALIZED (SELECT id, ts_rank_cd(search_vector, q, "
-            f"{RANK_NORMALISATION}) AS text_rank FROM (SELECT id, search_vector FROM c1 UNION ALL "
-            f"SELECT id, search_vector FROM titled WHERE search_vector @@ {tsquery} "
-            f"AND id NOT IN (SELECT id FROM c1)) AS u, {tsquery} AS q)"
-        )
         text = websearch_text(query)
         wanted = websearch_text(query.any_wanted())
-        return sql, [
-            *(text, *where.params, window),
-            *(wanted, *where.params, window),
-            text,
-            text,
-        ]
+
+        def newest(condition: str, ordering: str, limit: str = "%s") -> str:
+            return (
+                f"SELECT d.id, d.search_vector, {CANDIDATE_COLUMNS} FROM search_searchdocument d "
+                f"WHERE {condition}{where.clause()} ORDER BY {ordering} LIMIT {limit}"
+            )
+
+        floor = self._recent_floor()
+
+        def newest_by_id(
+            name: str, condition: str, words: str, window: int
+        ) -> tuple[str, list[Any]]:
+            # The older scan's LIMIT is 0, so it never starts, unless the recent one came short.
+            if_needed = f"CASE WHEN (SELECT count(*) FROM {name}_recent) < %s THEN %s ELSE 0 END"
+            sql = (
+                f"{name}_recent AS MATERIALIZED "
+                f"({newest(f'd.id > %s AND {condition}', 'd.id DESC')}), "
+                f"{name}_older AS MATERIALIZED "
+                f"({newest(f'd.id + 0 <= %s AND {condition}', 'd.id + 0 DESC', if_needed)}), "
+                f"{name} AS MATERIALIZED (SELECT * FROM (SELECT * FROM "
+                f"{name}_recent UNION ALL SELECT * FROM {name}_older) AS found "
+                "ORDER BY id DESC LIMIT %s)"
+            )
+            params = [
+                *(floor, words, *where.params, window),
+                *(floor, words, *where.params, window, window),
+                window,
+            ]
+            return sql, params
+
+        matches = f"d.search_vector @@ {tsquery}"
+        if order == "relevance":
+            matches_sql, matches_params = newest_by_id("c1", matches, text, window)
+        else:  # most recently changed first: the freshness index, or the GIN index for phrases
+            ordering = "d.freshness DESC, d.id DESC"
+            if query.has_phrase:
+                ordering = f"d.freshness + {ZERO_INTERVAL} DESC, d.id DESC"
+            matches_sql = f"c1 AS MATERIALIZED ({newest(matches, ordering)})"
+            matches_params = [text, *where.params, window]
+        titled_sql, titled_params = newest_by_id(
+            "titled", f"d.title_vector @@ {tsquery}", wanted, max(1, window // TITLE_SHARE)
+        )
+        sql = (
+            f"{matches_sql}, {titled_sql}, "
+            f"c AS MATERIALIZED (SELECT d.id, {CANDIDATE_COLUMNS}, ts_rank_cd(d.search_vector, q, "
+            f"{RANK_NORMALISATION}) AS text_rank FROM (SELECT * FROM c1 UNION ALL "
+            f"SELECT * FROM titled WHERE search_vector @@ {tsquery} "
+            f"AND id NOT IN (SELECT id FROM c1)) AS d, {tsquery} AS q)"
+        )
+        return sql, [*matches_params, *titled_params, text, text]
+
+    def _recent_floor(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COALESCE(MAX(id), 0) FROM search_searchdocument")
+            return int(cursor.fetchone()[0]) - RECENT_SPAN
 
     def year_of(self, column: str) -> str:
         return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY')"

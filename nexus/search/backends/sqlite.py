@@ -7,6 +7,7 @@ from typing import Any
 from django.db import connection
 
 from nexus.search.backends.base import (
+    CANDIDATE_COLUMNS,
     MARK_END,
     MARK_START,
     TITLE_WINDOW,
@@ -66,7 +67,8 @@ class SqliteBackend(SearchBackend):
         # (a subset is sparser), so each candidate is ranked once, by one expression.
         def newest(text_rank: str) -> str:
             return (
-                f"SELECT search_fts.rowid AS id, {text_rank} AS text_rank FROM search_fts "
+                f"SELECT search_fts.rowid AS id, {CANDIDATE_COLUMNS}, {text_rank} AS text_rank "
+                "FROM search_fts "
                 "JOIN search_searchdocument d ON d.id = search_fts.rowid "
                 f"WHERE search_fts MATCH %s{where.clause()} ORDER BY search_fts.rowid DESC LIMIT %s"
             )
@@ -75,8 +77,8 @@ class SqliteBackend(SearchBackend):
         sql = (
             f"c2 AS MATERIALIZED ({newest(f'{TITLE_BONUS} - {BM25}')}), "
             f"c1 AS MATERIALIZED ({newest(untitled)}), "
-            "c AS MATERIALIZED (SELECT id, text_rank FROM c2 UNION ALL "
-            "SELECT id, text_rank FROM c1 WHERE text_rank IS NOT NULL)"
+            "c AS MATERIALIZED (SELECT * FROM c2 UNION ALL "
+            "SELECT * FROM c1 WHERE text_rank IS NOT NULL)"
         )
         titled = f"({fts5_expression(query)}) AND {title_expression(query)}"
         return sql, [
