@@ -82,7 +82,12 @@ def word(rng: random.Random, pool: list[str], skew: float = 1.2) -> str:
 
 
 def make_documents(count: int, rng: random.Random) -> None:
-    from nexus.search.models import SearchDocument, SearchDocumentTerm, SearchVocabulary
+    from nexus.search.models import (
+        SearchDocument,
+        SearchDocumentTerm,
+        SearchVocabulary,
+        filter_token,
+    )
 
     topics = TOPIC_WORDS[:]
     rng.shuffle(topics)
@@ -118,6 +123,10 @@ def make_documents(count: int, rng: random.Random) -> None:
                     author_name=f"Author {rng.randint(1, 500)}",
                     freshness=now - timedelta(days=rng.uniform(0, 1100)),
                     votes=int(rng.paretovariate(1.5)) - 1,
+                    filter_terms=" ".join(
+                        [filter_token("technology", slug) for slug, _name in techs]
+                        + [filter_token("tag", tag) for tag in tags]
+                    ),
                 )
             )
             term_specs.append((techs, tags))

@@ -38,6 +38,9 @@ class SearchDocument(TimeStampedModel):
     author_name = models.CharField(max_length=150, blank=True)
     freshness = models.DateTimeField()
     votes = models.IntegerField(default=0)
+    # One opaque token per technology and tag (see filter_token), indexed with the text so a
+    # filter narrows the full-text match itself instead of being checked row by row.
+    filter_terms = models.TextField(blank=True)
 
     class Meta:
         constraints = [
@@ -57,6 +60,11 @@ class SearchDocument(TimeStampedModel):
 class TermKind(models.TextChoices):
     TECHNOLOGY = "technology", "Technology"
     TAG = "tag", "Tag"
+
+
+def filter_token(kind: str, value: str) -> str:
+    """A term as one full-text token: letters and digits only, so no tokenizer splits it."""
+    return kind[:3] + value.encode().hex()
 
 
 class SearchDocumentTerm(TimeStampedModel):

@@ -14,7 +14,13 @@ from django.utils.safestring import SafeString, mark_safe
 from nexus.search import registry
 from nexus.search.backends import get_backend
 from nexus.search.backends.base import FACET_LIMIT, MARK_END, MARK_START, Where
-from nexus.search.models import SearchDocument, SearchSuggestion, SearchVocabulary, TermKind
+from nexus.search.models import (
+    SearchDocument,
+    SearchSuggestion,
+    SearchVocabulary,
+    TermKind,
+    filter_token,
+)
 from nexus.search.query import ParsedQuery, keyword_query, parse, words_of
 from nexus.search.registry import Visibility
 
@@ -109,13 +115,8 @@ def _in(column: str, values: Sequence[Any], where: Where) -> None:
 def _filters_where(filters: SearchFilters, where: Where) -> Where:
     _in("d.doc_type", list(filters.types) or list(registry.providers()) or [""], where)
     for kind, values in ((TermKind.TECHNOLOGY, filters.technologies), (TermKind.TAG, filters.tags)):
-        for value in values:  # every given technology (or tag) must be on the document
-            where.add(
-                "d.id IN (SELECT t.document_id FROM search_searchdocumentterm t "
-                "WHERE t.kind = %s AND t.value = %s)",
-                kind.value,
-                value,
-            )
+        # every given technology (or tag) must be on the document
+        where.terms.extend(filter_token(kind, value) for value in values)
     if filters.authors:
         _in("d.owner_id", list(filters.authors), where)
     if filters.statuses:

@@ -18,6 +18,7 @@ from nexus.search.models import (
     SearchSyncState,
     SearchVocabulary,
     TermKind,
+    filter_token,
 )
 from nexus.search.query import words_of
 from nexus.search.registry import IndexEntry, SearchProvider, Visibility
@@ -47,6 +48,12 @@ def _document_fields(entry: IndexEntry) -> dict[str, Any]:
         "author_name": entry.author_name[:150],
         "freshness": entry.freshness,
         "votes": entry.votes,
+        "filter_terms": " ".join(
+            sorted(
+                {filter_token(TermKind.TECHNOLOGY, f.value[:64]) for f in entry.technologies}
+                | {filter_token(TermKind.TAG, f.value[:64]) for f in entry.tags}
+            )
+        ),
     }
 
 

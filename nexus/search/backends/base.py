@@ -43,10 +43,13 @@ def best_snippet(body: str, keywords: str) -> str:
 
 @dataclass
 class Where:
-    """Extra conditions on the documents (alias `d`), with their parameters."""
+    """Extra conditions on the documents (alias `d`), with their parameters, and the filter
+    tokens (models.filter_token) every candidate must carry: each engine's `candidates` puts
+    those into its full-text match."""
 
     sql: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
 
     def add(self, sql: str, *params: Any) -> None:
         self.sql.append(sql)

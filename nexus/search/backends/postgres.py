@@ -58,6 +58,10 @@ class PostgresBackend(SearchBackend):
         tsquery = f"websearch_to_tsquery('{CONFIG}', %s)"
         text = websearch_text(query)
         wanted = websearch_text(query.any_wanted())
+        if where.terms:  # tokens are letters and digits only: safe as tsquery text
+            required = " & ".join(where.terms)
+            where = Where(where.sql[:], where.params[:])
+            where.add("d.filter_vector @@ %s::tsquery", required)
 
         def newest(condition: str, ordering: str, limit: str = "%s") -> str:
             return (

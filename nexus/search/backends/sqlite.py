@@ -17,8 +17,9 @@ from nexus.search.backends.base import (
 )
 from nexus.search.query import Clause, ParsedQuery
 
-# bm25 weights per column: title, keywords (summary, technologies, tags), body.
-BM25 = "bm25(search_fts, 10.0, 4.0, 1.0)"
+# bm25 weights per column: title, keywords (summary, technologies, tags), body; the filter
+# tokens count for nothing.
+BM25 = "bm25(search_fts, 10.0, 4.0, 1.0, 0.0)"
 SNIPPET_TOKENS = 24
 TITLE_BONUS = 1.0
 MIN_SIMILARITY = 0.6
@@ -80,10 +81,14 @@ class SqliteBackend(SearchBackend):
             "c AS MATERIALIZED (SELECT * FROM c2 UNION ALL "
             "SELECT * FROM c1 WHERE text_rank IS NOT NULL)"
         )
-        titled = f"({fts5_expression(query)}) AND {title_expression(query)}"
+        matches = fts5_expression(query)
+        if where.terms:
+            tokens = " AND ".join(f'"{token}"' for token in where.terms)
+            matches = f"({matches}) AND filter_terms : ({tokens})"
+        titled = f"({matches}) AND {title_expression(query)}"
         return sql, [
             *(titled, *where.params, window),
-            *(fts5_expression(query), *where.params, window),
+            *(matches, *where.params, window),
         ]
 
     def year_of(self, column: str) -> str:
