@@ -128,6 +128,27 @@ def test_filters_narrow_results(api_client, corpus, other_user):
     assert titles(date_to="2000-01-01") == []
 
 
+def test_a_filter_matches_whole_values_only_and_every_given_one(api_client, owner):
+    from nexus.knowledge.models import Technology
+
+    redis = Technology.objects.get(slug="redis")
+    Technology.objects.create(slug="redis-streams", name="Redis Streams", category=redis.category)
+    make_article(owner, title="Streams in Redis", technologies=["redis"], tags=["streams"])
+    make_article(owner, title="Redis streams in depth", technologies=["redis-streams"])
+    make_article(owner, title="Streams twice", technologies=["redis", "redis-streams"])
+    services.index_rebuild()
+
+    def titles(**params):
+        response = api_client.get(URL, {"q": "streams", **params})
+        return {hit["title"] for hit in response.json()["results"]}
+
+    assert titles(technology="redis") == {"Streams in Redis", "Streams twice"}
+    assert titles(technology="redis-streams") == {"Redis streams in depth", "Streams twice"}
+    assert titles(technology=["redis", "redis-streams"]) == {"Streams twice"}
+    assert titles(tag="streams") == {"Streams in Redis"}
+    assert titles(tag="redis") == set()
+
+
 def test_cursor_pages_through_relevance_order(api_client, owner):
     for number in range(5):
         make_article(owner, title=f"Redis note {number}", body="redis " * (number + 1))
