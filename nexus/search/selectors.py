@@ -30,8 +30,8 @@ MAX_OFFSET = 1000
 SORTS = ("relevance", "date")
 MIN_CORRECTABLE_LENGTH = 4
 # Candidates per query (see backends/base.py): fewer matches than this are ranked, counted and
-# faceted exactly; a broader query is answered from its newest matches and its newest title
-# matches, WINDOW of each, and says its total is a lower bound.
+# faceted exactly; a broader query is answered from its newest WINDOW matches and its newest
+# title matches, and says its total is a lower bound.
 WINDOW = 500
 
 

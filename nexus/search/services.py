@@ -48,18 +48,18 @@ def _document_fields(entry: IndexEntry) -> dict[str, Any]:
         "author_name": entry.author_name[:150],
         "freshness": entry.freshness,
         "votes": entry.votes,
-        "filter_terms": " ".join(
-            sorted(
-                {filter_token(TermKind.TECHNOLOGY, f.value[:64]) for f in entry.technologies}
-                | {filter_token(TermKind.TAG, f.value[:64]) for f in entry.tags}
-            )
-        ),
+        "filter_terms": " ".join(sorted(filter_token(*key) for key in _entry_terms(entry))),
     }
 
 
+def _entry_terms(entry: IndexEntry) -> dict[tuple[str, str], str]:
+    """The entry's technologies and tags: (kind, value) -> label."""
+    terms = {(TermKind.TECHNOLOGY.value, f.value[:64]): f.label for f in entry.technologies}
+    return terms | {(TermKind.TAG.value, f.value[:64]): f.label for f in entry.tags}
+
+
 def _store_terms(document: SearchDocument, entry: IndexEntry) -> None:
-    wanted = {(TermKind.TECHNOLOGY.value, f.value[:64]): f.label for f in entry.technologies}
-    wanted |= {(TermKind.TAG.value, f.value[:64]): f.label for f in entry.tags}
+    wanted = _entry_terms(entry)
     existing = {(t.kind, t.value): t for t in document.terms.all()}
     stale = [term.pk for key, term in existing.items() if key not in wanted]
     if stale:

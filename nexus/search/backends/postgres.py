@@ -71,9 +71,7 @@ class PostgresBackend(SearchBackend):
 
         floor = self._recent_floor()
 
-        def newest_by_id(
-            name: str, condition: str, words: str, window: int
-        ) -> tuple[str, list[Any]]:
+        def newest_by_id(name: str, condition: str, words: str, size: int) -> tuple[str, list[Any]]:
             # The older scan's LIMIT is 0, so it never starts, unless the recent one came short.
             if_needed = f"CASE WHEN (SELECT count(*) FROM {name}_recent) < %s THEN %s ELSE 0 END"
             sql = (
@@ -86,9 +84,9 @@ class PostgresBackend(SearchBackend):
                 "ORDER BY id DESC LIMIT %s)"
             )
             params = [
-                *(floor, words, *where.params, window),
-                *(floor, words, *where.params, window, window),
-                window,
+                *(floor, words, *where.params, size),
+                *(floor, words, *where.params, size, size),
+                size,
             ]
             return sql, params
 
