@@ -225,8 +225,9 @@ class _PinnedConnection(http.client.HTTPConnection):
     def abort(self) -> None:
         """Unblock whatever is waiting on the socket, from the watchdog's thread."""
         self.expired.set()
-        if self.sock is not None:
+        sock = self.sock  # read once: the requesting thread may close it meanwhile
+        if sock is not None:
             # The plain socket's shutdown, also for TLS: SSLSocket.shutdown would tear down
             # the TLS state under the reading thread's feet.
             with contextlib.suppress(OSError):
-                socket.socket.shutdown(self.sock, socket.SHUT_RDWR)
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
