@@ -9,12 +9,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.text import slugify
 
 from nexus.accounts.models import ApiToken, Team, TeamMembership, TeamRole, Track, User
+from nexus.core import clock
 
 API_TOKEN_PREFIX = "nxs_"
 PROFILE_FIELDS = frozenset({"display_name", "bio", "avatar_url", "track", "cohort"})
@@ -90,7 +90,7 @@ def api_token_create(
     *, user: User, name: str, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
     """Create a personal API token; returns the token and its key, which is never shown again."""
-    if expires_at is not None and expires_at <= timezone.now():
+    if expires_at is not None and expires_at <= clock.now():
         raise ValidationError({"expires_at": ["The expiry date must be in the future."]})
     key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
@@ -108,14 +108,14 @@ def api_token_create(
 def api_token_revoke(*, token: ApiToken) -> ApiToken:
     """Revoke a token; revoking twice keeps the first revocation time."""
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
+        token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at", "updated_at"])
     return token
 
 
 def api_token_mark_used(*, token: ApiToken) -> None:
     """Record a token's use, at most once a minute to keep authentication cheap."""
-    now = timezone.now()
+    now = clock.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
 

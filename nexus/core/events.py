@@ -13,8 +13,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import models, transaction
-from django.utils import timezone
 
+from nexus.core import clock
 from nexus.core.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -77,13 +77,13 @@ def hand_over(event_ids: Iterable[Any]) -> int:
         except Exception:  # broker down, or an inline subscriber failed: the sweep retries
             logger.warning("Event %s (%s) not handed over yet", event.pk, event.name, exc_info=True)
             continue
-        OutboxEvent.objects.filter(pk=event.pk).update(handed_over_at=timezone.now())
+        OutboxEvent.objects.filter(pk=event.pk).update(handed_over_at=clock.now())
         handed += 1
     return handed
 
 
 def sweep_pending_events() -> int:
     """Hand over committed events that are still pending after a grace period."""
-    cutoff = timezone.now() - SWEEP_GRACE
+    cutoff = clock.now() - SWEEP_GRACE
     pending = OutboxEvent.objects.filter(handed_over_at__isnull=True, created_at__lt=cutoff)
     return hand_over(pending.order_by("created_at").values_list("pk", flat=True)[:SWEEP_BATCH])

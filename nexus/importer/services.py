@@ -5,10 +5,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from nexus.accounts.models import User
-from nexus.core import events
+from nexus.core import clock, events
 from nexus.importer import sources
 from nexus.importer.models import ImportJob, JobStatus, SourceKind
 from nexus.importer.pipeline import run_import
@@ -79,7 +78,7 @@ def _open(job: ImportJob) -> tuple[Source | None, Any]:
 def import_job_run(*, job_id: int) -> ImportJob:
     """Run a queued job, recording progress as it goes; a job that already ran is left alone."""
     claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now()
+        status=JobStatus.RUNNING, started_at=clock.now()
     )
     job = ImportJob.objects.get(pk=job_id)
     if not claimed:
@@ -87,7 +86,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
     last_saved = [0.0]
 
     def progress(done: int, total: int, path: str) -> None:
-        now = timezone.now().timestamp()
+        now = clock.now().timestamp()
         if done == total or now - last_saved[0] >= PROGRESS_EVERY_SECONDS:
             last_saved[0] = now
             ImportJob.objects.filter(pk=job.pk).update(
@@ -120,7 +119,7 @@ def _finish(
         job.status = status
         job.report = report or {}
         job.error = error[:2000]
-        job.finished_at = timezone.now()
+        job.finished_at = clock.now()
         job.upload = None
         job.save(update_fields=["status", "report", "error", "finished_at", "upload", "updated_at"])
         events.publish(

@@ -14,8 +14,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncWeek
-from django.utils import timezone
 
+from nexus.core import clock
 from nexus.journal import evidence, selectors
 from nexus.journal.models import (
     Cohort,
@@ -79,7 +79,7 @@ def _as_date(value: Any) -> date:
 
 def window(today: date | None = None) -> tuple[date, date]:
     """The dashboards' time range: the last WEEKS_SHOWN weeks up to today."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return _week_start(today) - timedelta(weeks=WEEKS_SHOWN - 1), today
 
 
@@ -160,7 +160,7 @@ def learner_topics(learner: Any, today: date | None = None) -> Chart:
 
 def learner_streak(learner: Any, today: date | None = None) -> int:
     """Consecutive days up to today (or yesterday, if today is still empty) with an entry."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     days = set(
         Entry.objects.filter(author=learner, date__gt=today - timedelta(days=366))
         .values_list("date", flat=True)
@@ -211,9 +211,9 @@ def cohort_milestones(cohort: Cohort, today: date | None = None) -> Chart:
 
 def cohort_inactive(cohort: Cohort, today: date | None = None) -> Chart:
     """Learners with neither an entry nor a log-in in the last two weeks: days since the entry."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     cutoff = today - timedelta(days=INACTIVE_DAYS)
-    since_login = timezone.now() - timedelta(days=INACTIVE_DAYS)
+    since_login = clock.now() - timedelta(days=INACTIVE_DAYS)
     # One index seek per learner on (author, -date), instead of grouping all their entries.
     latest = Entry.objects.filter(author=OuterRef("pk")).order_by("-date").values("date")[:1]
     rows = list(

@@ -16,6 +16,8 @@ from django.db.models.functions import TruncWeek
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from nexus.core import clock
+
 
 @dataclass(frozen=True)
 class EvidenceItem:
@@ -83,7 +85,7 @@ def _as_date(value: date | datetime) -> date:
 
 def _local_date(value: datetime | None) -> date:
     if value is None:  # never for rows filtered on the column; keeps the type honest
-        return timezone.localdate()
+        return clock.today()
     return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
 
 

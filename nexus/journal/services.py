@@ -8,9 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
-from django.utils import timezone
 
-from nexus.core import events
+from nexus.core import clock, events
 from nexus.core.markdown import render_markdown
 from nexus.journal import selectors
 from nexus.journal.models import (
@@ -46,7 +45,7 @@ def _check_body(body: str) -> None:
 
 
 def _check_date(author: Any, day: date) -> None:
-    if day > timezone.localdate():
+    if day > clock.today():
         raise ValidationError({"date": ["An entry cannot be dated in the future."]}, code="future")
     cohort = selectors.cohort_of(learner=author)
     if cohort is not None and day < cohort.start_date:
@@ -233,7 +232,7 @@ def reflection_save(
 ) -> Reflection:
     """Write or rewrite the author's reflection on a month."""
     first = month.replace(day=1)
-    if first > timezone.localdate():
+    if first > clock.today():
         raise ValidationError({"month": ["You cannot reflect on a month yet to come."]}, "future")
     _check_choices(3, visibility)
     reflection, _ = Reflection.objects.update_or_create(
@@ -358,7 +357,7 @@ def progress_update(
         if progress.status == MilestoneStatus.DONE:
             raise ValidationError({"status": ["This milestone is done and reviewed."]}, "done")
         if status == MilestoneStatus.SUBMITTED and progress.status != status:
-            progress.submitted_at = timezone.now()
+            progress.submitted_at = clock.now()
         progress.status = status
     for name, value in (
         ("repository_url", repository_url),
@@ -388,7 +387,7 @@ def progress_review(
         raise ValidationError({"status": ["Only a submitted milestone can be reviewed."]}, "state")
     if not approve and not comment.strip():
         raise ValidationError({"comment": ["Say what to change."]}, code="required")
-    now = timezone.now()
+    now = clock.now()
     progress.status = MilestoneStatus.DONE if approve else MilestoneStatus.IN_PROGRESS
     progress.completed_at = now if approve else None
     progress.reviewer, progress.review_comment, progress.reviewed_at = reviewer, comment, now

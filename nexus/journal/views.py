@@ -11,10 +11,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from nexus.accounts.policies import authenticated_user
+from nexus.core import clock
 from nexus.core.htmx import render_page
 from nexus.journal import analytics, evidence, policies, selectors
 from nexus.journal.forms import EntryForm, ProgressForm, ReflectionForm, ReviewForm
@@ -25,7 +25,7 @@ PAGE_SIZE = 20
 
 def _month(value: str | None) -> date:
     if not value:
-        return timezone.localdate().replace(day=1)
+        return clock.first_of_this_month()
     try:
         return datetime.strptime(value, "%Y-%m").date()
     except ValueError as exc:
@@ -52,7 +52,7 @@ def _month_context(request: HttpRequest, author: Any, month: date) -> dict[str, 
         "author": author,
         "month": month,
         "previous_month": _shift(month, -1),
-        "next_month": _shift(month, 1) if _shift(month, 1) <= timezone.localdate() else None,
+        "next_month": _shift(month, 1) if _shift(month, 1) <= clock.today() else None,
         "page": page,
         "hours": round(minutes / 60, 1),
         "reflection": selectors.reflection_for(viewer=viewer, author=author, month=start),
@@ -62,7 +62,7 @@ def _month_context(request: HttpRequest, author: Any, month: date) -> dict[str, 
 
 def _default_date(month: date) -> date:
     """Today for the current month, otherwise the month's last day."""
-    today = timezone.localdate()
+    today = clock.today()
     _, end = selectors.month_bounds(month)
     return today if end > today else end - timedelta(days=1)
 
@@ -168,7 +168,7 @@ def milestones(request: HttpRequest) -> HttpResponse:
     """My milestones: status, links and evidence; submit for review."""
     user = authenticated_user(request)
     rows = selectors.progress_list(viewer=user).filter(learner=user)
-    today = timezone.localdate()
+    today = clock.today()
     offered = evidence.gather(user, date(today.year - 1, today.month, 1), _shift(today, 1))
     items = [
         (
@@ -201,7 +201,7 @@ def milestone_update(request: HttpRequest, progress_id: int) -> HttpResponse:
     if progress is None:
         raise Http404("No such milestone.")
     _require(policies.can_update_progress(user, progress))
-    today = timezone.localdate()
+    today = clock.today()
     offered = evidence.gather(user, date(today.year - 1, today.month, 1), _shift(today, 1))
     form = ProgressForm(request.POST, offered=offered, prefix=str(progress.pk))
     if form.is_valid() and form.save(progress):

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
 
+from nexus.core import clock
 from nexus.knowledge.models import (
     Article,
     ArticleRevision,
@@ -95,7 +95,7 @@ def popular_this_week(*, limit: int = 5) -> list[Article]:
     key = f"knowledge:popular:{limit}"
     ids = cache.get(key)
     if ids is None:
-        since = timezone.now() - timedelta(days=7)
+        since = clock.now() - timedelta(days=7)
         ids = list(
             Reaction.objects.filter(created_at__gte=since, article__status=ArticleStatus.PUBLISHED)
             .values("article_id")

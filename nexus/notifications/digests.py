@@ -7,10 +7,9 @@ period (a day or a week) in the technologies and tags the user follows.
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.utils import timezone
-
 from nexus.accounts.models import User
 from nexus.challenges.selectors import unanswered_challenge_targets, unanswered_challenges
+from nexus.core import clock
 from nexus.notifications.channels.email import (
     ALL_EVENTS,
     absolute,
@@ -40,7 +39,7 @@ def pending_digest_user_ids(frequency: str) -> list[int]:
     """Users with notifications waiting for this digest or unanswered challenges they follow."""
     pending = Notification.objects.filter(email_frequency=frequency, emailed_at=None)
     ids = set(pending.values_list("recipient_id", flat=True))
-    targets = unanswered_challenge_targets(since=_period_start(frequency, timezone.now()))
+    targets = unanswered_challenge_targets(since=_period_start(frequency, clock.now()))
     technologies = [target_id for kind, target_id in targets if kind == TECHNOLOGY]
     tags = [target_id for kind, target_id in targets if kind == TAG]
     if technologies or tags:
@@ -78,7 +77,7 @@ def digest_send(*, user_id: int, frequency: str) -> bool:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return False
-    started = timezone.now()
+    started = clock.now()
     pending = Notification.objects.filter(
         recipient_id=user_id, email_frequency=frequency, emailed_at=None, created_at__lte=started
     ).order_by("-created_at", "-id")

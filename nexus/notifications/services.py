@@ -9,11 +9,10 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 
 from nexus.accounts.models import Team, User
 from nexus.accounts.selectors import team_owner_ids
-from nexus.core import events, outbound
+from nexus.core import clock, events, outbound
 from nexus.core.models import OutboxEvent
 from nexus.notifications.channels.email import ALL_EVENTS, read_unsubscribe_token
 from nexus.notifications.channels.webhook import Attempt, post_delivery
@@ -78,14 +77,14 @@ def subscriptions_follow_from_event(*, event: OutboxEvent) -> int:
 def notification_mark_read(*, notification: Notification) -> Notification:
     """Mark one notification read (once: the first time is kept)."""
     if notification.read_at is None:
-        notification.read_at = timezone.now()
+        notification.read_at = clock.now()
         notification.save(update_fields=["read_at", "updated_at"])
     return notification
 
 
 def notifications_mark_all_read(*, user: User) -> int:
     """Mark every unread notification of a user read; returns how many changed."""
-    now = timezone.now()
+    now = clock.now()
     return Notification.objects.filter(recipient=user, read_at=None).update(
         read_at=now, updated_at=now
     )
@@ -93,7 +92,7 @@ def notifications_mark_all_read(*, user: User) -> int:
 
 def notifications_delete_old_read(*, older_than: timedelta) -> int:
     """Clean-up: delete notifications read before the cut-off."""
-    cutoff = timezone.now() - older_than
+    cutoff = clock.now() - older_than
     deleted, _ = Notification.objects.filter(read_at__lt=cutoff).delete()
     return deleted
 
@@ -226,7 +225,7 @@ def webhook_delivery_attempt(*, delivery_id: str) -> Attempt | None:
     if not webhook.is_active:
         return None
     attempt = post_delivery(delivery, secret=webhook.secret, url=webhook.url)
-    now = timezone.now()
+    now = clock.now()
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=DeliveryStatus.SUCCEEDED if attempt.ok else DeliveryStatus.FAILED,
         attempts=models.F("attempts") + 1,
@@ -253,7 +252,7 @@ def _webhook_record_failure(webhook: Webhook) -> None:
     )
     if disable:
         webhook.is_active = False
-        webhook.disabled_at = timezone.now()
+        webhook.disabled_at = clock.now()
         fields += ["is_active", "disabled_at"]
     webhook.save(update_fields=fields)
     if disable:

@@ -3,16 +3,15 @@
 Every task takes ids and is safe to run twice (acks_late redelivers a task whose worker died).
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from nexus.accounts.models import Role
 from nexus.accounts.selectors import user_list
-from nexus.core import events
+from nexus.core import clock, events
 from nexus.core.models import OutboxEvent
 from nexus.notifications import digests, services
 from nexus.notifications.channels.email import instant_message, send_messages
@@ -35,7 +34,7 @@ def send_instant_emails(event_id: str) -> int:
         if not batch:
             return sent
         send_messages(instant_message(n) for n in batch if n.recipient.is_active)
-        Notification.objects.filter(pk__in=[n.pk for n in batch]).update(emailed_at=timezone.now())
+        Notification.objects.filter(pk__in=[n.pk for n in batch]).update(emailed_at=clock.now())
         sent += len(batch)
 
 
@@ -86,7 +85,7 @@ def delete_old_read_notifications() -> int:
 @shared_task
 def remind_learners_to_reflect() -> bool:
     """Periodic (monthly): remind every learner to write their reflection, once per month."""
-    month = date.today().strftime("%Y-%m")
+    month = clock.today().strftime("%Y-%m")
     name = "journal.reflection_reminder"
     if OutboxEvent.objects.filter(name=name, payload__month=month).exists():
         return False

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
+from nexus.core import clock
 from nexus.search import registry
 from nexus.search.models import (
     BODY_MAX_CHARS,
@@ -161,7 +161,7 @@ def index_rebuild(*, doc_types: Iterable[str] | None = None) -> dict[str, int]:
         wanted = {name: wanted[name] for name in doc_types if name in wanted}
     counts: dict[str, int] = {}
     for doc_type, provider in wanted.items():
-        started = timezone.now()
+        started = clock.now()
         queryset = provider.queryset().order_by("pk")
         ids = list(queryset.values_list("pk", flat=True))
         with transaction.atomic():
@@ -186,7 +186,7 @@ def index_sync() -> dict[str, int]:
         field = provider.updated_field
         if not field:
             continue
-        started = timezone.now()
+        started = clock.now()
         state = SearchSyncState.objects.filter(doc_type=doc_type).first()
         queryset = provider.queryset()
         if state is not None:

@@ -3,12 +3,11 @@ by a review (editing the body does not clear it)."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 
 from nexus.accounts.models import User
 from nexus.challenges import policies
 from nexus.challenges.models import Solution
-from nexus.core import events
+from nexus.core import clock, events
 from nexus.core.links import breaking_reason, contains_any, linked_paths
 
 REASON_MAX_LENGTH = 300
@@ -20,7 +19,7 @@ def solution_flag_outdated(*, solution: Solution, reason: str) -> bool:
     locked = Solution.objects.select_for_update().get(pk=solution.pk)
     if locked.outdated_since is not None:
         return False
-    since, text = timezone.now(), reason[:REASON_MAX_LENGTH]
+    since, text = clock.now(), reason[:REASON_MAX_LENGTH]
     Solution.objects.filter(pk=locked.pk).update(outdated_since=since, outdated_reason=text)
     solution.outdated_since, solution.outdated_reason = since, text
     events.publish(

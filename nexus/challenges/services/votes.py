@@ -11,7 +11,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F
-from django.utils import timezone
 
 from nexus.accounts.models import User
 from nexus.challenges import policies
@@ -32,7 +31,7 @@ from nexus.challenges.services.common import (
     VOTE_VALUES,
     _event_payload,
 )
-from nexus.core import events
+from nexus.core import clock, events
 
 
 # --- Votes ----------------------------------------------------------------------------------
@@ -140,7 +139,7 @@ def solution_accept(*, challenge: Challenge, solution: Solution, actor: User) ->
     ).delete()
     challenge.accepted_solution = solution
     challenge.status = ChallengeStatus.SOLVED
-    challenge.solved_at = timezone.now()
+    challenge.solved_at = clock.now()
     challenge.save(update_fields=["accepted_solution", "status", "solved_at", "updated_at"])
     if solution.author_id != challenge.author_id:
         ReputationEntry.objects.create(

@@ -5,7 +5,6 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from nexus.accounts.models import Team, TeamMembership, User
 from nexus.collab.models import (
@@ -18,7 +17,7 @@ from nexus.collab.models import (
     SpecVersion,
 )
 from nexus.collab.policies import can_act_for_team
-from nexus.core import events
+from nexus.core import clock, events
 
 MAX_CONSUMED_OPERATIONS = 500
 
@@ -127,6 +126,6 @@ def alert_consumers(
 def alert_mark_read(*, alert: BreakingChangeAlert) -> BreakingChangeAlert:
     """Mark an alert read; reading twice keeps the first time."""
     if alert.read_at is None:
-        alert.read_at = timezone.now()
+        alert.read_at = clock.now()
         alert.save(update_fields=["read_at", "updated_at"])
     return alert

@@ -4,11 +4,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from nexus.accounts.models import User
 from nexus.collab.models import SCORE_FIELDS, EndpointFeedback, Operation
-from nexus.core import events
+from nexus.core import clock, events
 
 
 def _check_scores(scores: dict[str, Any]) -> None:
@@ -61,7 +60,7 @@ def feedback_reply(
     """The owning team answers feedback and may mark it addressed."""
     feedback.reply = reply.strip()
     feedback.replied_by = actor
-    feedback.addressed_at = (feedback.addressed_at or timezone.now()) if addressed else None
+    feedback.addressed_at = (feedback.addressed_at or clock.now()) if addressed else None
     feedback.full_clean()
     feedback.save(update_fields=["reply", "replied_by", "addressed_at", "updated_at"])
     events.publish(

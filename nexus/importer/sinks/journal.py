@@ -17,9 +17,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from nexus.accounts.models import User
+from nexus.core import clock
 from nexus.importer.items import ExtractedItem, FileContext, provenance
 from nexus.importer.parsing import technologies as known
 from nexus.importer.sinks import Ledger, Outcome, register
@@ -51,7 +51,7 @@ class JournalSink:
     ) -> list[Outcome]:
         index = TechnologyIndex(Technology.objects.all())
         cohort = journal_selectors.cohort_of(learner=owner)
-        today = timezone.localdate()
+        today = clock.today()
         highest = {
             kind: max((int(i.data["number"]) for i in items if i.kind == kind), default=1)
             for kind in self.kinds

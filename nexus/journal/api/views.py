@@ -6,7 +6,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, renderers, status, viewsets
 from rest_framework.decorators import action
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nexus.accounts.policies import authenticated_user
+from nexus.core import clock
 from nexus.core.pagination import CursorPagination
 from nexus.journal import analytics, evidence, policies, selectors, services
 from nexus.journal.api import serializers as s
@@ -164,7 +164,7 @@ class EvidenceApi(APIView):
 def _month_param(request: Request) -> date:
     value = request.query_params.get("month")
     if not value:
-        return timezone.localdate().replace(day=1)
+        return clock.first_of_this_month()
     try:
         return datetime.strptime(value, "%Y-%m").date()
     except ValueError as exc:

@@ -6,11 +6,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.text import slugify
 
 from nexus.accounts.models import User
-from nexus.core import events
+from nexus.core import clock, events
 from nexus.knowledge.models import (
     Article,
     ArticleKind,
@@ -194,7 +193,7 @@ def article_create(
     with transaction.atomic():
         article = Article(author=author, **fields)
         if status == ArticleStatus.PUBLISHED:
-            article.published_at = timezone.now()
+            article.published_at = clock.now()
         _save_with_unique_slug(article, slug or fields["title"])
         targets = _render_into(article)
         article.save(update_fields=["body_html", "body_hash", "toc", "reading_minutes"])
@@ -271,7 +270,7 @@ def article_update(
                 name: getattr(candidate, name)
                 for name in ("body_html", "body_hash", "toc", "reading_minutes")
             }
-        now = timezone.now()
+        now = clock.now()
         if plain.get("status") == ArticleStatus.PUBLISHED and article.published_at is None:
             values["published_at"] = now
         updated = Article.objects.filter(pk=article.pk, version=expected_version).update(

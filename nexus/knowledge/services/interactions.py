@@ -3,10 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from nexus.accounts.models import User
-from nexus.core import events
+from nexus.core import clock, events
 from nexus.knowledge.models import (
     Article,
     Bookmark,
@@ -79,7 +78,7 @@ def comment_update(*, comment: Comment, body: str) -> Comment:
         raise ValidationError({"body": ["A removed comment cannot be edited."]})
     comment.body = _clean_comment_body(body)
     comment.body_html = render_comment_body(comment.body)
-    comment.edited_at = timezone.now()
+    comment.edited_at = clock.now()
     comment.save(update_fields=["body", "body_html", "edited_at", "updated_at"])
     return comment
 
@@ -88,7 +87,7 @@ def comment_update(*, comment: Comment, body: str) -> Comment:
 def comment_remove(*, comment: Comment, actor: User) -> Comment:
     """Remove a comment (by its author or a moderator); the row stays so replies keep context."""
     removed = Comment.objects.filter(pk=comment.pk, removed_at__isnull=True).update(
-        removed_at=timezone.now(), removed_by=actor, body="", body_html=""
+        removed_at=clock.now(), removed_by=actor, body="", body_html=""
     )
     if removed:
         Article.objects.filter(pk=comment.article_id, comment_count__gt=0).update(

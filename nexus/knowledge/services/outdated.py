@@ -6,10 +6,9 @@ say it is still right, which is the only thing that clears it.
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 
 from nexus.accounts.models import User
-from nexus.core import events
+from nexus.core import clock, events
 from nexus.core.links import breaking_reason, contains_any, linked_paths
 from nexus.knowledge.models import Article, ArticleStatus
 from nexus.knowledge.policies import can_edit_article
@@ -23,7 +22,7 @@ def article_flag_outdated(*, article: Article, reason: str) -> bool:
     locked = Article.objects.select_for_update().get(pk=article.pk)
     if locked.outdated_since is not None or locked.status != ArticleStatus.PUBLISHED:
         return False
-    locked.outdated_since = timezone.now()
+    locked.outdated_since = clock.now()
     locked.outdated_reason = reason[:REASON_MAX_LENGTH]
     # Not a content change: the version (optimistic lock) and updated_at stay as they are.
     Article.objects.filter(pk=locked.pk).update(

@@ -3,14 +3,13 @@
 import hashlib
 import hmac
 import json
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 
-from nexus.core import outbound
+from nexus.core import clock, outbound
 from nexus.core.models import OutboxEvent
 from nexus.notifications.models import DeliveryStatus, Webhook, WebhookDelivery
 
@@ -70,7 +69,7 @@ def post_delivery(delivery: WebhookDelivery, *, secret: str, url: str) -> Attemp
     body = json.dumps(
         {"id": str(delivery.pk), **delivery.payload}, separators=(",", ":"), sort_keys=True
     ).encode()
-    timestamp = str(int(time.time()))
+    timestamp = str(int(clock.now().timestamp()))
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,

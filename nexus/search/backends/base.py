@@ -17,8 +17,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connection
-from django.utils import timezone
 
+from nexus.core import clock
 from nexus.search.query import ParsedQuery
 
 MARK_START = "\x02"
@@ -119,7 +119,7 @@ class SearchBackend:
         the column weights. Freshness is a step (comparisons on the indexed timestamp are cheap,
         date arithmetic on every matching row is not)."""
         votes = "(CASE WHEN d.votes > 0 THEN d.votes ELSE 0 END)"
-        now = timezone.now()
+        now = clock.now()
         cutoffs = [
             connection.ops.adapt_datetimefield_value(now - timedelta(days=days))
             for days in FRESHNESS_STEPS
