@@ -1,11 +1,49 @@
-"""Shared fixtures: an owner / other user / mentor / admin set, and API clients for each."""
+"""Shared fixtures: an owner / other user / mentor / admin set, API clients for each, and the clock."""
+
+import os
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from nexus.accounts.models import Role
 from nexus.celery import app as celery_app
+from tests import clock
 from tests.factories import UserFactory
+
+_SUITE_CLOCK = pytest.StashKey[tuple[time_machine.travel, str]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """NEXUS_TEST_CLOCK moves the whole run to another day (tests/clock.py)."""
+    chosen = clock.suite_moment()
+    if chosen is None:
+        return
+    moment, how = chosen
+    # xdist workers start after this and inherit the environment: they travel to the same moment.
+    os.environ[clock.CLOCK_VARIABLE] = moment.isoformat()
+    traveller = time_machine.travel(moment, tick=True)
+    traveller.start()
+    config.stash[_SUITE_CLOCK] = (traveller, f"clock: {moment:%Y-%m-%d %H:%M} UTC ({how})")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if (chosen := config.stash.get(_SUITE_CLOCK, None)) is not None:
+        chosen[0].stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    chosen = config.stash.get(_SUITE_CLOCK, None)
+    return chosen[1] if chosen else "clock: real time (set NEXUS_TEST_CLOCK to run on another day)"
+
+
+@pytest.fixture(params=clock.AWKWARD_MOMENTS)
+def awkward_moment(request, settings):
+    """The test runs once on each awkward day, the clock frozen there, in that day's TIME_ZONE."""
+    moment: clock.Moment = request.param
+    settings.TIME_ZONE = moment.time_zone
+    with time_machine.travel(moment.instant, tick=True):
+        yield moment
 
 
 @pytest.fixture(autouse=True)

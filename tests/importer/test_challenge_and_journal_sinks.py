@@ -1,12 +1,11 @@
 """The challenge and journal sinks: Problem/Solution pairs become solved challenges, months become
 private worklog entries; re-imports are no-ops and edits made in Nexus are kept."""
 
-from datetime import timedelta
-
-from django.utils import timezone
+import datetime as dt
 
 from nexus.challenges import services as challenges
 from nexus.challenges.models import Challenge, ChallengeStatus
+from nexus.core import clock
 from nexus.importer import sources
 from nexus.importer.pipeline import run_import
 from nexus.journal import selectors as journal_selectors
@@ -64,10 +63,10 @@ def _assert_two_solved_challenges_and_four_months(owner):
     assert len(entries) == 4
     assert {entry.visibility for entry in entries} == {"private"}
     assert len({(entry.date.year, entry.date.month) for entry in entries}) == 4
-    assert all(entry.date <= timezone.localdate() for entry in entries)
+    assert all(entry.date <= clock.today() for entry in entries)
 
 
-def test_a_synthetic_journal_yields_two_solved_challenges_and_four_months(owner):
+def test_a_synthetic_journal_yields_two_solved_challenges_and_four_months(owner, awkward_moment):
     report = _import(owner, SYNTHETIC)
     assert report["totals"]["pending"] == 0
     assert [i["action"] for i in _items(report, "challenge")] == ["created", "created"]
@@ -80,8 +79,11 @@ def test_a_synthetic_journal_yields_two_solved_challenges_and_four_months(owner)
     assert "Hello world service" in first.body
     assert {"python", "django"} <= {t.slug for t in first.topics.all()}
     # The last month is the current one: months are counted back from the import date.
-    last = Entry.objects.filter(author=owner).order_by("date").last()
-    assert last.date == timezone.localdate().replace(day=1)
+    dates = [e.date for e in Entry.objects.filter(author=owner).order_by("date")]
+    this_month = awkward_moment.today.replace(day=1)
+    assert dates[-1] == this_month
+    months_back = this_month.year * 12 + this_month.month - 1 - 3
+    assert dates[0] == dt.date(months_back // 12, months_back % 12 + 1, 1)
     month_one = _items(report, "month")[0]
     assert "Milestone 1: Hello world service" in month_one["reason"]
 
@@ -149,16 +151,19 @@ def test_an_entry_edited_in_nexus_is_not_overwritten(owner):
     assert entry.body == "Rewritten by me."
 
 
-def test_dates_the_journal_refuses_are_skipped_with_its_reason(owner, mentor):
+def test_dates_the_journal_refuses_are_skipped_with_its_reason(owner, mentor, awkward_moment):
     program = journal_selectors.default_program()
-    start = timezone.localdate() - timedelta(days=40)
+    # A cohort that started on the 15th of last month: its month 2 began on the 1st of this month.
+    start = (awkward_moment.today.replace(day=1) - dt.timedelta(days=1)).replace(day=15)
     cohort = journal.cohort_create(program=program, name="Import cohort", start_date=start)
     journal.cohort_add_learner(cohort=cohort, learner=owner)
     report = _import(owner, SYNTHETIC)
     actions = {i["title"]: (i["action"], i["reason"]) for i in _items(report, "month")}
     assert actions["Month 1: Getting started"][0] == "created"
     assert Entry.objects.get(author=owner, body__contains="Getting started").date == start
-    # Months 3 and 4 after a cohort start 40 days ago are in the future: refused, not written.
+    month_two = Entry.objects.get(author=owner, body__contains="Modelled the schema")
+    assert month_two.date == awkward_moment.today.replace(day=1)
+    # Months 3 and 4 begin on the 1st of next month and the month after: refused, not written.
     for title in ("Month 3: Shipping", "Month 4: Capstone"):
         action, reason = actions[title]
         assert action == "skipped"

@@ -1,0 +1,80 @@
+"""Time as a test input: the awkward days date-sensitive tests run on, and the suite's clock switch.
+
+- `AWKWARD_MOMENTS` are the days a date bug shows itself: the first and the last day of a month,
+  28 February of a common year and 29 February of a leap year, New Year's Eve late at night and
+  New Year's Day just after midnight, and both daylight-saving changes in a non-UTC TIME_ZONE (one
+  of them at an hour when the local date is still the day before the UTC date). Use them through
+  the `awkward_moment` fixture (tests/conftest.py), which freezes the clock there and sets the
+  moment's TIME_ZONE.
+- `NEXUS_TEST_CLOCK` moves the whole suite to another day: `2027-02-28`, `2028-12-31T23:30`, or
+  `random` / `random:<seed>` for a day within the next two years (the seed is printed, so the
+  day can be had again). The clock keeps ticking from there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import zoneinfo
+from dataclasses import dataclass
+
+import pytest
+
+CLOCK_VARIABLE = "NEXUS_TEST_CLOCK"
+RANDOM_SPAN_DAYS = 2 * 365
+
+
+@dataclass(frozen=True)
+class Moment:
+    """An instant and the TIME_ZONE it is lived in."""
+
+    local: dt.datetime
+    time_zone: str = "UTC"
+
+    @property
+    def instant(self) -> dt.datetime:
+        return self.local.replace(tzinfo=zoneinfo.ZoneInfo(self.time_zone))
+
+    @property
+    def today(self) -> dt.date:
+        return self.local.date()
+
+
+def _moment(text: str, time_zone: str = "UTC") -> Moment:
+    return Moment(dt.datetime.fromisoformat(text), time_zone)
+
+
+AWKWARD_MOMENTS = [
+    pytest.param(_moment("2027-03-01T00:20"), id="first-of-month"),
+    pytest.param(_moment("2027-01-31T23:40"), id="last-of-month"),
+    pytest.param(_moment("2027-02-28T12:00"), id="28-february"),
+    pytest.param(_moment("2028-02-29T12:00"), id="29-february"),
+    pytest.param(_moment("2027-12-31T23:50"), id="new-years-eve"),
+    pytest.param(_moment("2028-01-01T00:10"), id="new-years-day"),
+    # 2027-03-14 02:00 does not exist in New York: clocks jump to 03:00.
+    pytest.param(_moment("2027-03-14T03:30", "America/New_York"), id="dst-spring-forward"),
+    # 22:30 on 6 November in New York is already 7 November in UTC; the night after, clocks fall back.
+    pytest.param(_moment("2027-11-06T22:30", "America/New_York"), id="dst-fall-back-eve"),
+]
+
+
+def suite_moment(value: str | None = None) -> tuple[dt.datetime, str] | None:
+    """The moment NEXUS_TEST_CLOCK asks for (UTC) and how to ask for it again; None when unset."""
+    value = (os.environ.get(CLOCK_VARIABLE, "") if value is None else value).strip()
+    if not value:
+        return None
+    if value == "random" or value.startswith("random:"):
+        seed = int(value.partition(":")[2] or random.SystemRandom().randrange(10**6))
+        chooser = random.Random(seed)
+        start = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        moment = start + dt.timedelta(
+            days=chooser.randrange(1, RANDOM_SPAN_DAYS), minutes=chooser.randrange(24 * 60)
+        )
+        return moment, f"{CLOCK_VARIABLE}=random:{seed} (today; any day: {moment:%Y-%m-%dT%H:%M})"
+    moment = dt.datetime.fromisoformat(value)
+    if len(value) == 10:  # a bare date: the middle of that day
+        moment = moment.replace(hour=12)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC), f"{CLOCK_VARIABLE}={value}"
