@@ -23,7 +23,12 @@ MAX_URL_LENGTH = 2048
 
 # Names that only ever mean "this machine" or "this network"; single-label names (intranet,
 # metadata, instance-data) are refused separately because search domains make them internal.
-INTERNAL_NAME_SUFFIXES = ("localhost", "localdomain", "local", "internal", "home.arpa")
+# svc (Kubernetes services through the search path), lan, corp and home are not delegated in the
+# public DNS, so no public URL is lost by refusing them before resolution.
+INTERNAL_NAME_SUFFIXES = (
+    *("localhost", "localdomain", "local", "internal", "home.arpa"),
+    *("svc", "lan", "corp", "home"),
+)
 LOOPBACK_NAMES = frozenset({"localhost"})
 
 METADATA_ADDRESSES = frozenset(

@@ -17,6 +17,7 @@ from nexus.core.outbound.errors import (
     OutboundTimeoutError,
     ResponseTooLargeError,
     TooManyRedirectsError,
+    UnsafeURLError,
 )
 
 READ_CHUNK_BYTES = 64 * 1024
@@ -79,7 +80,15 @@ def fetch(
         method, body = _redirected_method(response.status, method, body)
         if body is None:
             request_headers = _without(request_headers, {"content-type"})
-        previous, url = resolved, urljoin(resolved.url, location)
+        previous, url = resolved, _redirect_target(resolved.url, location)
+
+
+def _redirect_target(current: str, location: str) -> str:
+    """The URL a Location header points to; a malformed one is refused like any unsafe URL."""
+    try:
+        return urljoin(current, location)
+    except ValueError as exc:  # urljoin parses brackets and ports strictly ("http://[::1/")
+        raise UnsafeURLError(f"{current} redirected to an invalid URL: {exc}.") from exc
 
 
 def _redirected_method(status: int, method: str, body: bytes | None) -> tuple[str, bytes | None]:
