@@ -4,17 +4,9 @@ import pytest
 
 from nexus.accounts.services import team_create, team_member_set
 from nexus.collab.services.catalog import api_create, spec_version_create
+from tests.shared import require, shared_path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# ../shared next to the repository (CI, the main checkout); a worktree sits one level deeper.
-CORPUS = next(
-    (
-        candidate / "corpus" / "openapi"
-        for candidate in (REPO_ROOT / ".." / "shared", REPO_ROOT / ".." / ".." / "shared")
-        if candidate.is_dir()
-    ),
-    REPO_ROOT / ".." / "shared" / "corpus" / "openapi",
-)
+CORPUS = shared_path("corpus", "openapi")
 
 PETS_V1 = """
 openapi: 3.0.3
@@ -101,9 +93,7 @@ PETS_V2 = (
 
 
 def corpus_or_skip() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip("the shared corpus is not available")
-    return CORPUS
+    return require(CORPUS)
 
 
 @pytest.fixture

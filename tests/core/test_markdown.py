@@ -1,9 +1,7 @@
 """Markdown rendering: the features authors use, and sanitising checked by parsing the output."""
 
-import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
@@ -15,9 +13,8 @@ from nexus.core.markdown import (
     highlight_css,
     render_markdown,
 )
-
-SHARED_DIR = Path(__file__).parents[2].parent / "shared"
-XSS_CORPUS = SHARED_DIR / "security" / "xss-payloads.json"
+from tests import hostile
+from tests.shared import require
 
 # What may appear in rendered output, written out here rather than imported, so a loosened
 # allowlist in the module fails these tests instead of silently agreeing with them.
@@ -99,101 +96,47 @@ def safety_problems(html: str) -> list[str]:
     return problems
 
 
-def xss_corpus() -> list[dict[str, str]]:
-    if not XSS_CORPUS.exists():
-        return []
-    return json.loads(XSS_CORPUS.read_text())["payloads"]
+# sanitising: the project's own corpus (tests/data), then the shared one (../shared, in CI)
 
 
-# sanitising: the shared corpus
-
-
-@pytest.mark.parametrize(
-    "entry",
-    xss_corpus() or [{"title": "corpus missing", "payload": ""}],
-    ids=lambda entry: entry["title"][:80],
-)
-def test_every_xss_corpus_payload_renders_safe(entry):
-    if not XSS_CORPUS.exists():
-        pytest.skip(f"{XSS_CORPUS} is not present (a fresh clone without ../shared)")
-    rendered = render_markdown(entry["payload"])
-    assert safety_problems(rendered.html) == []
-
-
-def test_the_xss_corpus_is_substantial():
-    if not XSS_CORPUS.exists():
-        pytest.skip(f"{XSS_CORPUS} is not present")
-    assert len(xss_corpus()) >= 100
-
-
-# sanitising: cases that always run
-
-
-HOSTILE = [
-    "<script>alert(1)</script>",
-    "<SCRIPT SRC=https://evil.example/x.js></SCRIPT>",
-    "text <script>alert(1)</script> more",
-    "<img src=x onerror=alert(1)>",
-    "<IMG SRC=x OnErRoR=alert(1)>",
-    "<svg onload=alert(1)>",
-    "<svg><script>alert(1)</script></svg>",
-    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
-    "<body onload=alert(1)>",
-    "<details open ontoggle=alert(1)><summary>x</summary></details>",
-    '<a href="javascript:alert(1)">x</a>',
-    '<a href="JaVaScRiPt:alert(1)">x</a>',
-    '<a href="javascript&#58;alert(1)">x</a>',
-    '<a href="javascript&colon;alert(1)">x</a>',
-    '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;:alert(1)">x</a>',
-    '<a href="java&#x09;script:alert(1)">x</a>',
-    '<a href=" javascript:alert(1)">x</a>',
-    '<a href="vbscript:msgbox(1)">x</a>',
-    '<a href="data:text/html,<script>alert(1)</script>">x</a>',
-    "[x](javascript:alert(1))",
-    "[x](JaVaScRiPt:alert(1))",
-    "[x](javascript&#58;alert(1))",
-    "[x](java\tscript:alert(1))",
-    "[x](<javascript:alert(1)>)",
-    "[x][ref]\n\n[ref]: javascript:alert(1)",
-    "<javascript:alert(1)>",
-    "[x](vbscript:msgbox(1))",
-    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
-    "![x](data:image/png;base64,iVBORw0KGgo=)",
-    "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
-    '<img src="data:image/png;base64,iVBORw0KGgo=">',
-    '<img src="mailto:a@example.com">',
-    "![x](javascript:alert(1))",
-    '<iframe src="https://evil.example/"></iframe>',
-    '<object data="https://evil.example/x.swf"></object>',
-    '<embed src="https://evil.example/x.swf">',
-    '<form action="https://evil.example/"><input name=password></form>',
-    '<base href="https://evil.example/">',
-    '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
-    "<style>body { display: none }</style>",
-    '<div style="position:fixed;inset:0">overlay</div>',
-    "<link rel=stylesheet href=https://evil.example/x.css>",
-    '<input type="text" onfocus=alert(1) autofocus>',
-    "<button formaction=javascript:alert(1)>x</button>",
-    '<a href="https://example.com" onclick="alert(1)">x</a>',
-    '[x](https://example.com "title" onmouseover="alert(1)")',
-    '![x" onerror="alert(1)](x)',
-    '```"><script>alert(1)</script>\ncode\n```',
-    "`</code><script>alert(1)</script>`",
-    "<!-- <script>alert(1)</script> -->",
-    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
-    '[[x" onmouseover="alert(1)]]',
-    "[[slug|<img src=x onerror=alert(1)>]]",
-    "<template><script>alert(1)</script></template>",
-    "<textarea><script>alert(1)</script></textarea>",
-]
-
-
-@pytest.mark.parametrize("source", HOSTILE)
-def test_hostile_markdown_and_html_render_safe(source):
+@pytest.mark.parametrize("source", hostile.params(hostile.xss_vectors()))
+def test_every_own_xss_vector_renders_safe(source):
     assert safety_problems(render_markdown(source).html) == []
 
 
-@pytest.mark.parametrize("source", HOSTILE[:10])
+def test_the_own_xss_corpus_covers_every_class_of_attack():
+    classes = hostile.xss_classes()
+    for name in (
+        *("raw-html", "event-handlers", "svg-and-mathml", "entity-and-case-tricks"),
+        *("nested-and-broken-tags", "markdown-breakouts", "javascript-url-spellings"),
+        *("javascript-urls", "vbscript-urls", "data-html-urls", "data-svg-urls", "data-png-urls"),
+    ):
+        assert len(classes.get(name, [])) >= 10, name
+
+
+@pytest.mark.parametrize("entry", hostile.harmless_markdown(), ids=lambda entry: entry["keeps"])
+def test_harmless_writing_that_looks_hostile_keeps_its_text(entry):
+    html = render_markdown(entry["markdown"]).html
+    collector = ElementCollector()
+    collector.feed(html)
+    assert entry["keeps"] in "".join(collector.text)
+    assert safety_problems(html) == []
+
+
+@pytest.mark.parametrize("payload", hostile.params(hostile.shared_xss_payloads()))
+def test_every_shared_xss_payload_renders_safe(payload):
+    assert safety_problems(render_markdown(payload).html) == []
+
+
+def test_the_shared_xss_corpus_is_substantial():
+    require(hostile.SHARED_XSS)
+    assert len(hostile.shared_xss_payloads()) >= 100
+
+
+FIRST_OF_EACH_CLASS = [sources[0] for sources in hostile.xss_classes().values()]
+
+
+@pytest.mark.parametrize("source", FIRST_OF_EACH_CLASS)
 def test_hostile_input_is_safe_through_a_resolver_too(source):
     resolver = lambda slug: LinkTarget(title="T", url="javascript:alert(1)")  # noqa: E731
     assert safety_problems(render_markdown(source + " [[page]]", link_resolver=resolver).html) == []

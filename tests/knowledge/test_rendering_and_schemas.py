@@ -1,25 +1,15 @@
-import json
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
 from nexus.knowledge import selectors, services
 from nexus.knowledge.models import Article
+from tests import hostile
 from tests.knowledge.factories import make_article
+from tests.shared import require
 
 pytestmark = pytest.mark.django_db
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# ../shared beside the repository (CI, the main checkout); a worktree sits one level deeper.
-XSS_CORPUS = next(
-    (
-        candidate
-        for shared in (REPO_ROOT / ".." / "shared", REPO_ROOT / ".." / ".." / "shared")
-        if (candidate := shared / "security" / "xss-payloads.json").exists()
-    ),
-    REPO_ROOT / ".." / "shared" / "security" / "xss-payloads.json",
-)
 FORBIDDEN_TAGS = {"script", "svg", "math", "iframe", "object", "embed", "form", "base", "meta"}
 C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
 URL_ATTRIBUTES = {"href", "src", "action", "xlink:href", "formaction"}
@@ -44,17 +34,24 @@ class UnsafeMarkupFinder(HTMLParser):
                 self.problems.append(f"{tag}[{name}={value}]")
 
 
-@pytest.mark.skipif(not XSS_CORPUS.exists(), reason="needs ../shared/security/xss-payloads.json")
-def test_every_hostile_payload_is_stored_neutralised(owner):
-    payloads = [entry["payload"] for entry in json.loads(XSS_CORPUS.read_text())["payloads"]]
+def stored_problems(owner, payloads: list[str]) -> list[str]:
     problems = []
     for number, payload in enumerate(payloads):
         article = make_article(owner, title=f"Payload {number}", body=payload, status="draft")
         finder = UnsafeMarkupFinder()
         finder.feed(article.body_html)
         problems += [f"payload {number}: {problem}" for problem in finder.problems]
-    assert problems == []
     assert Article.objects.count() == len(payloads)
+    return problems
+
+
+def test_every_own_hostile_vector_is_stored_neutralised(owner):
+    assert stored_problems(owner, [source for _, source in hostile.xss_vectors()]) == []
+
+
+def test_every_shared_hostile_payload_is_stored_neutralised(owner):
+    require(hostile.SHARED_XSS)
+    assert stored_problems(owner, [payload for _, payload in hostile.shared_xss_payloads()]) == []
 
 
 def test_an_unchanged_body_is_not_rendered_again(owner):

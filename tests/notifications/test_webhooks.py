@@ -1,7 +1,6 @@
 import hashlib
 import hmac
 import json
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,30 +11,14 @@ from nexus.notifications import services
 from nexus.notifications.channels.webhook import sign
 from nexus.notifications.models import Notification, Webhook, WebhookDelivery
 from nexus.notifications.tasks import backoff_seconds
+from tests import hostile
+from tests.shared import require
 
 pytestmark = pytest.mark.django_db
 
-SSRF_CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "security" / "ssrf-urls.txt"
 
-
-def ssrf_corpus():
-    if not SSRF_CORPUS.exists():
-        return []
-    lines = (line.strip() for line in SSRF_CORPUS.read_text().splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
-
-
-UNSAFE_URLS = [
-    "http://127.0.0.1/hook",
-    "http://localhost:8000/",
-    "http://10.0.0.8/hook",
-    "http://192.168.1.1/",
-    "http://169.254.169.254/latest/meta-data/",
-    "http://[::1]/",
-    "http://0.0.0.0/",
-    "ftp://example.com/",
-    "http://user:pass@example.com/",
-]
+# One URL of each class of the own corpus goes through the API; all of them through the service.
+UNSAFE_URLS = [urls[0] for urls in hostile.ssrf_classes().values()]
 
 
 def verify(secret, request):
@@ -182,13 +165,9 @@ def test_webhooks_to_private_or_odd_urls_are_refused(client_for, owner, url):
     assert not Webhook.objects.exists()
 
 
-def test_no_url_of_the_ssrf_corpus_can_be_registered(owner):
-    if not SSRF_CORPUS.exists():
-        pytest.skip(f"{SSRF_CORPUS} is not present (a fresh clone without ../shared)")
-    corpus = ssrf_corpus()
-    assert len(corpus) >= 40
-    not_refused_for_the_url = []
-    for url in corpus:
+def urls_not_refused_for_the_url(owner, urls: list[str]) -> list[str]:
+    not_refused = []
+    for url in urls:
         try:
             services.webhook_create(owner=owner, url=url, events=["mention"])
         except ValidationError as exc:
@@ -196,8 +175,21 @@ def test_no_url_of_the_ssrf_corpus_can_be_registered(owner):
         else:
             fields = set()
         if fields != {"url"}:
-            not_refused_for_the_url.append(url)
-    assert not_refused_for_the_url == []
+            not_refused.append(url)
+    return not_refused
+
+
+def test_no_url_of_the_own_ssrf_corpus_can_be_registered(owner):
+    urls = [url for _, url in hostile.ssrf_urls()]
+    assert urls_not_refused_for_the_url(owner, urls) == []
+    assert not Webhook.objects.exists()
+
+
+def test_no_url_of_the_shared_ssrf_corpus_can_be_registered(owner):
+    require(hostile.SHARED_SSRF)
+    corpus = hostile.shared_ssrf_urls()
+    assert len(corpus) >= 40
+    assert urls_not_refused_for_the_url(owner, corpus) == []
     assert not Webhook.objects.exists()
 
 

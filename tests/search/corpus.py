@@ -7,12 +7,9 @@
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED = REPO_ROOT / ".." / "shared"
-if not SHARED.is_dir():  # a worktree sits one level deeper than the main checkout
-    SHARED = REPO_ROOT / ".." / ".." / "shared"
+from tests.shared import SHARED_DIR
+
 HEADING = re.compile(r"^(#{1,3})\s+(.*?)\s*#*\s*$")
 NOT_WORDS = re.compile(r"[^\w\s&/.+#:'()-]")
 MIN_BODY_CHARS = 80
@@ -50,8 +47,8 @@ def split_sections(text: str, source: str) -> list[Section]:
 
 def shared_sections() -> list[Section]:
     """Every section of the shared learning READMEs and the seed journal (empty if absent)."""
-    files = sorted((SHARED / "corpus" / "readmes").glob("*.md"))
-    files += sorted((SHARED / "seed").glob("*.md"))
+    files = sorted((SHARED_DIR / "corpus" / "readmes").glob("*.md"))
+    files += sorted((SHARED_DIR / "seed").glob("*.md"))
     sections: list[Section] = []
     for path in files:
         text = path.read_bytes().decode("utf-8", "replace")

@@ -14,6 +14,7 @@ from tests.knowledge.factories import make_article
 from tests.search import synthetic
 from tests.search.corpus import shared_sections
 from tests.search.relevance import SHARED_QUERIES, measure
+from tests.shared import SKIP_REASON
 
 SYNTHETIC_FLOOR = {"mrr": 0.9, "ndcg10": 0.85}  # first measured: 1.000 and 0.958
 SHARED_FLOOR = {"mrr": 0.9, "ndcg10": 0.65}  # first: SQLite 0.990 / 0.784, PostgreSQL 0.964 / 0.701
@@ -43,7 +44,7 @@ def test_synthetic_corpus_relevance_stays_above_the_floor(relevance_report):
 def test_shared_corpus_relevance_stays_above_the_floor(relevance_report):
     sections = shared_sections()
     if not sections:
-        pytest.skip("../shared/corpus is not here (CI has it)")
+        pytest.skip(SKIP_REASON)
     authors = [UserFactory() for _ in range(5)]
     for number, section in enumerate(sections):
         make_article(
