@@ -2,10 +2,10 @@
 
 - `AWKWARD_MOMENTS` are the days a date bug shows itself: the first and the last day of a month,
   28 February of a common year and 29 February of a leap year, New Year's Eve late at night and
-  New Year's Day just after midnight, and both daylight-saving changes in a non-UTC TIME_ZONE (one
-  of them at an hour when the local date is still the day before the UTC date). Use them through
-  the `awkward_moment` fixture (tests/conftest.py), which freezes the clock there and sets the
-  moment's TIME_ZONE.
+  New Year's Day just after midnight, both daylight-saving changes in a non-UTC TIME_ZONE, and a
+  month's last evening when UTC is already in the next month. Use them through
+  the `awkward_moment` fixture (tests/conftest.py), which stops the clock there (a `Stopped`) and
+  sets the moment's TIME_ZONE.
 - `NEXUS_TEST_CLOCK` moves the whole suite to another day: `2027-02-28`, `2028-12-31T23:30`, or
   `random` / `random:<seed>` for a day within the next two years (the seed is printed, so the
   day can be had again). The clock keeps ticking from there.
@@ -20,6 +20,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 
 CLOCK_VARIABLE = "NEXUS_TEST_CLOCK"
 RANDOM_SPAN_DAYS = 2 * 365
@@ -41,6 +42,29 @@ class Moment:
         return self.local.date()
 
 
+@dataclass(frozen=True)
+class Stopped:
+    """The clock stopped at a moment; `advance` moves it on (a token expiring, a day passing)."""
+
+    moment: Moment
+    traveller: time_machine.Traveller
+
+    @property
+    def today(self) -> dt.date:
+        return self.moment.today
+
+    @property
+    def instant(self) -> dt.datetime:
+        return self.moment.instant
+
+    @property
+    def time_zone(self) -> str:
+        return self.moment.time_zone
+
+    def advance(self, delta: dt.timedelta) -> None:
+        self.traveller.shift(delta)
+
+
 def _moment(text: str, time_zone: str = "UTC") -> Moment:
     return Moment(dt.datetime.fromisoformat(text), time_zone)
 
@@ -56,6 +80,8 @@ AWKWARD_MOMENTS = [
     pytest.param(_moment("2027-03-14T03:30", "America/New_York"), id="dst-spring-forward"),
     # 22:30 on 6 November in New York is already 7 November in UTC; the night after, clocks fall back.
     pytest.param(_moment("2027-11-06T22:30", "America/New_York"), id="dst-fall-back-eve"),
+    # The last evening of October in New York, when UTC has already moved on to November.
+    pytest.param(_moment("2027-10-31T21:45", "America/New_York"), id="month-end-behind-utc"),
 ]
 
 

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.encoding import force_str
@@ -14,6 +13,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.text import slugify
 
 from nexus.accounts.models import ApiToken, Team, TeamMembership, TeamRole, Track, User
+from nexus.accounts.tokens import password_reset_tokens
 from nexus.core import clock
 
 API_TOKEN_PREFIX = "nxs_"
@@ -144,7 +144,7 @@ def _user_from_uid(uid: str) -> User | None:
 def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     """Set a new password from a reset link's uid and token."""
     user = _user_from_uid(uid)
-    if user is None or not default_token_generator.check_token(user, token):
+    if user is None or not password_reset_tokens.check_token(user, token):
         raise ValidationError({"token": ["This reset link is invalid or has expired."]})
     _validate_new_password(new_password, user=user, field="new_password")
     user.set_password(new_password)

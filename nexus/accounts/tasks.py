@@ -1,5 +1,4 @@
 from celery import shared_task
-from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -7,6 +6,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from nexus.accounts.models import User
+from nexus.accounts.tokens import password_reset_tokens
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -19,7 +19,7 @@ def send_password_reset_email(user_id: int, base_url: str) -> bool:
         "accounts:password_reset_confirm",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
+            "token": password_reset_tokens.make_token(user),
         },
     )
     context = {"user": user, "reset_url": base_url.rstrip("/") + path}

@@ -20,6 +20,7 @@ from nexus.accounts.forms import (
     TeamMemberForm,
 )
 from nexus.accounts.policies import authenticated_user, can_manage_team, can_manage_token
+from nexus.accounts.tokens import password_reset_tokens
 from nexus.core.htmx import render_page
 
 
@@ -121,6 +122,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:login")
+    token_generator = password_reset_tokens
 
     def form_valid(self, form):
         messages.success(self.request, "Your password is set. Log in with it now.")

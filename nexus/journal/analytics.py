@@ -219,8 +219,9 @@ def cohort_inactive(cohort: Cohort, today: date | None = None) -> Chart:
     rows = list(
         _cohort_learners(cohort)
         .annotate(last_entry=Subquery(latest))
-        .filter(Q(last_entry__lt=cutoff) | Q(last_entry__isnull=True))
-        .filter(Q(last_login__lt=since_login) | Q(last_login__isnull=True))
+        # "Quiet for 14 days or more": an entry exactly 14 days old counts as quiet.
+        .filter(Q(last_entry__lte=cutoff) | Q(last_entry__isnull=True))
+        .filter(Q(last_login__lte=since_login) | Q(last_login__isnull=True))
         .order_by("last_entry", "display_name", "id")
         .values("display_name", "last_entry")
     )

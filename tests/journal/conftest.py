@@ -3,8 +3,8 @@
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
+from nexus.core import clock
 from nexus.journal import selectors, services
 from nexus.journal.models import Entry, Visibility
 
@@ -16,7 +16,7 @@ def program(db):
 
 @pytest.fixture
 def cohort(program, mentor):
-    start = timezone.localdate() - timedelta(days=120)
+    start = clock.today() - timedelta(days=120)
     return services.cohort_create(
         program=program, name="Autumn cohort", start_date=start, mentors=[mentor]
     )
@@ -31,7 +31,7 @@ def learner(owner, cohort):
 def write_entry(author, *, days_ago=0, visibility=Visibility.PRIVATE, minutes=30, **extra) -> Entry:
     return services.entry_create(
         author=author,
-        date=timezone.localdate() - timedelta(days=days_ago),
+        date=clock.today() - timedelta(days=days_ago),
         body=extra.pop("body", f"Worked on things, {days_ago} days ago."),
         minutes_spent=minutes,
         visibility=visibility,
