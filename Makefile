@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := nexus/static/vendor
 
-.PHONY: run test install assets lint typecheck migrations-check pytest bench bench-import bench-journal bench-notifications bench-search clean
+.PHONY: run test install assets lint typecheck migrations-check pytest test-suite coverage-gate bench bench-import bench-journal bench-notifications bench-search clean
 
 run: install assets
 	$(PY) manage.py migrate --noinput
@@ -18,7 +18,15 @@ run: install assets
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install assets lint typecheck migrations-check pytest
+test: install assets lint typecheck migrations-check test-suite
+
+# The suite runs on every core (a database and a Redis database per xdist worker), in random
+# order (the seed is printed: PYTEST_ARGS="--randomly-seed=N" repeats an order).
+PYTEST_WORKERS ?= auto
+PYTEST := $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+# Services, policies and selectors hold the behaviour: their branch coverage may not drop below this.
+COVERAGE_GATE := 90
+COVERAGE_GATED := */services.py,*/services/*.py,*/policies.py,*/selectors.py,*/selectors/*.py
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -58,7 +66,18 @@ migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 pytest: install assets
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+# The whole suite with branch coverage and the ten slowest tests, then the coverage gate.
+test-suite: install assets
+	$(PYTEST) --durations=10 --cov --cov-report= $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory coverage-gate
+
+coverage-gate: install
+	@echo "Branch coverage of nexus/: $$($(VENV)/bin/coverage report --format=total)%"
+	@echo "Branch coverage of services, policies and selectors (the gate is $(COVERAGE_GATE)%):"
+	@$(VENV)/bin/coverage report --include='$(COVERAGE_GATED)' --skip-covered --sort=cover \
+		--fail-under=$(COVERAGE_GATE)
 
 # Cohort dashboard on 500 learners x a year of entries; DATABASE_URL picks the database.
 # Every benchmark, one after another; each prints its own table.

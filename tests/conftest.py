@@ -1,6 +1,7 @@
 """Shared fixtures: an owner / other user / mentor / admin set, API clients for each, and the clock."""
 
 import os
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -8,13 +9,30 @@ from rest_framework.test import APIClient
 
 from nexus.accounts.models import Role
 from nexus.celery import app as celery_app
-from tests import clock
+from tests import clock, skips
 from tests.factories import UserFactory
 
 _SUITE_CLOCK = pytest.StashKey[tuple[time_machine.travel, str]]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    skips.register(config)
+    _give_each_xdist_worker_its_own_redis_database()
+    _travel_to_the_suite_clock(config)
+
+
+def _give_each_xdist_worker_its_own_redis_database() -> None:
+    """Tests clear the cache (FLUSHDB) between them: workers sharing a database would race."""
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    cache = settings.CACHES["default"]
+    if worker and cache["BACKEND"].endswith("RedisCache"):
+        database = int(worker.removeprefix("gw")) % 15 + 1
+        cache["LOCATION"] = urlsplit(cache["LOCATION"])._replace(path=f"/{database}").geturl()
+
+
+def _travel_to_the_suite_clock(config: pytest.Config) -> None:
     """NEXUS_TEST_CLOCK moves the whole run to another day (tests/clock.py)."""
     chosen = clock.suite_moment()
     if chosen is None:
@@ -32,6 +50,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         chosen[0].stop()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Tests that start real services (RabbitMQ workers, the native topology) run one after the
+    # other on one xdist worker (make test runs with --dist loadgroup).
+    for item in items:
+        if item.get_closest_marker("services") is not None:
+            item.add_marker(pytest.mark.xdist_group("services"))
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     chosen = config.stash.get(_SUITE_CLOCK, None)
     return chosen[1] if chosen else "clock: real time (set NEXUS_TEST_CLOCK to run on another day)"
@@ -39,11 +65,14 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 @pytest.fixture(params=clock.AWKWARD_MOMENTS)
 def awkward_moment(request, settings):
-    """The test runs once on each awkward day, the clock frozen there, in that day's TIME_ZONE."""
+    """The test runs once on each awkward day, the clock stopped there, in that day's TIME_ZONE.
+
+    Ask for it before other fixtures, so that what they create is dated on that day too.
+    """
     moment: clock.Moment = request.param
     settings.TIME_ZONE = moment.time_zone
-    with time_machine.travel(moment.instant, tick=True):
-        yield moment
+    with time_machine.travel(moment.instant, tick=False) as traveller:
+        yield clock.Stopped(moment, traveller)
 
 
 @pytest.fixture(autouse=True)
