@@ -11,6 +11,7 @@ from django.http import Http404
 from strawberry_django.permissions import IsAuthenticated
 
 from nexus.core.graphql import FieldError, MutationErrors, NotFound
+from nexus.graphql import schema as root_schema
 
 FAILURES: dict[str, Exception] = {
     "field": ValidationError({"title": ValidationError("Too short.", code="min_length")}),
@@ -125,3 +126,21 @@ def test_the_extension_needs_a_payload_with_errors():
 
     with pytest.raises(TypeError, match="payload with `errors`"):
         strawberry.Schema(query=Query, mutation=NoPayload)
+
+
+def _has_errors_field(type_: object) -> bool:
+    definition = getattr(type_, "__strawberry_definition__", None)
+    return definition is not None and any(f.python_name == "errors" for f in definition.fields)
+
+
+def test_every_mutation_with_typed_errors_is_wrapped_by_the_mapping():
+    mutation = root_schema.get_type_by_name("Mutation")
+    assert mutation is not None
+    with_errors = [field for field in mutation.fields if _has_errors_field(field.type)]
+    assert with_errors, "the root schema has no mutations with typed errors"
+    unwrapped = [
+        field.name
+        for field in with_errors
+        if not any(isinstance(extension, MutationErrors) for extension in field.extensions)
+    ]
+    assert unwrapped == [], "add extensions=[MutationErrors(), ...] to these mutations"
