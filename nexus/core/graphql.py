@@ -85,7 +85,7 @@ MUTATION_ERRORS: dict[type[Exception], Callable[[Any], list[FieldError]]] = {
 }
 
 
-def mutation_errors_from(exc: Exception) -> list[FieldError]:
+def _errors_for(exc: Exception) -> list[FieldError]:
     """The typed errors for an exception of one of the classes in MUTATION_ERRORS."""
     mapped = next(cls for cls in type(exc).__mro__ if cls in MUTATION_ERRORS)
     return MUTATION_ERRORS[mapped](exc)
@@ -105,10 +105,10 @@ class MutationErrors(FieldExtension):
         payload = field.type
         if not isinstance(payload, type) or not _has_errors(payload):
             raise TypeError(f"{field.python_name}: MutationErrors needs a payload with `errors`.")
-        # Listed after a permission extension it would wrap it, and a missing login would come
-        # back as a typed error instead of the GraphQL error clients expect.
-        outer = field.extensions[: field.extensions.index(self)]
-        if any(isinstance(extension, DjangoPermissionExtension) for extension in outer):
+        # Extensions listed before this one run inside it: a permission extension there would
+        # turn a missing login into a typed error instead of the GraphQL error clients expect.
+        inner = field.extensions[: field.extensions.index(self)]
+        if any(isinstance(extension, DjangoPermissionExtension) for extension in inner):
             raise TypeError(f"{field.python_name}: list MutationErrors before IsAuthenticated().")
         self.payload = payload
 
@@ -116,7 +116,7 @@ class MutationErrors(FieldExtension):
         try:
             return next_(source, info, **kwargs)
         except tuple(MUTATION_ERRORS) as exc:
-            return self.payload(errors=mutation_errors_from(exc))
+            return self.payload(errors=_errors_for(exc))
 
 
 def schema_extensions() -> list[Any]:
