@@ -254,7 +254,9 @@ SPECTACULAR_SETTINGS = {
 NEXUS_GRAPHQL_MAX_DEPTH = env.int("NEXUS_GRAPHQL_MAX_DEPTH", default=8)
 NEXUS_GRAPHQL_MAX_ALIASES = env.int("NEXUS_GRAPHQL_MAX_ALIASES", default=15)
 NEXUS_GRAPHQL_MAX_TOKENS = env.int("NEXUS_GRAPHQL_MAX_TOKENS", default=2000)
-STRAWBERRY_DJANGO = {"MUTATIONS_DEFAULT_HANDLE_ERRORS": True}
+# Mutations answer errors in their own payloads (nexus.core.graphql.MutationErrors), so
+# strawberry_django's union of each payload with its OperationInfo stays off.
+STRAWBERRY_DJANGO = {"MUTATIONS_DEFAULT_HANDLE_ERRORS": False}
 
 # --- Background jobs --------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

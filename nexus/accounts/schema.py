@@ -4,7 +4,6 @@ from typing import Any, cast
 
 import strawberry
 import strawberry_django
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from strawberry.types import Info
 from strawberry_django.pagination import OffsetPaginated
@@ -12,7 +11,7 @@ from strawberry_django.permissions import IsAuthenticated
 
 from nexus.accounts import selectors, services
 from nexus.accounts.models import User
-from nexus.core.graphql import FieldError, field_errors_from
+from nexus.core.graphql import FieldError, MutationErrors
 
 
 @strawberry_django.type(User, name="User", description="A public profile.")
@@ -73,11 +72,8 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def update_profile(self, info: Info, data: ProfileInput) -> ProfileUpdateResult:
         changes = {k: v for k, v in strawberry.asdict(data).items() if v is not strawberry.UNSET}
-        try:
-            user = services.user_update_profile(user=info.context.request.user, **changes)
-        except ValidationError as exc:
-            return ProfileUpdateResult(errors=field_errors_from(exc))
+        user = services.user_update_profile(user=info.context.request.user, **changes)
         return ProfileUpdateResult(user=cast(MeType, user))

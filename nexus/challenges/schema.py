@@ -4,7 +4,6 @@ from typing import Any, cast
 
 import strawberry
 import strawberry_django
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from strawberry.types import Info
 from strawberry_django.pagination import OffsetPaginated
@@ -14,7 +13,7 @@ from nexus.accounts.schema import UserType
 from nexus.challenges import selectors, services, taxonomy
 from nexus.challenges.models import Challenge, Solution
 from nexus.challenges.similarity import similar_challenges
-from nexus.core.graphql import FieldError, field_errors_from
+from nexus.core.graphql import FieldError, MutationErrors, NotFound
 
 SIMILAR_MAX = 20
 
@@ -106,16 +105,6 @@ class SolutionResult:
     errors: list[FieldError] = strawberry.field(default_factory=list)
 
 
-def _errors(exc: Exception) -> list[FieldError]:
-    if isinstance(exc, PermissionDenied):
-        return [FieldError(field="__all__", message="You may not do that.", code="forbidden")]
-    return field_errors_from(cast(ValidationError, exc))
-
-
-def _not_found(field: str) -> list[FieldError]:
-    return [FieldError(field=field, message="Not found.", code="not_found")]
-
-
 @strawberry.type
 class Query:
     challenges: OffsetPaginated[ChallengeType] = strawberry_django.offset_paginated(
@@ -149,7 +138,7 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def create_challenge(
         self,
         info: Info,
@@ -158,76 +147,61 @@ class Mutation:
         technologies: list[str] | None = None,
         tags: list[str] | None = None,
     ) -> ChallengeResult:
-        try:
-            challenge = services.challenge_create(
-                author=info.context.request.user,
-                title=title,
-                body=body,
-                technologies=technologies or [],
-                tags=tags or [],
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            return ChallengeResult(errors=_errors(exc))
+        challenge = services.challenge_create(
+            author=info.context.request.user,
+            title=title,
+            body=body,
+            technologies=technologies or [],
+            tags=tags or [],
+        )
         return ChallengeResult(challenge=cast(ChallengeType, challenge))
 
-    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def post_solution(self, info: Info, challenge_id: strawberry.ID, body: str) -> SolutionResult:
         challenge = selectors.challenge_get(pk=challenge_id)
         if challenge is None:
-            return SolutionResult(errors=_not_found("challenge_id"))
-        try:
-            solution = services.solution_create(
-                challenge=challenge, author=info.context.request.user, body=body
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            return SolutionResult(errors=_errors(exc))
+            raise NotFound(field="challenge_id")
+        solution = services.solution_create(
+            challenge=challenge, author=info.context.request.user, body=body
+        )
         return SolutionResult(solution=cast(SolutionType, solution))
 
-    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def vote_challenge(self, info: Info, id: strawberry.ID, value: int) -> ChallengeResult:
         challenge = selectors.challenge_get(pk=id)
         if challenge is None:
-            return ChallengeResult(errors=_not_found("id"))
-        try:
-            challenge = services.challenge_vote(
-                challenge=challenge, user=info.context.request.user, value=value
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            return ChallengeResult(errors=_errors(exc))
+            raise NotFound(field="id")
+        challenge = services.challenge_vote(
+            challenge=challenge, user=info.context.request.user, value=value
+        )
         return ChallengeResult(challenge=cast(ChallengeType, challenge))
 
-    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def vote_solution(self, info: Info, id: strawberry.ID, value: int) -> SolutionResult:
         solution = selectors.solution_get(pk=id)
         if solution is None:
-            return SolutionResult(errors=_not_found("id"))
-        try:
-            solution = services.solution_vote(
-                solution=solution, user=info.context.request.user, value=value
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            return SolutionResult(errors=_errors(exc))
+            raise NotFound(field="id")
+        solution = services.solution_vote(
+            solution=solution, user=info.context.request.user, value=value
+        )
         return SolutionResult(solution=cast(SolutionType, solution))
 
-    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def accept_solution(
         self, info: Info, challenge_id: strawberry.ID, solution_id: strawberry.ID | None = None
     ) -> ChallengeResult:
         """Accept a solution of the challenge, or pass solutionId null to take it back."""
         challenge = selectors.challenge_get(pk=challenge_id)
         if challenge is None:
-            return ChallengeResult(errors=_not_found("challenge_id"))
+            raise NotFound(field="challenge_id")
         actor = info.context.request.user
-        try:
-            if solution_id is None:
-                challenge = services.solution_unaccept(challenge=challenge, actor=actor)
-            else:
-                solution = selectors.solution_get(pk=solution_id)
-                if solution is None:
-                    return ChallengeResult(errors=_not_found("solution_id"))
-                challenge = services.solution_accept(
-                    challenge=challenge, solution=solution, actor=actor
-                )
-        except (ValidationError, PermissionDenied) as exc:
-            return ChallengeResult(errors=_errors(exc))
+        if solution_id is None:
+            challenge = services.solution_unaccept(challenge=challenge, actor=actor)
+        else:
+            solution = selectors.solution_get(pk=solution_id)
+            if solution is None:
+                raise NotFound(field="solution_id")
+            challenge = services.solution_accept(
+                challenge=challenge, solution=solution, actor=actor
+            )
         return ChallengeResult(challenge=cast(ChallengeType, challenge))

@@ -4,7 +4,7 @@ from typing import Any, cast
 
 import strawberry
 import strawberry_django
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from strawberry.types import Info
 from strawberry_django.pagination import OffsetPaginated
@@ -22,7 +22,7 @@ from nexus.collab.models import (
 )
 from nexus.collab.services import feedback as feedback_services
 from nexus.collab.services import issues as issue_services
-from nexus.core.graphql import FieldError, field_errors_from
+from nexus.core.graphql import FieldError, MutationErrors, NotFound
 
 
 @strawberry_django.type(SpecChange, name="ApiChange")
@@ -149,10 +149,6 @@ class RatingResult:
     errors: list[FieldError] = strawberry.field(default_factory=list)
 
 
-def _error(field: str, message: str, code: str = "invalid") -> list[FieldError]:
-    return [FieldError(field=field, message=message, code=code)]
-
-
 @strawberry.type
 class Query:
     apis: OffsetPaginated[ApiType] = strawberry_django.offset_paginated()
@@ -167,56 +163,45 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def file_integration_issue(self, info: Info, data: IssueInput) -> IssueResult:
         api = Api.objects.filter(slug=data.api).first()
         if api is None:
-            return IssueResult(errors=_error("api", "No such API.", "does_not_exist"))
-        try:
-            issue = issue_services.issue_create(
-                reporter=info.context.request.user,
-                api=api,
-                title=data.title,
-                body=data.body,
-                kind=data.kind,
-                operation_key=data.operation,
-            )
-        except ValidationError as exc:
-            return IssueResult(errors=field_errors_from(exc))
+            raise NotFound(field="api", message="No such API.")
+        issue = issue_services.issue_create(
+            reporter=info.context.request.user,
+            api=api,
+            title=data.title,
+            body=data.body,
+            kind=data.kind,
+            operation_key=data.operation,
+        )
         return IssueResult(issue=cast(IssueType, issue))
 
-    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def move_integration_issue(self, info: Info, id: strawberry.ID, status: str) -> IssueResult:
         issue = IntegrationIssue.objects.select_related("api").filter(pk=id).first()
         if issue is None:
-            return IssueResult(errors=_error("id", "No such issue.", "does_not_exist"))
+            raise NotFound(field="id", message="No such issue.")
         user = info.context.request.user
         if not policies.can_triage_issue(user, issue):
             raise PermissionDenied("You may not move this issue.")
-        try:
-            issue = issue_services.issue_update(issue=issue, actor=user, status=status)
-        except ValidationError as exc:
-            return IssueResult(errors=field_errors_from(exc))
+        issue = issue_services.issue_update(issue=issue, actor=user, status=status)
         return IssueResult(issue=cast(IssueType, issue))
 
-    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def rate_operation(self, info: Info, data: RatingInput) -> RatingResult:
         operation = Operation.objects.filter(pk=data.operation_id).first()
         if operation is None:
-            return RatingResult(
-                errors=_error("operation_id", "No such operation.", "does_not_exist")
-            )
+            raise NotFound(field="operation_id", message="No such operation.")
         scores = {
             name: getattr(data, name)
             for name in ("naming", "error_messages", "documentation", "consistency", "performance")
         }
-        try:
-            item = feedback_services.feedback_submit(
-                author=info.context.request.user,
-                operation=operation,
-                comment=data.comment,
-                **scores,
-            )
-        except ValidationError as exc:
-            return RatingResult(errors=field_errors_from(exc))
+        item = feedback_services.feedback_submit(
+            author=info.context.request.user,
+            operation=operation,
+            comment=data.comment,
+            **scores,
+        )
         return RatingResult(feedback=cast(FeedbackType, item))

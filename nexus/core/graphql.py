@@ -1,17 +1,27 @@
-"""GraphQL building blocks: the authenticated view, limits, and typed field errors."""
+"""GraphQL building blocks: the authenticated view, limits, and typed errors for mutations."""
 
+from collections.abc import Callable
 from typing import Any
 
 import strawberry
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponseBase
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponseBase
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.views import APIView
 from strawberry.django.views import GraphQLView
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    FieldExtension,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.extensions.field_extension import SyncExtensionResolver
+from strawberry.types import Info, get_object_definition
+from strawberry.types.field import StrawberryField
 from strawberry_django.optimizer import DjangoOptimizerExtension
+from strawberry_django.permissions import DjangoPermissionExtension
 
 from nexus.core.errors import problem_response
 
@@ -36,6 +46,77 @@ def field_errors_from(exc: ValidationError) -> list[FieldError]:
         FieldError(field="__all__", message=message, code=exc.code or "invalid")
         for message in exc.messages
     ]
+
+
+class NotFound(ObjectDoesNotExist):
+    """The object a mutation's argument names does not exist, or the user may not see it."""
+
+    def __init__(self, field: str = "__all__", message: str = "Not found.") -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _denied(exc: PermissionDenied) -> list[FieldError]:
+    return [
+        FieldError(
+            field="__all__", message=str(exc) or "You may not do that.", code="permission_denied"
+        )
+    ]
+
+
+def _named_not_found(exc: NotFound) -> list[FieldError]:
+    return [FieldError(field=exc.field, message=exc.message, code="not_found")]
+
+
+def _not_found(exc: ObjectDoesNotExist | Http404) -> list[FieldError]:
+    # Django's own messages name models and queries; the client learns only that it is gone.
+    return [FieldError(field="__all__", message="Not found.", code="not_found")]
+
+
+# The exceptions a mutation may raise to answer with typed errors; the most specific class wins.
+# Every other exception stays a GraphQL error, so bugs are not dressed up as user mistakes.
+MUTATION_ERRORS: dict[type[Exception], Callable[[Any], list[FieldError]]] = {
+    ValidationError: field_errors_from,
+    PermissionDenied: _denied,
+    NotFound: _named_not_found,
+    ObjectDoesNotExist: _not_found,
+    Http404: _not_found,
+}
+
+
+def _errors_for(exc: Exception) -> list[FieldError]:
+    """The typed errors for an exception of one of the classes in MUTATION_ERRORS."""
+    mapped = next(cls for cls in type(exc).__mro__ if cls in MUTATION_ERRORS)
+    return MUTATION_ERRORS[mapped](exc)
+
+
+def _has_errors(payload: type) -> bool:
+    definition = get_object_definition(payload)
+    return definition is not None and any(f.python_name == "errors" for f in definition.fields)
+
+
+class MutationErrors(FieldExtension):
+    """Answer a mutation's expected exceptions with its payload type, `errors` filled."""
+
+    payload: type
+
+    def apply(self, field: StrawberryField) -> None:
+        payload = field.type
+        if not isinstance(payload, type) or not _has_errors(payload):
+            raise TypeError(f"{field.python_name}: MutationErrors needs a payload with `errors`.")
+        # Extensions listed before this one run inside it: a permission extension there would
+        # turn a missing login into a typed error instead of the GraphQL error clients expect.
+        inner = field.extensions[: field.extensions.index(self)]
+        if any(isinstance(extension, DjangoPermissionExtension) for extension in inner):
+            raise TypeError(f"{field.python_name}: list MutationErrors before IsAuthenticated().")
+        self.payload = payload
+
+    def resolve(self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
+        try:
+            return next_(source, info, **kwargs)
+        except tuple(MUTATION_ERRORS) as exc:
+            return self.payload(errors=_errors_for(exc))
 
 
 def schema_extensions() -> list[Any]:

@@ -5,11 +5,10 @@ from typing import Any, cast
 
 import strawberry
 import strawberry_django
-from django.core.exceptions import ValidationError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from nexus.core.graphql import FieldError, field_errors_from
+from nexus.core.graphql import FieldError, MutationErrors
 from nexus.importer import models, selectors, services
 from nexus.importer.policies import can_import
 
@@ -70,16 +69,16 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Import a git repository (https or ssh) as a job.")
+    @strawberry.mutation(
+        description="Import a git repository (https or ssh) as a job.",
+        extensions=[MutationErrors()],
+    )
     def start_import(self, info: Info, url: str, dry_run: bool = False) -> ImportJobPayload:
         user = _user(info)
         if not can_import(user):
             return ImportJobPayload(
                 errors=[FieldError(field="__all__", message="Log in first.", code="forbidden")]
             )
-        try:
-            job = services.import_job_create(owner=user, url=url, dry_run=dry_run)
-        except ValidationError as exc:
-            return ImportJobPayload(errors=field_errors_from(exc))
+        job = services.import_job_create(owner=user, url=url, dry_run=dry_run)
         fresh = selectors.import_jobs_visible_to(user).get(pk=job.pk)
         return ImportJobPayload(job=cast(ImportJobType, fresh))

@@ -5,13 +5,13 @@ from typing import Any, cast
 
 import strawberry
 import strawberry_django
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from strawberry.types import Info
 from strawberry_django.pagination import OffsetPaginated
 from strawberry_django.permissions import IsAuthenticated
 
-from nexus.core.graphql import FieldError, field_errors_from
+from nexus.core.graphql import FieldError, MutationErrors, NotFound
 from nexus.journal import policies, selectors, services
 from nexus.journal.models import Entry, Milestone, MilestoneProgress, Program, ProgramMonth
 
@@ -142,10 +142,6 @@ class ProgressResult:
     errors: list[FieldError] = strawberry.field(default_factory=list)
 
 
-def _denied(message: str = "You may not do that.") -> list[FieldError]:
-    return [FieldError(field="__all__", message=message, code="permission_denied")]
-
-
 @strawberry.type
 class Query:
     programs: list[ProgramType] = strawberry_django.field()
@@ -166,53 +162,44 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def create_journal_entry(self, info: Info, data: EntryInput) -> EntryResult:
-        try:
-            entry = services.entry_create(
-                author=info.context.request.user,
-                date=data.date,
-                body=data.body,
-                minutes_spent=data.minutes_spent,
-                confidence=data.confidence,
-                visibility=data.visibility,
-                topics=data.topics,
-            )
-        except ValidationError as exc:
-            return EntryResult(errors=field_errors_from(exc))
+        entry = services.entry_create(
+            author=info.context.request.user,
+            date=data.date,
+            body=data.body,
+            minutes_spent=data.minutes_spent,
+            confidence=data.confidence,
+            visibility=data.visibility,
+            topics=data.topics,
+        )
         return EntryResult(entry=cast(EntryType, entry))
 
-    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def update_journal_entry(
         self, info: Info, id: strawberry.ID, data: EntryChanges
     ) -> EntryResult:
         user = info.context.request.user
         entry = selectors.entry_get(viewer=user, entry_id=int(id))
         if entry is None:
-            return EntryResult(errors=_denied("No such entry."))
+            raise NotFound(field="id", message="No such entry.")
         if not policies.can_edit_journal_item(user, entry):
-            return EntryResult(errors=_denied())
+            raise PermissionDenied
         changes: dict[str, Any] = {
             k: v for k, v in strawberry.asdict(data).items() if v is not strawberry.UNSET
         }
-        try:
-            entry = services.entry_update(entry=entry, **changes)
-        except ValidationError as exc:
-            return EntryResult(errors=field_errors_from(exc))
+        entry = services.entry_update(entry=entry, **changes)
         return EntryResult(entry=cast(EntryType, entry))
 
-    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def review_milestone(
         self, info: Info, id: strawberry.ID, approve: bool, comment: str = ""
     ) -> ProgressResult:
         user = info.context.request.user
         progress = selectors.progress_get(viewer=user, progress_id=int(id))
         if progress is None or not policies.can_review_progress(user, progress):
-            return ProgressResult(errors=_denied())
-        try:
-            progress = services.progress_review(
-                progress=progress, reviewer=user, approve=approve, comment=comment
-            )
-        except ValidationError as exc:
-            return ProgressResult(errors=field_errors_from(exc))
+            raise PermissionDenied
+        progress = services.progress_review(
+            progress=progress, reviewer=user, approve=approve, comment=comment
+        )
         return ProgressResult(progress=cast(ProgressType, progress))

@@ -4,14 +4,13 @@ from typing import Any, cast
 
 import strawberry
 import strawberry_django
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from strawberry.types import Info
 from strawberry_django.pagination import OffsetPaginated
 from strawberry_django.permissions import IsAuthenticated
 
 from nexus.accounts.schema import UserType
-from nexus.core.graphql import FieldError, field_errors_from
+from nexus.core.graphql import FieldError, MutationErrors, NotFound
 from nexus.notifications import selectors, services
 from nexus.notifications.models import Notification, Subscription
 
@@ -77,10 +76,6 @@ class SubscriptionResult:
     errors: list[FieldError] = strawberry.field(default_factory=list)
 
 
-def _not_found(field: str) -> list[FieldError]:
-    return [FieldError(field=field, message="Not found.", code="not_found")]
-
-
 @strawberry.type
 class Query:
     notifications: OffsetPaginated[NotificationType] = strawberry_django.offset_paginated(
@@ -97,30 +92,27 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def mark_notification_read(self, info: Info, id: strawberry.ID) -> NotificationResult:
         user = info.context.request.user
         notification = selectors.notification_list(user=user).filter(pk=id).first()
         if notification is None:
-            return NotificationResult(errors=_not_found("id"))
+            raise NotFound(field="id")
         services.notification_mark_read(notification=notification)
         return NotificationResult(notification=cast(NotificationType, notification))
 
-    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    @strawberry_django.mutation(extensions=[IsAuthenticated()])
     def mark_all_notifications_read(self, info: Info) -> int:
         return services.notifications_mark_all_read(user=info.context.request.user)
 
-    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def follow(self, info: Info, target_type: str, target_id: str) -> SubscriptionResult:
-        try:
-            subscription = services.subscription_create(
-                user=info.context.request.user, target_type=target_type, target_id=target_id
-            )
-        except ValidationError as exc:
-            return SubscriptionResult(errors=field_errors_from(exc))
+        subscription = services.subscription_create(
+            user=info.context.request.user, target_type=target_type, target_id=target_id
+        )
         return SubscriptionResult(subscription=cast(SubscriptionType, subscription))
 
-    @strawberry_django.mutation(extensions=[IsAuthenticated()], handle_django_errors=False)
+    @strawberry_django.mutation(extensions=[IsAuthenticated()])
     def unfollow(self, info: Info, id: strawberry.ID) -> bool:
         subscription = selectors.subscription_list(user=info.context.request.user).filter(pk=id)
         found = subscription.first()

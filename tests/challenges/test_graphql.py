@@ -70,13 +70,13 @@ ACCEPT = """mutation ($challenge: ID!, $solution: ID) {
 def test_vote_and_accept_mutations(client, challenge, solution, owner, other_user):
     vote = {"id": challenge.pk, "value": 1}
     own_vote = graphql(client, VOTE, vote, **bearer(owner)).json()
-    assert own_vote["data"]["voteChallenge"]["errors"] == [{"code": "forbidden"}]
+    assert own_vote["data"]["voteChallenge"]["errors"] == [{"code": "permission_denied"}]
     voted = graphql(client, VOTE, vote, **bearer(other_user)).json()
     assert voted["data"]["voteChallenge"]["challenge"]["score"] == 1
 
     pair = {"challenge": challenge.pk, "solution": solution.pk}
     refused = graphql(client, ACCEPT, pair, **bearer(other_user)).json()
-    assert refused["data"]["acceptSolution"]["errors"] == [{"code": "forbidden"}]
+    assert refused["data"]["acceptSolution"]["errors"] == [{"code": "permission_denied"}]
     accepted = graphql(client, ACCEPT, pair, **bearer(owner)).json()["data"]["acceptSolution"]
     assert accepted == {
         "challenge": {"status": "solved", "acceptedSolution": str(solution.pk)},

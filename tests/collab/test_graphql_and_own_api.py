@@ -61,7 +61,10 @@ def test_filing_and_moving_an_issue_through_graphql(client_for, owner, other_use
     assert issue["status"] == "OPEN" or issue["status"] == "open"
     move = 'mutation { moveIntegrationIssue(id: %s, status: "%s") { issue { status } errors { field message } } }'
     refused = gql(client_for(other_user), move % (issue["id"], "triaged"))
-    assert refused["errors"]
+    assert refused["data"]["moveIntegrationIssue"] == {
+        "issue": None,
+        "errors": [{"field": "__all__", "message": "You may not move this issue."}],
+    }
     bad = gql(client_for(owner), move % (issue["id"], "resolved"))
     assert bad["data"]["moveIntegrationIssue"]["errors"][0]["field"] == "status"
     gql(client_for(owner), move % (issue["id"], "triaged"))
@@ -73,6 +76,10 @@ def test_graphql_mutations_return_field_errors(client_for, api_client, other_use
     fields = {e["field"] for e in bad["data"]["fileIntegrationIssue"]["errors"]}
     assert {"title", "kind"} <= fields
     assert not IntegrationIssue.objects.exists()
+    unknown = gql(client_for(other_user), FILE, {"data": {"api": "nope", "title": "x"}})
+    assert unknown["data"]["fileIntegrationIssue"]["errors"] == [
+        {"field": "api", "message": "No such API."}
+    ]
     anonymous = gql(api_client, FILE, {"data": {"api": "pets", "title": "x"}})
     assert anonymous["errors"]
 

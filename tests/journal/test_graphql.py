@@ -76,6 +76,15 @@ def test_only_the_author_updates_an_entry(client_for, owner, request, who):
     assert entry.body == "Mine"
 
 
+def test_updating_an_entry_the_user_cannot_see_is_not_found(client_for, owner, other_user):
+    entry = write_entry(owner, visibility="private", body="Mine")
+    result = gql(client_for(other_user), UPDATE, id=entry.pk, data={"body": "x"})
+    assert result["updateJournalEntry"] == {
+        "entry": None,
+        "errors": [{"field": "id", "code": "not_found"}],
+    }
+
+
 def test_the_author_updates_an_entry(client_for, owner):
     entry = write_entry(owner)
     result = gql(client_for(owner), UPDATE, id=entry.pk, data={"body": "New"})

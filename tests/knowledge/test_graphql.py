@@ -160,6 +160,21 @@ def test_comments_reactions_bookmarks_and_paths(client, owner, other_user):
     assert marked["path"]["steps"] == [{"done": True, "article": {"slug": article.slug}}]
 
 
+def test_comments_on_unknown_articles_or_parents_are_not_found(client, owner, other_user):
+    article = make_article(owner)
+    add = """mutation($slug: String!, $parent: ID) { addComment(slug: $slug, body: "Hi", parent: $parent) {
+      comment { id } errors { field code } } }"""
+    unknown_parent = graphql(client, add, {"slug": article.slug, "parent": 999999}, user=other_user)
+    assert unknown_parent["data"]["addComment"] == {
+        "comment": None,
+        "errors": [{"field": "parent", "code": "not_found"}],
+    }
+    unknown_article = graphql(client, add, {"slug": "no-such-article"}, user=other_user)
+    assert unknown_article["data"]["addComment"]["errors"] == [
+        {"field": "slug", "code": "not_found"}
+    ]
+
+
 def test_article_list_queries_do_not_grow_with_the_page(client, owner):
     for number in range(12):
         make_article(owner, title=f"Article {number}", tags=["a", "b"])

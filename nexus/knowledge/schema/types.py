@@ -201,14 +201,6 @@ class LearningPathPayload:
     errors: list[FieldError] = strawberry.field(default_factory=list)
 
 
-def forbidden() -> list[FieldError]:
-    return [FieldError(field="__all__", message="You may not do this.", code="permission_denied")]
-
-
-def not_found() -> list[FieldError]:
-    return [FieldError(field="slug", message="No such article.", code="not_found")]
-
-
 def visible_article(info: Info, slug: str) -> models.Article | None:
     article = selectors.article_find(slug=slug)
     if article is None or not can_view_article(info.context.request.user, article):
