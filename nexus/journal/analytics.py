@@ -25,6 +25,7 @@ from nexus.journal.models import (
     MilestoneStatus,
     Reflection,
 )
+from nexus.knowledge import selectors as knowledge_selectors
 
 WEEKS_SHOWN = 26
 INACTIVE_DAYS = 14
@@ -134,7 +135,7 @@ def learner_topics(learner: Any, today: date | None = None) -> Chart:
     cohort = selectors.cohort_of(learner=learner)
     program = cohort.program if cohort else selectors.default_program()
     found = (
-        selectors.technologies_by_slug(None)
+        knowledge_selectors.technology_list()
         .select_related(None)
         .filter(program_months__program=program)
         .annotate(
