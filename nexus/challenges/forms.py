@@ -2,11 +2,11 @@ from typing import Any
 
 from django import forms
 
-from nexus.accounts.forms import ServiceForm
 from nexus.accounts.models import User
 from nexus.challenges import services
 from nexus.challenges.models import Challenge, Solution
 from nexus.challenges.services import TITLE_MAX_LENGTH, TITLE_MIN_LENGTH
+from nexus.core.forms import ServiceForm
 from nexus.knowledge import selectors as knowledge_selectors
 
 

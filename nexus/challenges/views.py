@@ -13,13 +13,13 @@ from django.views.decorators.http import require_GET, require_POST
 from rest_framework.request import Request
 
 from nexus.accounts.models import User
-from nexus.accounts.policies import authenticated_user
 from nexus.challenges import policies, selectors, services
 from nexus.challenges.api import ChallengePagination
 from nexus.challenges.filters import SORT_CHOICES, ChallengeFilter, ordering_for
 from nexus.challenges.forms import ChallengeForm, CommentForm, DuplicateForm, SolutionForm
 from nexus.challenges.models import Challenge, ChallengeStatus, Comment, Solution
 from nexus.challenges.similarity import similar_challenges
+from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
 from nexus.knowledge import selectors as knowledge_selectors
 

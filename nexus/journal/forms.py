@@ -4,7 +4,7 @@ from typing import Any, cast
 
 from django import forms
 
-from nexus.accounts.forms import ServiceForm
+from nexus.core.forms import ServiceForm
 from nexus.journal import services
 from nexus.journal.models import MilestoneStatus, Visibility
 from nexus.knowledge import selectors as knowledge_selectors
