@@ -15,7 +15,8 @@ from rest_framework_simplejwt.views import TokenObtainPairView
 
 from nexus.accounts import selectors, services
 from nexus.accounts.models import ApiToken, Team, TeamRole, Track, User
-from nexus.accounts.policies import authenticated_user, can_manage_team, can_manage_token
+from nexus.accounts.policies import can_manage_team, can_manage_token
+from nexus.core.auth import authenticated_user
 from nexus.core.serializers import StrictSerializer
 
 

@@ -2,25 +2,10 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.core.exceptions import ValidationError
 
 from nexus.accounts import services
 from nexus.accounts.models import Team, TeamRole, Track, User
-
-
-class ServiceForm(forms.Form):
-    """A form whose save() calls a service; the service's field errors land next to the fields."""
-
-    def call_service(self, service: Any, **kwargs: Any) -> Any:
-        try:
-            return service(**kwargs)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    self.add_error(field if field in self.fields else None, errors)
-            else:
-                self.add_error(None, exc)
-            return None
+from nexus.core.forms import ServiceForm
 
 
 class SignupForm(ServiceForm):

@@ -2,17 +2,7 @@
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-
 from nexus.accounts.models import ApiToken, Team, TeamMembership, TeamRole, User
-
-
-def authenticated_user(request: Any) -> User:
-    """The signed-in user of a request that an authentication check has already let through."""
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
 
 
 def can_edit_user(actor: Any, user: User) -> bool:

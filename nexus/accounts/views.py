@@ -19,8 +19,9 @@ from nexus.accounts.forms import (
     TeamForm,
     TeamMemberForm,
 )
-from nexus.accounts.policies import authenticated_user, can_manage_team, can_manage_token
+from nexus.accounts.policies import can_manage_team, can_manage_token
 from nexus.accounts.tokens import password_reset_tokens
+from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
 
 

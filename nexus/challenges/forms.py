@@ -2,11 +2,12 @@ from typing import Any
 
 from django import forms
 
-from nexus.accounts.forms import ServiceForm
 from nexus.accounts.models import User
-from nexus.challenges import services, taxonomy
+from nexus.challenges import services
 from nexus.challenges.models import Challenge, Solution
 from nexus.challenges.services import TITLE_MAX_LENGTH, TITLE_MIN_LENGTH
+from nexus.core.forms import ServiceForm
+from nexus.knowledge import selectors as knowledge_selectors
 
 
 class ChallengeForm(ServiceForm):
@@ -35,7 +36,7 @@ class ChallengeForm(ServiceForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["technologies"].choices = taxonomy.technology_list().values_list(  # type: ignore[attr-defined]
+        self.fields["technologies"].choices = knowledge_selectors.technology_list().values_list(  # type: ignore[attr-defined]
             "slug", "name"
         )
 

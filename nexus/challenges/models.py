@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from nexus.core.models import TimeStampedModel
+from nexus.core.models import OutdatableModel, TimeStampedModel
 
 BODY_MAX_CHARS = 512 * 1024
 
@@ -78,7 +78,7 @@ class Challenge(TimeStampedModel):
         return reverse("challenges:detail", args=[self.pk])
 
 
-class Solution(TimeStampedModel):
+class Solution(TimeStampedModel, OutdatableModel):
     """An answer to a challenge."""
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="solutions")
@@ -88,9 +88,6 @@ class Solution(TimeStampedModel):
     body = models.TextField(max_length=BODY_MAX_CHARS)
     body_html = models.TextField(blank=True)
     score = models.IntegerField(default=0)
-    # Set when an API operation the body links changes incompatibly; only a review clears it.
-    outdated_since = models.DateTimeField(null=True, blank=True)
-    outdated_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         indexes = [

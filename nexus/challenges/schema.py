@@ -10,10 +10,11 @@ from strawberry_django.pagination import OffsetPaginated
 from strawberry_django.permissions import IsAuthenticated
 
 from nexus.accounts.schema import UserType
-from nexus.challenges import selectors, services, taxonomy
+from nexus.challenges import selectors, services
 from nexus.challenges.models import Challenge, Solution
 from nexus.challenges.similarity import similar_challenges
 from nexus.core.graphql import FieldError, MutationErrors, NotFound
+from nexus.knowledge import selectors as knowledge_selectors
 
 SIMILAR_MAX = 20
 
@@ -127,7 +128,7 @@ class Query:
     def challenge_leaderboard(self, technology: str | None = None) -> list[LeaderboardRow]:
         tech = None
         if technology:
-            tech = taxonomy.technology_list().filter(slug=technology).first()
+            tech = knowledge_selectors.technology_list().filter(slug=technology).first()
             if tech is None:
                 return []
         return [

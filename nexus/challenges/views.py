@@ -13,14 +13,15 @@ from django.views.decorators.http import require_GET, require_POST
 from rest_framework.request import Request
 
 from nexus.accounts.models import User
-from nexus.accounts.policies import authenticated_user
-from nexus.challenges import policies, selectors, services, taxonomy
+from nexus.challenges import policies, selectors, services
 from nexus.challenges.api import ChallengePagination
 from nexus.challenges.filters import SORT_CHOICES, ChallengeFilter, ordering_for
 from nexus.challenges.forms import ChallengeForm, CommentForm, DuplicateForm, SolutionForm
 from nexus.challenges.models import Challenge, ChallengeStatus, Comment, Solution
 from nexus.challenges.similarity import similar_challenges
+from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
+from nexus.knowledge import selectors as knowledge_selectors
 
 PAGE_SIZE = 20
 TABS = [("newest", "Newest"), ("unanswered", "Unanswered"), *SORT_CHOICES[1:]]
@@ -54,7 +55,7 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
         "tab": tab,
         "tabs": TABS,
         "filters": filters,
-        "technologies": taxonomy.technology_list(),
+        "technologies": knowledge_selectors.technology_list(),
     }
     return render_page(
         request, "challenges/list.html", "challenges/partials/challenge_rows.html", context
@@ -257,7 +258,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     month_text = request.GET.get("month") or ""
     technology = None
     if technology_slug:
-        technology = taxonomy.technology_list().filter(slug=technology_slug).first()
+        technology = knowledge_selectors.technology_list().filter(slug=technology_slug).first()
         if technology is None:
             raise Http404
     try:
@@ -266,7 +267,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         return render(request, "400.html", status=400)
     context = {
         "rows": selectors.leaderboard(technology=technology, month=month),
-        "technologies": taxonomy.technology_list(),
+        "technologies": knowledge_selectors.technology_list(),
         "technology": technology,
         "month": month_text,
     }

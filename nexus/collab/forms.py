@@ -4,11 +4,11 @@ from typing import Any
 
 from django import forms
 
-from nexus.accounts.forms import ServiceForm
 from nexus.accounts.models import Team, User
 from nexus.collab.models import IssueKind, IssueStatus
 from nexus.collab.openapi.loader import MAX_SPEC_BYTES
 from nexus.collab.services import catalog, feedback, issues
+from nexus.core.forms import ServiceForm
 
 SCORE_CHOICES = [("", "—"), *[(str(n), str(n)) for n in range(1, 6)]]
 

@@ -3,12 +3,28 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+OUTDATED_REASON_MAX_LENGTH = 300
+
 
 class TimeStampedModel(models.Model):
     """Every table records when its rows were created and last changed."""
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class OutdatableModel(models.Model):
+    """Content whose body may link API operations: "may be outdated" when one breaks.
+
+    Set when a linked operation changes incompatibly; only a review clears it, editing the body
+    does not (nexus.core.outdated).
+    """
+
+    outdated_since = models.DateTimeField(null=True, blank=True)
+    outdated_reason = models.CharField(max_length=OUTDATED_REASON_MAX_LENGTH, blank=True)
 
     class Meta:
         abstract = True

@@ -8,7 +8,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from nexus.accounts.policies import authenticated_user
+from nexus.core.auth import authenticated_user
 from nexus.core.serializers import StrictSerializer
 from nexus.importer import selectors, services
 from nexus.importer.models import ImportJob

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from rest_framework.request import Request
 
-from nexus.accounts.policies import authenticated_user
+from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
 from nexus.core.pagination import CursorPagination
 from nexus.importer import selectors, services

@@ -6,6 +6,7 @@ served as JSON and CSV by the analytics API.
 
 import csv
 import io
+import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -25,6 +26,7 @@ from nexus.journal.models import (
     MilestoneStatus,
     Reflection,
 )
+from nexus.knowledge import selectors as knowledge_selectors
 
 WEEKS_SHOWN = 26
 INACTIVE_DAYS = 14
@@ -134,7 +136,7 @@ def learner_topics(learner: Any, today: date | None = None) -> Chart:
     cohort = selectors.cohort_of(learner=learner)
     program = cohort.program if cohort else selectors.default_program()
     found = (
-        selectors.technologies_by_slug(None)
+        knowledge_selectors.technology_list()
         .select_related(None)
         .filter(program_months__program=program)
         .annotate(
@@ -258,10 +260,8 @@ def cohort_coverage(cohort: Cohort, today: date | None = None) -> Chart:
 
 def cohort_challenge_topics(cohort: Cohort, today: date | None = None) -> Chart:
     """The technologies of the challenges the cohort's learners posted (top 20), one query."""
-    from nexus.challenges import selectors as challenge_selectors
-
     learners = _cohort_learners(cohort).values("pk")
-    rows = list(challenge_selectors.challenge_topic_counts(author_ids=learners)[:20])
+    rows = list(evidence.challenge_topic_counts(learners)[:20])
     return Chart(
         "cohort-challenge-topics",
         "Most asked challenge topics",
@@ -328,10 +328,7 @@ def content_per_week(today: date | None = None) -> Chart:
 
 def _posted_in_window(today: date | None) -> tuple[list[date], Any]:
     since, until = window(today)
-    from nexus.challenges import selectors as challenge_selectors
-
-    low, high = evidence.aware_bounds(since, until + timedelta(days=1))
-    return _weeks(since, until), challenge_selectors.challenges_posted_between(start=low, end=high)
+    return _weeks(since, until), evidence.challenges_posted(since, until + timedelta(days=1))
 
 
 def challenges_solved_ratio(today: date | None = None) -> Chart:
@@ -369,16 +366,6 @@ def challenges_solved_ratio(today: date | None = None) -> Chart:
     )
 
 
-def _median(values: list[float]) -> float | None:
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
-
-
 def median_time_to_first_solution(today: date | None = None) -> Chart:
     """Per week of posting: the median hours from a challenge to its first solution.
 
@@ -387,11 +374,9 @@ def median_time_to_first_solution(today: date | None = None) -> Chart:
     window bounds to the challenges posted in the last WEEKS_SHOWN weeks (SQLite has no
     percentile aggregate, and one code path keeps both databases' numbers identical).
     """
-    from nexus.challenges import selectors as challenge_selectors
-
     weeks, posted = _posted_in_window(today)
     rows = (
-        posted.annotate(first=challenge_selectors.first_solution_at())
+        posted.annotate(first=evidence.first_solution_at())
         .filter(first__isnull=False)
         .annotate(week=TruncWeek("created_at"))
         .values_list("week", "created_at", "first")
@@ -399,18 +384,15 @@ def median_time_to_first_solution(today: date | None = None) -> Chart:
     delays: dict[date, list[float]] = {}
     for week, created, first in rows:
         delays.setdefault(_as_date(week), []).append((first - created).total_seconds() / 3600)
-    medians = [_median(delays.get(week, [])) for week in weeks]
+    medians = [
+        round(statistics.median(delays[week]), 1) if week in delays else None for week in weeks
+    ]
     return Chart(
         "time-to-first-solution",
         "Median time to first solution",
         "line",
         [str(w) for w in weeks],
-        [
-            Dataset(
-                "Median hours",
-                [None if value is None else round(value, 1) for value in medians],
-            )
-        ],
+        [Dataset("Median hours", medians)],
     )
 
 

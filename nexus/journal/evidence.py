@@ -4,6 +4,10 @@ A provider answers two questions about one kind of work (articles written, chall
 APIs registered, endpoint feedback given): which items did a learner produce between two dates,
 and how many did a set of learners produce per week. All four are registered below; they read
 the other apps only through their selectors, and each answers with one query.
+
+This module is the journal's one door to the other apps' work: the dashboards (analytics.py) read
+it through the providers, and the challenge charts through the challenge reads beside the
+solution provider.
 """
 
 from collections.abc import Callable, Iterable
@@ -184,6 +188,28 @@ def _solution_weekly(author_ids: Iterable[int] | None, since: date) -> dict[date
         challenge__solved_at__gte=low
     )
     return weekly_counts(queryset, "challenge__solved_at")
+
+
+def challenges_posted(start: date, end: date) -> QuerySet[Any]:
+    """Challenges posted in [start, end), duplicates left out, for the program's charts."""
+    from nexus.challenges import selectors as challenge_selectors
+
+    low, high = aware_bounds(start, end)
+    return challenge_selectors.challenges_posted_between(start=low, end=high)
+
+
+def first_solution_at() -> Any:
+    """Annotation for a challenge: when its first solution was posted (None without one)."""
+    from nexus.challenges import selectors as challenge_selectors
+
+    return challenge_selectors.first_solution_at()
+
+
+def challenge_topic_counts(author_ids: Any) -> QuerySet[Any]:
+    """Challenges some learners posted, per technology: rows of `name`, `challenges`."""
+    from nexus.challenges import selectors as challenge_selectors
+
+    return challenge_selectors.challenge_topic_counts(author_ids=author_ids)
 
 
 register(

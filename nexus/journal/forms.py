@@ -4,9 +4,10 @@ from typing import Any, cast
 
 from django import forms
 
-from nexus.accounts.forms import ServiceForm
-from nexus.journal import selectors, services
+from nexus.core.forms import ServiceForm
+from nexus.journal import services
 from nexus.journal.models import MilestoneStatus, Visibility
+from nexus.knowledge import selectors as knowledge_selectors
 
 LEARNER_STATUS_CHOICES = [(s.value, s.label) for s in MilestoneStatus if s != MilestoneStatus.DONE]
 
@@ -29,7 +30,7 @@ class EntryForm(ServiceForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         topics = cast(forms.MultipleChoiceField, self.fields["topics"])
-        topics.choices = [(t.slug, t.name) for t in selectors.technologies_by_slug(None)]
+        topics.choices = [(t.slug, t.name) for t in knowledge_selectors.technology_list()]
 
     def create(self, author: Any) -> Any:
         return self.call_service(services.entry_create, author=author, **self.cleaned_data)

@@ -140,12 +140,6 @@ def progress_get(*, viewer: Any, progress_id: int) -> MilestoneProgress | None:
 # --- Knowledge, through its selectors ------------------------------------------------------
 
 
-def technologies_by_slug(slugs: Any) -> QuerySet[Any]:
-    """Technologies with the given slugs, or all of them for None."""
-    technologies = knowledge_selectors.technology_list()
-    return technologies if slugs is None else technologies.filter(slug__in=list(slugs))
-
-
 def articles_by_slug(slugs: Any, *, user: Any) -> QuerySet[Any]:
     """Live (not archived) articles with the given slugs that the user may see."""
     return (

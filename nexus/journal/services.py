@@ -26,6 +26,7 @@ from nexus.journal.models import (
     Reflection,
     Visibility,
 )
+from nexus.knowledge import services as knowledge
 
 UNSET: Any = object()
 LEARNER_STATUSES = {
@@ -84,11 +85,7 @@ def _lock_author(author: Any) -> None:
 
 
 def _resolve_topics(slugs: Sequence[str]) -> list[Any]:
-    technologies = list(selectors.technologies_by_slug(slugs))
-    missing = sorted(set(slugs) - {t.slug for t in technologies})
-    if missing:
-        raise ValidationError({"topics": [f"Unknown technology: {', '.join(missing)}."]})
-    return technologies
+    return knowledge.technologies_resolve(slugs=slugs, field="topics", limit=None)
 
 
 def _resolve_articles(slugs: Sequence[str], author: Any) -> list[Any]:

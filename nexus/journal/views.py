@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from nexus.accounts.policies import authenticated_user
 from nexus.core import clock
+from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
 from nexus.journal import analytics, evidence, policies, selectors
 from nexus.journal.forms import EntryForm, ProgressForm, ReflectionForm, ReviewForm

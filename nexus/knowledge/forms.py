@@ -2,8 +2,8 @@ from typing import Any
 
 from django import forms
 
-from nexus.accounts.forms import ServiceForm
 from nexus.accounts.models import User
+from nexus.core.forms import ServiceForm
 from nexus.knowledge import selectors, services
 from nexus.knowledge.models import (
     Article,

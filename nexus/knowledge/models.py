@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from nexus.core.models import TimeStampedModel
+from nexus.core.models import OutdatableModel, TimeStampedModel
 
 
 class TechnologyCategory(TimeStampedModel):
@@ -67,7 +67,7 @@ class ArticleStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
-class Article(TimeStampedModel):
+class Article(TimeStampedModel, OutdatableModel):
     """A knowledge-base article. `version` grows by one on every save (optimistic locking)."""
 
     slug = models.SlugField(max_length=120, unique=True)
@@ -93,9 +93,6 @@ class Article(TimeStampedModel):
     helpful_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
     bookmark_count = models.PositiveIntegerField(default=0)
-    # Set when an API operation the body links changes incompatibly; only a review clears it.
-    outdated_since = models.DateTimeField(null=True, blank=True)
-    outdated_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         indexes = [

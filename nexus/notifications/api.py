@@ -11,8 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from nexus.accounts.policies import authenticated_user, is_team_member
+from nexus.accounts.policies import is_team_member
 from nexus.accounts.selectors import team_by_reference
+from nexus.core.auth import authenticated_user
 from nexus.core.serializers import StrictSerializer
 from nexus.notifications import selectors, services
 from nexus.notifications.models import Notification, Subscription, Webhook, WebhookDelivery

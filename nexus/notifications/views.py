@@ -15,8 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from nexus.accounts.policies import authenticated_user
 from nexus.accounts.selectors import teams_owned_by
+from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
 from nexus.notifications import selectors, services
 from nexus.notifications.forms import PreferencesForm, WebhookForm

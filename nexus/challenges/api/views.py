@@ -17,7 +17,6 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from nexus.accounts.policies import authenticated_user
 from nexus.challenges import policies, selectors, services
 from nexus.challenges.api.serializers import (
     ChallengeCommentInput,
@@ -36,6 +35,7 @@ from nexus.challenges.api.serializers import (
 from nexus.challenges.filters import ChallengeFilter, SolutionFilter, ordering_for
 from nexus.challenges.models import Challenge, ChallengeStatus, Comment, Solution
 from nexus.challenges.similarity import similar_challenges
+from nexus.core.auth import authenticated_user
 from nexus.core.pagination import CursorPagination
 
 SIMILAR_MAX = 20

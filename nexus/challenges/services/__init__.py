@@ -10,6 +10,7 @@ from nexus.challenges.services.challenges import (
 from nexus.challenges.services.comments import comment_create
 from nexus.challenges.services.common import (
     BODY_MAX_BYTES,
+    MAX_TECHNOLOGIES,
     POINTS_ACCEPTED,
     POINTS_CHALLENGE_UPVOTE,
     POINTS_DOWNVOTE,
@@ -31,6 +32,7 @@ from nexus.challenges.services.votes import (
 
 __all__ = [
     "BODY_MAX_BYTES",
+    "MAX_TECHNOLOGIES",
     "POINTS_ACCEPTED",
     "POINTS_CHALLENGE_UPVOTE",
     "POINTS_DOWNVOTE",

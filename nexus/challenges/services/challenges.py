@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import F
 
 from nexus.accounts.models import User
-from nexus.challenges import policies, taxonomy
+from nexus.challenges import policies
 from nexus.challenges.models import (
     Challenge,
     ChallengeStatus,
@@ -23,6 +23,7 @@ from nexus.challenges.services.common import (
     _taxonomy,
 )
 from nexus.core import events
+from nexus.knowledge import services as knowledge
 
 
 # --- Challenges -----------------------------------------------------------------------------
@@ -48,7 +49,7 @@ def challenge_create(
         title=title, body=body, body_html=render_body(body), author=author
     )
     challenge.technologies.set(techs)
-    challenge.tags.set(taxonomy.tags_ensure(tag_names))
+    challenge.tags.set(knowledge.tags_ensure(names=tag_names))
     _index_title(challenge)
     events.publish(
         "challenge.created",
@@ -95,7 +96,7 @@ def challenge_update(
     if technologies is not None:
         challenge.technologies.set(techs)
     if tags is not None:
-        challenge.tags.set(taxonomy.tags_ensure(tag_names))
+        challenge.tags.set(knowledge.tags_ensure(names=tag_names))
     if title_changed:
         _index_title(challenge)
     # No subject: an edit is not news for the challenge's followers; search re-indexes it.

@@ -3,19 +3,24 @@
 from collections.abc import Sequence
 from typing import Any
 
-from nexus.challenges import taxonomy
+from django.core.exceptions import ValidationError
+
 from nexus.challenges.models import (
     BODY_MAX_CHARS,
     Challenge,
     ChallengeTerm,
 )
 from nexus.challenges.similarity import title_terms
+from nexus.knowledge import services as knowledge
+from nexus.knowledge.models import Technology
 
 TITLE_MAX_LENGTH = 200
 TITLE_MIN_LENGTH = 8
 BODY_MAX_BYTES = 512 * 1024
 COMMENT_MAX_CHARS = 20_000
 DUPLICATE_CHAIN_LIMIT = 100
+# Tighter than an article's: a challenge is one problem, about a few technologies.
+MAX_TECHNOLOGIES = 5
 
 POINTS_CHALLENGE_UPVOTE = 5
 POINTS_SOLUTION_UPVOTE = 10
@@ -46,15 +51,18 @@ def _check_title(title: str, errors: dict[str, list[str]]) -> str:
 
 def _taxonomy(
     technologies: Sequence[str], tags: Sequence[str], errors: dict[str, list[str]]
-) -> tuple[list[Any], list[str]]:
-    techs, unknown = taxonomy.technologies_by_slug(technologies)
-    if unknown:
-        errors["technologies"] = [f"Unknown technology: {', '.join(unknown)}."]
-    elif len(techs) > taxonomy.MAX_TECHNOLOGIES:
-        errors["technologies"] = [f"Choose at most {taxonomy.MAX_TECHNOLOGIES} technologies."]
-    names, tag_error = taxonomy.normalise_tags(tags)
-    if tag_error:
-        errors["tags"] = [tag_error]
+) -> tuple[list[Technology], list[str]]:
+    # Knowledge owns technologies and tags and their rules; the errors join this form's others.
+    techs: list[Technology] = []
+    names: list[str] = []
+    try:
+        techs = knowledge.technologies_resolve(slugs=technologies, limit=MAX_TECHNOLOGIES)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        names = knowledge.tags_normalise(names=tags)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     return techs, names
 
 

@@ -11,7 +11,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from nexus.accounts.models import Team
-from nexus.accounts.policies import authenticated_user
 from nexus.collab import policies, selectors
 from nexus.collab.api.etags import check_if_match, with_etag
 from nexus.collab.api.serializers import (
@@ -28,6 +27,7 @@ from nexus.collab.api.serializers import (
 from nexus.collab.models import Api, ApiConsumer, BreakingChangeAlert
 from nexus.collab.openapi.loader import MAX_SPEC_BYTES
 from nexus.collab.services import catalog, consumers, imports
+from nexus.core.auth import authenticated_user
 from nexus.core.errors import PROBLEM_CONTENT_TYPE, problem_body
 from nexus.core.pagination import CursorPagination
 from nexus.core.serializers import StrictSerializer

@@ -10,11 +10,11 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from nexus.accounts.policies import authenticated_user
 from nexus.collab import policies, selectors
 from nexus.collab.api.serializers import FeedbackSerializer
 from nexus.collab.models import Api, EndpointFeedback, Operation
 from nexus.collab.services import feedback as feedback_services
+from nexus.core.auth import authenticated_user
 from nexus.core.serializers import StrictSerializer
 
 

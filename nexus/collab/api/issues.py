@@ -8,7 +8,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from nexus.accounts import selectors as account_selectors
-from nexus.accounts.policies import authenticated_user
 from nexus.collab import policies, selectors
 from nexus.collab.api.etags import check_if_match, with_etag
 from nexus.collab.api.serializers import (
@@ -18,6 +17,7 @@ from nexus.collab.api.serializers import (
 )
 from nexus.collab.models import Api, IntegrationIssue, IssueKind, IssueStatus, SpecChange
 from nexus.collab.services import issues as issue_services
+from nexus.core.auth import authenticated_user
 from nexus.core.serializers import StrictSerializer
 
 

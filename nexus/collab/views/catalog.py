@@ -11,12 +11,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from nexus.accounts.policies import authenticated_user
 from nexus.collab import policies, selectors
 from nexus.collab.forms import ApiForm, ConsumerForm, FeedbackForm, ReplyForm, SpecForm
 from nexus.collab.models import Api, ApiConsumer, EndpointFeedback, SpecVersion
 from nexus.collab.openapi.examples import media_example
 from nexus.collab.services import catalog, consumers, imports
+from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
 
 PAGE_SIZE = 20

@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from nexus.accounts.policies import authenticated_user
 from nexus.collab import policies, selectors
 from nexus.collab.forms import CommentForm, IssueForm, IssueStatusForm, IssueTriageForm
 from nexus.collab.models import Api, IntegrationIssue, IssueKind, IssueStatus, SpecChange
 from nexus.collab.services import issues as issue_services
+from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
 
 PAGE_SIZE = 25

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from nexus.accounts.models import User
 from nexus.challenges import selectors as challenge_selectors
 from nexus.challenges import services as challenges
-from nexus.challenges import taxonomy
 from nexus.challenges.models import Challenge
 from nexus.importer.items import ExtractedItem, FileContext, provenance
 from nexus.importer.parsing import technologies as known
@@ -56,7 +55,7 @@ class ChallengeSink:
         solution_text = (item.data.get("solution") or "").strip()
         body = f"{problem or item.title}\n\n{provenance(context)}\n"
         names = item.data.get("technologies") or known.scan(f"{item.title} {problem}")
-        technologies = index.slugs(names)[: taxonomy.MAX_TECHNOLOGIES]
+        technologies = index.slugs(names)[: challenges.MAX_TECHNOLOGIES]
         previous = ledger.previous(item)
         challenge = None
         if previous is not None and previous.target_id:

@@ -12,7 +12,6 @@ from nexus.importer.parsing import technologies as known
 from nexus.importer.sinks import Ledger, Outcome, register
 from nexus.knowledge import services as knowledge
 from nexus.knowledge.models import Article, ArticleKind, ArticleStatus, Technology
-from nexus.knowledge.services.articles import MAX_TAGS, MAX_TECHNOLOGIES
 
 SUMMARY_MAX = 300
 EDITED_SINCE = "edited in Nexus since the last import; left as it is"
@@ -39,7 +38,7 @@ class TechnologyIndex:
 
     def slugs(self, names: Iterable[str]) -> list[str]:
         found = [tech.slug for name in names if (tech := self.match(name)) is not None]
-        return list(dict.fromkeys(found))[:MAX_TECHNOLOGIES]
+        return list(dict.fromkeys(found))[: knowledge.MAX_TECHNOLOGIES]
 
 
 def _summary(text: str) -> str:
@@ -87,7 +86,7 @@ class KnowledgeSink:
         self, context: FileContext, item: ExtractedItem, index: TechnologyIndex
     ) -> dict[str, Any]:
         data = item.data
-        tags = [tag for tag in data.get("tags", []) if tag][:MAX_TAGS]
+        tags = [tag for tag in data.get("tags", []) if tag][: knowledge.MAX_TAGS]
         if item.kind == "source_article":
             kind = data["kind"] if data["kind"] in ArticleKind.values else ArticleKind.GUIDE
             status = data["status"] if data["status"] in ("draft", "published") else "published"

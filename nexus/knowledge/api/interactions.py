@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from nexus.accounts.policies import authenticated_user
+from nexus.core.auth import authenticated_user
 from nexus.knowledge import selectors, services
 from nexus.knowledge.api import serializers as s
 from nexus.knowledge.api.common import PROBLEM, problem

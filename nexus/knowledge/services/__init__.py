@@ -28,10 +28,18 @@ from nexus.knowledge.services.paths import (
     learning_path_update,
     path_step_mark,
 )
-from nexus.knowledge.services.technologies import technology_create, technology_update
+from nexus.knowledge.services.tags import MAX_TAGS, tags_ensure, tags_normalise
+from nexus.knowledge.services.technologies import (
+    MAX_TECHNOLOGIES,
+    technologies_resolve,
+    technology_create,
+    technology_update,
+)
 
 __all__ = [
     "MAX_BODY_BYTES",
+    "MAX_TAGS",
+    "MAX_TECHNOLOGIES",
     "ArticleVersionConflict",
     "article_archive",
     "article_create",
@@ -51,6 +59,9 @@ __all__ = [
     "reaction_add",
     "reaction_remove",
     "refresh_links_to",
+    "tags_ensure",
+    "tags_normalise",
+    "technologies_resolve",
     "technology_create",
     "technology_update",
 ]

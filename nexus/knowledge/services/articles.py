@@ -1,12 +1,11 @@
 """Writing articles: create, update with optimistic locking, archive, revert, link refresh."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils.text import slugify
 
 from nexus.accounts.models import User
 from nexus.core import clock, events
@@ -16,16 +15,14 @@ from nexus.knowledge.models import (
     ArticleLink,
     ArticleRevision,
     ArticleStatus,
-    Tag,
     Technology,
 )
 from nexus.knowledge.rendering import content_hash, render_article_body
 from nexus.knowledge.services.slugs import unique_slug
+from nexus.knowledge.services.tags import tags_ensure, tags_normalise
+from nexus.knowledge.services.technologies import technologies_resolve
 
 MAX_BODY_BYTES = 512 * 1024
-MAX_TAGS = 10
-MAX_TECHNOLOGIES = 10
-TAG_MAX_LENGTH = 40
 SLUG_MAX_LENGTH = 120
 CONTENT_FIELDS = ("title", "summary", "body", "kind", "status", "technologies", "tags")
 
@@ -66,41 +63,22 @@ def _validate(fields: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def _technologies(slugs: Iterable[str], errors: dict[str, list[str]]) -> list[Technology]:
-    wanted = list(dict.fromkeys(slugs))
-    if len(wanted) > MAX_TECHNOLOGIES:
-        errors["technologies"] = [f"Choose at most {MAX_TECHNOLOGIES} technologies."]
-        return []
-    found = {tech.slug: tech for tech in Technology.objects.filter(slug__in=wanted)}
-    unknown = [slug for slug in wanted if slug not in found]
-    if unknown:
-        errors["technologies"] = [f"Unknown technology: {', '.join(unknown)}."]
-    return [found[slug] for slug in wanted if slug in found]
-
-
-def normalise_tags(names: Iterable[str], errors: dict[str, list[str]]) -> list[str]:
-    """Tags as lower-case slugs, duplicates dropped; an empty or over-long tag is an error."""
-    tags: list[str] = []
-    for name in names:
-        tag = slugify(str(name))
-        if not tag or len(tag) > TAG_MAX_LENGTH:
-            errors["tags"] = [f"Tags are 1-{TAG_MAX_LENGTH} letters, digits or dashes: {name!r}."]
-            return []
-        if tag not in tags:
-            tags.append(tag)
-    if len(tags) > MAX_TAGS:
-        errors["tags"] = [f"Use at most {MAX_TAGS} tags."]
-        return []
-    return tags
-
-
-def _tags(names: Sequence[str]) -> list[Tag]:
-    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
-    missing = [Tag(name=name) for name in names if name not in existing]
-    if missing:
-        Tag.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
-    return [existing[name] for name in names]
+def _taxonomy(
+    changes: dict[str, Any], errors: dict[str, list[str]]
+) -> tuple[list[Technology] | None, list[str] | None]:
+    """The technologies and tag names among `changes` (None for one not given); errors collected."""
+    technologies = tags = None
+    if "technologies" in changes:
+        try:
+            technologies = technologies_resolve(slugs=changes["technologies"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if "tags" in changes:
+        try:
+            tags = tags_normalise(names=changes["tags"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    return technologies, tags
 
 
 def _render_into(article: Article) -> list[str]:
@@ -186,8 +164,7 @@ def article_create(
     errors = _validate(fields)
     if status == ArticleStatus.ARCHIVED:
         errors["status"] = ["A new article is a draft or published."]
-    tech_objects = _technologies(technologies, errors)
-    tag_names = normalise_tags(tags, errors)
+    tech_objects, tag_names = _taxonomy({"technologies": technologies, "tags": tags}, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -197,8 +174,8 @@ def article_create(
         _save_with_unique_slug(article, slug or fields["title"])
         targets = _render_into(article)
         article.save(update_fields=["body_html", "body_hash", "toc", "reading_minutes"])
-        article.technologies.set(tech_objects)
-        article.tags.set(_tags(tag_names))
+        article.technologies.set(tech_objects or [])
+        article.tags.set(tags_ensure(names=tag_names or []))
         _sync_links(article, targets)
         _record_revision(article, editor=author, message=message or "Created")
         if article.is_published:
@@ -249,10 +226,7 @@ def article_update(
     if "body" in plain:
         plain["body"] = normalise_newlines(plain["body"])
     errors = _validate(plain)
-    tech_objects = (
-        _technologies(changes["technologies"], errors) if "technologies" in changes else None
-    )
-    tag_names = normalise_tags(changes["tags"], errors) if "tags" in changes else None
+    tech_objects, tag_names = _taxonomy(changes, errors)
     if errors:
         raise ValidationError(errors)
 
@@ -285,7 +259,7 @@ def article_update(
         if tech_objects is not None:
             article.technologies.set(tech_objects)
         if tag_names is not None:
-            article.tags.set(_tags(tag_names))
+            article.tags.set(tags_ensure(names=tag_names))
         if targets is not None:
             _sync_links(article, targets)
         _record_revision(

@@ -1,70 +1,44 @@
-"""'May be outdated' flags: set when a linked API operation breaks, cleared only by a review.
+"""'May be outdated' flags on articles (nexus.core.outdated); only published ones are flagged."""
 
-Editing the body does not clear the flag; the author (or a mentor/admin) reviews the article to
-say it is still right, which is the only thing that clears it.
-"""
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db.models import Q
 
 from nexus.accounts.models import User
-from nexus.core import clock, events
-from nexus.core.links import breaking_reason, contains_any, linked_paths
+from nexus.core.outdated import OutdatedFlags
 from nexus.knowledge.models import Article, ArticleStatus
 from nexus.knowledge.policies import can_edit_article
 
-REASON_MAX_LENGTH = 300
+
+def _payload(article: Article) -> dict[str, Any]:
+    return {
+        "title": article.title,
+        "url": article.get_absolute_url(),
+        "reason": article.outdated_reason,
+        "recipient_ids": [article.author_id],
+    }
 
 
-@transaction.atomic
+FLAGS = OutdatedFlags(
+    model=Article,
+    event="article.outdated",
+    payload=_payload,
+    may_review=can_edit_article,
+    refusal="Only the author or a mentor may review this article.",
+    flaggable=Q(status=ArticleStatus.PUBLISHED),
+)
+
+
 def article_flag_outdated(*, article: Article, reason: str) -> bool:
     """Flag a published article and tell its author; a no-op (False) if it is already flagged."""
-    locked = Article.objects.select_for_update().get(pk=article.pk)
-    if locked.outdated_since is not None or locked.status != ArticleStatus.PUBLISHED:
-        return False
-    locked.outdated_since = clock.now()
-    locked.outdated_reason = reason[:REASON_MAX_LENGTH]
-    # Not a content change: the version (optimistic lock) and updated_at stay as they are.
-    Article.objects.filter(pk=locked.pk).update(
-        outdated_since=locked.outdated_since, outdated_reason=locked.outdated_reason
-    )
-    article.outdated_since, article.outdated_reason = locked.outdated_since, locked.outdated_reason
-    events.publish(
-        "article.outdated",
-        subject=locked,
-        actor=None,
-        payload={
-            "title": locked.title,
-            "url": locked.get_absolute_url(),
-            "reason": locked.outdated_reason,
-            "recipient_ids": [locked.author_id],
-        },
-    )
-    return True
+    return FLAGS.flag(item=article, reason=reason)
 
 
-@transaction.atomic
 def article_mark_reviewed(*, article: Article, actor: User) -> Article:
     """The author (or a mentor/admin) confirms the article is still right: clears the flag."""
-    if not can_edit_article(actor, article):
-        raise PermissionDenied("Only the author or a mentor may review this article.")
-    Article.objects.filter(pk=article.pk).update(outdated_since=None, outdated_reason="")
-    article.outdated_since, article.outdated_reason = None, ""
-    return article
+    return FLAGS.mark_reviewed(item=article, actor=actor)
 
 
 def articles_flag_linking(*, paths: dict[str, str], change: str) -> int:
-    """Flag every published article whose body links one of the page paths (path -> operation
-    key); the reason names `change` and the operations it links. Returns how many were flagged."""
-    if not paths:
-        return 0
-    candidates = Article.objects.filter(
-        contains_any("body", paths), status=ArticleStatus.PUBLISHED, outdated_since__isnull=True
-    ).only("pk", "body", "body_html")
-    flagged = 0
-    for article in candidates.iterator():
-        linked = linked_paths(article.body_html, article.body) & paths.keys()
-        if linked:
-            reason = breaking_reason(change, [paths[path] for path in linked])
-            flagged += article_flag_outdated(article=article, reason=reason)
-    return flagged
+    """Flag every published article whose body links one of the page paths (path -> operation)."""
+    return FLAGS.flag_linking(paths=paths, change=change)

@@ -1,12 +1,15 @@
-"""Growing the technology taxonomy (mentors and admins)."""
+"""The technology taxonomy: growing it (mentors and admins), and resolving the slugs that other
+content (articles, challenges, journal entries and programs) links to."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from nexus.knowledge.models import Technology, TechnologyCategory
 from nexus.knowledge.services.slugs import unique_slug
+
+MAX_TECHNOLOGIES = 10
 
 
 def _category(slug: str) -> TechnologyCategory:
@@ -16,12 +19,18 @@ def _category(slug: str) -> TechnologyCategory:
     return category
 
 
-def _related(slugs: Sequence[str]) -> list[Technology]:
-    found = list(Technology.objects.filter(slug__in=slugs))
-    unknown = sorted(set(slugs) - {tech.slug for tech in found})
+def technologies_resolve(
+    *, slugs: Iterable[str], field: str = "technologies", limit: int | None = MAX_TECHNOLOGIES
+) -> list[Technology]:
+    """The technologies named, in order; an unknown slug or more than `limit` is a `field` error."""
+    wanted = list(dict.fromkeys(slugs))
+    if limit is not None and len(wanted) > limit:
+        raise ValidationError({field: [f"Choose at most {limit} technologies."]})
+    found = {tech.slug: tech for tech in Technology.objects.filter(slug__in=wanted)}
+    unknown = [slug for slug in wanted if slug not in found]
     if unknown:
-        raise ValidationError({"related": [f"Unknown technology: {', '.join(unknown)}."]})
-    return found
+        raise ValidationError({field: [f"Unknown technology: {', '.join(unknown)}."]})
+    return [found[slug] for slug in wanted]
 
 
 @transaction.atomic
@@ -42,7 +51,7 @@ def technology_create(
     )
     technology.full_clean()
     technology.save()
-    technology.related.set(_related(related))
+    technology.related.set(technologies_resolve(slugs=related, field="related", limit=None))
     return technology
 
 
@@ -69,5 +78,6 @@ def technology_update(
     technology.full_clean()
     technology.save()
     if related is not None:
-        technology.related.set([t for t in _related(related) if t.pk != technology.pk])
+        found = technologies_resolve(slugs=related, field="related", limit=None)
+        technology.related.set([t for t in found if t.pk != technology.pk])
     return technology

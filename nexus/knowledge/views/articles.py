@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from nexus.accounts.policies import authenticated_user
+from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
 from nexus.knowledge import selectors, services
 from nexus.knowledge.filters import ArticleFilter

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from nexus.accounts.policies import authenticated_user
+from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
 from nexus.core.markdown import highlight_css as highlight_stylesheet
 from nexus.knowledge import selectors, services
