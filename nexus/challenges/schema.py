@@ -217,17 +217,14 @@ class Mutation:
         challenge = selectors.challenge_get(pk=challenge_id)
         if challenge is None:
             return ChallengeResult(errors=_not_found("challenge_id"))
-        actor = info.context.request.user
+        if solution_id is not None and selectors.solution_get(pk=solution_id) is None:
+            return ChallengeResult(errors=_not_found("solution_id"))
         try:
-            if solution_id is None:
-                challenge = services.solution_unaccept(challenge=challenge, actor=actor)
-            else:
-                solution = selectors.solution_get(pk=solution_id)
-                if solution is None:
-                    return ChallengeResult(errors=_not_found("solution_id"))
-                challenge = services.solution_accept(
-                    challenge=challenge, solution=solution, actor=actor
-                )
+            challenge = services.challenge_apply_changes(
+                challenge=challenge,
+                actor=info.context.request.user,
+                accepted_solution=None if solution_id is None else int(solution_id),
+            )
         except (ValidationError, PermissionDenied) as exc:
             return ChallengeResult(errors=_errors(exc))
         return ChallengeResult(challenge=cast(ChallengeType, challenge))
