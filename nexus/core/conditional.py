@@ -4,7 +4,8 @@ A resource's ETag is strong and opaque: a short hash of its `etag_parts()`, the 
 save) and the counters its representation shows, so it changes whenever that representation can.
 Reads answer 304 to an If-None-Match naming it. REST writes to an editable resource must send the
 ETag they read in If-Match: none is a 428, a stale one a 412 carrying the current ETag. Services
-check the If-Match under their row lock, so nothing can change between the check and the write.
+check the If-Match under their row lock, so nothing can change between the check and the write
+(articles check it in the view; the version compare-and-set of article_update closes the gap).
 """
 
 import hashlib
@@ -21,10 +22,12 @@ from rest_framework.response import Response
 
 # An entity-tag, optionally weak: W/"opaque". A comma may sit inside the quotes, so lists are
 # read tag by tag rather than split on commas.
-_ENTITY_TAG = re.compile(r'(W/)?"([^"]*)"')
+_ENTITY_TAG = re.compile(r'(?:W/)?"([^"]*)"')
 
 
 class Versioned(Protocol):
+    """A resource that says what its ETag is made of (a model method next to its fields)."""
+
     def etag_parts(self) -> tuple[object, ...]: ...
 
 
@@ -71,7 +74,7 @@ def _names(header: str, etag: str) -> bool:
     if header.strip() == "*":
         return True
     opaque = etag.strip('"')
-    return any(match[2] == opaque for match in _ENTITY_TAG.finditer(header))
+    return any(match[1] == opaque for match in _ENTITY_TAG.finditer(header))
 
 
 def if_none_match_hits(header: str, etag: str) -> bool:
