@@ -77,6 +77,11 @@ class Challenge(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("challenges:detail", args=[self.pk])
 
+    def etag_parts(self) -> tuple[object, ...]:
+        """What the ETag is made of (nexus.core.conditional): text, taxonomy, status and
+        acceptance are saves; votes and answers only move the counters."""
+        return (self.updated_at, self.score, self.answer_count)
+
 
 class Solution(TimeStampedModel, OutdatableModel):
     """An answer to a challenge."""
@@ -105,6 +110,12 @@ class Solution(TimeStampedModel, OutdatableModel):
 
     def get_absolute_url(self) -> str:
         return f"{reverse('challenges:detail', args=[self.challenge_id])}#solution-{self.pk}"
+
+    def etag_parts(self) -> tuple[object, ...]:
+        """What the ETag is made of (nexus.core.conditional): edits are saves; votes, the
+        outdated flag and acceptance (a column of the challenge) change without one."""
+        accepted = self.challenge.accepted_solution_id == self.pk
+        return (self.updated_at, self.score, self.outdated_since, accepted)
 
 
 class VoteValue(models.IntegerChoices):

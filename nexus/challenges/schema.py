@@ -195,14 +195,11 @@ class Mutation:
         challenge = selectors.challenge_get(pk=challenge_id)
         if challenge is None:
             raise NotFound(field="challenge_id")
-        actor = info.context.request.user
-        if solution_id is None:
-            challenge = services.solution_unaccept(challenge=challenge, actor=actor)
-        else:
-            solution = selectors.solution_get(pk=solution_id)
-            if solution is None:
-                raise NotFound(field="solution_id")
-            challenge = services.solution_accept(
-                challenge=challenge, solution=solution, actor=actor
-            )
+        if solution_id is not None and selectors.solution_get(pk=solution_id) is None:
+            raise NotFound(field="solution_id")
+        challenge = services.challenge_apply_changes(
+            challenge=challenge,
+            actor=info.context.request.user,
+            accepted_solution=None if solution_id is None else int(solution_id),
+        )
         return ChallengeResult(challenge=cast(ChallengeType, challenge))

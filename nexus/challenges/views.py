@@ -168,13 +168,18 @@ def solution_vote(request: HttpRequest, solution_id: int) -> HttpResponse:
 @require_POST
 def solution_accept(request: HttpRequest, solution_id: int) -> HttpResponse:
     solution = get_object_or_404(Solution.objects.select_related("challenge"), pk=solution_id)
-    actor = authenticated_user(request)
-    if request.POST.get("undo"):
-        services.solution_unaccept(challenge=solution.challenge, actor=actor)
-        messages.success(request, "The solution is no longer accepted.")
-    else:
-        services.solution_accept(challenge=solution.challenge, solution=solution, actor=actor)
-        messages.success(request, "Solution accepted: the challenge is solved.")
+    undo = bool(request.POST.get("undo"))
+    try:
+        services.challenge_apply_changes(
+            challenge=solution.challenge,
+            actor=authenticated_user(request),
+            accepted_solution=None if undo else solution.pk,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(solution)
+    done = "The solution is no longer accepted." if undo else "Solution accepted: it is solved."
+    messages.success(request, done)
     return redirect(solution)
 
 
@@ -236,17 +241,16 @@ def challenge_status(request: HttpRequest, challenge_id: int) -> HttpResponse:
     """Close, reopen, or (mentors) mark as a duplicate."""
     challenge = get_object_or_404(Challenge, pk=challenge_id)
     status = request.POST.get("status", "")
-    target = None
+    target_id = None
     if status == ChallengeStatus.DUPLICATE:
         form = DuplicateForm(request.POST)
         target_id = form.cleaned_data["duplicate_of"] if form.is_valid() else None
-        target = Challenge.objects.filter(pk=target_id).first() if target_id else None
     try:
-        services.challenge_set_status(
+        services.challenge_apply_changes(
             challenge=challenge,
             actor=authenticated_user(request),
             status=status,
-            duplicate_of=target,
+            duplicate_of=target_id,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

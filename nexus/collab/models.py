@@ -39,6 +39,11 @@ class Api(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def etag_parts(self) -> tuple[object, ...]:
+        """What the ETag is made of (nexus.core.conditional): edits are saves; a new spec
+        version moves the latest one."""
+        return (self.updated_at, self.latest_version_id)
+
 
 class SpecSource(models.TextChoices):
     UPLOAD = "upload", "Upload"
@@ -323,6 +328,10 @@ class IntegrationIssue(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def etag_parts(self) -> tuple[object, ...]:
+        """What the ETag is made of (nexus.core.conditional): every change is a save."""
+        return (self.updated_at,)
 
 
 class IssueLabelling(TimeStampedModel):

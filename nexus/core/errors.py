@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
+from nexus.core.conditional import PreconditionFailed, PreconditionRequired
 from nexus.core.request_context import current_request_id
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -80,7 +81,10 @@ def _field_error(field: str, message: Any) -> dict[str, str]:
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF exception handler that answers every error as application/problem+json."""
-    if isinstance(exc, DjangoValidationError):
+    current_etag = exc.current_etag if isinstance(exc, PreconditionFailed) else None
+    if isinstance(exc, PreconditionFailed | PreconditionRequired):
+        exc = _precondition_exception(exc)
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -107,7 +111,20 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         body = problem_body(response.status_code, detail=message, code=code)
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
+    if current_etag:
+        response["ETag"] = current_etag
     return response
+
+
+def _precondition_exception(
+    exc: PreconditionFailed | PreconditionRequired,
+) -> exceptions.APIException:
+    failed = isinstance(exc, PreconditionFailed)
+    api_exc = exceptions.APIException(
+        exc.detail, "precondition_failed" if failed else "precondition_required"
+    )
+    api_exc.status_code = 412 if failed else 428
+    return api_exc
 
 
 def wants_problem_json(request: HttpRequest) -> bool:

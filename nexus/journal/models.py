@@ -148,10 +148,9 @@ class Entry(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.author_id} {self.date}"
 
-    @property
-    def etag(self) -> str:
-        """Changes with every save; a PATCH with a stale If-Match is refused (412)."""
-        return f'"{int(self.updated_at.timestamp() * 1_000_000)}"'
+    def etag_parts(self) -> tuple[object, ...]:
+        """What the ETag is made of (nexus.core.conditional): every change is a save."""
+        return (self.updated_at,)
 
 
 class LearnerTopic(TimeStampedModel):

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 
-from nexus.core import clock, events
+from nexus.core import clock, conditional, events
 from nexus.core.markdown import render_markdown
 from nexus.journal import selectors
 from nexus.journal.models import (
@@ -144,8 +144,10 @@ def entry_update(
     visibility: str = UNSET,
     topics: Sequence[str] = UNSET,
     articles: Sequence[str] = UNSET,
+    expected_etag: str | None = None,
 ) -> Entry:
-    """Change an entry; fields left out keep their value."""
+    """Change an entry; fields left out keep their value; a stale expected_etag changes nothing."""
+    conditional.check_if_match(expected_etag, Entry.objects.select_for_update().get(pk=entry.pk))
     new_date = entry.date if date is UNSET else date
     new_minutes = entry.minutes_spent if minutes_spent is UNSET else minutes_spent
     if body is not UNSET:
@@ -177,8 +179,9 @@ def entry_update(
 
 
 @transaction.atomic
-def entry_delete(*, entry: Entry) -> None:
+def entry_delete(*, entry: Entry, expected_etag: str | None = None) -> None:
     """Remove an entry (worklogs are the author's own notes, so this is a real delete)."""
+    conditional.check_if_match(expected_etag, Entry.objects.select_for_update().get(pk=entry.pk))
     events.publish("journal.entry_deleted", subject=entry, actor=entry.author)
     touched = list(entry.topics.values_list("pk", flat=True))
     author = entry.author

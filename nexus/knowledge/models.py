@@ -120,9 +120,16 @@ class Article(TimeStampedModel, OutdatableModel):
     def is_published(self) -> bool:
         return self.status == ArticleStatus.PUBLISHED
 
-    @property
-    def etag(self) -> str:
-        return f'"{self.version}"'
+    def etag_parts(self) -> tuple[object, ...]:
+        """What the ETag is made of (nexus.core.conditional): every save is a new version;
+        the counters and the outdated flag change without one."""
+        return (
+            self.version,
+            self.helpful_count,
+            self.comment_count,
+            self.bookmark_count,
+            self.outdated_since,
+        )
 
 
 class ArticleRevision(TimeStampedModel):

@@ -195,6 +195,19 @@ def test_answer_accept_and_unaccept_from_the_page(browser_for, challenge, owner,
     assert Challenge.objects.get(pk=challenge.pk).status == ChallengeStatus.OPEN
 
 
+def test_accepting_on_a_duplicate_says_why_instead_of_failing(
+    browser_for, challenge, solution, owner, mentor
+):
+    original = post_challenge(owner, title="The original question")
+    services.challenge_apply_changes(
+        challenge=challenge, actor=mentor, status="duplicate", duplicate_of=original.pk
+    )
+    response = browser_for(owner).post(f"/challenges/solutions/{solution.pk}/accept/", follow=True)
+    assert response.status_code == 200
+    assert "accept on the original one" in response.content.decode()
+    assert Challenge.objects.get(pk=challenge.pk).accepted_solution_id is None
+
+
 def test_an_empty_answer_shows_the_field_error(browser_for, challenge, other_user):
     response = browser_for(other_user).post(f"/challenges/{challenge.pk}/solutions/", {"body": " "})
     assert response.status_code == 400

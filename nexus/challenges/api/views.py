@@ -4,15 +4,12 @@ and /api/v1/solutions/ (+ vote, accept, comments)."""
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,8 +30,9 @@ from nexus.challenges.api.serializers import (
     SolutionSerializer,
 )
 from nexus.challenges.filters import ChallengeFilter, SolutionFilter, ordering_for
-from nexus.challenges.models import Challenge, ChallengeStatus, Comment, Solution
+from nexus.challenges.models import Challenge, Comment, Solution
 from nexus.challenges.similarity import similar_challenges
+from nexus.core import conditional
 from nexus.core.auth import authenticated_user
 from nexus.core.pagination import CursorPagination
 
@@ -54,32 +52,6 @@ class ScorePagination(CursorPagination):
 
 class OldestFirstPagination(CursorPagination):
     ordering = ("created_at", "id")
-
-
-def challenge_etag(challenge: Challenge) -> str:
-    """The challenge's version for If-Match: when its text, taxonomy or status last changed."""
-    return f'"{int(challenge.updated_at.timestamp() * 1_000_000)}"'
-
-
-def _check_if_match(request: Request, challenge: Challenge) -> None:
-    """A stale If-Match is a 412: someone changed the challenge since the client read it."""
-    header = request.headers.get("If-Match", "").strip()
-    if not header or header == "*":
-        return
-    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    if challenge_etag(challenge) not in tags:
-        raise PreconditionFailed
-
-
-class PreconditionFailed(APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The challenge changed since you read it: fetch it again and reapply."
-    default_code = "precondition_failed"
-
-
-def _with_etag(response: Response, challenge: Challenge) -> Response:
-    response["ETag"] = challenge_etag(challenge)
-    return response
 
 
 def _challenge(pk: str) -> Challenge:
@@ -152,38 +124,38 @@ class ChallengeViewSet(
         )
         fresh = selectors.challenge_get(pk=created.pk) or created
         body = ChallengeSerializer(fresh).data
-        return _with_etag(Response(body, status=status.HTTP_201_CREATED), fresh)
+        return conditional.with_etag(Response(body, status=status.HTTP_201_CREATED), fresh)
 
-    @extend_schema(responses=ChallengeSerializer)
+    @extend_schema(
+        responses={200: ChallengeSerializer, **conditional.NOT_MODIFIED_RESPONSE},
+        parameters=[conditional.IF_NONE_MATCH],
+    )
     def retrieve(self, request: Request, pk: str) -> Response:
         """One challenge, with its ETag for a later If-Match."""
         challenge = self.get_object()
-        return _with_etag(Response(ChallengeSerializer(challenge).data), challenge)
+        return conditional.read_response(
+            request, challenge, lambda: ChallengeSerializer(challenge).data
+        )
 
     @extend_schema(
         request=ChallengeUpdateInput,
-        responses=ChallengeSerializer,
-        parameters=[
-            OpenApiParameter(
-                "If-Match",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                description="Optional: the ETag you read; a stale one is refused with 412.",
-            )
-        ],
+        responses={200: ChallengeSerializer, **conditional.PRECONDITION_RESPONSES},
+        parameters=[conditional.IF_MATCH],
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         """Edit text/taxonomy (author or moderator), status and duplicates, or the accepted one."""
+        challenge = _challenge(pk)
+        expected_etag = conditional.if_match(request)
         data = ChallengeUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        actor = authenticated_user(request)
-        with transaction.atomic():
-            challenge = get_object_or_404(Challenge.objects.select_for_update(), pk=pk)
-            _check_if_match(request, challenge)
-            _apply_challenge_patch(challenge, actor, fields)
-        fresh = selectors.challenge_get(pk=challenge.pk) or challenge
-        return _with_etag(Response(ChallengeSerializer(fresh).data), fresh)
+        changed = services.challenge_apply_changes(
+            challenge=challenge,
+            actor=authenticated_user(request),
+            expected_etag=expected_etag,
+            **data.validated_data,
+        )
+        fresh = selectors.challenge_get(pk=changed.pk) or changed
+        return conditional.with_etag(Response(ChallengeSerializer(fresh).data), fresh)
 
     @extend_schema(request=ChallengeVoteInput, responses=ChallengeVoteResultSerializer)
     @action(detail=True, methods=["post"])
@@ -267,35 +239,6 @@ class ChallengeViewSet(
         return Response({"results": ChallengeLeaderboardRowSerializer(rows, many=True).data})
 
 
-def _apply_challenge_patch(challenge: Challenge, actor: Any, fields: dict[str, Any]) -> None:
-    content = {k: fields.pop(k) for k in ("title", "body", "technologies", "tags") if k in fields}
-    if content:
-        services.challenge_update(challenge=challenge, actor=actor, **content)
-    if "status" in fields or "duplicate_of" in fields:
-        target_id = fields.get("duplicate_of")
-        target = Challenge.objects.filter(pk=target_id).first() if target_id else None
-        if target_id and target is None:
-            raise ApiValidationError({"duplicate_of": ["No such challenge."]})
-        wanted = fields.get("status") or (
-            ChallengeStatus.DUPLICATE if target else ChallengeStatus.OPEN
-        )
-        services.challenge_set_status(
-            challenge=challenge, actor=actor, status=wanted, duplicate_of=target
-        )
-    if "accepted_solution" in fields:
-        solution_id = fields["accepted_solution"]
-        if solution_id is None:
-            services.solution_unaccept(challenge=challenge, actor=actor)
-            return
-        solution = Solution.objects.filter(pk=solution_id).first()
-        if solution is None:
-            raise ApiValidationError({"accepted_solution": ["No such solution."]})
-        try:
-            services.solution_accept(challenge=challenge, solution=solution, actor=actor)
-        except ValidationError as exc:
-            raise ApiValidationError({"accepted_solution": exc.messages}) from exc
-
-
 # --- Solutions ------------------------------------------------------------------------------
 @extend_schema(tags=["challenges"])
 class SolutionViewSet(
@@ -309,15 +252,35 @@ class SolutionViewSet(
     filterset_class = SolutionFilter
     filter_backends = (DjangoFilterBackend,)
 
-    @extend_schema(request=SolutionInput, responses=SolutionSerializer)
+    @extend_schema(
+        responses={200: SolutionSerializer, **conditional.NOT_MODIFIED_RESPONSE},
+        parameters=[conditional.IF_NONE_MATCH],
+    )
+    def retrieve(self, request: Request, pk: str) -> Response:
+        """One solution, with its ETag for a later If-Match."""
+        solution = self.get_object()
+        return conditional.read_response(
+            request, solution, lambda: SolutionSerializer(solution).data
+        )
+
+    @extend_schema(
+        request=SolutionInput,
+        responses={200: SolutionSerializer, **conditional.PRECONDITION_RESPONSES},
+        parameters=[conditional.IF_MATCH],
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         solution = self.get_object()
+        expected_etag = conditional.if_match(request)
         data = SolutionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        solution = services.solution_update(
-            solution=solution, actor=authenticated_user(request), **data.validated_data
+        services.solution_update(
+            solution=solution,
+            actor=authenticated_user(request),
+            expected_etag=expected_etag,
+            **data.validated_data,
         )
-        return Response(SolutionSerializer(solution).data)
+        fresh = self.get_object()
+        return conditional.with_etag(Response(SolutionSerializer(fresh).data), fresh)
 
     @extend_schema(request=None, responses=SolutionSerializer)
     @action(detail=True, methods=["post"])
@@ -348,14 +311,17 @@ class SolutionViewSet(
         """POST accepts this solution for its challenge (replacing any); DELETE takes it back."""
         solution = self.get_object()
         actor = authenticated_user(request)
-        if request.method == "DELETE":
-            challenge = solution.challenge
-            if challenge.accepted_solution_id == solution.pk:
-                services.solution_unaccept(challenge=challenge, actor=actor)
-            elif not policies.can_accept(actor, challenge):
-                self.permission_denied(request)
-        else:
-            services.solution_accept(challenge=solution.challenge, solution=solution, actor=actor)
+        challenge = solution.challenge
+        if request.method == "POST":
+            services.challenge_apply_changes(
+                challenge=challenge, actor=actor, accepted_solution=solution.pk
+            )
+        elif challenge.accepted_solution_id == solution.pk:
+            services.challenge_apply_changes(
+                challenge=challenge, actor=actor, accepted_solution=None
+            )
+        elif not policies.can_accept(actor, challenge):
+            self.permission_denied(request)
         return Response(ChallengeSerializer(selectors.challenge_get(pk=solution.challenge_id)).data)
 
     @extend_schema(methods=["GET"], responses=ChallengeCommentSerializer(many=True), filters=False)

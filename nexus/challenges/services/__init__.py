@@ -7,6 +7,7 @@ from nexus.challenges.services.challenges import (
     solution_create,
     solution_update,
 )
+from nexus.challenges.services.changes import challenge_apply_changes
 from nexus.challenges.services.comments import comment_create
 from nexus.challenges.services.common import (
     BODY_MAX_BYTES,
@@ -39,6 +40,7 @@ __all__ = [
     "POINTS_SOLUTION_UPVOTE",
     "TITLE_MAX_LENGTH",
     "TITLE_MIN_LENGTH",
+    "challenge_apply_changes",
     "challenge_create",
     "challenge_set_status",
     "challenge_update",

@@ -22,7 +22,7 @@ from nexus.challenges.services.common import (
     _index_title,
     _taxonomy,
 )
-from nexus.core import events
+from nexus.core import conditional, events
 from nexus.knowledge import services as knowledge
 
 
@@ -205,10 +205,14 @@ def solution_create(*, challenge: Challenge, author: User, body: str) -> Solutio
 
 
 @transaction.atomic
-def solution_update(*, solution: Solution, actor: User, body: str) -> Solution:
-    """Edit an answer (its author, or a mentor/admin)."""
+def solution_update(
+    *, solution: Solution, actor: User, body: str, expected_etag: str | None = None
+) -> Solution:
+    """Edit an answer (its author, or a mentor/admin), refusing a stale expected_etag."""
     if not policies.can_edit_solution(actor, solution):
         raise PermissionDenied
+    solution = Solution.objects.select_for_update().get(pk=solution.pk)
+    conditional.check_if_match(expected_etag, solution)
     errors: dict[str, list[str]] = {}
     body = _check_body(body, errors)
     if errors:

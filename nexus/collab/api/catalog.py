@@ -12,7 +12,6 @@ from rest_framework.response import Response
 
 from nexus.accounts.models import Team
 from nexus.collab import policies, selectors
-from nexus.collab.api.etags import check_if_match, with_etag
 from nexus.collab.api.serializers import (
     AlertSerializer,
     ApiSerializer,
@@ -27,6 +26,7 @@ from nexus.collab.api.serializers import (
 from nexus.collab.models import Api, ApiConsumer, BreakingChangeAlert
 from nexus.collab.openapi.loader import MAX_SPEC_BYTES
 from nexus.collab.services import catalog, consumers, imports
+from nexus.core import conditional
 from nexus.core.auth import authenticated_user
 from nexus.core.errors import PROBLEM_CONTENT_TYPE, problem_body
 from nexus.core.pagination import CursorPagination
@@ -136,18 +136,31 @@ class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         api = catalog.api_create(actor=authenticated_user(request), **data.validated_data)
         return Response(ApiSerializer(api).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        parameters=[conditional.IF_NONE_MATCH],
+        responses={200: ApiSerializer, **conditional.NOT_MODIFIED_RESPONSE},
+    )
     def retrieve(self, request: Request, slug: str) -> Response:
         api = self.get_object()
-        return with_etag(Response(ApiSerializer(api).data), api)
+        return conditional.read_response(request, api, lambda: ApiSerializer(api).data)
 
-    @extend_schema(request=ApiInput, responses=ApiSerializer)
+    @extend_schema(
+        request=ApiInput,
+        parameters=[conditional.IF_MATCH],
+        responses={200: ApiSerializer, **conditional.PRECONDITION_RESPONSES},
+    )
     def partial_update(self, request: Request, slug: str) -> Response:
         api = self._maintained()
-        check_if_match(request, api)
+        expected_etag = conditional.if_match(request)
         data = ApiInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        api = catalog.api_update(api=api, actor=authenticated_user(request), **data.validated_data)
-        return with_etag(Response(ApiSerializer(api).data), api)
+        api = catalog.api_update(
+            api=api,
+            actor=authenticated_user(request),
+            expected_etag=expected_etag,
+            **data.validated_data,
+        )
+        return conditional.with_etag(Response(ApiSerializer(api).data), api)
 
     @extend_schema(methods=["GET"], responses=VersionSerializer(many=True))
     @extend_schema(

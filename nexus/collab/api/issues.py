@@ -9,7 +9,6 @@ from rest_framework.response import Response
 
 from nexus.accounts import selectors as account_selectors
 from nexus.collab import policies, selectors
-from nexus.collab.api.etags import check_if_match, with_etag
 from nexus.collab.api.serializers import (
     IssueCommentSerializer,
     IssueEventSerializer,
@@ -17,6 +16,7 @@ from nexus.collab.api.serializers import (
 )
 from nexus.collab.models import Api, IntegrationIssue, IssueKind, IssueStatus, SpecChange
 from nexus.collab.services import issues as issue_services
+from nexus.core import conditional
 from nexus.core.auth import authenticated_user
 from nexus.core.serializers import StrictSerializer
 
@@ -89,14 +89,21 @@ class IntegrationIssueViewSet(
             status=status.HTTP_201_CREATED,
         )
 
+    @extend_schema(
+        parameters=[conditional.IF_NONE_MATCH],
+        responses={200: IssueSerializer, **conditional.NOT_MODIFIED_RESPONSE},
+    )
     def retrieve(self, request: Request, pk: str) -> Response:
         issue = self.get_object()
-        return with_etag(Response(IssueSerializer(issue).data), issue)
+        return conditional.read_response(request, issue, lambda: IssueSerializer(issue).data)
 
-    @extend_schema(request=IssueUpdateInput, responses=IssueSerializer)
+    @extend_schema(
+        request=IssueUpdateInput,
+        parameters=[conditional.IF_MATCH],
+        responses={200: IssueSerializer, **conditional.PRECONDITION_RESPONSES},
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         issue = self.get_object()
-        check_if_match(request, issue)
         data = IssueUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         changes = data.validated_data
@@ -105,9 +112,14 @@ class IntegrationIssueViewSet(
             allowed = allowed and policies.can_triage_issue(request.user, issue)
         if not allowed:
             self.permission_denied(request)
-        issue_services.issue_update(issue=issue, actor=authenticated_user(request), **changes)
+        issue_services.issue_update(
+            issue=issue,
+            actor=authenticated_user(request),
+            expected_etag=conditional.if_match(request),
+            **changes,
+        )
         updated = self.get_queryset().get(pk=issue.pk)
-        return with_etag(Response(IssueSerializer(updated).data), updated)
+        return conditional.with_etag(Response(IssueSerializer(updated).data), updated)
 
     @extend_schema(methods=["GET"], responses=IssueCommentSerializer(many=True))
     @extend_schema(

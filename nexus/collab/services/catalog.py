@@ -16,7 +16,7 @@ from nexus.collab.openapi.loader import content_hash, load_document
 from nexus.collab.openapi.operations import ParsedOperation, parse_operations
 from nexus.collab.openapi.validate import validate_document
 from nexus.collab.policies import can_act_for_team
-from nexus.core import events
+from nexus.core import conditional, events
 
 API_FIELDS = frozenset({"name", "description", "base_url", "repository_url", "team"})
 
@@ -75,8 +75,9 @@ def api_create(
 
 
 @transaction.atomic
-def api_update(*, api: Api, actor: User, **changes: Any) -> Api:
-    """Change an API's description, links or team."""
+def api_update(*, api: Api, actor: User, expected_etag: str | None = None, **changes: Any) -> Api:
+    """Change an API's description, links or team; a stale expected_etag changes nothing."""
+    conditional.check_if_match(expected_etag, Api.objects.select_for_update().get(pk=api.pk))
     unknown = set(changes) - API_FIELDS
     if unknown:
         raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})

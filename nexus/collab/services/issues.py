@@ -21,7 +21,7 @@ from nexus.collab.models import (
     SpecChange,
     SpecVersion,
 )
-from nexus.core import events
+from nexus.core import conditional, events
 from nexus.core.markdown import render_markdown
 
 S = IssueStatus
@@ -115,12 +115,16 @@ def _display(value: Any) -> str:
 
 
 @transaction.atomic
-def issue_update(*, issue: IntegrationIssue, actor: User, **changes: Any) -> IntegrationIssue:
-    """Change an issue's fields, checking the status workflow and recording history."""
+def issue_update(
+    *, issue: IntegrationIssue, actor: User, expected_etag: str | None = None, **changes: Any
+) -> IntegrationIssue:
+    """Change an issue's fields, checking the status workflow and recording history; a stale
+    expected_etag changes nothing."""
     unknown = set(changes) - EDITABLE
     if unknown:
         raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
     issue = IntegrationIssue.objects.select_for_update().get(pk=issue.pk)
+    conditional.check_if_match(expected_etag, issue)
     new_status = changes.get("status")
     allowed_next = TRANSITIONS.get(issue.status, set())
     if new_status is not None and new_status != issue.status and new_status not in allowed_next:

@@ -9,12 +9,12 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, renderers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from nexus.core import clock
+from nexus.core import clock, conditional
 from nexus.core.auth import authenticated_user
 from nexus.core.pagination import CursorPagination
 from nexus.journal import analytics, evidence, policies, selectors, services
@@ -37,17 +37,6 @@ class ByLearnerPagination(CursorPagination):
 
 class BySlugPagination(CursorPagination):
     ordering = ("-is_default", "slug")
-
-
-class PreconditionFailed(APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The entry changed since you read it; fetch it again and reapply."
-    default_code = "precondition_failed"
-
-
-def _with_etag(response: Response, entry: Entry) -> Response:
-    response["ETag"] = entry.etag
-    return response
 
 
 def _deny_unless(allowed: bool) -> None:
@@ -76,8 +65,13 @@ class EntryViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(s.EntrySerializer(page, many=True).data)
 
+    @extend_schema(
+        parameters=[conditional.IF_NONE_MATCH],
+        responses={200: s.EntrySerializer, **conditional.NOT_MODIFIED_RESPONSE},
+    )
     def retrieve(self, request: Request, pk: str) -> Response:
-        return _with_etag(Response(s.EntrySerializer(entry := self.get_object()).data), entry)
+        entry = self.get_object()
+        return conditional.read_response(request, entry, lambda: s.EntrySerializer(entry).data)
 
     @extend_schema(request=s.EntryInput, responses={201: s.EntrySerializer})
     def create(self, request: Request) -> Response:
@@ -86,25 +80,32 @@ class EntryViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         entry = services.entry_create(author=user, **data.validated_data)
         entry = selectors.entry_list(viewer=user).get(pk=entry.pk)
-        return Response(s.EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        response = Response(s.EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        return conditional.with_etag(response, entry)
 
-    @extend_schema(request=s.EntryInput, responses=s.EntrySerializer)
+    @extend_schema(
+        request=s.EntryInput,
+        parameters=[conditional.IF_MATCH],
+        responses={200: s.EntrySerializer, **conditional.PRECONDITION_RESPONSES},
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         entry = self.get_object()
         _deny_unless(policies.can_edit_journal_item(request.user, entry))
-        if_match = request.headers.get("If-Match")
-        if if_match and if_match.strip() not in ("*", entry.etag):
-            raise PreconditionFailed
+        expected_etag = conditional.if_match(request)
         data = s.EntryInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.entry_update(entry=entry, **data.validated_data)
-        return _with_etag(Response(s.EntrySerializer(entry := self.get_object()).data), entry)
+        services.entry_update(entry=entry, expected_etag=expected_etag, **data.validated_data)
+        entry = self.get_object()
+        return conditional.with_etag(Response(s.EntrySerializer(entry).data), entry)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        parameters=[conditional.IF_MATCH],
+        responses={204: None, **conditional.PRECONDITION_RESPONSES},
+    )
     def destroy(self, request: Request, pk: str) -> Response:
         entry = self.get_object()
         _deny_unless(policies.can_edit_journal_item(request.user, entry))
-        services.entry_delete(entry=entry)
+        services.entry_delete(entry=entry, expected_etag=conditional.if_match(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -2,7 +2,6 @@
 
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -14,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from nexus.core import conditional
 from nexus.core.auth import authenticated_user
 from nexus.knowledge import selectors, services
 from nexus.knowledge.api import serializers as s
@@ -27,20 +27,7 @@ from nexus.knowledge.policies import (
     can_view_article,
 )
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=True,
-    description='The ETag of the version you edited, e.g. "3". Missing: 428; stale: 412.',
-)
-IF_MATCH_OPTIONAL = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="Optional: the ETag you looked at; a stale one is refused with 412.",
-)
-WRITE_ERRORS = {400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 412: PROBLEM, 428: PROBLEM}
+WRITE_ERRORS = {400: PROBLEM, 403: PROBLEM, 404: PROBLEM, **conditional.PRECONDITION_RESPONSES}
 ARTICLE_EXAMPLE = OpenApiExample(
     "A guide",
     value={
@@ -56,33 +43,9 @@ ARTICLE_EXAMPLE = OpenApiExample(
 )
 
 
-def parse_if_match(header: str) -> list[int] | None:
-    """The versions named by an If-Match header ("3", W/"3", a list); None for "*"."""
-    versions = []
-    for part in header.split(","):
-        tag = part.strip().removeprefix("W/").strip('"')
-        if tag == "*":
-            return None
-        if tag.isdigit():
-            versions.append(int(tag))
-    return versions
-
-
-def _stale(current: Article) -> Response:
-    response = problem(
-        412,
-        f"The article changed: it is now at version {current.version}. Fetch it, merge your "
-        "changes, and send them with its new ETag.",
-        "stale_version",
-        current_version=current.version,
-    )
-    response["ETag"] = current.etag
-    return response
-
-
-def _with_etag(response: Response, article: Article) -> Response:
-    response["ETag"] = article.etag
-    return response
+def _stale(conflict: services.ArticleVersionConflict) -> conditional.PreconditionFailed:
+    """A save that lost the race for its version: the same 412 as a stale If-Match."""
+    return conditional.PreconditionFailed(current_etag=conditional.etag_for(conflict.current))
 
 
 @extend_schema_view(
@@ -91,7 +54,11 @@ def _with_etag(response: Response, article: Article) -> Response:
         description="Published articles unless `status` asks for drafts or archived ones "
         "(yours, or all for mentors). Bodies are left out of lists.",
     ),
-    retrieve=extend_schema(summary="One article, with its ETag (the version, quoted)"),
+    retrieve=extend_schema(
+        summary="One article, with its ETag",
+        parameters=[conditional.IF_NONE_MATCH],
+        responses={200: s.ArticleSerializer, **conditional.NOT_MODIFIED_RESPONSE},
+    ),
 )
 @extend_schema(tags=["articles"])
 class ArticleViewSet(ArticleInteractionsViewSet):
@@ -129,9 +96,9 @@ class ArticleViewSet(ArticleInteractionsViewSet):
 
     def retrieve(self, request: Request, slug: str) -> Response:
         article = self._article()
-        if article.etag in request.headers.get("If-None-Match", ""):
-            return _with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), article)
-        return _with_etag(Response(s.ArticleSerializer(article).data), article)
+        return conditional.read_response(
+            request, article, lambda: s.ArticleSerializer(article).data
+        )
 
     @extend_schema(
         request=s.ArticleInput,
@@ -148,12 +115,12 @@ class ArticleViewSet(ArticleInteractionsViewSet):
         article = selectors.article_find(slug=article.slug) or article
         response = Response(s.ArticleSerializer(article).data, status=status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(f"/api/v1/articles/{article.slug}/")
-        return _with_etag(response, article)
+        return conditional.with_etag(response, article)
 
     @extend_schema(
         request=s.ArticleInput,
         responses={200: s.ArticleSerializer, **WRITE_ERRORS},
-        parameters=[IF_MATCH],
+        parameters=[conditional.IF_MATCH],
         examples=[ARTICLE_EXAMPLE],
     )
     def update(self, request: Request, slug: str) -> Response:
@@ -162,23 +129,14 @@ class ArticleViewSet(ArticleInteractionsViewSet):
     @extend_schema(
         request=s.ArticleInput,
         responses={200: s.ArticleSerializer, **WRITE_ERRORS},
-        parameters=[IF_MATCH],
+        parameters=[conditional.IF_MATCH],
     )
     def partial_update(self, request: Request, slug: str) -> Response:
         return self._save(request, partial=True)
 
     def _save(self, request: Request, *, partial: bool) -> Response:
         article = self._editable()
-        header = request.headers.get("If-Match")
-        if not header:
-            return problem(
-                428,
-                f'Send If-Match with the ETag of the version you edited (now "{article.version}").',
-                "if_match_required",
-            )
-        versions = parse_if_match(header)
-        if versions is not None and article.version not in versions:
-            return _stale(article)
+        conditional.check_if_match(conditional.if_match(request), article)
         data = s.ArticleInput(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
@@ -192,17 +150,22 @@ class ArticleViewSet(ArticleInteractionsViewSet):
                 **changes,
             )
         except services.ArticleVersionConflict as conflict:
-            return _stale(conflict.current)
+            raise _stale(conflict) from conflict
         fresh = selectors.article_find(slug=saved.slug) or saved
-        return _with_etag(Response(s.ArticleSerializer(fresh).data), fresh)
+        return conditional.with_etag(Response(s.ArticleSerializer(fresh).data), fresh)
 
     @extend_schema(
         summary="Archive an article (soft delete; its history is kept)",
-        responses={204: None, 403: PROBLEM, 404: PROBLEM},
+        parameters=[conditional.IF_MATCH],
+        responses={204: None, 403: PROBLEM, 404: PROBLEM, **conditional.PRECONDITION_RESPONSES},
     )
     def destroy(self, request: Request, slug: str) -> Response:
         article = self._editable()
-        services.article_archive(article=article, editor=authenticated_user(request))
+        conditional.check_if_match(conditional.if_match(request), article)
+        try:
+            services.article_archive(article=article, editor=authenticated_user(request))
+        except services.ArticleVersionConflict as conflict:
+            raise _stale(conflict) from conflict
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses=s.RevisionSerializer(many=True), summary="Revision history")
@@ -265,12 +228,6 @@ class ArticleViewSet(ArticleInteractionsViewSet):
         }
         return Response(body)
 
-    @extend_schema(
-        summary="Revert to a revision (recorded as a new revision)",
-        request=s.RevertInput,
-        parameters=[IF_MATCH_OPTIONAL],
-        responses={200: s.ArticleSerializer, 400: PROBLEM, 403: PROBLEM, 412: PROBLEM},
-    )
     @extend_schema(request=None, responses=s.ArticleSerializer)
     @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def review(self, request: Request, slug: str) -> Response:
@@ -279,27 +236,29 @@ class ArticleViewSet(ArticleInteractionsViewSet):
         article = self._editable()
         services.article_mark_reviewed(article=article, actor=authenticated_user(request))
         fresh = selectors.article_find(slug=article.slug) or article
-        return _with_etag(Response(s.ArticleSerializer(fresh).data), fresh)
+        return conditional.with_etag(Response(s.ArticleSerializer(fresh).data), fresh)
 
+    @extend_schema(
+        summary="Revert to a revision (recorded as a new revision)",
+        request=s.RevertInput,
+        parameters=[conditional.IF_MATCH],
+        responses={200: s.ArticleSerializer, **WRITE_ERRORS},
+    )
     @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def revert(self, request: Request, slug: str) -> Response:
         article = self._editable()
+        conditional.check_if_match(conditional.if_match(request), article)
         data = s.RevertInput(data=request.data)
         data.is_valid(raise_exception=True)
-        expected = article.version
-        if header := request.headers.get("If-Match"):
-            versions = parse_if_match(header)
-            if versions is not None and article.version not in versions:
-                return _stale(article)
         try:
             saved = services.article_revert(
                 article=article,
                 editor=authenticated_user(request),
                 number=data.validated_data["revision"],
-                expected_version=expected,
+                expected_version=article.version,
                 message=data.validated_data.get("message", ""),
             )
         except services.ArticleVersionConflict as conflict:
-            return _stale(conflict.current)
+            raise _stale(conflict) from conflict
         fresh = selectors.article_find(slug=saved.slug) or saved
-        return _with_etag(Response(s.ArticleSerializer(fresh).data), fresh)
+        return conditional.with_etag(Response(s.ArticleSerializer(fresh).data), fresh)

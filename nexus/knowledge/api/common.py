@@ -11,6 +11,6 @@ PROBLEM = OpenApiResponse(description="application/problem+json")
 
 
 def problem(status_code: int, detail: str, code: str, **extra: Any) -> Response:
-    """A problem+json answer with extra members (e.g. current_version on a 412)."""
+    """A problem+json answer with extra members (e.g. the field errors of a bad query)."""
     body = problem_body(status_code, detail=detail, code=code) | extra
     return Response(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
