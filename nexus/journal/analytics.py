@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncWeek
 
+from nexus.challenges import selectors as challenge_selectors
 from nexus.core import clock
 from nexus.journal import evidence, selectors
 from nexus.journal.models import (
@@ -257,8 +258,6 @@ def cohort_coverage(cohort: Cohort, today: date | None = None) -> Chart:
 
 def cohort_challenge_topics(cohort: Cohort, today: date | None = None) -> Chart:
     """The technologies of the challenges the cohort's learners posted (top 20), one query."""
-    from nexus.challenges import selectors as challenge_selectors
-
     learners = _cohort_learners(cohort).values("pk")
     rows = list(challenge_selectors.challenge_topic_counts(author_ids=learners)[:20])
     return Chart(
@@ -327,8 +326,6 @@ def content_per_week(today: date | None = None) -> Chart:
 
 def _posted_in_window(today: date | None) -> tuple[list[date], Any]:
     since, until = window(today)
-    from nexus.challenges import selectors as challenge_selectors
-
     low, high = evidence.aware_bounds(since, until + timedelta(days=1))
     return _weeks(since, until), challenge_selectors.challenges_posted_between(start=low, end=high)
 
@@ -386,8 +383,6 @@ def median_time_to_first_solution(today: date | None = None) -> Chart:
     window bounds to the challenges posted in the last WEEKS_SHOWN weeks (SQLite has no
     percentile aggregate, and one code path keeps both databases' numbers identical).
     """
-    from nexus.challenges import selectors as challenge_selectors
-
     weeks, posted = _posted_in_window(today)
     rows = (
         posted.annotate(first=challenge_selectors.first_solution_at())
