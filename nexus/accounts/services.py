@@ -14,7 +14,7 @@ from django.utils.text import slugify
 
 from nexus.accounts.models import ApiToken, Team, TeamMembership, TeamRole, Track, User
 from nexus.accounts.tokens import password_reset_tokens
-from nexus.core import clock
+from nexus.core import clock, taskqueue
 
 API_TOKEN_PREFIX = "nxs_"
 PROFILE_FIELDS = frozenset({"display_name", "bio", "avatar_url", "track", "cohort"})
@@ -125,11 +125,11 @@ def password_reset_request(*, email: str, base_url: str) -> None:
 
     The answer is the same whether or not the account exists, so nobody can probe for accounts.
     """
-    from nexus.accounts.tasks import send_password_reset_email
-
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is not None and user.has_usable_password():
-        transaction.on_commit(lambda: send_password_reset_email.delay(user.pk, base_url))
+        taskqueue.enqueue_on_commit(
+            "nexus.accounts.tasks.send_password_reset_email", user.pk, base_url
+        )
 
 
 def _user_from_uid(uid: str) -> User | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from nexus.core import clock
+from nexus.core import clock, taskqueue
 from nexus.core.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -64,8 +64,6 @@ def publish(
 
 def hand_over(event_ids: Iterable[Any]) -> int:
     """Enqueue one task per subscriber for each event; returns how many events were handed over."""
-    from nexus.core.tasks import run_subscriber
-
     handed = 0
     for event in OutboxEvent.objects.filter(pk__in=list(event_ids), handed_over_at__isnull=True):
         OutboxEvent.objects.filter(pk=event.pk).update(
@@ -73,7 +71,8 @@ def hand_over(event_ids: Iterable[Any]) -> int:
         )
         try:
             for key in subscribers_for(event.name):
-                run_subscriber.delay(str(event.pk), key)
+                # By name: nexus.core.tasks imports this module.
+                taskqueue.enqueue("nexus.core.tasks.run_subscriber", str(event.pk), key)
         except Exception:  # broker down, or an inline subscriber failed: the sweep retries
             logger.warning("Event %s (%s) not handed over yet", event.pk, event.name, exc_info=True)
             continue

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from nexus.accounts.models import User
-from nexus.core import clock, events
+from nexus.core import clock, events, taskqueue
 from nexus.importer import sources
 from nexus.importer.models import ImportJob, JobStatus, SourceKind
 from nexus.importer.pipeline import run_import
@@ -57,14 +57,8 @@ def import_job_create(
             actor=owner,
             payload={"job_id": job.pk, "source": job.source, "kind": job.source_kind},
         )
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        taskqueue.enqueue_on_commit("nexus.importer.tasks.run_import_job", job.pk)
     return job
-
-
-def _enqueue(job_id: int) -> None:
-    from nexus.importer.tasks import run_import_job
-
-    run_import_job.delay(job_id)
 
 
 def _open(job: ImportJob) -> tuple[Source | None, Any]:

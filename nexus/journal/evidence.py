@@ -20,7 +20,11 @@ from django.db.models.functions import TruncWeek
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from nexus.challenges import selectors as challenge_selectors
+from nexus.collab import selectors as collab_selectors
 from nexus.core import clock
+from nexus.knowledge import selectors as knowledge_selectors
+from nexus.knowledge.models import ArticleStatus
 
 
 @dataclass(frozen=True)
@@ -105,9 +109,6 @@ def _url(name: str, fallback: str, **kwargs: Any) -> str:
 
 def _article_queryset(user: Any = None) -> QuerySet[Any]:
     """Live articles the user may see (published ones for None), read through knowledge."""
-    from nexus.knowledge import selectors as knowledge_selectors
-    from nexus.knowledge.models import ArticleStatus
-
     articles = knowledge_selectors.article_list(user=user).exclude(status=ArticleStatus.ARCHIVED)
     # Only ids, titles and dates are read here: drop the list's joins and prefetches.
     return articles.select_related(None).prefetch_related(None)
@@ -160,8 +161,6 @@ register(
 
 
 def _solution_items(user: Any, start: date, end: date) -> list[EvidenceItem]:
-    from nexus.challenges import selectors as challenge_selectors
-
     low, high = aware_bounds(start, end)
     rows = (
         challenge_selectors.accepted_solutions(author_ids=[user.pk])
@@ -181,8 +180,6 @@ def _solution_items(user: Any, start: date, end: date) -> list[EvidenceItem]:
 
 
 def _solution_weekly(author_ids: Iterable[int] | None, since: date) -> dict[date, int]:
-    from nexus.challenges import selectors as challenge_selectors
-
     low, _ = aware_bounds(since, since + timedelta(days=1))
     queryset = challenge_selectors.accepted_solutions(author_ids=author_ids).filter(
         challenge__solved_at__gte=low
@@ -226,8 +223,6 @@ register(
 
 
 def _api_items(user: Any, start: date, end: date) -> list[EvidenceItem]:
-    from nexus.collab import selectors as collab_selectors
-
     low, high = aware_bounds(start, end)
     rows = (
         collab_selectors.apis_registered_by(user_ids=[user.pk])
@@ -247,8 +242,6 @@ def _api_items(user: Any, start: date, end: date) -> list[EvidenceItem]:
 
 
 def _api_weekly(author_ids: Iterable[int] | None, since: date) -> dict[date, int]:
-    from nexus.collab import selectors as collab_selectors
-
     low, _ = aware_bounds(since, since + timedelta(days=1))
     ids = None if author_ids is None else list(author_ids)
     queryset = collab_selectors.apis_registered_by(user_ids=ids).filter(created_at__gte=low)
@@ -269,8 +262,6 @@ register(
 
 
 def _feedback_items(user: Any, start: date, end: date) -> list[EvidenceItem]:
-    from nexus.collab import selectors as collab_selectors
-
     low, high = aware_bounds(start, end)
     rows = (
         collab_selectors.feedback_given_by(author_ids=[user.pk])
@@ -291,8 +282,6 @@ def _feedback_items(user: Any, start: date, end: date) -> list[EvidenceItem]:
 
 
 def _feedback_weekly(author_ids: Iterable[int] | None, since: date) -> dict[date, int]:
-    from nexus.collab import selectors as collab_selectors
-
     low, _ = aware_bounds(since, since + timedelta(days=1))
     queryset = collab_selectors.feedback_given_by(author_ids=author_ids).filter(created_at__gte=low)
     return weekly_counts(queryset, "created_at")

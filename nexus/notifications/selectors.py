@@ -1,5 +1,8 @@
 """Reads of notifications, follows, preferences and webhooks."""
 
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+
 from django.db.models import Q, QuerySet
 
 from nexus.accounts.models import User
@@ -57,3 +60,23 @@ def is_following(*, user: User, target_type: str, target_id: str) -> bool:
     return Subscription.objects.filter(
         user=user, target_type=target_type, target_id=target_id
     ).exists()
+
+
+def follower_ids(*, targets: Iterable[tuple[str, str]]) -> set[int]:
+    """Active users following any of these (type, id) targets; one query, whatever their number."""
+    ids_by_type: dict[str, list[str]] = defaultdict(list)
+    for target_type, target_id in targets:
+        ids_by_type[target_type].append(target_id)
+    if not ids_by_type:
+        return set()
+    matches = Q()
+    for target_type, target_ids in ids_by_type.items():
+        matches |= Q(target_type=target_type, target_id__in=target_ids)
+    followers = Subscription.objects.filter(matches, user__is_active=True)
+    return set(followers.values_list("user_id", flat=True).distinct())
+
+
+def followed_targets(*, user: User, target_types: Collection[str]) -> list[tuple[str, str]]:
+    """The (type, id) targets of these types that a user follows."""
+    follows = Subscription.objects.filter(user=user, target_type__in=list(target_types))
+    return list(follows.values_list("target_type", "target_id"))

@@ -12,7 +12,7 @@ from django.db import IntegrityError, models, transaction
 
 from nexus.accounts.models import Team, User
 from nexus.accounts.selectors import team_owner_ids
-from nexus.core import clock, events, outbound
+from nexus.core import clock, events, outbound, taskqueue
 from nexus.core.models import OutboxEvent
 from nexus.notifications.channels.email import ALL_EVENTS, read_unsubscribe_token
 from nexus.notifications.channels.webhook import Attempt, post_delivery
@@ -208,11 +208,9 @@ def webhook_delete(*, webhook: Webhook) -> None:
 
 def webhook_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery again (same id, so receivers can still deduplicate)."""
-    from nexus.notifications.tasks import deliver_webhook
-
     delivery.status = DeliveryStatus.PENDING
     delivery.save(update_fields=["status", "updated_at"])
-    transaction.on_commit(lambda: deliver_webhook.delay(str(delivery.pk)))
+    taskqueue.enqueue_on_commit("nexus.notifications.tasks.deliver_webhook", str(delivery.pk))
     return delivery
 
 

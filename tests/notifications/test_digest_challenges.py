@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from nexus.challenges import services as challenges
+from nexus.challenges.digest import UNANSWERED_LABEL
 from nexus.challenges.models import Challenge
-from nexus.notifications.digests import UNANSWERED_LABEL
 from nexus.notifications.services import subscription_create
 from nexus.notifications.tasks import send_digests
 from tests.challenges.conftest import technology

@@ -16,6 +16,7 @@ from nexus.collab.openapi.loader import content_hash, load_document
 from nexus.collab.openapi.operations import ParsedOperation, parse_operations
 from nexus.collab.openapi.validate import validate_document
 from nexus.collab.policies import can_act_for_team
+from nexus.collab.services.consumers import alert_consumers
 from nexus.core import conditional, events
 
 API_FIELDS = frozenset({"name", "description", "base_url", "repository_url", "team"})
@@ -218,8 +219,6 @@ def _store_version(
         },
     )
     if version.breaking_count:
-        from nexus.collab.services.consumers import alert_consumers
-
         alert_consumers(
             version=version, changes=[c for c in stored if c.severity == BREAKING], actor=actor
         )

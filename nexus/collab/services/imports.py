@@ -7,7 +7,7 @@ from nexus.accounts.models import User
 from nexus.collab.models import Api, ImportStatus, SpecImport, SpecSource
 from nexus.collab.openapi.loader import MAX_SPEC_BYTES
 from nexus.collab.services.catalog import SpecRejectedError, spec_version_create
-from nexus.core import outbound
+from nexus.core import outbound, taskqueue
 
 FETCH_TIMEOUT = (5.0, 10.0)
 FETCH_TOTAL_SECONDS = 30.0
@@ -22,9 +22,7 @@ def spec_import_request(*, api: Api, url: str, actor: User) -> SpecImport:
         raise ValidationError({"url": [str(exc)]}) from exc
     with transaction.atomic():
         spec_import = SpecImport.objects.create(api=api, url=url, requested_by=actor)
-        from nexus.collab.tasks import import_spec_from_url
-
-        transaction.on_commit(lambda: import_spec_from_url.delay(spec_import.pk))
+        taskqueue.enqueue_on_commit("nexus.collab.tasks.import_spec_from_url", spec_import.pk)
     return spec_import
 
 

@@ -11,7 +11,7 @@ from nexus.challenges import services as challenges
 from nexus.challenges.models import Challenge
 from nexus.importer.items import ExtractedItem, FileContext, provenance
 from nexus.importer.parsing import technologies as known
-from nexus.importer.sinks import Ledger, Outcome, register
+from nexus.importer.sinks.base import Ledger, Outcome, register
 from nexus.importer.sinks.knowledge import EDITED_SINCE, TechnologyIndex
 from nexus.knowledge.models import Technology
 

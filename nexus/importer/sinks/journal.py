@@ -22,7 +22,7 @@ from nexus.accounts.models import User
 from nexus.core import clock
 from nexus.importer.items import ExtractedItem, FileContext, provenance
 from nexus.importer.parsing import technologies as known
-from nexus.importer.sinks import Ledger, Outcome, register
+from nexus.importer.sinks.base import Ledger, Outcome, register
 from nexus.importer.sinks.challenges import _marker
 from nexus.importer.sinks.knowledge import EDITED_SINCE, TechnologyIndex
 from nexus.journal import selectors as journal_selectors

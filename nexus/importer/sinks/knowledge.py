@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from nexus.accounts.models import User
 from nexus.importer.items import ExtractedItem, FileContext, provenance
 from nexus.importer.parsing import technologies as known
-from nexus.importer.sinks import Ledger, Outcome, register
+from nexus.importer.sinks.base import Ledger, Outcome, register
 from nexus.knowledge import services as knowledge
 from nexus.knowledge.models import Article, ArticleKind, ArticleStatus, Technology
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from nexus.accounts.models import User
-from nexus.core import clock, events
+from nexus.core import clock, events, taskqueue
 from nexus.knowledge.models import (
     Article,
     ArticleKind,
@@ -140,9 +140,7 @@ def _event_payload(article: Article, editor: User) -> dict[str, Any]:
 
 
 def _schedule_link_refresh(slug: str) -> None:
-    from nexus.knowledge.tasks import refresh_links_to_article
-
-    transaction.on_commit(lambda: refresh_links_to_article.delay(slug))
+    taskqueue.enqueue_on_commit("nexus.knowledge.tasks.refresh_links_to_article", slug)
 
 
 def article_create(

@@ -9,6 +9,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from nexus.core import taskqueue
 from nexus.core.models import OutboxEvent
 from nexus.notifications.models import EmailPreference, Notification
 from nexus.notifications.registry import Frequency, default_frequency, label_for
@@ -100,13 +101,11 @@ class EmailChannel(Channel):
                 ).update(email_frequency=frequency)
 
     def dispatch(self, event: OutboxEvent) -> None:
-        from nexus.notifications.tasks import send_instant_emails
-
         pending = Notification.objects.filter(
             event_id=event.pk, email_frequency=Frequency.INSTANT, emailed_at=None
         )
         if pending.exists():
-            send_instant_emails.delay(str(event.pk))
+            taskqueue.enqueue("nexus.notifications.tasks.send_instant_emails", str(event.pk))
 
 
 def digest_subject(frequency: str, count: int) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 
-from nexus.core import clock, outbound
+from nexus.core import clock, outbound, taskqueue
 from nexus.core.models import OutboxEvent
 from nexus.notifications.models import DeliveryStatus, Webhook, WebhookDelivery
 
@@ -142,8 +142,6 @@ class WebhookChannel(Channel):
         return True
 
     def dispatch(self, event: OutboxEvent) -> None:
-        from nexus.notifications.tasks import deliver_webhook
-
         pending = WebhookDelivery.objects.filter(event_id=event.pk, status=DeliveryStatus.PENDING)
         for delivery_id in pending.values_list("pk", flat=True):
-            deliver_webhook.delay(str(delivery_id))
+            taskqueue.enqueue("nexus.notifications.tasks.deliver_webhook", str(delivery_id))
