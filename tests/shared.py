@@ -10,9 +10,14 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-# ../shared beside the repository (CI, the main checkout); a git worktree sits one level deeper.
+# ../shared beside the repository (CI, the main checkout); a git worktree sits one level deeper,
+# possibly beside another worktree that happens to be called "shared".
 SHARED_DIR = next(
-    (d for d in (REPO_ROOT.parent / "shared", REPO_ROOT.parent.parent / "shared") if d.is_dir()),
+    (
+        d
+        for d in (REPO_ROOT.parent / "shared", REPO_ROOT.parent.parent / "shared")
+        if (d / "security").is_dir()
+    ),
     REPO_ROOT.parent / "shared",
 )
 SKIP_REASON = "../shared is not beside this clone (CI has it): its corpora were not read"
