@@ -189,20 +189,17 @@ def _solution_weekly(author_ids: Iterable[int] | None, since: date) -> dict[date
 
 def challenges_posted(start: date, end: date) -> QuerySet[Any]:
     """Challenges posted in [start, end), duplicates left out, for the program's charts."""
-
     low, high = aware_bounds(start, end)
     return challenge_selectors.challenges_posted_between(start=low, end=high)
 
 
 def first_solution_at() -> Any:
     """Annotation for a challenge: when its first solution was posted (None without one)."""
-
     return challenge_selectors.first_solution_at()
 
 
 def challenge_topic_counts(author_ids: Any) -> QuerySet[Any]:
     """Challenges some learners posted, per technology: rows of `name`, `challenges`."""
-
     return challenge_selectors.challenge_topic_counts(author_ids=author_ids)
 
 
