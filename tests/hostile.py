@@ -7,6 +7,8 @@ Two sources, always kept apart:
 """
 
 import json
+import socket
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -90,3 +92,20 @@ def params(cases: list[tuple[str, str]]) -> list[Any]:
 
 def shared_params(values: list[str]) -> list[Any]:
     return [pytest.param(value, id=value[:80]) for value in values] or [absent_param()]
+
+
+PUBLIC_ADDRESS = "93.184.215.14"
+
+
+def fake_getaddrinfo(answers: dict[str, list[str]]) -> Callable[..., list[Any]]:
+    """socket.getaddrinfo answering `answers` for their names and a public address otherwise."""
+
+    def getaddrinfo(host: str, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        return [
+            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, port, 0, 0))
+            if ":" in address
+            else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))
+            for address in answers.get(host, [PUBLIC_ADDRESS])
+        ]
+
+    return getaddrinfo

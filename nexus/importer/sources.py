@@ -193,7 +193,10 @@ def check_git_url(url: str, *, allow_local: bool) -> str:
     url = url.strip()
     if url.startswith("-"):
         raise SourceError("Not a repository URL.")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # unbalanced brackets, a bad port: urlsplit is strict about those
+        raise SourceError(f"Not a repository URL: {exc}.") from exc
     if parts.scheme in ("https", "ssh"):
         if parts.scheme == "https" and (parts.username or parts.password):
             raise SourceError("Credentials in repository URLs are not accepted.")

@@ -2,6 +2,7 @@
 
 import io
 import os
+import socket
 import stat
 import subprocess
 import zipfile
@@ -10,7 +11,9 @@ import pytest
 
 from nexus.importer import sources
 from nexus.importer.sources import SourceError
+from tests import hostile
 from tests.importer.journals import JOURNAL
+from tests.shared import require
 
 
 def _zip(entries):
@@ -131,12 +134,7 @@ def test_file_urls_are_refused_without_the_cli_flag(tmp_path):
         pass
 
 
-def test_every_hostile_url_of_the_ssrf_corpus_is_refused_as_a_git_source():
-    from tests.importer.conftest import SHARED, shared_file
-
-    lines = shared_file(SHARED / "security" / "ssrf-urls.txt").decode("utf-8").splitlines()
-    urls = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-    assert len(urls) > 20
+def git_urls_accepted(urls: list[str]) -> list[str]:
     accepted = []
     for url in urls:
         try:
@@ -144,4 +142,18 @@ def test_every_hostile_url_of_the_ssrf_corpus_is_refused_as_a_git_source():
         except SourceError:
             continue
         accepted.append(url)
-    assert accepted == []
+    return accepted
+
+
+def test_every_url_of_the_own_ssrf_corpus_is_refused_as_a_git_source(monkeypatch):
+    inside = hostile.names_resolving_inside()
+    monkeypatch.setattr(socket, "getaddrinfo", hostile.fake_getaddrinfo(inside))
+    urls = [url for _, url in hostile.ssrf_urls()] + [f"https://{host}/r.git" for host in inside]
+    assert git_urls_accepted(urls) == []
+
+
+def test_every_url_of_the_shared_ssrf_corpus_is_refused_as_a_git_source():
+    require(hostile.SHARED_SSRF)
+    urls = hostile.shared_ssrf_urls()
+    assert len(urls) > 20
+    assert git_urls_accepted(urls) == []
