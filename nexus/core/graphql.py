@@ -1,12 +1,13 @@
 """GraphQL building blocks: the authenticated view, limits, and typed errors for mutations."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import strawberry
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponseBase
+from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -16,6 +17,7 @@ from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
+    SchemaExtension,
 )
 from strawberry.extensions.field_extension import SyncExtensionResolver
 from strawberry.types import Info, get_object_definition
@@ -24,6 +26,42 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 from strawberry_django.permissions import DjangoPermissionExtension
 
 from nexus.core.errors import problem_response
+
+
+class RefuseNulCharacters(SchemaExtension):
+    """Text holding a NUL character is refused before validation, like REST and forms refuse it:
+    PostgreSQL cannot store NUL, and a resolver handing one to the database would fail there."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        literals = (
+            node.value for node in (_string_values(document) if document is not None else ())
+        )
+        if any("\x00" in text for text in literals) or _holds_nul(context.variables):
+            context.pre_execution_errors = [GraphQLError("Text may not contain NUL characters.")]
+        yield
+
+
+def _string_values(document: DocumentNode) -> list[StringValueNode]:
+    found: list[StringValueNode] = []
+
+    class Collect(Visitor):
+        def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+            found.append(node)
+
+    visit(document, Collect())
+    return found
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 @strawberry.type
@@ -122,6 +160,7 @@ class MutationErrors(FieldExtension):
 def schema_extensions() -> list[Any]:
     """Limits and the optimizer every schema runs with."""
     return [
+        RefuseNulCharacters,
         DjangoOptimizerExtension,
         lambda: QueryDepthLimiter(max_depth=settings.NEXUS_GRAPHQL_MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=settings.NEXUS_GRAPHQL_MAX_ALIASES),

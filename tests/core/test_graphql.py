@@ -3,6 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework_simplejwt.tokens import AccessToken
 
+from nexus.knowledge.models import Article
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +123,31 @@ def test_a_logged_in_browser_with_the_csrf_token_can_query_and_mutate(owner):
     assert mutation.json()["data"]["updateProfile"]["errors"] == []
     owner.refresh_from_db()
     assert owner.bio == "from GraphiQL"
+
+
+CREATE_ARTICLE = """mutation($data: ArticleInput!) {
+  createArticle(data: $data) { article { slug } errors { field } }
+}"""
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        (CREATE_ARTICLE, {"data": {"title": "Nul", "body": "before\x00after"}}),
+        (CREATE_ARTICLE, {"data": {"title": "Nul", "body": "fine", "tags": ["a\x00"]}}),
+        (
+            'mutation { createArticle(data: {title: "N\\u0000ul", body: "x"}) { errors { field } } }',
+            {},
+        ),
+        ('{ search(q: "a\\u0000b") { total } }', {}),
+    ],
+)
+def test_a_nul_character_anywhere_is_refused_before_any_resolver_runs(
+    client, owner, query, variables
+):
+    body = graphql(client, query, variables, **bearer(owner)).json()
+    assert body["data"] is None
+    assert [error["message"] for error in body["errors"]] == [
+        "Text may not contain NUL characters."
+    ]
+    assert not Article.objects.exists()
