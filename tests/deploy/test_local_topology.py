@@ -112,7 +112,9 @@ class SMTPServer(socketserver.ThreadingTCPServer):
         self.mailbox = Mailbox()
 
 
-@pytest.fixture(scope="module")
+# Session-scoped: in a parallel, randomly ordered run this module's tests need not run back to back
+# on their worker, and bringing the whole topology up again for each of them costs half a minute.
+@pytest.fixture(scope="session")
 def smtp_server() -> Iterator[SMTPServer]:
     server = SMTPServer()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -138,7 +140,7 @@ def run_script(name: str, env: dict[str, str], timeout: int) -> subprocess.Compl
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def topology(smtp_server: SMTPServer) -> Iterator[None]:
     env = {**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.server_address[1]}"}
     try:
