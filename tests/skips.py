@@ -25,7 +25,7 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
-def skip_reason(report: pytest.TestReport) -> str:
+def skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
     longrepr = report.longrepr
     text = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
     return text.removeprefix("Skipped: ").strip()
@@ -48,6 +48,11 @@ class SkipLedger:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.skipped and not hasattr(report, "wasxfail"):
+            self.skips.append((report.nodeid, skip_reason(report)))
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        # A module that skips itself while being collected (pytest.skip(allow_module_level=True)).
+        if report.skipped:
             self.skips.append((report.nodeid, skip_reason(report)))
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
