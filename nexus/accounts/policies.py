@@ -5,42 +5,45 @@ from typing import TypeGuard
 from nexus.accounts.models import ApiToken, Team, TeamMembership, TeamRole, User, Viewer
 
 
-def _signed_in(actor: Viewer) -> TypeGuard[User]:
-    # Inactive accounts cannot sign in; a service called for one refuses as well.
-    return isinstance(actor, User) and actor.is_active
+def is_signed_in(viewer: Viewer) -> TypeGuard[User]:
+    """A signed-in, active user: every app's policies start from this."""
+    # Inactive accounts cannot sign in; a service called for one (a script, a task) refuses too.
+    return isinstance(viewer, User) and viewer.is_active
 
 
 def can_edit_user(actor: Viewer, user: User) -> bool:
     """A profile is edited by its owner, or by an admin."""
-    return _signed_in(actor) and (actor.pk == user.pk or actor.is_admin)
+    return is_signed_in(actor) and (actor.pk == user.pk or actor.is_admin)
 
 
 def can_change_password(actor: Viewer, user: User) -> bool:
     """Only the owner changes a password (proving the old one); admins use a reset link."""
-    return _signed_in(actor) and actor.pk == user.pk
+    return is_signed_in(actor) and actor.pk == user.pk
 
 
 def can_create_token(actor: Viewer) -> bool:
     """Any signed-in user makes API tokens, always for themselves."""
-    return _signed_in(actor)
+    return is_signed_in(actor)
 
 
 def can_manage_token(actor: Viewer, token: ApiToken) -> bool:
-    return _signed_in(actor) and actor.pk == token.user_id
+    return is_signed_in(actor) and actor.pk == token.user_id
 
 
 def is_team_member(actor: Viewer, team: Team) -> bool:
-    return _signed_in(actor) and TeamMembership.objects.filter(team=team, user_id=actor.pk).exists()
+    return (
+        is_signed_in(actor) and TeamMembership.objects.filter(team=team, user_id=actor.pk).exists()
+    )
 
 
 def can_create_team(actor: Viewer) -> bool:
     """Any signed-in user starts a team, and owns it."""
-    return _signed_in(actor)
+    return is_signed_in(actor)
 
 
 def can_manage_team(actor: Viewer, team: Team) -> bool:
     """Team owners and admins change a team and its members."""
-    if not _signed_in(actor):
+    if not is_signed_in(actor):
         return False
     if actor.is_admin:
         return True
