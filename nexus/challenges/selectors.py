@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from nexus.accounts.models import User
+from nexus.accounts.models import User, Viewer
 from nexus.challenges.models import (
     Challenge,
     ChallengeStatus,
@@ -123,10 +123,10 @@ def comment_list(*, challenge: Challenge, solution: Solution | None = None) -> Q
 
 
 def user_votes(
-    *, user: Any, challenge: Challenge, solutions: list[Solution]
+    *, user: Viewer, challenge: Challenge, solutions: list[Solution]
 ) -> tuple[int, dict[int, int]]:
     """The signed-in user's vote on a challenge and on each of its solutions (0 when none)."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return 0, {}
     own = ChallengeVote.objects.filter(challenge=challenge, user=user).values_list(
         "value", flat=True
