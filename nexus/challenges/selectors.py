@@ -1,7 +1,7 @@
 """Reads of challenges, with the joins and prefetches their callers need."""
 
 import calendar
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -188,13 +188,13 @@ def leaderboard(
 # --- Reads for the learning journal ---------------------------------------------------------
 
 
-def accepted_solutions(*, author_ids: Any = None) -> QuerySet[Solution]:
+def accepted_solutions(*, author_ids: Iterable[int] | None = None) -> QuerySet[Solution]:
     """Accepted solutions (optionally of some authors); `challenge__solved_at` dates acceptance."""
     solutions = Solution.objects.filter(accepted_for__isnull=False)
     return solutions if author_ids is None else solutions.filter(author_id__in=author_ids)
 
 
-def challenge_topic_counts(*, author_ids: Any) -> QuerySet[Any]:
+def challenge_topic_counts(*, author_ids: Iterable[int]) -> QuerySet[Any]:
     """Challenges posted by some authors per technology: rows of `name`, `challenges`."""
     through = Challenge.technologies.through
     return (
