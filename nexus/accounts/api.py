@@ -15,7 +15,6 @@ from rest_framework_simplejwt.views import TokenObtainPairView
 
 from nexus.accounts import selectors, services
 from nexus.accounts.models import ApiToken, Team, TeamRole, Track, User
-from nexus.accounts.policies import can_manage_team, can_manage_token
 from nexus.core.auth import authenticated_user
 from nexus.core.serializers import StrictSerializer
 
@@ -159,7 +158,8 @@ class MeApi(APIView):
     def patch(self, request: Request) -> Response:
         data = ProfileInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        user = services.user_update_profile(user=authenticated_user(request), **data.validated_data)
+        me = authenticated_user(request)
+        user = services.user_update_profile(actor=me, user=me, **data.validated_data)
         return Response(MeSerializer(user).data)
 
 
@@ -170,7 +170,8 @@ class MePasswordApi(APIView):
     def post(self, request: Request) -> Response:
         data = PasswordChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.user_change_password(user=authenticated_user(request), **data.validated_data)
+        me = authenticated_user(request)
+        services.user_change_password(actor=me, user=me, **data.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -202,10 +203,9 @@ class MeTokenViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, pk: str) -> Response:
+        # Scoped to the user's own tokens: someone else's is a 404, not a 403.
         token = get_object_or_404(self.get_queryset(), pk=pk)
-        if not can_manage_token(request.user, token):
-            self.permission_denied(request)
-        services.api_token_revoke(token=token)
+        services.api_token_revoke(actor=authenticated_user(request), token=token)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -254,12 +254,6 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     ordering_fields = ("name", "created_at")
     ordering = ("name", "id")
 
-    def _managed_team(self) -> Team:
-        team = self.get_object()
-        if not can_manage_team(self.request.user, team):
-            self.permission_denied(self.request)
-        return team
-
     @extend_schema(request=TeamInput, responses={201: TeamSerializer})
     def create(self, request: Request) -> Response:
         data = TeamInput(data=request.data)
@@ -271,26 +265,28 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(request=TeamInput, responses=TeamSerializer)
     def partial_update(self, request: Request, slug: str) -> Response:
-        team = self._managed_team()
+        team = self.get_object()
         data = TeamInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.team_update(team=team, **data.validated_data)
+        services.team_update(actor=authenticated_user(request), team=team, **data.validated_data)
         return Response(TeamSerializer(self.get_queryset().get(pk=team.pk)).data)
 
     @extend_schema(request=TeamMemberInput, responses=TeamSerializer)
     @action(detail=True, methods=["post"], url_path="members")
     def add_member(self, request: Request, slug: str) -> Response:
         """Add a member, or change a member's role."""
-        team = self._managed_team()
+        team = self.get_object()
         data = TeamMemberInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.team_member_set(team=team, **data.validated_data)
+        services.team_member_set(
+            actor=authenticated_user(request), team=team, **data.validated_data
+        )
         return Response(TeamSerializer(self.get_queryset().get(pk=team.pk)).data)
 
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"members/(?P<user_id>\d+)")
     def remove_member(self, request: Request, slug: str, user_id: str) -> Response:
-        team = self._managed_team()
+        team = self.get_object()
         user = get_object_or_404(User, pk=user_id)
-        services.team_member_remove(team=team, user=user)
+        services.team_member_remove(actor=authenticated_user(request), team=team, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,10 +1,8 @@
-from typing import Any
-
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
 from nexus.accounts import services
-from nexus.accounts.models import Team, TeamRole, Track, User
+from nexus.accounts.models import ApiToken, Team, TeamMembership, TeamRole, Track, User
 from nexus.core.forms import ServiceForm
 
 
@@ -34,7 +32,9 @@ class ProfileForm(ServiceForm):
     cohort = forms.CharField(max_length=80, required=False)
 
     def save(self, user: User) -> User | None:
-        return self.call_service(services.user_update_profile, user=user, **self.cleaned_data)
+        return self.call_service(
+            services.user_update_profile, actor=user, user=user, **self.cleaned_data
+        )
 
 
 class PasswordChangeForm(ServiceForm):
@@ -46,7 +46,9 @@ class PasswordChangeForm(ServiceForm):
     )
 
     def save(self, user: User) -> User | None:
-        return self.call_service(services.user_change_password, user=user, **self.cleaned_data)
+        return self.call_service(
+            services.user_change_password, actor=user, user=user, **self.cleaned_data
+        )
 
 
 class PasswordResetForm(forms.Form):
@@ -56,7 +58,7 @@ class PasswordResetForm(forms.Form):
 class ApiTokenForm(ServiceForm):
     name = forms.CharField(max_length=80)
 
-    def save(self, user: User) -> tuple[Any, str] | None:
+    def save(self, user: User) -> tuple[ApiToken, str] | None:
         return self.call_service(services.api_token_create, user=user, **self.cleaned_data)
 
 
@@ -74,11 +76,15 @@ class TeamMemberForm(ServiceForm):
     email = forms.EmailField(label="Member's e-mail")
     role = forms.ChoiceField(choices=TeamRole.choices)
 
-    def save(self, team: Team) -> Any:
+    def save(self, team: Team, actor: User) -> TeamMembership | None:
         user = User.objects.filter(email__iexact=self.cleaned_data["email"], is_active=True).first()
         if user is None:
             self.add_error("email", "Nobody has an account with this e-mail address.")
             return None
         return self.call_service(
-            services.team_member_set, team=team, user=user, role=self.cleaned_data["role"]
+            services.team_member_set,
+            actor=actor,
+            team=team,
+            user=user,
+            role=self.cleaned_data["role"],
         )

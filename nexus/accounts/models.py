@@ -1,7 +1,7 @@
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import BaseUserManager
-from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
@@ -86,6 +86,11 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     def is_moderator(self) -> bool:
         """Mentors and admins moderate content."""
         return self.is_mentor or self.is_admin
+
+
+# Whoever asks: a signed-in user, or an anonymous visitor (policies and selectors accept both;
+# services that write take a User, as only a signed-in user may write).
+type Viewer = User | AnonymousUser
 
 
 class ApiToken(TimeStampedModel):

@@ -11,6 +11,7 @@ from strawberry_django.permissions import IsAuthenticated
 
 from nexus.accounts import selectors, services
 from nexus.accounts.models import User
+from nexus.core.auth import authenticated_user
 from nexus.core.graphql import FieldError, MutationErrors
 
 
@@ -61,7 +62,7 @@ class ProfileUpdateResult:
 class Query:
     @strawberry_django.field(extensions=[IsAuthenticated()])
     def me(self, info: Info) -> MeType:
-        return info.context.request.user
+        return cast(MeType, authenticated_user(info.context.request))
 
     users: OffsetPaginated[UserType] = strawberry_django.offset_paginated(filters=UserFilter)
 
@@ -74,6 +75,8 @@ class Query:
 class Mutation:
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def update_profile(self, info: Info, data: ProfileInput) -> ProfileUpdateResult:
-        changes = {k: v for k, v in strawberry.asdict(data).items() if v is not strawberry.UNSET}
-        user = services.user_update_profile(user=info.context.request.user, **changes)
+        fields = cast(dict[str, str | None], strawberry.asdict(data))
+        changes = {k: v for k, v in fields.items() if v is not strawberry.UNSET}
+        me = authenticated_user(info.context.request)
+        user = services.user_update_profile(actor=me, user=me, **changes)
         return ProfileUpdateResult(user=cast(MeType, user))

@@ -1,10 +1,8 @@
 """Reads of accounts."""
 
-from typing import Any
-
 from django.db.models import Prefetch, QuerySet
 
-from nexus.accounts.models import ApiToken, Team, TeamMembership, TeamRole, User
+from nexus.accounts.models import ApiToken, Team, TeamMembership, TeamRole, User, Viewer
 
 
 def user_list() -> QuerySet[User]:
@@ -24,9 +22,9 @@ def team_list() -> QuerySet[Team]:
     ).order_by("name", "id")
 
 
-def team_ids_for(*, user: Any) -> set[int]:
+def team_ids_for(*, user: Viewer) -> set[int]:
     """The ids of the teams a user belongs to."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return set()
     return set(TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))
 
@@ -40,9 +38,9 @@ def team_owner_ids(*, team_id: int) -> list[int]:
     )
 
 
-def teams_owned_by(*, user: Any) -> QuerySet[Team]:
+def teams_owned_by(*, user: Viewer) -> QuerySet[Team]:
     """The teams in which a user has the owner role, by name."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return Team.objects.none()
     return Team.objects.filter(memberships__user=user, memberships__role=TeamRole.OWNER).order_by(
         "name", "id"

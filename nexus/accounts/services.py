@@ -3,21 +3,22 @@
 import hashlib
 import secrets
 from datetime import datetime
-from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.text import slugify
 
+from nexus.accounts import policies
 from nexus.accounts.models import ApiToken, Team, TeamMembership, TeamRole, Track, User
 from nexus.accounts.tokens import password_reset_tokens
 from nexus.core import clock, taskqueue
 
 API_TOKEN_PREFIX = "nxs_"
 PROFILE_FIELDS = frozenset({"display_name", "bio", "avatar_url", "track", "cohort"})
+NOT_A_TEAM_OWNER = "Only the team's owners or an admin manage this team."
 
 
 def hash_api_key(key: str) -> str:
@@ -63,8 +64,10 @@ def user_register(
 
 
 @transaction.atomic
-def user_update_profile(*, user: User, **changes: Any) -> User:
-    """Change the profile fields a user may edit themselves."""
+def user_update_profile(*, actor: User, user: User, **changes: str | None) -> User:
+    """Change the profile fields a user may edit themselves (or an admin for them)."""
+    if not policies.can_edit_user(actor, user):
+        raise PermissionDenied("You may only edit your own profile.")
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:
         raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
@@ -76,8 +79,10 @@ def user_update_profile(*, user: User, **changes: Any) -> User:
 
 
 @transaction.atomic
-def user_change_password(*, user: User, old_password: str, new_password: str) -> User:
+def user_change_password(*, actor: User, user: User, old_password: str, new_password: str) -> User:
     """Change a password, proving the old one first."""
+    if not policies.can_change_password(actor, user):
+        raise PermissionDenied("Only the account's owner changes its password.")
     if not user.check_password(old_password):
         raise ValidationError({"old_password": ["The current password is not correct."]})
     _validate_new_password(new_password, user=user, field="new_password")
@@ -90,6 +95,8 @@ def api_token_create(
     *, user: User, name: str, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
     """Create a personal API token; returns the token and its key, which is never shown again."""
+    if not policies.can_create_token(user):
+        raise PermissionDenied("This account may not create API tokens.")
     if expires_at is not None and expires_at <= clock.now():
         raise ValidationError({"expires_at": ["The expiry date must be in the future."]})
     key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -105,8 +112,10 @@ def api_token_create(
     return token, key
 
 
-def api_token_revoke(*, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """Revoke a token; revoking twice keeps the first revocation time."""
+    if not policies.can_manage_token(actor, token):
+        raise PermissionDenied("You may only revoke your own tokens.")
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at", "updated_at"])
@@ -164,6 +173,8 @@ def _unique_team_slug(name: str) -> str:
 @transaction.atomic
 def team_create(*, creator: User, name: str, description: str = "") -> Team:
     """Create a team; its creator becomes its first owner."""
+    if not policies.can_create_team(creator):
+        raise PermissionDenied("This account may not create teams.")
     team = Team(name=name.strip(), description=description.strip())
     team.slug = _unique_team_slug(team.name)
     team.full_clean()
@@ -173,8 +184,10 @@ def team_create(*, creator: User, name: str, description: str = "") -> Team:
 
 
 @transaction.atomic
-def team_update(*, team: Team, **changes: Any) -> Team:
-    """Change a team's name or description."""
+def team_update(*, actor: User, team: Team, **changes: str) -> Team:
+    """Change a team's name or description (its owners, or an admin)."""
+    if not policies.can_manage_team(actor, team):
+        raise PermissionDenied(NOT_A_TEAM_OWNER)
     unknown = set(changes) - {"name", "description"}
     if unknown:
         raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
@@ -186,8 +199,10 @@ def team_update(*, team: Team, **changes: Any) -> Team:
 
 
 @transaction.atomic
-def team_member_set(*, team: Team, user: User, role: str) -> TeamMembership:
+def team_member_set(*, actor: User, team: Team, user: User, role: str) -> TeamMembership:
     """Add a member to a team or change their role; a team always keeps an owner."""
+    if not policies.can_manage_team(actor, team):
+        raise PermissionDenied(NOT_A_TEAM_OWNER)
     if role not in TeamRole.values:
         raise ValidationError({"role": [f"Choose one of: {', '.join(TeamRole.values)}."]})
     membership, _ = TeamMembership.objects.select_for_update().get_or_create(
@@ -201,8 +216,10 @@ def team_member_set(*, team: Team, user: User, role: str) -> TeamMembership:
 
 
 @transaction.atomic
-def team_member_remove(*, team: Team, user: User) -> None:
+def team_member_remove(*, actor: User, team: Team, user: User) -> None:
     """Remove a member; the last owner cannot leave."""
+    if not policies.can_manage_team(actor, team):
+        raise PermissionDenied(NOT_A_TEAM_OWNER)
     membership = TeamMembership.objects.select_for_update().filter(team=team, user=user).first()
     if membership is None:
         raise ValidationError({"user": ["This user is not a member of the team."]})

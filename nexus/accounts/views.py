@@ -19,7 +19,8 @@ from nexus.accounts.forms import (
     TeamForm,
     TeamMemberForm,
 )
-from nexus.accounts.policies import can_manage_team, can_manage_token
+from nexus.accounts.models import User
+from nexus.accounts.policies import can_manage_team
 from nexus.accounts.tokens import password_reset_tokens
 from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
@@ -56,7 +57,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _profile_initial(user: object) -> dict[str, object]:
+def _profile_initial(user: User) -> dict[str, object]:
     return {name: getattr(user, name) for name in services.PROFILE_FIELDS}
 
 
@@ -71,23 +72,18 @@ def token_create(request: HttpRequest) -> HttpResponse:
         "tokens": selectors.api_token_list(user=user),
         "new_key": created[1] if created else None,
     }
-    return render_page(
-        request, "accounts/profile_tokens.html", "accounts/partials/tokens.html", context
-    )
+    return _render_tokens(request, context)
 
 
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     user = authenticated_user(request)
+    # Scoped to the user's own tokens: someone else's is a 404, not a 403.
     token = get_object_or_404(selectors.api_token_list(user=user), pk=token_id)
-    if not can_manage_token(user, token):
-        raise PermissionDenied
-    services.api_token_revoke(token=token)
+    services.api_token_revoke(actor=user, token=token)
     context = {"token_form": ApiTokenForm(), "tokens": selectors.api_token_list(user=user)}
-    return render_page(
-        request, "accounts/profile_tokens.html", "accounts/partials/tokens.html", context
-    )
+    return _render_tokens(request, context)
 
 
 def _render_tokens(request: HttpRequest, context: dict[str, object]) -> HttpResponse:
@@ -148,9 +144,10 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     can_manage = can_manage_team(request.user, team)
     form = TeamMemberForm(request.POST or None)
     if request.method == "POST":
+        # Refused before the form looks the e-mail up, so nobody else learns who has an account.
         if not can_manage:
             raise PermissionDenied
-        if form.is_valid() and form.save(team):
+        if form.is_valid() and form.save(team, authenticated_user(request)):
             messages.success(request, "Member saved.")
             return redirect("accounts:team_detail", team.slug)
     return render(

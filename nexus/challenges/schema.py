@@ -13,6 +13,7 @@ from nexus.accounts.schema import UserType
 from nexus.challenges import selectors, services
 from nexus.challenges.models import Challenge, Solution
 from nexus.challenges.similarity import similar_challenges
+from nexus.core.auth import authenticated_user
 from nexus.core.graphql import FieldError, MutationErrors, NotFound
 from nexus.knowledge import selectors as knowledge_selectors
 
@@ -149,7 +150,7 @@ class Mutation:
         tags: list[str] | None = None,
     ) -> ChallengeResult:
         challenge = services.challenge_create(
-            author=info.context.request.user,
+            author=authenticated_user(info.context.request),
             title=title,
             body=body,
             technologies=technologies or [],
@@ -163,7 +164,7 @@ class Mutation:
         if challenge is None:
             raise NotFound(field="challenge_id")
         solution = services.solution_create(
-            challenge=challenge, author=info.context.request.user, body=body
+            challenge=challenge, author=authenticated_user(info.context.request), body=body
         )
         return SolutionResult(solution=cast(SolutionType, solution))
 
@@ -173,7 +174,7 @@ class Mutation:
         if challenge is None:
             raise NotFound(field="id")
         challenge = services.challenge_vote(
-            challenge=challenge, user=info.context.request.user, value=value
+            challenge=challenge, user=authenticated_user(info.context.request), value=value
         )
         return ChallengeResult(challenge=cast(ChallengeType, challenge))
 
@@ -183,7 +184,7 @@ class Mutation:
         if solution is None:
             raise NotFound(field="id")
         solution = services.solution_vote(
-            solution=solution, user=info.context.request.user, value=value
+            solution=solution, user=authenticated_user(info.context.request), value=value
         )
         return SolutionResult(solution=cast(SolutionType, solution))
 
@@ -199,7 +200,7 @@ class Mutation:
             raise NotFound(field="solution_id")
         challenge = services.challenge_apply_changes(
             challenge=challenge,
-            actor=info.context.request.user,
+            actor=authenticated_user(info.context.request),
             accepted_solution=None if solution_id is None else int(solution_id),
         )
         return ChallengeResult(challenge=cast(ChallengeType, challenge))

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils.html import strip_tags
 
+from nexus.accounts.models import Viewer
 from nexus.challenges.models import Challenge, ChallengeStatus, Solution
 from nexus.search import registry
 from nexus.search.registry import Facet, IndexEntry, SearchProvider, Visibility
@@ -63,7 +64,7 @@ class ChallengeSearch(SearchProvider):
             votes=max(obj.score, 0) + (SOLVED_VOTES_BONUS if solved else 0),
         )
 
-    def visible_ids(self, user: Any, ids: Iterable[int]) -> set[int]:
+    def visible_ids(self, user: Viewer, ids: Iterable[int]) -> set[int]:
         return set(
             Challenge.objects.filter(pk__in=list(ids))
             .exclude(status=ChallengeStatus.DUPLICATE)

@@ -1,7 +1,7 @@
 """Reads of challenges, with the joins and prefetches their callers need."""
 
 import calendar
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from nexus.accounts.models import User
+from nexus.accounts.models import User, Viewer
 from nexus.challenges.models import (
     Challenge,
     ChallengeStatus,
@@ -123,10 +123,10 @@ def comment_list(*, challenge: Challenge, solution: Solution | None = None) -> Q
 
 
 def user_votes(
-    *, user: Any, challenge: Challenge, solutions: list[Solution]
+    *, user: Viewer, challenge: Challenge, solutions: list[Solution]
 ) -> tuple[int, dict[int, int]]:
     """The signed-in user's vote on a challenge and on each of its solutions (0 when none)."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return 0, {}
     own = ChallengeVote.objects.filter(challenge=challenge, user=user).values_list(
         "value", flat=True
@@ -188,13 +188,13 @@ def leaderboard(
 # --- Reads for the learning journal ---------------------------------------------------------
 
 
-def accepted_solutions(*, author_ids: Any = None) -> QuerySet[Solution]:
+def accepted_solutions(*, author_ids: Iterable[int] | None = None) -> QuerySet[Solution]:
     """Accepted solutions (optionally of some authors); `challenge__solved_at` dates acceptance."""
     solutions = Solution.objects.filter(accepted_for__isnull=False)
     return solutions if author_ids is None else solutions.filter(author_id__in=author_ids)
 
 
-def challenge_topic_counts(*, author_ids: Any) -> QuerySet[Any]:
+def challenge_topic_counts(*, author_ids: Iterable[int]) -> QuerySet[Any]:
     """Challenges posted by some authors per technology: rows of `name`, `challenges`."""
     through = Challenge.technologies.through
     return (

@@ -10,12 +10,16 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
 from nexus.core import clock, taskqueue
 from nexus.core.models import OutboxEvent
+
+if TYPE_CHECKING:
+    from nexus.accounts.models import Viewer
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +51,14 @@ def publish(
     name: str,
     *,
     subject: models.Model | None = None,
-    actor: Any = None,
+    actor: "Viewer | None" = None,
     payload: dict[str, Any] | None = None,
 ) -> OutboxEvent:
     """Record an event with the current transaction; it is handed over only if that commits."""
     event = OutboxEvent.objects.create(
         name=name,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        # An anonymous visitor is recorded as no actor, like a system change.
+        actor=actor if isinstance(actor, get_user_model()) else None,
         subject_type=subject._meta.label_lower if subject is not None else "",
         subject_id=str(subject.pk) if subject is not None else "",
         payload=payload or {},

@@ -7,7 +7,7 @@ app describes its kind once with `OutdatedFlags` and keeps its own service names
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -16,6 +16,9 @@ from django.db.models import Q
 from nexus.core import clock, events
 from nexus.core.links import breaking_reason, contains_any, linked_paths
 from nexus.core.models import OUTDATED_REASON_MAX_LENGTH, OutdatableModel
+
+if TYPE_CHECKING:
+    from nexus.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ class OutdatedFlags[M: OutdatableModel]:
     model: type[M]
     event: str
     payload: Callable[[M], dict[str, Any]]
-    may_review: Callable[[Any, M], bool]
+    may_review: Callable[["User", M], bool]
     refusal: str
     flaggable: Q = field(default_factory=Q)
 
@@ -59,7 +62,7 @@ class OutdatedFlags[M: OutdatableModel]:
         return locked
 
     @transaction.atomic
-    def mark_reviewed(self, *, item: M, actor: Any) -> M:
+    def mark_reviewed(self, *, item: M, actor: "User") -> M:
         """The author (or a mentor/admin) confirms the item is still right: clears the flag."""
         if not self.may_review(actor, item):
             raise PermissionDenied(self.refusal)

@@ -67,7 +67,7 @@ class ImportJobViewSet(
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return ImportJob.objects.none()
-        return selectors.import_jobs_visible_to(self.request.user)
+        return selectors.import_jobs_visible_to(authenticated_user(self.request))
 
     @extend_schema(
         request=ImportJobInput,
@@ -82,12 +82,13 @@ class ImportJobViewSet(
         data = ImportJobInput(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data.get("file")
+        owner = authenticated_user(request)
         job = services.import_job_create(
-            owner=authenticated_user(request),
+            owner=owner,
             upload_name=upload.name if upload else "",
             upload_data=upload.read() if upload else None,
             url=data.validated_data.get("url", ""),
             dry_run=data.validated_data["dry_run"],
         )
-        job = selectors.import_jobs_visible_to(request.user).get(pk=job.pk)
+        job = selectors.import_jobs_visible_to(owner).get(pk=job.pk)
         return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)

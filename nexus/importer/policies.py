@@ -1,14 +1,14 @@
-"""Who may import and see imports."""
+"""Who may import and see imports; the services call these and raise, pages show or hide."""
 
-from typing import Any
-
+from nexus.accounts.models import Viewer
+from nexus.accounts.policies import is_signed_in
 from nexus.importer.models import ImportJob
 
 
-def can_import(user: Any) -> bool:
+def can_import(user: Viewer) -> bool:
     """Every signed-in user may import their own journals and docs."""
-    return bool(user.is_authenticated)
+    return is_signed_in(user)
 
 
-def can_view_job(user: Any, job: ImportJob) -> bool:
-    return bool(user.is_authenticated and (user.pk == job.owner_id or user.is_admin))
+def can_view_job(user: Viewer, job: ImportJob) -> bool:
+    return is_signed_in(user) and (user.pk == job.owner_id or user.is_admin)

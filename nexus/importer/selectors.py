@@ -1,15 +1,14 @@
 """Reading import jobs: a user sees their own; admins see everybody's."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 
+from nexus.accounts.models import User
 from nexus.importer.models import ImportJob
 
 
-def import_jobs_visible_to(user: Any) -> QuerySet[ImportJob]:
+def import_jobs_visible_to(user: User) -> QuerySet[ImportJob]:
     """The jobs `user` may see, without their upload bytes, owner joined."""
     jobs = ImportJob.objects.select_related("owner").defer("upload")
-    if getattr(user, "is_admin", False):
+    if user.is_admin:
         return jobs
     return jobs.filter(owner=user)

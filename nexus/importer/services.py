@@ -1,16 +1,16 @@
 """Import jobs: create one from an upload or a repository URL, run it (in a Celery task)."""
 
-from typing import Any
+from contextlib import AbstractContextManager
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from nexus.accounts.models import User
 from nexus.core import clock, events, taskqueue
-from nexus.importer import sources
+from nexus.importer import policies, sources
 from nexus.importer.models import ImportJob, JobStatus, SourceKind
-from nexus.importer.pipeline import run_import
+from nexus.importer.pipeline import Progress, run_import
 from nexus.importer.sources import Source, SourceError
 
 PROGRESS_EVERY_SECONDS = 0.5
@@ -25,6 +25,8 @@ def import_job_create(
     dry_run: bool = False,
 ) -> ImportJob:
     """Queue an import of an uploaded .md/.zip or of a git repository (https or ssh)."""
+    if not policies.can_import(owner):
+        raise PermissionDenied("This account may not import.")
     url = url.strip()
     if bool(upload_data is not None) == bool(url):
         message = "Upload a file or give a repository URL (one of them)."
@@ -40,7 +42,7 @@ def import_job_create(
             kind = SourceKind.FILE
         else:
             raise ValidationError({"file": ["Upload a Markdown file (.md) or a .zip archive."]})
-        fields: dict[str, Any] = {"source_kind": kind, "source": name, "upload": upload_data}
+        fields: dict[str, object] = {"source_kind": kind, "source": name, "upload": upload_data}
     else:
         if len(url) > 500:
             raise ValidationError({"url": ["Keep the URL within 500 characters."]})
@@ -61,7 +63,7 @@ def import_job_create(
     return job
 
 
-def _open(job: ImportJob) -> tuple[Source | None, Any]:
+def _open(job: ImportJob) -> tuple[Source | None, AbstractContextManager[Source] | None]:
     key = f"upload:{job.source}"
     if job.source_kind == SourceKind.GIT:
         context = sources.cloned(job.source, allow_local=False)
@@ -100,13 +102,13 @@ def import_job_run(*, job_id: int) -> ImportJob:
     return _finish(job, status=JobStatus.SUCCEEDED, report=report)
 
 
-def _run(job: ImportJob, source: Source, progress: Any) -> dict[str, Any]:
+def _run(job: ImportJob, source: Source, progress: Progress) -> dict[str, object]:
     ImportJob.objects.filter(pk=job.pk).update(files_total=len(source.files))
     return run_import(owner=job.owner, source=source, dry_run=job.dry_run, progress=progress)
 
 
 def _finish(
-    job: ImportJob, *, status: str, report: dict[str, Any] | None = None, error: str = ""
+    job: ImportJob, *, status: str, report: dict[str, object] | None = None, error: str = ""
 ) -> ImportJob:
     with transaction.atomic():
         job.refresh_from_db()

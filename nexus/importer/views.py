@@ -35,6 +35,7 @@ def _jobs_page(request: HttpRequest) -> dict[str, object]:
 def job_list(request: HttpRequest) -> HttpResponse:
     """The upload form and the user's past imports; POST starts an import."""
     user = authenticated_user(request)
+    # The page is the action: it is not shown to whom the service would refuse.
     if not can_import(user):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -65,7 +66,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Progress while the job runs (the partial polls itself), then the report."""
-    job = selectors.import_jobs_visible_to(request.user).filter(pk=pk).first()
+    job = selectors.import_jobs_visible_to(authenticated_user(request)).filter(pk=pk).first()
     if job is None:
         if ImportJob.objects.filter(pk=pk).exists():
             raise PermissionDenied

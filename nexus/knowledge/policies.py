@@ -1,50 +1,56 @@
-"""Who may do what in the knowledge base; used by REST, GraphQL and the web pages alike."""
+"""Who may do what in the knowledge base; the services call these and raise, front doors show
+or hide actions with them."""
 
-from typing import Any
-
+from nexus.accounts.models import Viewer
+from nexus.accounts.policies import is_signed_in
 from nexus.knowledge.models import Article, ArticleStatus, Comment, LearningPath
 
 
-def _is_moderator(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_moderator)
+def _is_moderator(user: Viewer) -> bool:
+    return is_signed_in(user) and user.is_moderator
 
 
-def can_view_article(user: Any, article: Article) -> bool:
+def can_view_article(user: Viewer, article: Article) -> bool:
     """Published articles are public; drafts and archived ones only their author and mentors."""
     if article.status == ArticleStatus.PUBLISHED:
         return True
-    return bool(user.is_authenticated and (user.pk == article.author_id or user.is_moderator))
+    return is_signed_in(user) and (user.pk == article.author_id or user.is_moderator)
 
 
-def can_create_article(user: Any) -> bool:
-    return bool(user.is_authenticated)
+def can_create_article(user: Viewer) -> bool:
+    return is_signed_in(user)
 
 
-def can_edit_article(user: Any, article: Article) -> bool:
+def can_edit_article(user: Viewer, article: Article) -> bool:
     """The author edits; mentors and admins curate everybody's articles."""
-    return bool(user.is_authenticated and (user.pk == article.author_id or user.is_moderator))
+    return is_signed_in(user) and (user.pk == article.author_id or user.is_moderator)
 
 
-def can_manage_technologies(user: Any) -> bool:
+def can_manage_technologies(user: Viewer) -> bool:
     return _is_moderator(user)
 
 
-def can_interact(user: Any, article: Article) -> bool:
+def can_interact(user: Viewer, article: Article) -> bool:
     """React, bookmark, comment: any signed-in user, on an article they can see."""
-    return bool(user.is_authenticated and can_view_article(user, article))
+    return is_signed_in(user) and can_view_article(user, article)
 
 
-def can_edit_comment(user: Any, comment: Comment) -> bool:
-    return bool(user.is_authenticated and user.pk == comment.author_id and not comment.is_removed)
+def can_edit_comment(user: Viewer, comment: Comment) -> bool:
+    return is_signed_in(user) and user.pk == comment.author_id and not comment.is_removed
 
 
-def can_remove_comment(user: Any, comment: Comment) -> bool:
-    return bool(user.is_authenticated and (user.pk == comment.author_id or user.is_moderator))
+def can_remove_comment(user: Viewer, comment: Comment) -> bool:
+    return is_signed_in(user) and (user.pk == comment.author_id or user.is_moderator)
 
 
-def can_create_path(user: Any) -> bool:
-    return bool(user.is_authenticated)
+def can_create_path(user: Viewer) -> bool:
+    return is_signed_in(user)
 
 
-def can_edit_path(user: Any, path: LearningPath) -> bool:
-    return bool(user.is_authenticated and (user.pk == path.author_id or user.is_moderator))
+def can_edit_path(user: Viewer, path: LearningPath) -> bool:
+    return is_signed_in(user) and (user.pk == path.author_id or user.is_moderator)
+
+
+def can_record_progress(user: Viewer, path: LearningPath) -> bool:
+    """Any signed-in learner follows a published path and marks its steps done."""
+    return is_signed_in(user) and path.is_published

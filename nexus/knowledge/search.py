@@ -2,11 +2,11 @@
 
 import html
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.html import strip_tags
 
+from nexus.accounts.models import User, Viewer
 from nexus.knowledge.models import Article, ArticleStatus
 from nexus.search import registry
 from nexus.search.registry import Facet, IndexEntry, SearchProvider, Visibility
@@ -39,11 +39,11 @@ class ArticleSearch(SearchProvider):
             extra_keywords=[obj.get_kind_display()],
         )
 
-    def visible_ids(self, user: Any, ids: Iterable[int]) -> set[int]:
+    def visible_ids(self, user: Viewer, ids: Iterable[int]) -> set[int]:
         articles = Article.objects.filter(pk__in=list(ids))
-        if not (user.is_authenticated and user.is_moderator):
+        if not (isinstance(user, User) and user.is_moderator):
             rule = Q(status=ArticleStatus.PUBLISHED)
-            if user.is_authenticated:
+            if isinstance(user, User):
                 rule |= Q(author_id=user.pk)
             articles = articles.filter(rule)
         return set(articles.values_list("pk", flat=True))

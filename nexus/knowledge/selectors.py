@@ -3,11 +3,11 @@
 import difflib
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from nexus.accounts.models import User, Viewer
 from nexus.core import clock
 from nexus.knowledge.models import (
     Article,
@@ -49,16 +49,16 @@ def category_list() -> QuerySet[TechnologyCategory]:
     ).order_by("position", "name")
 
 
-def _visibility(user: Any) -> Q:
-    if user is not None and user.is_authenticated and user.is_moderator:
+def _visibility(user: Viewer | None) -> Q:
+    if isinstance(user, User) and user.is_moderator:
         return Q()
     visible = Q(status=ArticleStatus.PUBLISHED)
-    if user is not None and user.is_authenticated:
+    if isinstance(user, User):
         visible |= Q(author_id=user.pk)
     return visible
 
 
-def article_list(*, user: Any = None) -> QuerySet[Article]:
+def article_list(*, user: Viewer | None = None) -> QuerySet[Article]:
     """Articles the user may see, with author, technologies and tags loaded."""
     return _with_relations(Article.objects.filter(_visibility(user)))
 
@@ -75,7 +75,7 @@ def _with_relations(queryset: QuerySet[Article]) -> QuerySet[Article]:
     )
 
 
-def article_get(*, slug: str, user: Any = None) -> Article | None:
+def article_get(*, slug: str, user: Viewer | None = None) -> Article | None:
     """One article by slug if the user may see it."""
     return article_list(user=user).filter(slug=slug).first()
 
@@ -207,19 +207,19 @@ def comment_threads(*, article: Article) -> QuerySet[Comment]:
     )
 
 
-def user_reacted(*, article: Article, user: Any) -> bool:
+def user_reacted(*, article: Article, user: Viewer) -> bool:
     return bool(
         user.is_authenticated and Reaction.objects.filter(article=article, user=user).exists()
     )
 
 
-def user_bookmarked(*, article: Article, user: Any) -> bool:
+def user_bookmarked(*, article: Article, user: Viewer) -> bool:
     return bool(
         user.is_authenticated and Bookmark.objects.filter(article=article, user=user).exists()
     )
 
 
-def bookmark_list(*, user: Any) -> QuerySet[Bookmark]:
+def bookmark_list(*, user: User) -> QuerySet[Bookmark]:
     """A user's reading list, newest bookmark first, articles they can still see."""
     return (
         Bookmark.objects.filter(user=user)
@@ -240,12 +240,12 @@ def path_list() -> QuerySet[LearningPath]:
     )
 
 
-def path_get(*, slug: str, user: Any = None) -> LearningPath | None:
+def path_get(*, slug: str, user: Viewer | None = None) -> LearningPath | None:
     """A path with its steps in order, their articles, and whether the user has done each."""
     steps = LearningPathStep.objects.select_related("article").defer(
         "article__body", "article__body_html", "article__toc"
     )
-    if user is not None and user.is_authenticated:
+    if isinstance(user, User):
         steps = steps.annotate(
             done=Exists(PathProgress.objects.filter(step=OuterRef("pk"), user=user))
         )

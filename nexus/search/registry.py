@@ -17,9 +17,12 @@ filters by visibility and renders. Providers never write search tables.
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
+
+if TYPE_CHECKING:
+    from nexus.accounts.models import Viewer
 
 
 class Visibility(models.TextChoices):
@@ -72,7 +75,7 @@ class SearchProvider:
         """The object as an index entry, or None when it must not be in the index."""
         raise NotImplementedError
 
-    def visible_ids(self, user: Any, ids: Iterable[int]) -> set[int]:
+    def visible_ids(self, user: "Viewer", ids: Iterable[int]) -> set[int]:
         """Of `ids`, those the user may see right now (a last check against a stale index)."""
         return set(ids)
 

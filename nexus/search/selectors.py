@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from nexus.accounts.models import User, Viewer
 from nexus.search import registry
 from nexus.search.backends import get_backend
 from nexus.search.backends.base import FACET_LIMIT, MARK_END, MARK_START, Where
@@ -91,10 +92,10 @@ def document_types() -> dict[str, str]:
     return {name: provider.label for name, provider in sorted(registry.providers().items())}
 
 
-def visibility_where(user: Any, where: Where | None = None) -> Where:
+def visibility_where(user: Viewer, where: Where | None = None) -> Where:
     """Only documents the user may see: public ones, their own, and moderators' share."""
     where = where or Where()
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):
         where.add("d.visibility = %s", Visibility.PUBLIC)
     elif user.is_moderator:
         where.add(
@@ -136,7 +137,7 @@ def render_snippet(text: str) -> SafeString:
     return mark_safe(html.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S308
 
 
-def _visible_to_user(user: Any, documents: Iterable[SearchDocument]) -> set[int]:
+def _visible_to_user(user: Viewer, documents: Iterable[SearchDocument]) -> set[int]:
     """Document ids whose objects the user may still see (the index may lag a moment)."""
     by_type: dict[str, dict[int, int]] = defaultdict(dict)
     for document in documents:
@@ -170,7 +171,7 @@ def _facets(raw: dict[str, list[tuple[str, str, int]]]) -> dict[str, list[FacetC
 
 def _run(
     *,
-    user: Any,
+    user: Viewer,
     query: ParsedQuery,
     where: Where,
     sort: str,
@@ -249,7 +250,7 @@ def corrections_for(query: ParsedQuery) -> dict[str, str]:
 
 def search(
     *,
-    user: Any,
+    user: Viewer,
     q: str,
     filters: SearchFilters | None = None,
     sort: str = "relevance",
@@ -298,7 +299,7 @@ class Suggestion:
 AUTOCOMPLETE_MAX_CHARS = 64
 
 
-def autocomplete(*, user: Any, q: str, limit: int = 8) -> list[Suggestion]:
+def autocomplete(*, user: Viewer, q: str, limit: int = 8) -> list[Suggestion]:
     """Titles and technologies containing the words the user has typed so far.
 
     Quotes and other punctuation around words are dropped: no title is found by them, and an
@@ -328,7 +329,12 @@ def autocomplete(*, user: Any, q: str, limit: int = 8) -> list[Suggestion]:
 
 
 def _similar(
-    *, user: Any, query: ParsedQuery, types: Sequence[str], limit: int, exclude: int | None
+    *,
+    user: Viewer | None,
+    query: ParsedQuery,
+    types: Sequence[str],
+    limit: int,
+    exclude: int | None,
 ) -> list[SearchHit]:
     if query.is_empty:
         return []
@@ -349,7 +355,7 @@ def _similar(
 
 
 def similar_documents(
-    *, type: str, id: int, limit: int = 5, user: Any = None, types: Sequence[str] = ()
+    *, type: str, id: int, limit: int = 5, user: Viewer | None = None, types: Sequence[str] = ()
 ) -> list[SearchHit]:
     """Documents like the given one (by its title, technologies and tags), best first."""
     document = SearchDocument.objects.filter(doc_type=type, object_id=id).first()
@@ -362,7 +368,7 @@ def similar_documents(
 
 
 def similar_to_text(
-    *, text: str, types: Sequence[str] = (), limit: int = 5, user: Any = None
+    *, text: str, types: Sequence[str] = (), limit: int = 5, user: Viewer | None = None
 ) -> list[SearchHit]:
     """Documents about what a text is about (e.g. a challenge being written), best first."""
     return _similar(user=user, query=keyword_query(text), types=types, limit=limit, exclude=None)

@@ -3,9 +3,8 @@
 import re
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from nexus.core import clock
 from nexus.search import registry
@@ -33,7 +32,7 @@ def _clean(text: str, limit: int) -> str:
     return CONTROL_CHARS.sub(" ", text or "")[:limit]
 
 
-def _document_fields(entry: IndexEntry) -> dict[str, Any]:
+def _document_fields(entry: IndexEntry) -> dict[str, object]:
     keywords = [entry.summary, *(f.label or f.value for f in entry.technologies)]
     keywords += [f.label or f.value for f in entry.tags]
     keywords += list(entry.extra_keywords)
@@ -142,7 +141,7 @@ def objects_reindex(*, doc_type: str, object_ids: Iterable[int]) -> int:
     return indexed
 
 
-def _index_objects(provider: SearchProvider, objects: Iterable[Any]) -> tuple[int, int]:
+def _index_objects(provider: SearchProvider, objects: Iterable[models.Model]) -> tuple[int, int]:
     indexed = removed = 0
     for obj in objects:
         entry = provider.to_document(obj)

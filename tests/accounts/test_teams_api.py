@@ -57,7 +57,7 @@ def test_the_last_owner_cannot_leave_or_be_demoted(client_for, owner):
 
 def test_a_member_can_be_removed(client_for, owner, other_user):
     team = team_create(creator=owner, name="Web")
-    team_member_set(team=team, user=other_user, role="backend")
+    team_member_set(actor=owner, team=team, user=other_user, role="backend")
     assert (
         client_for(owner).delete(f"/api/v1/teams/{team.slug}/members/{other_user.pk}/").status_code
         == 204
@@ -78,7 +78,7 @@ def test_an_unknown_role_is_a_field_error(client_for, owner, other_user):
 def test_listing_teams_takes_constant_queries(api_client, owner, count):
     for index in range(count):
         team = team_create(creator=owner, name=f"Team {index}")
-        team_member_set(team=team, user=UserFactory(), role="frontend")
+        team_member_set(actor=owner, team=team, user=UserFactory(), role="frontend")
     with CaptureQueriesContext(connection) as queries:
         response = api_client.get("/api/v1/teams/?page_size=50")
     assert len(response.json()["results"]) == count

@@ -99,7 +99,7 @@ def corpus_or_skip() -> Path:
 @pytest.fixture
 def team(owner, other_user):
     team = team_create(creator=owner, name="Pet Store Team")
-    team_member_set(team=team, user=other_user, role="frontend")
+    team_member_set(actor=owner, team=team, user=other_user, role="frontend")
     return team
 
 

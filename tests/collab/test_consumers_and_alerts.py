@@ -39,7 +39,7 @@ def test_consumers_of_untouched_operations_hear_nothing(owner, other_user, pets_
 
 def test_a_consuming_team_alerts_each_member(owner, other_user, mentor, pets_api, pets_v1):
     team = team_create(creator=other_user, name="Frontend")
-    team_member_set(team=team, user=mentor, role="frontend")
+    team_member_set(actor=other_user, team=team, user=mentor, role="frontend")
     consumer_declare(api=pets_api, actor=other_user, team=team)
     publish_v2(pets_api, owner)
     recipients = set(BreakingChangeAlert.objects.values_list("recipient", flat=True))

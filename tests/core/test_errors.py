@@ -1,8 +1,10 @@
 """Every API error comes back as RFC 9457 problem+json, and bad input never writes anything."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from nexus.accounts.models import User
+from nexus.core.errors import problem_exception_handler
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +105,16 @@ def test_nested_errors_are_flattened_to_dotted_fields():
         {"field": "items.0.name", "code": "required", "message": "Required."},
         {"field": "__all__", "code": "invalid", "message": "Bad."},
     ]
+
+
+def test_a_services_refusal_says_why():
+    response = problem_exception_handler(PermissionDenied("Only mentors may do that."), {})
+    assert response.status_code == 403
+    assert response.data["detail"] == "Only mentors may do that."
+    assert response.data["code"] == "permission_denied"
+
+
+def test_a_bare_refusal_keeps_the_default_sentence():
+    response = problem_exception_handler(PermissionDenied(), {})
+    assert response.status_code == 403
+    assert response.data["detail"] == "You do not have permission to perform this action."

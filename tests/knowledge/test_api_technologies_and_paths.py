@@ -122,7 +122,7 @@ def test_reordering_a_path_keeps_progress(owner, other_user):
     a, b, c = (make_article(owner, title=t) for t in ("A", "B", "C"))
     path = services.learning_path_create(author=owner, title="P", articles=[a.slug, b.slug])
     services.path_step_mark(user=other_user, path=path, article=a, done=True)
-    services.learning_path_update(path=path, articles=[c.slug, a.slug])
+    services.learning_path_update(actor=owner, path=path, articles=[c.slug, a.slug])
     steps = list(path.steps.order_by("position").values_list("article__slug", "position"))
     assert steps == [(c.slug, 1), (a.slug, 2)]
     assert path.steps.get(article=a).progress.filter(user=other_user).exists()

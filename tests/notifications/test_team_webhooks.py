@@ -21,7 +21,7 @@ EVENT_ID = "00000000-0000-0000-0000-000000000001"
 def team(owner, other_user):
     """Owner is the team's owner, other_user a backend member; mentor and admin are outsiders."""
     team = team_create(creator=owner, name="Payments Crew")
-    team_member_set(team=team, user=other_user, role=TeamRole.BACKEND)
+    team_member_set(actor=owner, team=team, user=other_user, role=TeamRole.BACKEND)
     return team
 
 
@@ -196,7 +196,7 @@ def test_a_failing_team_webhook_is_disabled_and_the_team_owners_told(
     publish, owner, other_user, team, receiver, settings
 ):
     co_owner = UserFactory(display_name="Cora Co-owner")
-    team_member_set(team=team, user=co_owner, role=TeamRole.OWNER)
+    team_member_set(actor=owner, team=team, user=co_owner, role=TeamRole.OWNER)
     settings.NEXUS_WEBHOOK_MAX_ATTEMPTS = 1
     settings.NEXUS_WEBHOOK_MAX_CONSECUTIVE_FAILURES = 1
     receiver.status = 500

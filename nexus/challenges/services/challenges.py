@@ -25,6 +25,8 @@ from nexus.challenges.services.common import (
 from nexus.core import conditional, events
 from nexus.knowledge import services as knowledge
 
+ONLY_MENTORS_MARK_DUPLICATES = "Only mentors and admins decide what is a duplicate."
+
 
 # --- Challenges -----------------------------------------------------------------------------
 @transaction.atomic
@@ -38,7 +40,7 @@ def challenge_create(
 ) -> Challenge:
     """Post a challenge; its author follows it from then on."""
     if not policies.can_create_challenge(author):
-        raise PermissionDenied
+        raise PermissionDenied("This account may not post challenges.")
     errors: dict[str, list[str]] = {}
     title = _check_title(title, errors)
     body = _check_body(body, errors)
@@ -81,7 +83,7 @@ def challenge_update(
 ) -> Challenge:
     """Edit a challenge's text or taxonomy (its author, or a mentor/admin)."""
     if not policies.can_edit_challenge(actor, challenge):
-        raise PermissionDenied
+        raise PermissionDenied("Only the author or a mentor may edit this challenge.")
     errors: dict[str, list[str]] = {}
     new_title = _check_title(title, errors) if title is not None else challenge.title
     new_body = _check_body(body, errors) if body is not None else challenge.body
@@ -138,17 +140,17 @@ def challenge_set_status(
     challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
     if status == ChallengeStatus.DUPLICATE:
         if not policies.can_mark_duplicate(actor, challenge):
-            raise PermissionDenied
+            raise PermissionDenied(ONLY_MENTORS_MARK_DUPLICATES)
         if errors := _duplicate_errors(challenge, duplicate_of):
             raise ValidationError(errors)
         challenge.duplicate_of = duplicate_of
     elif status in (ChallengeStatus.OPEN, ChallengeStatus.CLOSED):
         if not policies.can_close_challenge(actor, challenge):
-            raise PermissionDenied
+            raise PermissionDenied("Only the author or a mentor may close or reopen it.")
         if challenge.status == ChallengeStatus.DUPLICATE and not policies.can_mark_duplicate(
             actor, challenge
         ):
-            raise PermissionDenied
+            raise PermissionDenied(ONLY_MENTORS_MARK_DUPLICATES)
         challenge.duplicate_of = None
         if status == ChallengeStatus.OPEN and challenge.accepted_solution_id is not None:
             status = ChallengeStatus.SOLVED
@@ -180,7 +182,7 @@ def challenge_set_status(
 def solution_create(*, challenge: Challenge, author: User, body: str) -> Solution:
     """Answer a challenge; its author hears of it, and the answerer follows the challenge."""
     if not policies.can_answer(author, challenge):
-        raise PermissionDenied
+        raise PermissionDenied("This account may not answer challenges.")
     errors: dict[str, list[str]] = {}
     body = _check_body(body, errors)
     if errors:
@@ -210,7 +212,7 @@ def solution_update(
 ) -> Solution:
     """Edit an answer (its author, or a mentor/admin), refusing a stale expected_etag."""
     if not policies.can_edit_solution(actor, solution):
-        raise PermissionDenied
+        raise PermissionDenied("Only the author or a mentor may edit this solution.")
     solution = Solution.objects.select_for_update().get(pk=solution.pk)
     conditional.check_if_match(expected_etag, solution)
     errors: dict[str, list[str]] = {}

@@ -2,7 +2,8 @@
 and taxonomy, status and duplicate, and the accepted solution, all or nothing."""
 
 from collections.abc import Sequence
-from typing import Any
+from enum import Enum
+from typing import Final, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,8 +14,14 @@ from nexus.challenges.services.challenges import challenge_set_status, challenge
 from nexus.challenges.services.votes import solution_accept, solution_unaccept
 from nexus.core import conditional
 
+
+class _Unset(Enum):
+    UNSET = "unset"
+
+
 # "Leave as it is", where None already means "none" (no duplicate, no accepted solution).
-UNSET: Any = object()
+UNSET: Final = _Unset.UNSET
+type Unset = Literal[_Unset.UNSET]
 
 
 @transaction.atomic
@@ -27,8 +34,8 @@ def challenge_apply_changes(
     technologies: Sequence[str] | None = None,
     tags: Sequence[str] | None = None,
     status: str | None = None,
-    duplicate_of: int | None = UNSET,
-    accepted_solution: int | None = UNSET,
+    duplicate_of: int | Unset | None = UNSET,
+    accepted_solution: int | Unset | None = UNSET,
     expected_etag: str | None = None,
 ) -> Challenge:
     """Apply the given changes under the challenge's row lock, refusing a stale expected_etag."""
@@ -44,7 +51,7 @@ def challenge_apply_changes(
             tags=tags,
         )
     if status is not None or duplicate_of is not UNSET:
-        target = _challenge_named(duplicate_of)
+        target = None if duplicate_of is UNSET else _challenge_named(duplicate_of)
         if status is None:
             status = ChallengeStatus.DUPLICATE if target else ChallengeStatus.OPEN
         challenge_set_status(challenge=locked, actor=actor, status=status, duplicate_of=target)
@@ -55,7 +62,7 @@ def challenge_apply_changes(
 
 
 def _challenge_named(challenge_id: int | None) -> Challenge | None:
-    if challenge_id is UNSET or challenge_id is None:
+    if challenge_id is None:
         return None
     target = Challenge.objects.filter(pk=challenge_id).first()
     if target is None:

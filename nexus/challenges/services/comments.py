@@ -30,7 +30,7 @@ def comment_create(
 ) -> Comment:
     """Comment on a challenge or one of its solutions, or reply to a comment (one level deep)."""
     if not policies.can_comment(author, challenge):
-        raise PermissionDenied
+        raise PermissionDenied("This account may not comment on challenges.")
     errors: dict[str, list[str]] = {}
     body = body.replace("\r\n", "\n").strip()
     if not body:

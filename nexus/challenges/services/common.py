@@ -1,7 +1,6 @@
 """Shared pieces of the challenge services: limits, points, validation, event payloads."""
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -73,5 +72,5 @@ def _index_title(challenge: Challenge) -> None:
     )
 
 
-def _event_payload(challenge: Challenge, **extra: Any) -> dict[str, Any]:
+def _event_payload(challenge: Challenge, **extra: object) -> dict[str, object]:
     return {"title": challenge.title, "url": challenge.get_absolute_url(), **extra}

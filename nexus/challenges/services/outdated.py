@@ -1,14 +1,12 @@
 """'May be outdated' flags on solutions (nexus.core.outdated)."""
 
-from typing import Any
-
 from nexus.accounts.models import User
 from nexus.challenges import policies
 from nexus.challenges.models import Solution
 from nexus.core.outdated import OutdatedFlags
 
 
-def _payload(solution: Solution) -> dict[str, Any]:
+def _payload(solution: Solution) -> dict[str, object]:
     return {
         "title": f"Your solution may be outdated: {solution.outdated_reason}"[:300],
         "url": solution.get_absolute_url(),

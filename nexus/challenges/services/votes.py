@@ -6,7 +6,7 @@ Reputation (documented in docs/challenges.md): an upvote on a solution earns its
 ReputationEntry, changed in the same transaction as the vote or acceptance they come from.
 """
 
-from typing import Any
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -33,19 +33,20 @@ from nexus.challenges.services.common import (
 )
 from nexus.core import clock, events
 
+CANNOT_VOTE = "You may not vote on this post (nobody votes on their own)."
+CANNOT_ACCEPT = "Only the challenge's author or a mentor picks the accepted solution."
+
 
 # --- Votes ----------------------------------------------------------------------------------
-def _check_vote(user: User, item: Challenge | Solution, value: int) -> None:
-    if not policies.can_vote(user, item):
-        raise PermissionDenied
+def _check_value(value: int) -> None:
     if value not in VOTE_VALUES:
         raise ValidationError({"value": ["Vote 1 (up), -1 (down) or 0 (take the vote back)."]})
 
 
-def _apply_vote(
+def _apply_vote[V: (ChallengeVote, SolutionVote)](
     *,
-    votes: models.QuerySet[Any],
-    create: Any,
+    votes: models.QuerySet[V],
+    create: Callable[[int], V],
     value: int,
     reason: str,
     up_points: int,
@@ -81,7 +82,9 @@ def _apply_vote(
 @transaction.atomic
 def challenge_vote(*, challenge: Challenge, user: User, value: int) -> Challenge:
     """Vote a challenge up (1), down (-1) or take the vote back (0); repeating a vote is a no-op."""
-    _check_vote(user, challenge, value)
+    if not policies.can_vote(user, challenge):
+        raise PermissionDenied(CANNOT_VOTE)
+    _check_value(value)
     # The row lock makes concurrent votes on one challenge queue up, so none is lost.
     locked = Challenge.objects.select_for_update().get(pk=challenge.pk)
     delta = _apply_vote(
@@ -102,7 +105,9 @@ def challenge_vote(*, challenge: Challenge, user: User, value: int) -> Challenge
 @transaction.atomic
 def solution_vote(*, solution: Solution, user: User, value: int) -> Solution:
     """Vote a solution up (1), down (-1) or take the vote back (0); repeating is a no-op."""
-    _check_vote(user, solution, value)
+    if not policies.can_vote(user, solution):
+        raise PermissionDenied(CANNOT_VOTE)
+    _check_value(value)
     locked = Solution.objects.select_for_update().get(pk=solution.pk)
     delta = _apply_vote(
         votes=SolutionVote.objects.filter(solution=locked, user=user),
@@ -125,7 +130,7 @@ def solution_accept(*, challenge: Challenge, solution: Solution, actor: User) ->
     """Make `solution` the accepted answer of `challenge` (replacing any other); marks it solved."""
     challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
     if not policies.can_accept(actor, challenge):
-        raise PermissionDenied
+        raise PermissionDenied(CANNOT_ACCEPT)
     if solution.challenge_id != challenge.pk:
         raise ValidationError({"solution": ["That solution answers a different challenge."]})
     if challenge.status == ChallengeStatus.DUPLICATE:
@@ -169,7 +174,7 @@ def solution_unaccept(*, challenge: Challenge, actor: User) -> Challenge:
     """Take back the accepted answer; the challenge is open again."""
     challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
     if not policies.can_accept(actor, challenge):
-        raise PermissionDenied
+        raise PermissionDenied(CANNOT_ACCEPT)
     if challenge.accepted_solution_id is None:
         return challenge
     ReputationEntry.objects.filter(

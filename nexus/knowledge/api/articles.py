@@ -21,11 +21,7 @@ from nexus.knowledge.api.common import PROBLEM, problem
 from nexus.knowledge.api.interactions import ArticleInteractionsViewSet
 from nexus.knowledge.filters import ArticleFilter
 from nexus.knowledge.models import Article
-from nexus.knowledge.policies import (
-    can_create_article,
-    can_edit_article,
-    can_view_article,
-)
+from nexus.knowledge.policies import can_edit_article, can_view_article
 
 WRITE_ERRORS = {400: PROBLEM, 403: PROBLEM, 404: PROBLEM, **conditional.PRECONDITION_RESPONSES}
 ARTICLE_EXAMPLE = OpenApiExample(
@@ -83,6 +79,8 @@ class ArticleViewSet(ArticleInteractionsViewSet):
         return article
 
     def _editable(self) -> Article:
+        """The article of the URL, 403 for one the user may not edit (the service refuses too):
+        answered before the If-Match check, so a refusal is never a 428 or a 412 with an ETag."""
         article = self._article()
         if not can_edit_article(self.request.user, article):
             self.permission_denied(self.request, message="Only the author or a mentor may edit.")
@@ -106,12 +104,9 @@ class ArticleViewSet(ArticleInteractionsViewSet):
         examples=[ARTICLE_EXAMPLE],
     )
     def create(self, request: Request) -> Response:
-        user = authenticated_user(request)
-        if not can_create_article(user):
-            self.permission_denied(request)
         data = s.ArticleInput(data=request.data)
         data.is_valid(raise_exception=True)
-        article = services.article_create(author=user, **data.validated_data)
+        article = services.article_create(author=authenticated_user(request), **data.validated_data)
         article = selectors.article_find(slug=article.slug) or article
         response = Response(s.ArticleSerializer(article).data, status=status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(f"/api/v1/articles/{article.slug}/")

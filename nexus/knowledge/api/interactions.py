@@ -15,11 +15,6 @@ from nexus.knowledge import selectors, services
 from nexus.knowledge.api import serializers as s
 from nexus.knowledge.api.common import PROBLEM, problem
 from nexus.knowledge.models import Article, Comment, ReactionKind
-from nexus.knowledge.policies import (
-    can_edit_comment,
-    can_interact,
-    can_remove_comment,
-)
 
 
 class ArticleInteractionsViewSet(viewsets.GenericViewSet):
@@ -46,9 +41,6 @@ class ArticleInteractionsViewSet(viewsets.GenericViewSet):
             self.ordering = ("created_at", "id")
             page = self.paginate_queryset(selectors.comment_threads(article=article))
             return self.get_paginated_response(s.CommentSerializer(page, many=True).data)
-        user = authenticated_user(request)
-        if not can_interact(user, article):
-            self.permission_denied(request)
         data = s.CommentInput(data=request.data)
         data.is_valid(raise_exception=True)
         parent = None
@@ -62,7 +54,10 @@ class ArticleInteractionsViewSet(viewsets.GenericViewSet):
                     errors=[{"field": "parent", "code": "invalid", "message": "No such comment."}],
                 )
         comment = services.comment_create(
-            article=article, author=user, body=data.validated_data["body"], parent=parent
+            article=article,
+            author=authenticated_user(request),
+            body=data.validated_data["body"],
+            parent=parent,
         )
         return Response(s.ReplySerializer(comment).data, status=status.HTTP_201_CREATED)
 
@@ -96,15 +91,13 @@ class ArticleInteractionsViewSet(viewsets.GenericViewSet):
             raise Http404
         user = authenticated_user(request)
         if request.method == "DELETE":
-            if not can_remove_comment(user, comment):
-                self.permission_denied(request)
             services.comment_remove(comment=comment, actor=user)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        if not can_edit_comment(user, comment):
-            self.permission_denied(request)
         data = s.CommentEditInput(data=request.data)
         data.is_valid(raise_exception=True)
-        comment = services.comment_update(comment=comment, body=data.validated_data["body"])
+        comment = services.comment_update(
+            actor=user, comment=comment, body=data.validated_data["body"]
+        )
         return Response(s.ReplySerializer(comment).data)
 
     @extend_schema(methods=["get"], responses=s.ReactionsSerializer)
@@ -126,8 +119,6 @@ class ArticleInteractionsViewSet(viewsets.GenericViewSet):
         article = self._article()
         if request.method != "GET":
             user = authenticated_user(request)
-            if not can_interact(user, article):
-                self.permission_denied(request)
             if request.method == "POST":
                 data = s.ReactionInput(data=request.data)
                 data.is_valid(raise_exception=True)
@@ -157,8 +148,6 @@ class ArticleInteractionsViewSet(viewsets.GenericViewSet):
         article = self._article()
         user = authenticated_user(request)
         if request.method == "PUT":
-            if not can_interact(user, article):
-                self.permission_denied(request)
             services.bookmark_add(article=article, user=user)
         elif request.method == "DELETE":
             services.bookmark_remove(article=article, user=user)

@@ -14,7 +14,6 @@ from nexus.knowledge import selectors, services
 from nexus.knowledge.api import serializers as s
 from nexus.knowledge.filters import TechnologyFilter
 from nexus.knowledge.models import Article, Bookmark, LearningPath, Technology
-from nexus.knowledge.policies import can_create_path, can_edit_path, can_manage_technologies
 
 PROBLEM = OpenApiResponse(description="application/problem+json")
 
@@ -49,11 +48,11 @@ class TechnologyViewSet(viewsets.GenericViewSet):
         responses={201: s.TechnologyDetailSerializer, 400: PROBLEM, 403: PROBLEM},
     )
     def create(self, request: Request) -> Response:
-        if not can_manage_technologies(request.user):
-            self.permission_denied(request, message="Only mentors and admins add technologies.")
         data = s.TechnologyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        technology = services.technology_create(**data.validated_data)
+        technology = services.technology_create(
+            actor=authenticated_user(request), **data.validated_data
+        )
         return Response(
             s.TechnologyDetailSerializer(selectors.technology_get(slug=technology.slug)).data,
             status=status.HTTP_201_CREATED,
@@ -67,11 +66,11 @@ class TechnologyViewSet(viewsets.GenericViewSet):
         technology = selectors.technology_get(slug=slug)
         if technology is None:
             raise Http404
-        if not can_manage_technologies(request.user):
-            self.permission_denied(request, message="Only mentors and admins edit technologies.")
         data = s.TechnologyInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.technology_update(technology=technology, **data.validated_data)
+        services.technology_update(
+            actor=authenticated_user(request), technology=technology, **data.validated_data
+        )
         return Response(s.TechnologyDetailSerializer(selectors.technology_get(slug=slug)).data)
 
 
@@ -123,12 +122,11 @@ class LearningPathViewSet(viewsets.GenericViewSet):
         responses={201: s.LearningPathDetailSerializer, 400: PROBLEM, 403: PROBLEM},
     )
     def create(self, request: Request) -> Response:
-        user = authenticated_user(request)
-        if not can_create_path(user):
-            self.permission_denied(request)
         data = s.LearningPathInput(data=request.data)
         data.is_valid(raise_exception=True)
-        path = services.learning_path_create(author=user, **data.validated_data)
+        path = services.learning_path_create(
+            author=authenticated_user(request), **data.validated_data
+        )
         body = s.LearningPathDetailSerializer(self._path(path.slug)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -138,11 +136,11 @@ class LearningPathViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request: Request, slug: str) -> Response:
         path = self._path(slug)
-        if not can_edit_path(request.user, path):
-            self.permission_denied(request)
         data = s.LearningPathInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.learning_path_update(path=path, **data.validated_data)
+        services.learning_path_update(
+            actor=authenticated_user(request), path=path, **data.validated_data
+        )
         return Response(s.LearningPathDetailSerializer(self._path(slug)).data)
 
     @extend_schema(

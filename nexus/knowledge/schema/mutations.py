@@ -4,21 +4,15 @@ from typing import Any, cast
 
 import strawberry
 import strawberry_django
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from strawberry.types import Info
 from strawberry_django.permissions import IsAuthenticated
 
+from nexus.accounts.models import User
+from nexus.core.auth import authenticated_user
 from nexus.core.graphql import MutationErrors, NotFound
 from nexus.knowledge import models, selectors, services
-from nexus.knowledge.policies import (
-    can_create_path,
-    can_edit_article,
-    can_edit_comment,
-    can_interact,
-    can_manage_technologies,
-    can_remove_comment,
-    can_view_article,
-)
+from nexus.knowledge.policies import can_view_article
 from nexus.knowledge.schema.types import (
     ArticleChangesInput,
     ArticleInput,
@@ -33,6 +27,10 @@ from nexus.knowledge.schema.types import (
     stale_result,
     visible_article,
 )
+
+
+def _user(info: Info) -> User:
+    return authenticated_user(info.context.request)
 
 
 def _visible_article(info: Info, slug: str) -> models.Article:
@@ -54,7 +52,7 @@ class Mutation:
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def create_article(self, info: Info, data: ArticleInput) -> ArticlePayload:
         fields: dict[str, Any] = strawberry.asdict(data)
-        article = services.article_create(author=info.context.request.user, **fields)
+        article = services.article_create(author=_user(info), **fields)
         return article_result(article)
 
     @strawberry_django.mutation(
@@ -64,10 +62,8 @@ class Mutation:
     def update_article(
         self, info: Info, slug: str, version: int, data: ArticleChangesInput
     ) -> ArticlePayload:
-        user = info.context.request.user
+        user = _user(info)
         article = _visible_article(info, slug)
-        if not can_edit_article(user, article):
-            raise PermissionDenied
         changes: dict[str, Any] = {
             k: v
             for k, v in strawberry.asdict(data).items()
@@ -84,23 +80,17 @@ class Mutation:
 
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def archive_article(self, info: Info, slug: str) -> ArticlePayload:
-        user = info.context.request.user
         article = _visible_article(info, slug)
-        if not can_edit_article(user, article):
-            raise PermissionDenied
-        return article_result(services.article_archive(article=article, editor=user))
+        return article_result(services.article_archive(article=article, editor=_user(info)))
 
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def revert_article(
         self, info: Info, slug: str, revision: int, version: int | None = None
     ) -> ArticlePayload:
-        user = info.context.request.user
         article = _visible_article(info, slug)
-        if not can_edit_article(user, article):
-            raise PermissionDenied
         try:
             saved = services.article_revert(
-                article=article, editor=user, number=revision, expected_version=version
+                article=article, editor=_user(info), number=revision, expected_version=version
             )
         except services.ArticleVersionConflict as conflict:
             return stale_result(conflict)
@@ -108,10 +98,8 @@ class Mutation:
 
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def set_helpful(self, info: Info, slug: str, helpful: bool) -> ArticlePayload:
-        user = info.context.request.user
+        user = _user(info)
         article = _visible_article(info, slug)
-        if not can_interact(user, article):
-            raise PermissionDenied
         if helpful:
             services.reaction_add(article=article, user=user)
         else:
@@ -120,7 +108,7 @@ class Mutation:
 
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def set_bookmark(self, info: Info, slug: str, bookmarked: bool) -> ArticlePayload:
-        user = info.context.request.user
+        user = _user(info)
         article = _visible_article(info, slug)
         if bookmarked:
             services.bookmark_add(article=article, user=user)
@@ -132,37 +120,28 @@ class Mutation:
     def add_comment(
         self, info: Info, slug: str, body: str, parent: strawberry.ID | None = None
     ) -> CommentPayload:
-        user = info.context.request.user
         article = _visible_article(info, slug)
-        if not can_interact(user, article):
-            raise PermissionDenied
         parent_comment = None
         if parent is not None:
             parent_comment = models.Comment.objects.filter(pk=parent).first()
             if parent_comment is None:
                 raise NotFound(field="parent", message="No such comment.")
         comment = services.comment_create(
-            article=article, author=user, body=body, parent=parent_comment
+            article=article, author=_user(info), body=body, parent=parent_comment
         )
         return CommentPayload(comment=cast(CommentType, comment))
 
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def edit_comment(self, info: Info, id: strawberry.ID, body: str) -> CommentPayload:
         comment = _visible_comment(info, id)
-        if not can_edit_comment(info.context.request.user, comment):
-            raise PermissionDenied
-        comment = services.comment_update(comment=comment, body=body)
+        comment = services.comment_update(actor=_user(info), comment=comment, body=body)
         return CommentPayload(comment=cast(CommentType, comment))
 
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def remove_comment(self, info: Info, id: strawberry.ID) -> CommentPayload:
-        user = info.context.request.user
         comment = _visible_comment(info, id)
-        if not can_remove_comment(user, comment):
-            raise PermissionDenied
-        return CommentPayload(
-            comment=cast(CommentType, services.comment_remove(comment=comment, actor=user))
-        )
+        removed = services.comment_remove(comment=comment, actor=_user(info))
+        return CommentPayload(comment=cast(CommentType, removed))
 
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def create_technology(
@@ -173,10 +152,12 @@ class Mutation:
         description: str = "",
         related: list[str] | None = None,
     ) -> TechnologyPayload:
-        if not can_manage_technologies(info.context.request.user):
-            raise PermissionDenied
         technology = services.technology_create(
-            name=name, category=category, description=description, related=related or []
+            actor=_user(info),
+            name=name,
+            category=category,
+            description=description,
+            related=related or [],
         )
         return TechnologyPayload(technology=cast(TechnologyType, technology))
 
@@ -184,9 +165,7 @@ class Mutation:
     def create_learning_path(
         self, info: Info, title: str, articles: list[str], description: str = ""
     ) -> LearningPathPayload:
-        user = info.context.request.user
-        if not can_create_path(user):
-            raise PermissionDenied
+        user = _user(info)
         path = services.learning_path_create(
             author=user, title=title, description=description, articles=articles
         )
@@ -197,10 +176,11 @@ class Mutation:
     def mark_path_step(
         self, info: Info, path: str, article: str, done: bool = True
     ) -> LearningPathPayload:
-        user = info.context.request.user
+        user = _user(info)
         learning_path = selectors.path_get(slug=path, user=user)
         target = models.Article.objects.filter(slug=article).first()
-        if learning_path is None or target is None:
+        # An unpublished path is not there for learners, as the learningPath query says too.
+        if learning_path is None or not learning_path.is_published or target is None:
             raise ValidationError({"article": ValidationError("Not part of the path.")})
         services.path_step_mark(user=user, path=learning_path, article=target, done=done)
         fresh = selectors.path_get(slug=path, user=user)

@@ -1,14 +1,15 @@
 """Writing articles: create, update with optimistic locking, archive, revert, link refresh."""
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TypedDict, Unpack
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from nexus.accounts.models import User
 from nexus.core import clock, events, taskqueue
+from nexus.knowledge import policies
 from nexus.knowledge.models import (
     Article,
     ArticleKind,
@@ -25,6 +26,19 @@ from nexus.knowledge.services.technologies import technologies_resolve
 MAX_BODY_BYTES = 512 * 1024
 SLUG_MAX_LENGTH = 120
 CONTENT_FIELDS = ("title", "summary", "body", "kind", "status", "technologies", "tags")
+NOT_AN_EDITOR = "Only the author or a mentor may edit this article."
+
+
+class ArticleContent(TypedDict, total=False):
+    """The fields an edit may change (CONTENT_FIELDS); those left out stay as they are."""
+
+    title: str
+    summary: str
+    body: str
+    kind: str
+    status: str
+    technologies: Sequence[str]
+    tags: Sequence[str]
 
 
 class ArticleVersionConflict(Exception):
@@ -43,7 +57,7 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _validate(fields: dict[str, Any]) -> dict[str, list[str]]:
+def _validate(fields: Mapping[str, str]) -> dict[str, list[str]]:
     """Field errors for the plain fields in `fields` (only those present are checked)."""
     errors: dict[str, list[str]] = {}
     if "title" in fields:
@@ -64,7 +78,7 @@ def _validate(fields: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def _taxonomy(
-    changes: dict[str, Any], errors: dict[str, list[str]]
+    changes: ArticleContent, errors: dict[str, list[str]]
 ) -> tuple[list[Technology] | None, list[str] | None]:
     """The technologies and tag names among `changes` (None for one not given); errors collected."""
     technologies = tags = None
@@ -122,7 +136,7 @@ def _record_revision(
     )
 
 
-def _event_payload(article: Article, editor: User) -> dict[str, Any]:
+def _event_payload(article: Article, editor: User) -> dict[str, object]:
     """Ids and slugs, plus the routing keys of docs/events.md (url, author_id, follow_targets)."""
     technologies = sorted(tech.slug for tech in article.technologies.all())
     return {
@@ -157,6 +171,8 @@ def article_create(
     message: str = "",
 ) -> Article:
     """Create an article (revision 1); publishing it at once announces it."""
+    if not policies.can_create_article(author):
+        raise PermissionDenied("This account may not write articles.")
     fields = {"title": title.strip(), "summary": summary.strip(), "body": normalise_newlines(body)}
     fields |= {"kind": kind, "status": status}
     errors = _validate(fields)
@@ -207,22 +223,20 @@ def article_update(
     expected_version: int,
     message: str = "",
     reverted_from: int | None = None,
-    **changes: Any,
+    **changes: Unpack[ArticleContent],
 ) -> Article:
     """Save changes made on top of `expected_version`; raises ArticleVersionConflict if stale.
 
     The compare-and-set happens in the database (UPDATE ... WHERE version = n), so of two
     concurrent saves of the same version exactly one wins and the other gets the conflict.
     """
+    if not policies.can_edit_article(editor, article):
+        raise PermissionDenied(NOT_AN_EDITOR)
+    # Front doors unpack a client's fields, which no type checker sees: refuse what is not content.
     unknown = set(changes) - set(CONTENT_FIELDS)
     if unknown:
         raise ValidationError({name: ["This field cannot be changed."] for name in unknown})
-    plain = {name: value for name, value in changes.items() if name not in ("technologies", "tags")}
-    for name in ("title", "summary"):
-        if name in plain:
-            plain[name] = plain[name].strip()
-    if "body" in plain:
-        plain["body"] = normalise_newlines(plain["body"])
+    plain = _plain_fields(changes)
     errors = _validate(plain)
     tech_objects, tag_names = _taxonomy(changes, errors)
     if errors:
@@ -233,7 +247,7 @@ def article_update(
             Article.objects.filter(pk=article.pk).values_list("status", flat=True).first()
             == ArticleStatus.PUBLISHED
         )
-        values = {**plain}
+        values: dict[str, object] = {**plain}
         targets: list[str] | None = None
         if "body" in plain and content_hash(plain["body"]) != article.body_hash:
             candidate = Article(slug=article.slug, body=plain["body"])
@@ -270,6 +284,22 @@ def article_update(
     return article
 
 
+def _plain_fields(changes: ArticleContent) -> dict[str, str]:
+    """The text fields among `changes`, title and summary stripped, the body with LF newlines."""
+    plain: dict[str, str] = {}
+    if "title" in changes:
+        plain["title"] = changes["title"].strip()
+    if "summary" in changes:
+        plain["summary"] = changes["summary"].strip()
+    if "body" in changes:
+        plain["body"] = normalise_newlines(changes["body"])
+    if "kind" in changes:
+        plain["kind"] = changes["kind"]
+    if "status" in changes:
+        plain["status"] = changes["status"]
+    return plain
+
+
 def _announce_update(article: Article, *, editor: User, was_published: bool) -> None:
     payload = _event_payload(article, editor)
     if article.is_published and not was_published:
@@ -291,6 +321,8 @@ def _announce_update(article: Article, *, editor: User, was_published: bool) -> 
 
 def article_archive(*, article: Article, editor: User) -> Article:
     """Archive (soft-delete) an article: it leaves lists and links but keeps its history."""
+    if not policies.can_edit_article(editor, article):
+        raise PermissionDenied(NOT_AN_EDITOR)
     if article.status == ArticleStatus.ARCHIVED:
         return article
     return article_update(
@@ -311,6 +343,8 @@ def article_revert(
     message: str = "",
 ) -> Article:
     """Bring back the content of revision `number` as a new revision; the status is kept."""
+    if not policies.can_edit_article(editor, article):
+        raise PermissionDenied(NOT_AN_EDITOR)
     revision = ArticleRevision.objects.filter(article=article, number=number).first()
     if revision is None:
         raise ValidationError({"revision": [f"Revision {number} does not exist."]})

@@ -1,11 +1,12 @@
 """Comments (one level of replies), "helpful" reactions and bookmarks."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 
 from nexus.accounts.models import User
 from nexus.core import clock, events
+from nexus.knowledge import policies
 from nexus.knowledge.models import (
     Article,
     Bookmark,
@@ -16,6 +17,7 @@ from nexus.knowledge.models import (
 from nexus.knowledge.rendering import render_comment_body
 
 COMMENT_MAX_CHARS = 20_000
+NO_INTERACTION = "You may not react to or bookmark this article."
 
 
 def _clean_comment_body(body: str) -> str:
@@ -32,6 +34,8 @@ def comment_create(
     *, article: Article, author: User, body: str, parent: Comment | None = None
 ) -> Comment:
     """Comment on a published article, or reply to a top-level comment on it."""
+    if not policies.can_interact(author, article):
+        raise PermissionDenied("You may not comment on this article.")
     body = _clean_comment_body(body)
     if not article.is_published:
         raise ValidationError({"article": ["Only published articles take comments."]})
@@ -72,10 +76,10 @@ def comment_create(
 
 
 @transaction.atomic
-def comment_update(*, comment: Comment, body: str) -> Comment:
-    """Edit a comment's text (its author only; the caller checks the policy)."""
-    if comment.is_removed:
-        raise ValidationError({"body": ["A removed comment cannot be edited."]})
+def comment_update(*, actor: User, comment: Comment, body: str) -> Comment:
+    """Edit a comment's text (its author only, and not once it is removed)."""
+    if not policies.can_edit_comment(actor, comment):
+        raise PermissionDenied("Only its author may edit this comment, and not once removed.")
     comment.body = _clean_comment_body(body)
     comment.body_html = render_comment_body(comment.body)
     comment.edited_at = clock.now()
@@ -86,6 +90,8 @@ def comment_update(*, comment: Comment, body: str) -> Comment:
 @transaction.atomic
 def comment_remove(*, comment: Comment, actor: User) -> Comment:
     """Remove a comment (by its author or a moderator); the row stays so replies keep context."""
+    if not policies.can_remove_comment(actor, comment):
+        raise PermissionDenied("Only its author or a mentor may remove this comment.")
     removed = Comment.objects.filter(pk=comment.pk, removed_at__isnull=True).update(
         removed_at=clock.now(), removed_by=actor, body="", body_html=""
     )
@@ -100,6 +106,8 @@ def comment_remove(*, comment: Comment, actor: User) -> Comment:
 @transaction.atomic
 def reaction_add(*, article: Article, user: User, kind: str = ReactionKind.HELPFUL) -> bool:
     """React to an article once; returns whether this call added the reaction."""
+    if not policies.can_interact(user, article):
+        raise PermissionDenied(NO_INTERACTION)
     if kind not in ReactionKind.values:
         raise ValidationError({"kind": [f"Choose one of: {', '.join(ReactionKind.values)}."]})
     if not article.is_published:
@@ -113,6 +121,8 @@ def reaction_add(*, article: Article, user: User, kind: str = ReactionKind.HELPF
 @transaction.atomic
 def reaction_remove(*, article: Article, user: User, kind: str = ReactionKind.HELPFUL) -> bool:
     """Take a reaction back; returns whether there was one."""
+    if not policies.can_interact(user, article):
+        raise PermissionDenied(NO_INTERACTION)
     deleted, _ = Reaction.objects.filter(article=article, user=user, kind=kind).delete()
     if deleted:
         Article.objects.filter(pk=article.pk, helpful_count__gt=0).update(
@@ -124,6 +134,8 @@ def reaction_remove(*, article: Article, user: User, kind: str = ReactionKind.HE
 @transaction.atomic
 def bookmark_add(*, article: Article, user: User) -> bool:
     """Put an article on the user's reading list; returns whether it was new there."""
+    if not policies.can_interact(user, article):
+        raise PermissionDenied(NO_INTERACTION)
     _bookmark, created = Bookmark.objects.get_or_create(article=article, user=user)
     if created:
         Article.objects.filter(pk=article.pk).update(bookmark_count=F("bookmark_count") + 1)
@@ -133,6 +145,8 @@ def bookmark_add(*, article: Article, user: User) -> bool:
 @transaction.atomic
 def bookmark_remove(*, article: Article, user: User) -> bool:
     """Take an article off the reading list; returns whether it was there."""
+    if not policies.can_interact(user, article):
+        raise PermissionDenied(NO_INTERACTION)
     deleted, _ = Bookmark.objects.filter(article=article, user=user).delete()
     if deleted:
         Article.objects.filter(pk=article.pk, bookmark_count__gt=0).update(

@@ -1,7 +1,5 @@
 """'May be outdated' flags on articles (nexus.core.outdated); only published ones are flagged."""
 
-from typing import Any
-
 from django.db.models import Q
 
 from nexus.accounts.models import User
@@ -10,7 +8,7 @@ from nexus.knowledge.models import Article, ArticleStatus
 from nexus.knowledge.policies import can_edit_article
 
 
-def _payload(article: Article) -> dict[str, Any]:
+def _payload(article: Article) -> dict[str, object]:
     return {
         "title": article.title,
         "url": article.get_absolute_url(),

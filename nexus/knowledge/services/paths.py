@@ -2,10 +2,11 @@
 
 from collections.abc import Sequence
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from nexus.accounts.models import User
+from nexus.knowledge import policies
 from nexus.knowledge.models import (
     Article,
     ArticleStatus,
@@ -69,6 +70,8 @@ def learning_path_create(
     *, author: User, title: str, description: str = "", articles: Sequence[str] = ()
 ) -> LearningPath:
     """A new learning path through the given published articles, in order."""
+    if not policies.can_create_path(author):
+        raise PermissionDenied("This account may not create learning paths.")
     title, description = title.strip(), description.strip()
     _validate(title, description)
     article_objects = _articles(articles)
@@ -85,12 +88,15 @@ def learning_path_create(
 @transaction.atomic
 def learning_path_update(
     *,
+    actor: User,
     path: LearningPath,
     title: str | None = None,
     description: str | None = None,
     articles: Sequence[str] | None = None,
 ) -> LearningPath:
-    """Change a path's text or its articles and their order."""
+    """Change a path's text or its articles and their order (its author, or a mentor/admin)."""
+    if not policies.can_edit_path(actor, path):
+        raise PermissionDenied("Only the author or a mentor may edit this learning path.")
     new_title = path.title if title is None else title.strip()
     new_description = path.description if description is None else description.strip()
     _validate(new_title, new_description)
@@ -104,6 +110,8 @@ def learning_path_update(
 @transaction.atomic
 def path_step_mark(*, user: User, path: LearningPath, article: Article, done: bool) -> bool:
     """Mark an article of a path done (or not done) for a learner; idempotent."""
+    if not policies.can_record_progress(user, path):
+        raise PermissionDenied("You may not record progress on this learning path.")
     step = path.steps.filter(article=article).first()
     if step is None:
         raise ValidationError({"article": ["This article is not part of the path."]})

@@ -3,9 +3,11 @@ content (articles, challenges, journal entries and programs) links to."""
 
 from collections.abc import Iterable, Sequence
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from nexus.accounts.models import User
+from nexus.knowledge import policies
 from nexus.knowledge.models import Technology, TechnologyCategory
 from nexus.knowledge.services.slugs import unique_slug
 
@@ -35,9 +37,16 @@ def technologies_resolve(
 
 @transaction.atomic
 def technology_create(
-    *, name: str, category: str, description: str = "", related: Sequence[str] = ()
+    *,
+    actor: User,
+    name: str,
+    category: str,
+    description: str = "",
+    related: Sequence[str] = (),
 ) -> Technology:
-    """Add a technology to a category of the taxonomy."""
+    """Add a technology to a category of the taxonomy (mentors and admins)."""
+    if not policies.can_manage_technologies(actor):
+        raise PermissionDenied("Only mentors and admins add technologies.")
     name = name.strip()
     if not name:
         raise ValidationError({"name": ["A name is required."]})
@@ -58,6 +67,7 @@ def technology_create(
 @transaction.atomic
 def technology_update(
     *,
+    actor: User,
     technology: Technology,
     name: str | None = None,
     category: str | None = None,
@@ -65,6 +75,8 @@ def technology_update(
     related: Sequence[str] | None = None,
 ) -> Technology:
     """Rename, re-categorise or describe a technology; its slug stays, so links keep working."""
+    if not policies.can_manage_technologies(actor):
+        raise PermissionDenied("Only mentors and admins edit technologies.")
     if name is not None:
         name = name.strip()
         clash = Technology.objects.filter(name__iexact=name).exclude(pk=technology.pk).exists()

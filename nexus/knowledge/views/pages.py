@@ -74,6 +74,7 @@ def path_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def path_create(request: HttpRequest) -> HttpResponse:
     user = authenticated_user(request)
+    # The page is the action: it is not shown to whom the service would refuse.
     if not can_create_path(user):
         raise PermissionDenied
     form = LearningPathForm(request.POST or None)
