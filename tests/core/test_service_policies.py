@@ -62,9 +62,12 @@ def _calls_a_policy(function: ast.FunctionDef, policy_names: set[str]) -> bool:
     for node in ast.walk(function):
         if isinstance(node, ast.Name) and node.id in policy_names:
             return True
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if node.value.id in policy_names or node.value.id.endswith("policies"):
-                return True
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and (node.value.id in policy_names or node.value.id.endswith("policies"))
+        ):
+            return True
     return False
 
 
