@@ -36,6 +36,11 @@ def can_act_for_team(user: Viewer, team: Team) -> bool:
     return isinstance(user, User) and (user.is_admin or _member_of(user, team.pk))
 
 
+def can_declare_consumer(user: Viewer, api: Api) -> bool:
+    """Anyone signed in says they use an API (for a team: see can_act_for_team)."""
+    return isinstance(user, User)
+
+
 def can_remove_consumer(user: Viewer, consumer: ApiConsumer) -> bool:
     """Whoever declared it for themselves; for a team, whoever may act for that team."""
     if not isinstance(user, User):

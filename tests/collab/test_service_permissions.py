@@ -56,6 +56,7 @@ ATTEMPTS = {
     "spec_import_request": lambda w, actor: imports.spec_import_request(
         api=w.api, url="https://example.com/openapi.yaml", actor=actor
     ),
+    "consumer_declare": lambda w, actor: consumers.consumer_declare(api=w.api, actor=actor),
     "consumer_remove (a user's)": lambda w, actor: consumers.consumer_remove(
         consumer=w.own_use, actor=actor
     ),
@@ -95,6 +96,7 @@ REFUSED = [
     *(("api_update", who) for who in ("other_user", "mentor")),
     *(("spec_version_create", who) for who in ("other_user", "mentor")),
     *(("spec_import_request", who) for who in ("other_user", "mentor")),
+    ("consumer_declare", "anonymous"),
     *(("consumer_remove (a user's)", who) for who in ("owner", "mentor")),
     ("consumer_remove (a team's)", "mentor"),
     *(("alert_mark_read", who) for who in ("owner", "admin_user")),

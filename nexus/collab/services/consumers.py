@@ -31,6 +31,8 @@ def consumer_declare(
     operations: list[str] | None = None,
 ) -> ApiConsumer:
     """Declare that the actor (or one of their teams) uses an API, optionally naming operations."""
+    if not policies.can_declare_consumer(actor, api):
+        raise PermissionDenied("Sign in to say you use an API.")
     keys = sorted(set(operations or []))
     if len(keys) > MAX_CONSUMED_OPERATIONS:
         raise ValidationError({"operations": ["Name at most 500 operations."]})
