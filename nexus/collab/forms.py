@@ -5,7 +5,16 @@ from typing import Any
 from django import forms
 
 from nexus.accounts.models import Team, User
-from nexus.collab.models import IssueKind, IssueStatus
+from nexus.collab.models import (
+    Api,
+    EndpointFeedback,
+    IntegrationIssue,
+    IssueComment,
+    IssueKind,
+    IssueStatus,
+    Operation,
+    SpecChange,
+)
 from nexus.collab.openapi.loader import MAX_SPEC_BYTES
 from nexus.collab.services import catalog, feedback, issues
 from nexus.core.forms import ServiceForm
@@ -27,7 +36,7 @@ class ApiForm(ServiceForm):
         teams = Team.objects.order_by("name")
         self.fields["team"].queryset = teams if user.is_admin else teams.filter(members=user)  # type: ignore[attr-defined]
 
-    def save(self, actor: User) -> Any:
+    def save(self, actor: User) -> Api | None:
         return self.call_service(catalog.api_create, actor=actor, **self.cleaned_data)
 
 
@@ -94,7 +103,7 @@ class FeedbackForm(ServiceForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def save(self, author: User, operation: Any) -> Any:
+    def save(self, author: User, operation: Operation) -> EndpointFeedback | None:
         return self.call_service(
             feedback.feedback_submit, author=author, operation=operation, **self.cleaned_data
         )
@@ -104,7 +113,7 @@ class ReplyForm(ServiceForm):
     reply = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
     addressed = forms.BooleanField(required=False, label="Mark addressed")
 
-    def save(self, actor: User, item: Any) -> Any:
+    def save(self, actor: User, item: EndpointFeedback) -> EndpointFeedback | None:
         return self.call_service(
             feedback.feedback_reply, feedback=item, actor=actor, **self.cleaned_data
         )
@@ -123,7 +132,9 @@ class IssueForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.fields["operation_key"].choices = [("", "—"), *[(k, k) for k in operation_keys]]  # type: ignore[attr-defined]
 
-    def save(self, reporter: User, api: Any, change: Any = None) -> Any:
+    def save(
+        self, reporter: User, api: Api, change: SpecChange | None = None
+    ) -> IntegrationIssue | None:
         data = dict(self.cleaned_data)
         data["labels"] = [label for label in data["labels"].split(",") if label.strip()]
         return self.call_service(
@@ -134,7 +145,7 @@ class IssueForm(ServiceForm):
 class IssueStatusForm(ServiceForm):
     status = forms.ChoiceField(choices=IssueStatus.choices)
 
-    def save(self, actor: User, issue: Any) -> Any:
+    def save(self, actor: User, issue: IntegrationIssue) -> IntegrationIssue | None:
         return self.call_service(issues.issue_update, issue=issue, actor=actor, **self.cleaned_data)
 
 
@@ -142,7 +153,7 @@ class IssueTriageForm(ServiceForm):
     assignee = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False)
     labels = forms.CharField(max_length=400, required=False, help_text="Comma-separated.")
 
-    def save(self, actor: User, issue: Any) -> Any:
+    def save(self, actor: User, issue: IntegrationIssue) -> IntegrationIssue | None:
         labels = [label for label in self.cleaned_data["labels"].split(",") if label.strip()]
         return self.call_service(
             issues.issue_update,
@@ -158,7 +169,7 @@ class CommentForm(ServiceForm):
         max_length=512 * 1024, widget=forms.Textarea(attrs={"rows": 3}), label="Comment"
     )
 
-    def save(self, author: User, issue: Any) -> Any:
+    def save(self, author: User, issue: IntegrationIssue) -> IssueComment | None:
         return self.call_service(
             issues.issue_comment_create, issue=issue, author=author, **self.cleaned_data
         )

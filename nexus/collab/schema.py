@@ -4,14 +4,13 @@ from typing import Any, cast
 
 import strawberry
 import strawberry_django
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from strawberry.types import Info
 from strawberry_django.pagination import OffsetPaginated
 from strawberry_django.permissions import IsAuthenticated
 
 from nexus.accounts.schema import UserType
-from nexus.collab import policies, selectors
+from nexus.collab import selectors
 from nexus.collab.models import (
     Api,
     EndpointFeedback,
@@ -22,6 +21,7 @@ from nexus.collab.models import (
 )
 from nexus.collab.services import feedback as feedback_services
 from nexus.collab.services import issues as issue_services
+from nexus.core.auth import authenticated_user
 from nexus.core.graphql import FieldError, MutationErrors, NotFound
 
 
@@ -169,7 +169,7 @@ class Mutation:
         if api is None:
             raise NotFound(field="api", message="No such API.")
         issue = issue_services.issue_create(
-            reporter=info.context.request.user,
+            reporter=authenticated_user(info.context.request),
             api=api,
             title=data.title,
             body=data.body,
@@ -183,10 +183,9 @@ class Mutation:
         issue = IntegrationIssue.objects.select_related("api").filter(pk=id).first()
         if issue is None:
             raise NotFound(field="id", message="No such issue.")
-        user = info.context.request.user
-        if not policies.can_triage_issue(user, issue):
-            raise PermissionDenied("You may not move this issue.")
-        issue = issue_services.issue_update(issue=issue, actor=user, status=status)
+        issue = issue_services.issue_update(
+            issue=issue, actor=authenticated_user(info.context.request), status=status
+        )
         return IssueResult(issue=cast(IssueType, issue))
 
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
@@ -199,7 +198,7 @@ class Mutation:
             for name in ("naming", "error_messages", "documentation", "consistency", "performance")
         }
         item = feedback_services.feedback_submit(
-            author=info.context.request.user,
+            author=authenticated_user(info.context.request),
             operation=operation,
             comment=data.comment,
             **scores,

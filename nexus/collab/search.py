@@ -13,6 +13,7 @@ from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils.html import strip_tags
 
+from nexus.accounts.models import Viewer
 from nexus.collab.models import Api, IntegrationIssue, Operation, SpecVersion
 from nexus.search import registry
 from nexus.search.registry import Facet, IndexEntry, SearchProvider, Visibility
@@ -55,7 +56,7 @@ class OperationSearch(SearchProvider):
             extra_keywords=[api.name, obj.operation_id, *segments],
         )
 
-    def visible_ids(self, user: Any, ids: Iterable[int]) -> set[int]:
+    def visible_ids(self, user: Viewer, ids: Iterable[int]) -> set[int]:
         current = Operation.objects.filter(
             pk__in=list(ids), api__is_archived=False, api__latest_version=F("version")
         )

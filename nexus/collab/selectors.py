@@ -1,10 +1,11 @@
 """Reads of the collaboration hub, with the joins each caller needs."""
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
-from nexus.accounts.models import TeamMembership
+from nexus.accounts.models import TeamMembership, User
 from nexus.collab.models import (
     SCORE_FIELDS,
     Api,
@@ -132,7 +133,7 @@ def issue_detail() -> QuerySet[IntegrationIssue]:
     )
 
 
-def alert_list(*, user: Any) -> QuerySet[BreakingChangeAlert]:
+def alert_list(*, user: User) -> QuerySet[BreakingChangeAlert]:
     """A user's breaking-change alerts with their changes, newest first."""
     return (
         BreakingChangeAlert.objects.filter(recipient=user)
@@ -145,7 +146,7 @@ def alert_list(*, user: Any) -> QuerySet[BreakingChangeAlert]:
 # --- Reads for the learning journal ---------------------------------------------------------
 
 
-def apis_registered_by(*, user_ids: Any = None) -> QuerySet[Api]:
+def apis_registered_by(*, user_ids: Sequence[int] | None = None) -> QuerySet[Api]:
     """Live APIs registered by some users or by a team one of them belongs to (all for None).
 
     The team test is a subquery, so an API counts once however many members it has.
@@ -157,7 +158,7 @@ def apis_registered_by(*, user_ids: Any = None) -> QuerySet[Api]:
     return apis.filter(Q(created_by_id__in=user_ids) | Q(team_id__in=teams))
 
 
-def feedback_given_by(*, author_ids: Any = None) -> QuerySet[EndpointFeedback]:
+def feedback_given_by(*, author_ids: Iterable[int] | None = None) -> QuerySet[EndpointFeedback]:
     """Endpoint feedback written by some users (everyone's for None)."""
     feedback = EndpointFeedback.objects.all()
     return feedback if author_ids is None else feedback.filter(author_id__in=author_ids)

@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncWeek
 
+from nexus.accounts.models import User
 from nexus.core import clock
 from nexus.journal import evidence, selectors
 from nexus.journal.models import (
@@ -93,7 +93,7 @@ def _weekly(rows: Any, key: str, weeks: list[date]) -> list[int]:
 # --- A learner ------------------------------------------------------------------------------
 
 
-def learner_activity(learner: Any, today: date | None = None) -> Chart:
+def learner_activity(learner: User, today: date | None = None) -> Chart:
     """Entries and hours per week, with each evidence kind (articles, ...) beside them."""
     since, until = window(today)
     weeks = _weeks(since, until)
@@ -114,7 +114,7 @@ def learner_activity(learner: Any, today: date | None = None) -> Chart:
     return Chart("activity", "Activity per week", "line", [f"{w}" for w in weeks], datasets)
 
 
-def learner_milestones(learner: Any, today: date | None = None) -> Chart:
+def learner_milestones(learner: User, today: date | None = None) -> Chart:
     """How many of the learner's milestones are in each status."""
     counts = dict(
         MilestoneProgress.objects.filter(learner=learner)
@@ -131,7 +131,7 @@ def learner_milestones(learner: Any, today: date | None = None) -> Chart:
     )
 
 
-def learner_topics(learner: Any, today: date | None = None) -> Chart:
+def learner_topics(learner: User, today: date | None = None) -> Chart:
     """Entries per topic of the learner's program: what is covered and what is not yet."""
     cohort = selectors.cohort_of(learner=learner)
     program = cohort.program if cohort else selectors.default_program()
@@ -160,7 +160,7 @@ def learner_topics(learner: Any, today: date | None = None) -> Chart:
     )
 
 
-def learner_streak(learner: Any, today: date | None = None) -> int:
+def learner_streak(learner: User, today: date | None = None) -> int:
     """Consecutive days up to today (or yesterday, if today is still empty) with an entry."""
     today = today or clock.today()
     days = set(
@@ -179,8 +179,8 @@ def learner_streak(learner: Any, today: date | None = None) -> int:
 # --- A cohort -------------------------------------------------------------------------------
 
 
-def _cohort_learners(cohort: Cohort) -> Any:
-    return get_user_model().objects.filter(cohort_membership__cohort=cohort)
+def _cohort_learners(cohort: Cohort) -> QuerySet[User]:
+    return User.objects.filter(cohort_membership__cohort=cohort)
 
 
 def cohort_milestones(cohort: Cohort, today: date | None = None) -> Chart:

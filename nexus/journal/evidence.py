@@ -20,11 +20,12 @@ from django.db.models.functions import TruncWeek
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from nexus.accounts.models import User, Viewer
 from nexus.challenges import selectors as challenge_selectors
 from nexus.collab import selectors as collab_selectors
 from nexus.core import clock
 from nexus.knowledge import selectors as knowledge_selectors
-from nexus.knowledge.models import ArticleStatus
+from nexus.knowledge.models import Article, ArticleStatus
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class EvidenceItem:
     occurred_on: date
 
 
-ItemsFn = Callable[[Any, date, date], list[EvidenceItem]]
+ItemsFn = Callable[[User, date, date], list[EvidenceItem]]
 WeeklyFn = Callable[[Iterable[int] | None, date], dict[date, int]]
 
 
@@ -61,7 +62,7 @@ def providers() -> list[EvidenceProvider]:
     return [_providers[kind] for kind in sorted(_providers)]
 
 
-def gather(user: Any, start: date, end: date) -> list[EvidenceItem]:
+def gather(user: User, start: date, end: date) -> list[EvidenceItem]:
     """Everything every provider knows the user produced in [start, end)."""
     found = [item for provider in providers() for item in provider.items(user, start, end)]
     return sorted(found, key=lambda item: (item.occurred_on, item.kind, item.title))
@@ -107,7 +108,7 @@ def _url(name: str, fallback: str, **kwargs: Any) -> str:
 # --- Articles (knowledge) -------------------------------------------------------------------
 
 
-def _article_queryset(user: Any = None) -> QuerySet[Any]:
+def _article_queryset(user: Viewer | None = None) -> QuerySet[Article]:
     """Live articles the user may see (published ones for None), read through knowledge."""
     articles = knowledge_selectors.article_list(user=user).exclude(status=ArticleStatus.ARCHIVED)
     # Only ids, titles and dates are read here: drop the list's joins and prefetches.
@@ -121,7 +122,7 @@ def _article_url(slug: str) -> str:
         return f"/api/v1/articles/{slug}/"
 
 
-def _article_items(user: Any, start: date, end: date) -> list[EvidenceItem]:
+def _article_items(user: User, start: date, end: date) -> list[EvidenceItem]:
     low, high = aware_bounds(start, end)
     rows = (
         _article_queryset(user)
@@ -160,7 +161,7 @@ register(
 # to claim as evidence, so they are left out.
 
 
-def _solution_items(user: Any, start: date, end: date) -> list[EvidenceItem]:
+def _solution_items(user: User, start: date, end: date) -> list[EvidenceItem]:
     low, high = aware_bounds(start, end)
     rows = (
         challenge_selectors.accepted_solutions(author_ids=[user.pk])
@@ -216,7 +217,7 @@ register(
 # --- APIs registered (collaboration hub) ----------------------------------------------------
 
 
-def _api_items(user: Any, start: date, end: date) -> list[EvidenceItem]:
+def _api_items(user: User, start: date, end: date) -> list[EvidenceItem]:
     low, high = aware_bounds(start, end)
     rows = (
         collab_selectors.apis_registered_by(user_ids=[user.pk])
@@ -255,7 +256,7 @@ register(
 # --- Endpoint feedback given (collaboration hub) --------------------------------------------
 
 
-def _feedback_items(user: Any, start: date, end: date) -> list[EvidenceItem]:
+def _feedback_items(user: User, start: date, end: date) -> list[EvidenceItem]:
     low, high = aware_bounds(start, end)
     rows = (
         collab_selectors.feedback_given_by(author_ids=[user.pk])

@@ -1,12 +1,16 @@
 """Web forms of the journal; each save() calls a service and puts its errors next to fields."""
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Any, cast
 
 from django import forms
 
+from nexus.accounts.models import User
 from nexus.core.forms import ServiceForm
 from nexus.journal import services
-from nexus.journal.models import MilestoneStatus, Visibility
+from nexus.journal.evidence import EvidenceItem
+from nexus.journal.models import Entry, MilestoneProgress, MilestoneStatus, Reflection, Visibility
 from nexus.knowledge import selectors as knowledge_selectors
 
 LEARNER_STATUS_CHOICES = [(s.value, s.label) for s in MilestoneStatus if s != MilestoneStatus.DONE]
@@ -32,11 +36,13 @@ class EntryForm(ServiceForm):
         topics = cast(forms.MultipleChoiceField, self.fields["topics"])
         topics.choices = [(t.slug, t.name) for t in knowledge_selectors.technology_list()]
 
-    def create(self, author: Any) -> Any:
+    def create(self, author: User) -> Entry | None:
         return self.call_service(services.entry_create, author=author, **self.cleaned_data)
 
-    def update(self, entry: Any) -> Any:
-        return self.call_service(services.entry_update, entry=entry, **self.cleaned_data)
+    def update(self, entry: Entry, actor: User) -> Entry | None:
+        return self.call_service(
+            services.entry_update, entry=entry, actor=actor, **self.cleaned_data
+        )
 
 
 class ReflectionForm(ServiceForm):
@@ -57,7 +63,7 @@ class ReflectionForm(ServiceForm):
     )
     visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.PRIVATE)
 
-    def save(self, author: Any, month: Any) -> Any:
+    def save(self, author: User, month: date) -> Reflection | None:
         return self.call_service(
             services.reflection_save, author=author, month=month, **self.cleaned_data
         )
@@ -72,20 +78,20 @@ class ProgressForm(ServiceForm):
         label="Evidence from Nexus", required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, offered: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, offered: Sequence[EvidenceItem] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.offered = {item.url: item for item in offered}
         choices = cast(forms.MultipleChoiceField, self.fields["evidence"])
         choices.choices = [(item.url, f"{item.kind}: {item.title}") for item in offered]
 
-    def save(self, progress: Any) -> Any:
+    def save(self, progress: MilestoneProgress, actor: User) -> MilestoneProgress | None:
         data = dict(self.cleaned_data)
         data["evidence"] = [
             {"kind": item.kind, "title": item.title, "url": item.url}
             for url in data["evidence"]
             if (item := self.offered.get(url))
         ]
-        return self.call_service(services.progress_update, progress=progress, **data)
+        return self.call_service(services.progress_update, progress=progress, actor=actor, **data)
 
 
 class ReviewForm(ServiceForm):
@@ -95,7 +101,7 @@ class ReviewForm(ServiceForm):
     )
     comment = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea({"rows": 3}))
 
-    def save(self, progress: Any, reviewer: Any) -> Any:
+    def save(self, progress: MilestoneProgress, reviewer: User) -> MilestoneProgress | None:
         return self.call_service(
             services.progress_review,
             progress=progress,

@@ -1,10 +1,12 @@
 """Reads of the journal: every entry or reflection query is scoped to what the viewer may see."""
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
+from nexus.accounts.models import User, Viewer
 from nexus.journal.models import (
     Cohort,
     CohortMembership,
@@ -17,20 +19,20 @@ from nexus.journal.models import (
     Visibility,
 )
 from nexus.knowledge import selectors as knowledge_selectors
-from nexus.knowledge.models import ArticleStatus
+from nexus.knowledge.models import Article, ArticleStatus
 
 
-def visible_to(user: Any) -> Q:
+def visible_to(user: Viewer) -> Q:
     """Rows with a visibility and an author that the user may see."""
     visible = Q(visibility=Visibility.PUBLIC)
-    if user is not None and user.is_authenticated:
+    if isinstance(user, User):
         visible |= Q(author_id=user.pk)
         if user.is_moderator:
             visible |= Q(visibility=Visibility.MENTORS)
     return visible
 
 
-def entry_list(*, viewer: Any) -> QuerySet[Entry]:
+def entry_list(*, viewer: Viewer) -> QuerySet[Entry]:
     """Entries the viewer may see, newest first, with author and topics loaded."""
     return (
         Entry.objects.filter(visible_to(viewer))
@@ -40,28 +42,26 @@ def entry_list(*, viewer: Any) -> QuerySet[Entry]:
     )
 
 
-def entry_get(*, viewer: Any, entry_id: int) -> Entry | None:
+def entry_get(*, viewer: Viewer, entry_id: int) -> Entry | None:
     """One entry if the viewer may see it."""
     return entry_list(viewer=viewer).filter(pk=entry_id).first()
 
 
-def entries_in_month(*, viewer: Any, author: Any, month: date) -> QuerySet[Entry]:
+def entries_in_month(*, viewer: Viewer, author: User, month: date) -> QuerySet[Entry]:
     """An author's entries in one month that the viewer may see."""
     start, end = month_bounds(month)
     return entry_list(viewer=viewer).filter(author=author, date__gte=start, date__lt=end)
 
 
-def minutes_on(*, author: Any, day: date, exclude_id: int | None = None) -> int:
+def minutes_on(*, author: User, day: date, exclude_id: int | None = None) -> int:
     """Minutes an author has logged on one day (optionally without one entry)."""
-    from django.db.models import Sum
-
     queryset = Entry.objects.filter(author=author, date=day)
     if exclude_id is not None:
         queryset = queryset.exclude(pk=exclude_id)
     return int(queryset.aggregate(total=Sum("minutes_spent"))["total"] or 0)
 
 
-def reflection_list(*, viewer: Any) -> QuerySet[Reflection]:
+def reflection_list(*, viewer: Viewer) -> QuerySet[Reflection]:
     """Reflections the viewer may see, newest month first."""
     return (
         Reflection.objects.filter(visible_to(viewer))
@@ -70,7 +70,7 @@ def reflection_list(*, viewer: Any) -> QuerySet[Reflection]:
     )
 
 
-def reflection_for(*, viewer: Any, author: Any, month: date) -> Reflection | None:
+def reflection_for(*, viewer: Viewer, author: User, month: date) -> Reflection | None:
     return reflection_list(viewer=viewer).filter(author=author, month=month).first()
 
 
@@ -105,7 +105,7 @@ def milestone_list() -> QuerySet[Milestone]:
     return Milestone.objects.select_related("program", "month").order_by("program", "number")
 
 
-def cohort_of(*, learner: Any) -> Cohort | None:
+def cohort_of(*, learner: User) -> Cohort | None:
     """The cohort a learner follows, if any."""
     membership = (
         CohortMembership.objects.select_related("cohort__program").filter(learner=learner).first()
@@ -121,26 +121,26 @@ def cohort_learner_ids(*, cohort: Cohort) -> QuerySet[Any]:
     return CohortMembership.objects.filter(cohort=cohort).values("learner_id")
 
 
-def progress_list(*, viewer: Any) -> QuerySet[MilestoneProgress]:
+def progress_list(*, viewer: Viewer) -> QuerySet[MilestoneProgress]:
     """Milestone progress the viewer may see: their own, or everyone's for mentors and admins."""
     queryset = MilestoneProgress.objects.select_related(
         "learner", "reviewer", "milestone__month", "milestone__program"
     ).order_by("learner_id", "milestone__number", "id")
-    if viewer is None or not viewer.is_authenticated:
+    if not isinstance(viewer, User):
         return queryset.none()
     if viewer.is_moderator:
         return queryset
     return queryset.filter(learner=viewer)
 
 
-def progress_get(*, viewer: Any, progress_id: int) -> MilestoneProgress | None:
+def progress_get(*, viewer: Viewer, progress_id: int) -> MilestoneProgress | None:
     return progress_list(viewer=viewer).filter(pk=progress_id).first()
 
 
 # --- Knowledge, through its selectors ------------------------------------------------------
 
 
-def articles_by_slug(slugs: Any, *, user: Any) -> QuerySet[Any]:
+def articles_by_slug(slugs: Iterable[str], *, user: Viewer) -> QuerySet[Article]:
     """Live (not archived) articles with the given slugs that the user may see."""
     return (
         knowledge_selectors.article_list(user=user)

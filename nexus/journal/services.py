@@ -2,16 +2,16 @@
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import NotRequired, TypedDict
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 
+from nexus.accounts.models import User
 from nexus.core import clock, conditional, events
 from nexus.core.markdown import render_markdown
-from nexus.journal import selectors
+from nexus.journal import policies, selectors
 from nexus.journal.models import (
     MAX_BODY_BYTES,
     MINUTES_PER_DAY,
@@ -23,12 +23,13 @@ from nexus.journal.models import (
     MilestoneProgress,
     MilestoneStatus,
     Program,
+    ProgramMonth,
     Reflection,
     Visibility,
 )
 from nexus.knowledge import services as knowledge
+from nexus.knowledge.models import Article, Technology
 
-UNSET: Any = object()
 LEARNER_STATUSES = {
     MilestoneStatus.NOT_STARTED,
     MilestoneStatus.IN_PROGRESS,
@@ -45,7 +46,7 @@ def _check_body(body: str) -> None:
         )
 
 
-def _check_date(author: Any, day: date) -> None:
+def _check_date(author: User, day: date) -> None:
     if day > clock.today():
         raise ValidationError({"date": ["An entry cannot be dated in the future."]}, code="future")
     cohort = selectors.cohort_of(learner=author)
@@ -56,7 +57,7 @@ def _check_date(author: Any, day: date) -> None:
         )
 
 
-def _check_minutes(author: Any, day: date, minutes: int, exclude_id: int | None) -> None:
+def _check_minutes(author: User, day: date, minutes: int, exclude_id: int | None) -> None:
     if minutes < 0:
         raise ValidationError({"minutes_spent": ["Time spent cannot be negative."]}, "negative")
     logged = selectors.minutes_on(author=author, day=day, exclude_id=exclude_id)
@@ -79,16 +80,16 @@ def _check_choices(confidence: int, visibility: str) -> None:
         raise ValidationError({"visibility": ["Choose private, mentors or public."]}, "invalid")
 
 
-def _lock_author(author: Any) -> None:
+def _lock_author(author: User) -> None:
     # Serialises one author's writes so two entries cannot both squeeze under the 24-hour cap.
-    get_user_model().objects.select_for_update().filter(pk=author.pk).first()
+    User.objects.select_for_update().filter(pk=author.pk).first()
 
 
-def _resolve_topics(slugs: Sequence[str]) -> list[Any]:
+def _resolve_topics(slugs: Sequence[str]) -> list[Technology]:
     return knowledge.technologies_resolve(slugs=slugs, field="topics", limit=None)
 
 
-def _resolve_articles(slugs: Sequence[str], author: Any) -> list[Any]:
+def _resolve_articles(slugs: Sequence[str], author: User) -> list[Article]:
     articles = list(selectors.articles_by_slug(slugs, user=author))
     missing = sorted(set(slugs) - {a.slug for a in articles})
     if missing:
@@ -99,7 +100,7 @@ def _resolve_articles(slugs: Sequence[str], author: Any) -> list[Any]:
 @transaction.atomic
 def entry_create(
     *,
-    author: Any,
+    author: User,
     date: date,
     body: str,
     minutes_spent: int = 0,
@@ -109,6 +110,8 @@ def entry_create(
     articles: Sequence[str] = (),
 ) -> Entry:
     """Write a worklog entry for a day that has not run out of hours."""
+    if not policies.can_write_journal(author):
+        raise PermissionDenied("Sign in to write in the journal.")
     _check_body(body)
     _check_choices(confidence, visibility)
     _check_date(author, date)
@@ -137,52 +140,57 @@ def entry_create(
 def entry_update(
     *,
     entry: Entry,
-    date: date = UNSET,
-    body: str = UNSET,
-    minutes_spent: int = UNSET,
-    confidence: int = UNSET,
-    visibility: str = UNSET,
-    topics: Sequence[str] = UNSET,
-    articles: Sequence[str] = UNSET,
+    actor: User,
+    date: date | None = None,
+    body: str | None = None,
+    minutes_spent: int | None = None,
+    confidence: int | None = None,
+    visibility: str | None = None,
+    topics: Sequence[str] | None = None,
+    articles: Sequence[str] | None = None,
     expected_etag: str | None = None,
 ) -> Entry:
-    """Change an entry; fields left out keep their value; a stale expected_etag changes nothing."""
+    """Change an entry; fields left out (None) keep their value, a stale expected_etag all."""
+    if not policies.can_edit_journal_item(actor, entry):
+        raise PermissionDenied("Only the author edits an entry.")
     conditional.check_if_match(expected_etag, Entry.objects.select_for_update().get(pk=entry.pk))
-    new_date = entry.date if date is UNSET else date
-    new_minutes = entry.minutes_spent if minutes_spent is UNSET else minutes_spent
-    if body is not UNSET:
+    new_date = entry.date if date is None else date
+    new_minutes = entry.minutes_spent if minutes_spent is None else minutes_spent
+    if body is not None:
         _check_body(body)
         entry.body, entry.body_html = body, render_markdown(body).html
     _check_choices(
-        entry.confidence if confidence is UNSET else confidence,
-        entry.visibility if visibility is UNSET else visibility,
+        entry.confidence if confidence is None else confidence,
+        entry.visibility if visibility is None else visibility,
     )
-    if date is not UNSET:
+    if date is not None:
         _check_date(entry.author, new_date)
     _lock_author(entry.author)
     _check_minutes(entry.author, new_date, new_minutes, exclude_id=entry.pk)
     touched = set(entry.topics.values_list("pk", flat=True))
     entry.date, entry.minutes_spent = new_date, new_minutes
-    if confidence is not UNSET:
+    if confidence is not None:
         entry.confidence = confidence
-    if visibility is not UNSET:
+    if visibility is not None:
         entry.visibility = visibility
-    if topics is not UNSET:
+    if topics is not None:
         entry.topics.set(_resolve_topics(topics))
-    if articles is not UNSET:
+    if articles is not None:
         entry.articles.set(_resolve_articles(articles, entry.author))
     entry.save()
     touched |= set(entry.topics.values_list("pk", flat=True))
     learner_topics_refresh(learner=entry.author, technology_ids=touched)
-    events.publish("journal.entry_updated", subject=entry, actor=entry.author)
+    events.publish("journal.entry_updated", subject=entry, actor=actor)
     return entry
 
 
 @transaction.atomic
-def entry_delete(*, entry: Entry, expected_etag: str | None = None) -> None:
+def entry_delete(*, entry: Entry, actor: User, expected_etag: str | None = None) -> None:
     """Remove an entry (worklogs are the author's own notes, so this is a real delete)."""
+    if not policies.can_edit_journal_item(actor, entry):
+        raise PermissionDenied("Only the author deletes an entry.")
     conditional.check_if_match(expected_etag, Entry.objects.select_for_update().get(pk=entry.pk))
-    events.publish("journal.entry_deleted", subject=entry, actor=entry.author)
+    events.publish("journal.entry_deleted", subject=entry, actor=actor)
     touched = list(entry.topics.values_list("pk", flat=True))
     author = entry.author
     entry.delete()
@@ -191,7 +199,7 @@ def entry_delete(*, entry: Entry, expected_etag: str | None = None) -> None:
 
 @transaction.atomic
 def learner_topics_refresh(
-    *, learner: Any = None, technology_ids: Iterable[int] | None = None
+    *, learner: User | None = None, technology_ids: Iterable[int] | None = None
 ) -> int:
     """Recount stored per-learner topic totals from the entries (one learner, or everyone)."""
     pairs = Entry.topics.through.objects.all()
@@ -223,7 +231,7 @@ def learner_topics_refresh(
 @transaction.atomic
 def reflection_save(
     *,
-    author: Any,
+    author: User,
     month: date,
     went_well: str = "",
     was_hard: str = "",
@@ -231,6 +239,8 @@ def reflection_save(
     visibility: str = Visibility.PRIVATE,
 ) -> Reflection:
     """Write or rewrite the author's reflection on a month."""
+    if not policies.can_write_journal(author):
+        raise PermissionDenied("Sign in to write in the journal.")
     first = month.replace(day=1)
     if first > clock.today():
         raise ValidationError({"month": ["You cannot reflect on a month yet to come."]}, "future")
@@ -249,69 +259,91 @@ def reflection_save(
     return reflection
 
 
+class NumberedChange(TypedDict):
+    """A change to one month or milestone of a program, found by its number."""
+
+    number: int
+    title: NotRequired[str]
+    description: NotRequired[str]
+    topics: NotRequired[Sequence[str]]
+
+
 @transaction.atomic
 def program_update(
     *,
     program: Program,
-    actor: Any,
-    title: str = UNSET,
-    description: str = UNSET,
-    months: Sequence[dict[str, Any]] = UNSET,
-    milestones: Sequence[dict[str, Any]] = UNSET,
+    actor: User,
+    title: str | None = None,
+    description: str | None = None,
+    months: Sequence[NumberedChange] | None = None,
+    milestones: Sequence[NumberedChange] | None = None,
 ) -> Program:
     """Edit a program's text, its months (title, description, topics) and milestones, by number."""
-    if title is not UNSET:
+    if not policies.can_edit_program(actor, program):
+        raise PermissionDenied("Only mentors and admins edit programs.")
+    if title is not None:
         if not title.strip():
             raise ValidationError({"title": ["A program needs a title."]}, code="required")
         program.title = title.strip()
-    if description is not UNSET:
+    if description is not None:
         program.description = description
     program.save()
-    if months is not UNSET:
+    if months is not None:
         _update_numbered(program.months.all(), months, "months")
-    if milestones is not UNSET:
+    if milestones is not None:
         _update_numbered(program.milestones.all(), milestones, "milestones")
     events.publish("journal.program_updated", subject=program, actor=actor)
     return program
 
 
-def _update_numbered(queryset: Any, changes: Sequence[dict[str, Any]], field: str) -> None:
-    by_number = {row.number: row for row in queryset}
+def _update_numbered(
+    rows: QuerySet[ProgramMonth] | QuerySet[Milestone],
+    changes: Sequence[NumberedChange],
+    field: str,
+) -> None:
+    by_number: dict[int, ProgramMonth | Milestone] = {row.number: row for row in rows}
     for change in changes:
-        row = by_number.get(change.get("number"))
+        row = by_number.get(change["number"])
         if row is None:
-            raise ValidationError({field: [f"No {field[:-1]} number {change.get('number')}."]})
-        for name in ("title", "description"):
-            if name in change:
-                setattr(row, name, change[name])
+            raise ValidationError({field: [f"No {field[:-1]} number {change['number']}."]})
+        if "title" in change:
+            row.title = change["title"]
+        if "description" in change:
+            row.description = change["description"]
         if not row.title.strip():
             raise ValidationError({field: ["Every one needs a title."]}, code="required")
         row.save()
-        if "topics" in change:
+        if "topics" in change and isinstance(row, ProgramMonth):
             row.topics.set(_resolve_topics(change["topics"]))
 
 
 @transaction.atomic
 def cohort_create(
-    *, program: Program, name: str, start_date: date, mentors: Sequence[Any] = ()
+    *, actor: User, program: Program, name: str, start_date: date, mentors: Sequence[User] = ()
 ) -> Cohort:
     """Start a cohort on a program."""
+    if not policies.can_create_cohort(actor, program):
+        raise PermissionDenied("Only mentors and admins start cohorts.")
     if Cohort.objects.filter(name=name).exists():
         raise ValidationError({"name": ["A cohort with this name exists."]}, code="unique")
     cohort = Cohort.objects.create(program=program, name=name, start_date=start_date)
     cohort.mentors.set(mentors)
-    events.publish("journal.cohort_created", subject=cohort)
+    events.publish("journal.cohort_created", subject=cohort, actor=actor)
     return cohort
 
 
 @transaction.atomic
-def cohort_add_learner(*, cohort: Cohort, learner: Any) -> CohortMembership:
+def cohort_add_learner(*, actor: User, cohort: Cohort, learner: User) -> CohortMembership:
     """Put a learner in a cohort (moving them from another) with a row per program milestone."""
+    if not policies.can_manage_cohort(actor, cohort):
+        raise PermissionDenied("Only mentors and admins put learners in cohorts.")
     membership, _ = CohortMembership.objects.update_or_create(
         learner=learner, defaults={"cohort": cohort}
     )
     cohort_sync_progress(cohort=cohort)
-    events.publish("journal.cohort_joined", subject=membership, actor=learner)
+    events.publish(
+        "journal.cohort_joined", subject=membership, actor=actor, payload={"learner": learner.pk}
+    )
     return membership
 
 
@@ -341,14 +373,17 @@ def cohort_sync_progress(*, cohort: Cohort) -> int:
 def progress_update(
     *,
     progress: MilestoneProgress,
-    status: str = UNSET,
-    repository_url: str = UNSET,
-    deployed_url: str = UNSET,
-    evidence: list[dict[str, str]] = UNSET,
-    note: str = UNSET,
+    actor: User,
+    status: str | None = None,
+    repository_url: str | None = None,
+    deployed_url: str | None = None,
+    evidence: Sequence[dict[str, str]] | None = None,
+    note: str | None = None,
 ) -> MilestoneProgress:
     """A learner's own work on a milestone; they may submit it, only a review marks it done."""
-    if status is not UNSET:
+    if not policies.can_update_progress(actor, progress):
+        raise PermissionDenied("Only the learner works on their milestone.")
+    if status is not None:
         if status not in LEARNER_STATUSES:
             raise ValidationError(
                 {"status": ["Choose not started, in progress or submitted; a mentor marks done."]},
@@ -359,14 +394,13 @@ def progress_update(
         if status == MilestoneStatus.SUBMITTED and progress.status != status:
             progress.submitted_at = clock.now()
         progress.status = status
-    for name, value in (
-        ("repository_url", repository_url),
-        ("deployed_url", deployed_url),
-        ("note", note),
-    ):
-        if value is not UNSET:
-            setattr(progress, name, value)
-    if evidence is not UNSET:
+    if repository_url is not None:
+        progress.repository_url = repository_url
+    if deployed_url is not None:
+        progress.deployed_url = deployed_url
+    if note is not None:
+        progress.note = note
+    if evidence is not None:
         progress.evidence = [
             {key: str(item.get(key, ""))[:500] for key in ("kind", "title", "url")}
             for item in evidence[:50]
@@ -374,15 +408,17 @@ def progress_update(
     progress.full_clean(exclude=["learner", "milestone", "reviewer"])
     progress.save()
     if status == MilestoneStatus.SUBMITTED:
-        events.publish("journal.milestone_submitted", subject=progress, actor=progress.learner)
+        events.publish("journal.milestone_submitted", subject=progress, actor=actor)
     return progress
 
 
 @transaction.atomic
 def progress_review(
-    *, progress: MilestoneProgress, reviewer: Any, approve: bool, comment: str
+    *, progress: MilestoneProgress, reviewer: User, approve: bool, comment: str
 ) -> MilestoneProgress:
     """A mentor's review: approve marks the milestone done, otherwise it goes back in progress."""
+    if not policies.can_review_progress(reviewer, progress):
+        raise PermissionDenied("Mentors and admins review milestones, never their own.")
     if progress.status != MilestoneStatus.SUBMITTED:
         raise ValidationError({"status": ["Only a submitted milestone can be reviewed."]}, "state")
     if not approve and not comment.strip():

@@ -4,7 +4,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,12 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from nexus.accounts.models import User
 from nexus.core import clock
 from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
 from nexus.journal import analytics, evidence, policies, selectors
 from nexus.journal.forms import EntryForm, ProgressForm, ReflectionForm, ReviewForm
-from nexus.journal.models import MilestoneStatus
+from nexus.journal.models import Cohort, MilestoneProgress, MilestoneStatus
 
 PAGE_SIZE = 20
 
@@ -42,7 +42,7 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _month_context(request: HttpRequest, author: Any, month: date) -> dict[str, Any]:
+def _month_context(request: HttpRequest, author: User, month: date) -> dict[str, Any]:
     viewer = request.user
     start, _end = selectors.month_bounds(month)
     entries = selectors.entries_in_month(viewer=viewer, author=author, month=month)
@@ -67,7 +67,7 @@ def _default_date(month: date) -> date:
     return today if end > today else end - timedelta(days=1)
 
 
-def _month_page(request: HttpRequest, user: Any, month: date, **overrides: Any) -> dict[str, Any]:
+def _month_page(request: HttpRequest, user: User, month: date, **overrides: Any) -> dict[str, Any]:
     context = _month_context(request, user, month)
     start, end = selectors.month_bounds(month)
     reflection = context["reflection"]
@@ -123,10 +123,12 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 @login_required
 def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = selectors.entry_get(viewer=request.user, entry_id=entry_id)
+    user = authenticated_user(request)
+    entry = selectors.entry_get(viewer=user, entry_id=entry_id)
     if entry is None:
         raise Http404("No such entry.")
-    _require(policies.can_edit_journal_item(request.user, entry))
+    # The form is offered only to whom the service would let save it.
+    _require(policies.can_edit_journal_item(user, entry))
     initial = {
         "date": entry.date,
         "body": entry.body,
@@ -136,7 +138,7 @@ def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
         "topics": [t.slug for t in entry.topics.all()],
     }
     form = EntryForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid() and form.update(entry):
+    if request.method == "POST" and form.is_valid() and form.update(entry, user):
         messages.success(request, "Entry updated.")
         return redirect("journal:entry", entry_id=entry.pk)
     status = 400 if form.errors else 200
@@ -158,7 +160,7 @@ def reflection_save(request: HttpRequest, month: str) -> HttpResponse:
 
 def person(request: HttpRequest, user_id: int) -> HttpResponse:
     """Someone's worklog for a month: only the entries the viewer may see."""
-    author = get_object_or_404(get_user_model(), pk=user_id, is_active=True)
+    author = get_object_or_404(User, pk=user_id, is_active=True)
     context = _month_context(request, author, _month(request.GET.get("month")))
     return render_page(request, "journal/person.html", "journal/partials/worklog.html", context)
 
@@ -183,7 +185,7 @@ def milestones(request: HttpRequest) -> HttpResponse:
     return render(request, "journal/milestones.html", context)
 
 
-def _progress_initial(progress: Any) -> dict[str, Any]:
+def _progress_initial(progress: MilestoneProgress) -> dict[str, Any]:
     return {
         "status": progress.status,
         "repository_url": progress.repository_url,
@@ -200,11 +202,12 @@ def milestone_update(request: HttpRequest, progress_id: int) -> HttpResponse:
     progress = selectors.progress_get(viewer=user, progress_id=progress_id)
     if progress is None:
         raise Http404("No such milestone.")
+    # Mentors see the milestone but get no form for it, not even one sent back with errors.
     _require(policies.can_update_progress(user, progress))
     today = clock.today()
     offered = evidence.gather(user, date(today.year - 1, today.month, 1), _shift(today, 1))
     form = ProgressForm(request.POST, offered=offered, prefix=str(progress.pk))
-    if form.is_valid() and form.save(progress):
+    if form.is_valid() and form.save(progress, user):
         messages.success(request, f"{progress.milestone} saved.")
         return redirect("journal:milestones")
     context = {"items": [(progress, form)], "cohort": selectors.cohort_of(learner=user)}
@@ -229,6 +232,7 @@ def review(request: HttpRequest, progress_id: int) -> HttpResponse:
     progress = selectors.progress_get(viewer=user, progress_id=progress_id)
     if progress is None:
         raise Http404("No such milestone.")
+    # Nor is a review form shown back, with its errors, to someone who may not review.
     _require(policies.can_review_progress(user, progress))
     form = ReviewForm(request.POST, prefix=str(progress.pk))
     if form.is_valid() and form.save(progress, user):
@@ -259,9 +263,9 @@ def _charts_context(charts: list[analytics.Chart], urls: dict[str, str]) -> list
 def learner_dashboard(request: HttpRequest) -> HttpResponse:
     """Activity, streak, milestones and topics; mentors see a learner's with ?learner=id."""
     user = authenticated_user(request)
-    learner: Any = user
+    learner = user
     if request.GET.get("learner"):
-        learner = get_object_or_404(get_user_model(), pk=request.GET["learner"])
+        learner = get_object_or_404(User, pk=request.GET["learner"])
     _require(policies.can_view_learner_dashboard(user, learner))
     key = "me" if learner.pk == user.pk else str(learner.pk)
     charts = [function(learner) for function in analytics.LEARNER_CHARTS.values()]
@@ -294,7 +298,7 @@ def cohort_dashboard(request: HttpRequest, cohort_id: int) -> HttpResponse:
     return render(request, "journal/cohort_dashboard.html", cohort_dashboard_context(cohort))
 
 
-def cohort_dashboard_context(cohort: Any) -> dict[str, Any]:
+def cohort_dashboard_context(cohort: Cohort) -> dict[str, Any]:
     """The cohort dashboard's data: one query per chart (the benchmark times exactly this)."""
     charts = [function(cohort) for function in analytics.COHORT_CHARTS.values()]
     urls = {

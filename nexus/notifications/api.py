@@ -17,12 +17,7 @@ from nexus.core.auth import authenticated_user
 from nexus.core.serializers import StrictSerializer
 from nexus.notifications import selectors, services
 from nexus.notifications.models import Notification, Subscription, Webhook, WebhookDelivery
-from nexus.notifications.policies import (
-    can_manage_subscription,
-    can_manage_webhook,
-    can_own_team_webhooks,
-    can_view_webhook,
-)
+from nexus.notifications.policies import can_view_webhook
 from nexus.notifications.registry import EVENT_TYPES, Frequency
 
 EVENT_CHOICES = [(name, event.label) for name, event in EVENT_TYPES.items()]
@@ -205,7 +200,9 @@ class NotificationViewSet(viewsets.GenericViewSet):
     def read(self, request: Request, pk: str) -> Response:
         """Mark one notification read."""
         notification = get_object_or_404(self.get_queryset(), pk=pk)
-        services.notification_mark_read(notification=notification)
+        services.notification_mark_read(
+            notification=notification, actor=authenticated_user(request)
+        )
         return Response(NotificationSerializer(notification).data)
 
     @extend_schema(request=None, responses=MarkedSerializer)
@@ -265,9 +262,7 @@ class SubscriptionViewSet(viewsets.GenericViewSet):
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, pk: str) -> Response:
         subscription = get_object_or_404(self.get_queryset(), pk=pk)
-        if not can_manage_subscription(request.user, subscription):
-            self.permission_denied(request)
-        services.subscription_delete(subscription=subscription)
+        services.subscription_delete(subscription=subscription, actor=authenticated_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -283,11 +278,10 @@ class WebhookViewSet(viewsets.GenericViewSet):
             return Webhook.objects.none()
         return selectors.webhook_list(user=authenticated_user(self.request))
 
-    def _webhook(self, request: Request, pk: str, *, manage: bool = True) -> Webhook:
-        """A webhook the user may see (else 404); managing it needs more (else 403)."""
+    def _webhook(self, request: Request, pk: str) -> Webhook:
+        """A webhook the user may see (else 404); services refuse (403) who may not manage it."""
         webhook = get_object_or_404(self.get_queryset(), pk=pk)
-        allowed = can_manage_webhook if manage else can_view_webhook
-        if not allowed(request.user, webhook):
+        if not can_view_webhook(request.user, webhook):
             self.permission_denied(request)
         return webhook
 
@@ -296,7 +290,7 @@ class WebhookViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(WebhookSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(WebhookSerializer(self._webhook(request, pk, manage=False)).data)
+        return Response(WebhookSerializer(self._webhook(request, pk)).data)
 
     @extend_schema(request=WebhookInput, responses={201: WebhookWithSecretSerializer})
     def create(self, request: Request) -> Response:
@@ -305,15 +299,12 @@ class WebhookViewSet(viewsets.GenericViewSet):
         fields = {k: v for k, v in data.validated_data.items() if k not in ("is_active", "team")}
         user = authenticated_user(request)
         reference = data.validated_data.get("team")
-        if reference is None:
-            webhook, secret = services.webhook_create(owner=user, **fields)
-        else:
+        team = None
+        if reference is not None:
             team = team_by_reference(reference)
             if team is None or not is_team_member(user, team):
                 raise ValidationError({"team": ["No team of yours has this slug or id."]})
-            if not can_own_team_webhooks(user, team):
-                self.permission_denied(request, message="Only the team's owners add its webhooks.")
-            webhook, secret = services.webhook_create(team=team, **fields)
+        webhook, secret = services.webhook_create(actor=user, team=team, **fields)
         body = {**WebhookSerializer(webhook).data, "secret": secret}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -324,12 +315,16 @@ class WebhookViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         if "team" in data.validated_data:
             raise ValidationError({"team": ["The owner of a webhook cannot be changed."]})
-        services.webhook_update(webhook=webhook, **data.validated_data)
+        services.webhook_update(
+            webhook=webhook, actor=authenticated_user(request), **data.validated_data
+        )
         return Response(WebhookSerializer(webhook).data)
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, pk: str) -> Response:
-        services.webhook_delete(webhook=self._webhook(request, pk))
+        services.webhook_delete(
+            webhook=self._webhook(request, pk), actor=authenticated_user(request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses=WebhookWithSecretSerializer)
@@ -337,14 +332,14 @@ class WebhookViewSet(viewsets.GenericViewSet):
     def rotate_secret(self, request: Request, pk: str) -> Response:
         """A new signing secret, shown once; the old one stops working at once."""
         webhook = self._webhook(request, pk)
-        secret = services.webhook_rotate_secret(webhook=webhook)
+        secret = services.webhook_rotate_secret(webhook=webhook, actor=authenticated_user(request))
         return Response({**WebhookSerializer(webhook).data, "secret": secret})
 
     @extend_schema(responses=DeliverySerializer(many=True))
     @action(detail=True, methods=["get"])
     def deliveries(self, request: Request, pk: str) -> Response:
         """The delivery log, newest first."""
-        webhook = self._webhook(request, pk, manage=False)
+        webhook = self._webhook(request, pk)
         page = self.paginate_queryset(selectors.delivery_list(webhook=webhook))
         return self.get_paginated_response(DeliverySerializer(page, many=True).data)
 
@@ -358,5 +353,5 @@ class WebhookViewSet(viewsets.GenericViewSet):
         """Send a logged delivery again."""
         webhook = self._webhook(request, pk)
         delivery = get_object_or_404(selectors.delivery_list(webhook=webhook), pk=delivery_id)
-        services.webhook_redeliver(delivery=delivery)
+        services.webhook_redeliver(delivery=delivery, actor=authenticated_user(request))
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

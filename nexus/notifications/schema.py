@@ -10,6 +10,7 @@ from strawberry_django.pagination import OffsetPaginated
 from strawberry_django.permissions import IsAuthenticated
 
 from nexus.accounts.schema import UserType
+from nexus.core.auth import authenticated_user
 from nexus.core.graphql import FieldError, MutationErrors, NotFound
 from nexus.notifications import selectors, services
 from nexus.notifications.models import Notification, Subscription
@@ -87,36 +88,38 @@ class Query:
 
     @strawberry_django.field(extensions=[IsAuthenticated()])
     def unread_notification_count(self, info: Info) -> int:
-        return selectors.unread_count(user=info.context.request.user)
+        return selectors.unread_count(user=authenticated_user(info.context.request))
 
 
 @strawberry.type
 class Mutation:
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def mark_notification_read(self, info: Info, id: strawberry.ID) -> NotificationResult:
-        user = info.context.request.user
+        user = authenticated_user(info.context.request)
         notification = selectors.notification_list(user=user).filter(pk=id).first()
         if notification is None:
             raise NotFound(field="id")
-        services.notification_mark_read(notification=notification)
+        services.notification_mark_read(notification=notification, actor=user)
         return NotificationResult(notification=cast(NotificationType, notification))
 
     @strawberry_django.mutation(extensions=[IsAuthenticated()])
     def mark_all_notifications_read(self, info: Info) -> int:
-        return services.notifications_mark_all_read(user=info.context.request.user)
+        return services.notifications_mark_all_read(user=authenticated_user(info.context.request))
 
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def follow(self, info: Info, target_type: str, target_id: str) -> SubscriptionResult:
         subscription = services.subscription_create(
-            user=info.context.request.user, target_type=target_type, target_id=target_id
+            user=authenticated_user(info.context.request),
+            target_type=target_type,
+            target_id=target_id,
         )
         return SubscriptionResult(subscription=cast(SubscriptionType, subscription))
 
     @strawberry_django.mutation(extensions=[IsAuthenticated()])
     def unfollow(self, info: Info, id: strawberry.ID) -> bool:
-        subscription = selectors.subscription_list(user=info.context.request.user).filter(pk=id)
-        found = subscription.first()
+        user = authenticated_user(info.context.request)
+        found = selectors.subscription_list(user=user).filter(pk=id).first()
         if found is None:
             return False
-        services.subscription_delete(subscription=found)
+        services.subscription_delete(subscription=found, actor=user)
         return True

@@ -2,18 +2,19 @@
 
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 
 from nexus.accounts.models import Team, User
 from nexus.accounts.selectors import team_owner_ids
 from nexus.core import clock, events, outbound, taskqueue
 from nexus.core.models import OutboxEvent
+from nexus.notifications import policies
 from nexus.notifications.channels.email import ALL_EVENTS, read_unsubscribe_token
 from nexus.notifications.channels.webhook import Attempt, post_delivery
 from nexus.notifications.models import (
@@ -28,6 +29,7 @@ from nexus.notifications.registry import EVENT_TYPES, Frequency
 
 TARGET_TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
 WEBHOOK_SECRET_PREFIX = "whsec_"
+MAY_NOT_MANAGE = "Only the webhook's owner, or its team's owners, manage it."
 
 
 # --- Follows ----------------------------------------------------------------------------------
@@ -44,6 +46,8 @@ def _validate_target(target_type: str, target_id: str) -> None:
 @transaction.atomic
 def subscription_create(*, user: User, target_type: str, target_id: str | int) -> Subscription:
     """Follow a target; following it again returns the existing follow."""
+    if not policies.can_follow(user):
+        raise PermissionDenied("Sign in to follow.")
     target_type, target_id = target_type.strip(), str(target_id).strip()
     _validate_target(target_type, target_id)
     subscription, _ = Subscription.objects.get_or_create(
@@ -52,8 +56,10 @@ def subscription_create(*, user: User, target_type: str, target_id: str | int) -
     return subscription
 
 
-def subscription_delete(*, subscription: Subscription) -> None:
+def subscription_delete(*, subscription: Subscription, actor: User) -> None:
     """Stop following."""
+    if not policies.can_manage_subscription(actor, subscription):
+        raise PermissionDenied("This follow is someone else's.")
     subscription.delete()
 
 
@@ -74,8 +80,10 @@ def subscriptions_follow_from_event(*, event: OutboxEvent) -> int:
 
 
 # --- Notifications ----------------------------------------------------------------------------
-def notification_mark_read(*, notification: Notification) -> Notification:
+def notification_mark_read(*, notification: Notification, actor: User) -> Notification:
     """Mark one notification read (once: the first time is kept)."""
+    if not policies.can_read_notification(actor, notification):
+        raise PermissionDenied("This notification is someone else's.")
     if notification.read_at is None:
         notification.read_at = clock.now()
         notification.save(update_fields=["read_at", "updated_at"])
@@ -84,6 +92,8 @@ def notification_mark_read(*, notification: Notification) -> Notification:
 
 def notifications_mark_all_read(*, user: User) -> int:
     """Mark every unread notification of a user read; returns how many changed."""
+    if not policies.can_read_notifications(user):
+        raise PermissionDenied("Sign in to read notifications.")
     now = clock.now()
     return Notification.objects.filter(recipient=user, read_at=None).update(
         read_at=now, updated_at=now
@@ -101,6 +111,8 @@ def notifications_delete_old_read(*, older_than: timedelta) -> int:
 @transaction.atomic
 def email_preferences_update(*, user: User, preferences: dict[str, str]) -> dict[str, str]:
     """Set how often e-mail comes per event type; unknown types or frequencies are field errors."""
+    if not policies.can_edit_email_preferences(user):
+        raise PermissionDenied("Sign in to choose your e-mail.")
     errors: dict[str, list[str]] = {}
     for event_type, frequency in preferences.items():
         if event_type not in EVENT_TYPES:
@@ -135,7 +147,7 @@ def email_unsubscribe(*, token: str) -> tuple[User, str]:
 
 
 # --- Webhooks ---------------------------------------------------------------------------------
-def _validate_webhook(url: str | None, event_names: list[str] | None) -> None:
+def _validate_webhook(url: str | None, event_names: Sequence[str] | None) -> None:
     errors: dict[str, list[str]] = {}
     if url is not None:
         try:
@@ -158,56 +170,70 @@ def _new_secret() -> str:
 
 @transaction.atomic
 def webhook_create(
-    *, url: str, events: list[str], owner: User | None = None, team: Team | None = None
+    *, actor: User, url: str, events: Sequence[str], team: Team | None = None
 ) -> tuple[Webhook, str]:
-    """Register a user's or a team's webhook; returns it and its signing secret, shown only now.
-
-    Exactly one of `owner` and `team` is given (the database enforces it too).
-    """
-    if (owner is None) == (team is None):
-        raise ValidationError({"team": ["A webhook belongs to either a user or a team."]})
+    """Register the actor's webhook, or a team's; returns it and its secret, shown only now."""
+    if team is None and not policies.can_add_webhook(actor):
+        raise PermissionDenied("Sign in to add a webhook.")
+    if team is not None and not policies.can_own_team_webhooks(actor, team):
+        raise PermissionDenied("Only the team's owners add its webhooks.")
     _validate_webhook(url, events)
     secret = _new_secret()
-    try:
-        with transaction.atomic():
-            webhook = Webhook.objects.create(
-                owner=owner, team=team, url=url, events=sorted(set(events)), secret=secret
-            )
-    except IntegrityError as exc:
-        raise ValidationError({"team": ["A webhook belongs to either a user or a team."]}) from exc
+    webhook = Webhook.objects.create(
+        owner=actor if team is None else None,
+        team=team,
+        url=url,
+        events=sorted(set(events)),
+        secret=secret,
+    )
     return webhook, secret
 
 
 @transaction.atomic
-def webhook_update(*, webhook: Webhook, **changes: Any) -> Webhook:
-    """Change a webhook's URL, events or activity; re-enabling it clears its failure count."""
-    if changes.keys() & {"owner", "owner_id", "team", "team_id"}:
-        raise ValidationError({"team": ["The owner of a webhook cannot be changed."]})
-    _validate_webhook(changes.get("url"), changes.get("events"))
-    if "events" in changes:
-        changes["events"] = sorted(set(changes["events"]))
-    if changes.get("is_active") and not webhook.is_active:
-        changes.update(consecutive_failures=0, disabled_at=None)
-    for name, value in changes.items():
-        setattr(webhook, name, value)
+def webhook_update(
+    *,
+    webhook: Webhook,
+    actor: User,
+    url: str | None = None,
+    events: Sequence[str] | None = None,
+    is_active: bool | None = None,
+) -> Webhook:
+    """Change a webhook's URL, events or activity (None keeps one); re-enabling resets failures."""
+    if not policies.can_manage_webhook(actor, webhook):
+        raise PermissionDenied(MAY_NOT_MANAGE)
+    _validate_webhook(url, events)
+    if url is not None:
+        webhook.url = url
+    if events is not None:
+        webhook.events = sorted(set(events))
+    if is_active is not None:
+        if is_active and not webhook.is_active:
+            webhook.consecutive_failures, webhook.disabled_at = 0, None
+        webhook.is_active = is_active
     webhook.save()
     return webhook
 
 
-def webhook_rotate_secret(*, webhook: Webhook) -> str:
+def webhook_rotate_secret(*, webhook: Webhook, actor: User) -> str:
     """Replace the signing secret; the new one is returned once."""
+    if not policies.can_manage_webhook(actor, webhook):
+        raise PermissionDenied(MAY_NOT_MANAGE)
     webhook.secret = _new_secret()
     webhook.save(update_fields=["secret", "updated_at"])
     return webhook.secret
 
 
-def webhook_delete(*, webhook: Webhook) -> None:
+def webhook_delete(*, webhook: Webhook, actor: User) -> None:
     """Remove a webhook and its delivery log."""
+    if not policies.can_manage_webhook(actor, webhook):
+        raise PermissionDenied(MAY_NOT_MANAGE)
     webhook.delete()
 
 
-def webhook_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
+def webhook_redeliver(*, delivery: WebhookDelivery, actor: User) -> WebhookDelivery:
     """Send a delivery again (same id, so receivers can still deduplicate)."""
+    if not policies.can_manage_webhook(actor, delivery.webhook):
+        raise PermissionDenied(MAY_NOT_MANAGE)
     delivery.status = DeliveryStatus.PENDING
     delivery.save(update_fields=["status", "updated_at"])
     taskqueue.enqueue_on_commit("nexus.notifications.tasks.deliver_webhook", str(delivery.pk))
@@ -271,4 +297,6 @@ def _webhook_record_failure(webhook: Webhook) -> None:
 
 def subscription_remove(*, user: User, target_type: str, target_id: str) -> None:
     """Stop following a target, if followed."""
+    if not policies.can_follow(user):
+        raise PermissionDenied("Sign in to follow.")
     Subscription.objects.filter(user=user, target_type=target_type, target_id=target_id).delete()

@@ -20,12 +20,8 @@ from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
 from nexus.notifications import selectors, services
 from nexus.notifications.forms import PreferencesForm, WebhookForm
-from nexus.notifications.models import Notification
-from nexus.notifications.policies import (
-    can_manage_webhook,
-    can_read_notification,
-    can_view_webhook,
-)
+from nexus.notifications.models import Notification, Webhook
+from nexus.notifications.policies import can_manage_webhook, can_view_webhook
 from nexus.notifications.registry import EVENT_TYPES
 
 PAGE_SIZE = 30
@@ -80,9 +76,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
     """Mark read, then go to what the notification is about."""
     user = authenticated_user(request)
     notification = get_object_or_404(selectors.notification_list(user=user), pk=notification_id)
-    if not can_read_notification(user, notification):
-        raise PermissionDenied
-    services.notification_mark_read(notification=notification)
+    services.notification_mark_read(notification=notification, actor=user)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "notifications/partials/item.html", {"n": notification})
     return redirect(notification.url or "notifications:list")
@@ -157,12 +151,10 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "team"}
-        team = form.cleaned_data.get("team")
         try:
-            if team is not None:
-                webhook, secret = services.webhook_create(team=team, **fields)
-            else:
-                webhook, secret = services.webhook_create(owner=user, **fields)
+            webhook, secret = services.webhook_create(
+                actor=user, team=form.cleaned_data.get("team"), **fields
+            )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -173,17 +165,16 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/webhooks.html", context)
 
 
-def _owned_webhook(request: HttpRequest, webhook_id: int, *, manage: bool = True) -> Any:
-    """A webhook the user may see (else 404); managing it needs more (else 403)."""
+def _visible_webhook(request: HttpRequest, webhook_id: int) -> Webhook:
+    """A webhook the user may see (else 404); the services refuse (403) who may not manage it."""
     user = authenticated_user(request)
     webhook = get_object_or_404(selectors.webhook_list(user=user), pk=webhook_id)
-    allowed = can_manage_webhook if manage else can_view_webhook
-    if not allowed(user, webhook):
+    if not can_view_webhook(user, webhook):
         raise PermissionDenied
     return webhook
 
 
-def _detail_context(request: HttpRequest, webhook: Any) -> dict[str, Any]:
+def _detail_context(request: HttpRequest, webhook: Webhook) -> dict[str, Any]:
     return {
         "webhook": webhook,
         "deliveries": selectors.delivery_list(webhook=webhook)[:50],
@@ -194,15 +185,15 @@ def _detail_context(request: HttpRequest, webhook: Any) -> dict[str, Any]:
 @login_required
 @require_GET
 def webhook_detail(request: HttpRequest, webhook_id: int) -> HttpResponse:
-    webhook = _owned_webhook(request, webhook_id, manage=False)
+    webhook = _visible_webhook(request, webhook_id)
     return render(request, "notifications/webhook_detail.html", _detail_context(request, webhook))
 
 
 @login_required
 @require_POST
 def webhook_rotate(request: HttpRequest, webhook_id: int) -> HttpResponse:
-    webhook = _owned_webhook(request, webhook_id)
-    secret = services.webhook_rotate_secret(webhook=webhook)
+    webhook = _visible_webhook(request, webhook_id)
+    secret = services.webhook_rotate_secret(webhook=webhook, actor=authenticated_user(request))
     context = {**_detail_context(request, webhook), "new_secret": secret}
     return render(request, "notifications/webhook_detail.html", context)
 
@@ -210,15 +201,19 @@ def webhook_rotate(request: HttpRequest, webhook_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def webhook_toggle(request: HttpRequest, webhook_id: int) -> HttpResponse:
-    webhook = _owned_webhook(request, webhook_id)
-    services.webhook_update(webhook=webhook, is_active=not webhook.is_active)
+    webhook = _visible_webhook(request, webhook_id)
+    services.webhook_update(
+        webhook=webhook, actor=authenticated_user(request), is_active=not webhook.is_active
+    )
     return redirect("notifications:webhook_detail", webhook_id=webhook.pk)
 
 
 @login_required
 @require_POST
 def webhook_delete(request: HttpRequest, webhook_id: int) -> HttpResponse:
-    services.webhook_delete(webhook=_owned_webhook(request, webhook_id))
+    services.webhook_delete(
+        webhook=_visible_webhook(request, webhook_id), actor=authenticated_user(request)
+    )
     messages.success(request, "The webhook is deleted.")
     return redirect("notifications:webhooks")
 
@@ -226,8 +221,8 @@ def webhook_delete(request: HttpRequest, webhook_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def webhook_redeliver(request: HttpRequest, webhook_id: int, delivery_id: str) -> HttpResponse:
-    webhook = _owned_webhook(request, webhook_id)
+    webhook = _visible_webhook(request, webhook_id)
     delivery = get_object_or_404(selectors.delivery_list(webhook=webhook), pk=delivery_id)
-    services.webhook_redeliver(delivery=delivery)
+    services.webhook_redeliver(delivery=delivery, actor=authenticated_user(request))
     messages.success(request, "The delivery is queued again.")
     return redirect("notifications:webhook_detail", webhook_id=webhook.pk)

@@ -172,7 +172,9 @@ def test_only_maintainers_edit_an_api(client_for, owner, other_user, pets_api):
 def test_the_catalog_takes_constant_queries(api_client, owner, count):
     for index in range(count):
         api = api_create(actor=owner, name=f"Api {index}")
-        spec_version_create(api=api, raw=PETS_V1.replace("Pets", f"Pets {index}"), source="paste")
+        spec_version_create(
+            api=api, raw=PETS_V1.replace("Pets", f"Pets {index}"), source="paste", actor=owner
+        )
     with CaptureQueriesContext(connection) as queries:
         response = api_client.get("/api/v1/apis/?page_size=50")
     assert len(response.json()["results"]) == count
@@ -183,7 +185,7 @@ def test_the_catalog_takes_constant_queries(api_client, owner, count):
 def test_versions_and_operations_take_constant_queries(api_client, owner, pets_api, count):
     for index in range(count):
         spec_version_create(
-            api=pets_api, raw=PETS_V1.replace('"1.0"', f'"1.{index}"'), source="paste"
+            api=pets_api, raw=PETS_V1.replace('"1.0"', f'"1.{index}"'), source="paste", actor=owner
         )
     with CaptureQueriesContext(connection) as queries:
         versions = api_client.get(f"/api/v1/apis/{pets_api.slug}/versions/?page_size=50").json()
@@ -203,7 +205,7 @@ def test_a_new_version_publishes_an_event(client_for, owner, pets_api):
 
 def test_a_breaking_version_names_the_pages_of_the_operations_it_breaks(owner, pets_api, pets_v1):
     old = Operation.objects.get(version=pets_v1, key="GET /pets/{petId}")
-    spec_version_create(api=pets_api, raw=PETS_V2, source="paste")
+    spec_version_create(api=pets_api, raw=PETS_V2, source="paste", actor=owner)
     event = OutboxEvent.objects.filter(name="api.version_created").latest("created_at")
     removed = next(
         o for o in event.payload["breaking_operations"] if o["key"] == "GET /pets/{petId}"

@@ -69,7 +69,7 @@ def test_feedback_survives_a_new_version_and_aggregates(
     feedback_submit(
         author=other_user, operation=operation(pets_v1, "POST /pets"), naming=2, documentation=4
     )
-    v2 = spec_version_create(api=pets_api, raw=PETS_V2, source="paste")[0]
+    v2 = spec_version_create(api=pets_api, raw=PETS_V2, source="paste", actor=owner)[0]
     feedback_submit(author=mentor, operation=operation(v2, "POST /pets"), naming=4)
     listed = api_client.get("/api/v1/feedback/?api=pets&operation=POST /pets").json()["results"]
     assert len(listed) == 2

@@ -37,7 +37,9 @@ def test_the_catalog_through_graphql(api_client, pets_v1):
 def test_the_api_list_takes_constant_queries(api_client, owner, count):
     for index in range(count):
         api = api_create(actor=owner, name=f"Api {index}")
-        spec_version_create(api=api, raw=PETS_V1.replace("Pets", f"P{index}"), source="paste")
+        spec_version_create(
+            api=api, raw=PETS_V1.replace("Pets", f"P{index}"), source="paste", actor=owner
+        )
     with CaptureQueriesContext(connection) as queries:
         body = gql(
             api_client,

@@ -55,7 +55,7 @@ def test_bad_issues_are_field_errors_and_not_stored(client_for, other_user, pets
 def test_an_issue_from_a_breaking_change_is_linked_to_it(
     client_for, owner, other_user, pets_api, pets_v1
 ):
-    spec_version_create(api=pets_api, raw=PETS_V2, source="paste")
+    spec_version_create(api=pets_api, raw=PETS_V2, source="paste", actor=owner)
     change = SpecChange.objects.get(kind="request_field_became_required")
     response = file(client_for(other_user), change=change.pk)
     body = response.json()

@@ -78,7 +78,7 @@ def test_unknown_paths_methods_apis_and_versions(client, pets_v1):
 
 
 def test_each_version_keeps_its_own_mock(client, pets_api, pets_v1):
-    spec_version_create(api=pets_api, raw=PETS_V2, source="paste")
+    spec_version_create(api=pets_api, raw=PETS_V2, source="paste", actor=pets_api.created_by)
     assert client.get("/mock/pets/1/pets/3").status_code == 200
     assert client.get("/mock/pets/2/pets/3").status_code == 404
     assert client.get("/mock/pets/latest/pets").status_code == 200
@@ -113,7 +113,7 @@ paths:
             application/json:
               schema: {type: ["string", "null"], examples: ["pong"]}
 """
-    spec_version_create(api=api, raw=spec, source="paste")
+    spec_version_create(api=api, raw=spec, source="paste", actor=owner)
     assert client.get("/mock/prefixed/1/api/v1/ping").json() == "pong"
     assert client.get("/mock/prefixed/1/ping").json() == "pong"
 

@@ -93,7 +93,7 @@ def test_a_rating_with_no_scores_shows_the_error_next_to_the_field(other_user, p
 
 
 def test_filing_an_issue_from_an_alert_prefills_the_change(owner, other_user, pets_api, pets_v1):
-    spec_version_create(api=pets_api, raw=PETS_V2, source="paste")
+    spec_version_create(api=pets_api, raw=PETS_V2, source="paste", actor=owner)
     change = pets_api.versions.get(number=2).changes.get(kind="request_field_became_required")
     form = browser(other_user).get(f"/apis/pets/issues/new/?change={change.pk}").content.decode()
     assert "Linked to the breaking change in version 2" in form
@@ -152,7 +152,9 @@ def test_unknown_things_are_404s(pets_v1):
 def test_catalog_and_issue_pages_take_constant_queries(owner, other_user, count):
     for index in range(count):
         api = api_create(actor=owner, name=f"Api {index}")
-        spec_version_create(api=api, raw=PETS_V1.replace("Pets", f"P{index}"), source="paste")
+        spec_version_create(
+            api=api, raw=PETS_V1.replace("Pets", f"P{index}"), source="paste", actor=owner
+        )
         issue_create(reporter=other_user, api=api, title=f"I{index}", labels=["x"])
     client = browser()
     with CaptureQueriesContext(connection) as catalog:

@@ -76,7 +76,9 @@ EDITABLE = {
         create=lambda owner, other: api_create(actor=owner, name="Pets"),
         url=lambda api: f"/api/v1/apis/{api.slug}/",
         change={"description": "Pets for everyone"},
-        touch=lambda api, other: spec_version_create(api=api, raw=PETS_V1, source="paste"),
+        touch=lambda api, other: spec_version_create(
+            api=api, raw=PETS_V1, source="paste", actor=api.created_by
+        ),
     ),
     "integration issue": Editable(
         create=_issue,

@@ -33,7 +33,15 @@ SYSTEM_SERVICES: dict[str, str] = {
     "search.services.document_delete": "the index follows events",
     "search.services.objects_reindex": "a management command and the index tasks",
     "search.services.index_rebuild": "a management command",
+    "search.services.index_sync": "a periodic task re-indexes what changed since its last sweep",
     "importer.services.import_job_run": "the import task runs a job its owner was allowed to start",
+    "collab.services.catalog.spec_version_store": (
+        "stores a version for callers that checked who asked: spec_version_create (a maintainer), "
+        "the URL import task (a maintainer asked), own_api_refresh (the deploy)"
+    ),
+    "collab.services.catalog.own_api_refresh": "the deploy's catalog_own_api command",
+    "collab.services.consumers.alert_consumers": "storing a breaking version alerts its consumers",
+    "collab.services.imports.spec_import_run": "the task runs an import a maintainer asked for",
     "journal.services.cohort_sync_progress": "follows program changes for every learner",
     "journal.services.learner_topics_refresh": "an event handler keeps a learner's topic counts",
     "knowledge.services.articles.refresh_links_to": "a task re-renders links after a title change",
@@ -80,6 +88,27 @@ def _writes(function: ast.FunctionDef) -> bool:
     )
 
 
+def _with_helpers(
+    function: ast.FunctionDef, helpers: dict[str, ast.FunctionDef]
+) -> list[ast.FunctionDef]:
+    """The function and the module's private helpers it calls, directly or through each other: a
+    write (or a check) moved into `_store()` is still the service's own."""
+    found, todo = [], [function]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        found.append(current)
+        todo += [
+            helpers[node.func.id]
+            for node in ast.walk(current)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in helpers
+        ]
+    return found
+
+
 def services() -> list[Service]:
     modules = [*NEXUS.glob("*/services.py"), *NEXUS.glob("*/services/*.py")]
     found = []
@@ -87,13 +116,16 @@ def services() -> list[Service]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         dotted = ".".join(path.relative_to(NEXUS).with_suffix("").parts)
         policy_names = _policy_names(tree)
-        for node in tree.body:
-            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+        functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+        helpers = {node.name: node for node in functions if node.name.startswith("_")}
+        for node in functions:
+            if not node.name.startswith("_"):
+                body = _with_helpers(node, helpers)
                 found.append(
                     Service(
                         name=f"{dotted}.{node.name}",
-                        writes=_writes(node),
-                        checks_a_policy=_calls_a_policy(node, policy_names),
+                        writes=any(_writes(part) for part in body),
+                        checks_a_policy=any(_calls_a_policy(part, policy_names) for part in body),
                     )
                 )
     return found
@@ -123,3 +155,5 @@ def test_the_scan_sees_what_it_must():
     assert len(by_name) > 50
     assert by_name["challenges.services.votes.challenge_vote"].writes
     assert by_name["challenges.services.challenges.challenge_update"].checks_a_policy
+    # It writes only through a private helper of its module.
+    assert by_name["collab.services.catalog.spec_version_store"].writes

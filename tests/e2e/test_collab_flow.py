@@ -125,8 +125,8 @@ def test_collab_pages_fit_a_phone_in_dark_mode(new_page, screenshot):
 
     owner = UserFactory()
     api = api_create(actor=owner, name="Pets")
-    version = spec_version_create(api=api, raw=PETS_V1, source="paste")[0]
-    spec_version_create(api=api, raw=PETS_V2, source="paste")
+    version = spec_version_create(api=api, raw=PETS_V1, source="paste", actor=owner)[0]
+    spec_version_create(api=api, raw=PETS_V2, source="paste", actor=owner)
     issue = issue_create(reporter=owner, api=api, title="A rather long issue title about tags")
     operation = Operation.objects.get(version=version, key="POST /pets")
     page = new_page(

@@ -80,12 +80,13 @@ def test_entries_milestone_review_and_dashboards(new_page, screenshot, default_d
         "marc@example.com", PASSWORD, display_name="Marc Mentor", role=Role.MENTOR
     )
     cohort = services.cohort_create(
+        actor=mentor,
         program=default_data,
         name="Browser cohort",
         start_date=today - timedelta(days=75),
         mentors=[mentor],
     )
-    services.cohort_add_learner(cohort=cohort, learner=learner)
+    services.cohort_add_learner(actor=mentor, cohort=cohort, learner=learner)
 
     page = new_page()
     log_in(page, "lena@example.com")

@@ -143,7 +143,7 @@ def test_a_challenge_edited_in_nexus_is_not_overwritten(owner):
 def test_an_entry_edited_in_nexus_is_not_overwritten(owner):
     _import(owner, SYNTHETIC)
     entry = Entry.objects.filter(author=owner, body__contains="Docker").get()
-    journal.entry_update(entry=entry, body="Rewritten by me.")
+    journal.entry_update(entry=entry, actor=owner, body="Rewritten by me.")
     report = _import(owner, SYNTHETIC.replace("in Docker", "in Podman"))
     row = next(i for i in _items(report, "month") if i["title"].startswith("Month 3"))
     assert row["action"] == "skipped"
@@ -155,8 +155,10 @@ def test_dates_the_journal_refuses_are_skipped_with_its_reason(owner, mentor, aw
     program = journal_selectors.default_program()
     # A cohort that started on the 15th of last month: its month 2 began on the 1st of this month.
     start = (awkward_moment.today.replace(day=1) - dt.timedelta(days=1)).replace(day=15)
-    cohort = journal.cohort_create(program=program, name="Import cohort", start_date=start)
-    journal.cohort_add_learner(cohort=cohort, learner=owner)
+    cohort = journal.cohort_create(
+        actor=mentor, program=program, name="Import cohort", start_date=start
+    )
+    journal.cohort_add_learner(actor=mentor, cohort=cohort, learner=owner)
     report = _import(owner, SYNTHETIC)
     actions = {i["title"]: (i["action"], i["reason"]) for i in _items(report, "month")}
     assert actions["Month 1: Getting started"][0] == "created"

@@ -18,13 +18,13 @@ def program(db):
 def cohort(program, mentor):
     start = clock.today() - timedelta(days=120)
     return services.cohort_create(
-        program=program, name="Autumn cohort", start_date=start, mentors=[mentor]
+        actor=mentor, program=program, name="Autumn cohort", start_date=start, mentors=[mentor]
     )
 
 
 @pytest.fixture
-def learner(owner, cohort):
-    services.cohort_add_learner(cohort=cohort, learner=owner)
+def learner(owner, cohort, mentor):
+    services.cohort_add_learner(actor=mentor, cohort=cohort, learner=owner)
     return owner
 
 

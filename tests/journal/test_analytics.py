@@ -86,10 +86,10 @@ def test_milestone_chart_counts_statuses(learner):
 
 
 @pytest.fixture
-def cohort_with_three(cohort, learner):
+def cohort_with_three(cohort, learner, mentor):
     quiet, fresh = UserFactory(display_name="Quinn Quiet"), UserFactory(display_name="Fay Fresh")
     for user in (quiet, fresh):
-        services.cohort_add_learner(cohort=cohort, learner=user)
+        services.cohort_add_learner(actor=mentor, cohort=cohort, learner=user)
     write_entry(learner, days_ago=1, topics=["django", "docker"])
     write_entry(quiet, days_ago=20, topics=["django"])
     MilestoneProgress.objects.filter(learner=learner, milestone__number=1).update(status="done")
@@ -245,9 +245,9 @@ def test_stored_topic_totals_follow_entry_edits_and_deletes(owner):
     first = write_entry(owner, topics=["django", "docker"])
     write_entry(owner, days_ago=1, topics=["django"])
     assert totals() == {"django": 2, "docker": 1}
-    services.entry_update(entry=first, topics=["redis"])
+    services.entry_update(entry=first, actor=owner, topics=["redis"])
     assert totals() == {"django": 1, "redis": 1}
-    services.entry_delete(entry=first)
+    services.entry_delete(entry=first, actor=owner)
     assert totals() == {"django": 1}
     LearnerTopic.objects.all().delete()
     assert services.learner_topics_refresh() == 1

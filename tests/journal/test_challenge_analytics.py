@@ -21,9 +21,9 @@ def week_of(day):
 
 
 @pytest.fixture
-def cohort_challenges(cohort, learner):
+def cohort_challenges(cohort, learner, mentor):
     classmate = UserFactory(display_name="Classmate")
-    services.cohort_add_learner(cohort=cohort, learner=classmate)
+    services.cohort_add_learner(actor=mentor, cohort=cohort, learner=classmate)
     outsider = UserFactory(display_name="Outsider")
     now = timezone.now()
     challenge(learner, posted=now, technologies=["Django", "Docker"])

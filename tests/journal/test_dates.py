@@ -96,10 +96,10 @@ def test_this_weeks_activity_lands_in_the_last_week_of_every_chart(awkward_momen
 
 
 def test_quiet_for_two_weeks_starts_on_the_fourteenth_day(
-    awkward_moment, cohort, owner, other_user
+    awkward_moment, cohort, owner, other_user, mentor
 ):
     for learner in (owner, other_user):
-        services.cohort_add_learner(cohort=cohort, learner=learner)
+        services.cohort_add_learner(actor=mentor, cohort=cohort, learner=learner)
     write_entry(owner, days_ago=analytics.INACTIVE_DAYS - 1)
     write_entry(other_user, days_ago=analytics.INACTIVE_DAYS)
     chart = analytics.cohort_inactive(cohort)

@@ -203,7 +203,7 @@ def test_the_cohort_dashboard_takes_the_same_queries_whatever_the_cohort_size(
 
     for _ in range(extra):
         user = UserFactory()
-        services.cohort_add_learner(cohort=cohort, learner=user)
+        services.cohort_add_learner(actor=mentor, cohort=cohort, learner=user)
         write_entry(user, days_ago=20, topics=["django"])
     client = logged_in(mentor)
     with django_assert_max_num_queries(8):

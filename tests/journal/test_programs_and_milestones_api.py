@@ -150,7 +150,7 @@ def test_listing_milestones_takes_the_same_queries_whatever_their_number(
     from nexus.journal import services
 
     for _ in range(count):
-        services.cohort_add_learner(cohort=cohort, learner=UserFactory())
+        services.cohort_add_learner(actor=mentor, cohort=cohort, learner=UserFactory())
     with django_assert_max_num_queries(4):
         response = client_for(mentor).get(MILESTONES, {"page_size": 100})
     assert len(response.json()["results"]) == count * 6

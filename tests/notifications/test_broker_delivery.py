@@ -157,7 +157,7 @@ def test_a_notification_written_while_the_broker_is_down_arrives_once_it_is_back
 
 
 def test_a_worker_killed_mid_delivery_leaves_exactly_one_delivery(broker, owner, receiver):
-    webhook, secret = services.webhook_create(owner=owner, url=receiver.url, events=["mention"])
+    webhook, secret = services.webhook_create(actor=owner, url=receiver.url, events=["mention"])
     receiver.hold = threading.Event()  # the receiver keeps the first POST open: mid-task
     first = broker("w1")
     publish_mention(owner, "killed mid-task")
@@ -184,7 +184,7 @@ def test_a_worker_killed_mid_delivery_leaves_exactly_one_delivery(broker, owner,
 
 
 def test_a_worker_retries_a_failing_receiver_with_backoff(broker, owner, receiver):
-    webhook, secret = services.webhook_create(owner=owner, url=receiver.url, events=["mention"])
+    webhook, secret = services.webhook_create(actor=owner, url=receiver.url, events=["mention"])
     receiver.status = 500
     broker("w1", NEXUS_WEBHOOK_RETRY_BASE_SECONDS="1")
     publish_mention(owner, "flaky receiver")

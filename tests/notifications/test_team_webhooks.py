@@ -1,7 +1,6 @@
 """Team webhooks: who may see and change them, the one-owner rule, delivery and disable notices."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -26,9 +25,9 @@ def team(owner, other_user):
 
 
 @pytest.fixture
-def team_hook(team, receiver):
+def team_hook(owner, team, receiver):
     webhook, _ = services.webhook_create(
-        team=team, url=receiver.url, events=["api.breaking_change"]
+        actor=owner, team=team, url=receiver.url, events=["api.breaking_change"]
     )
     return webhook
 
@@ -131,12 +130,11 @@ def test_an_unknown_team_is_a_field_error(client_for, owner, receiver):
 
 
 # --- One owner, never both, never neither -----------------------------------------------------
-def test_the_service_refuses_a_webhook_with_both_or_neither_owner(owner, team, receiver):
-    for owners in ({"owner": owner, "team": team}, {}):
-        with pytest.raises(ValidationError) as caught:
-            services.webhook_create(url=receiver.url, events=["mention"], **owners)
-        assert "team" in caught.value.message_dict
-    assert not Webhook.objects.exists()
+def test_the_service_gives_a_webhook_one_owner_the_actor_or_the_team(owner, team, receiver):
+    mine, _ = services.webhook_create(actor=owner, url=receiver.url, events=["mention"])
+    ours, _ = services.webhook_create(actor=owner, team=team, url=receiver.url, events=["mention"])
+    assert (mine.owner_id, mine.team_id) == (owner.pk, None)
+    assert (ours.owner_id, ours.team_id) == (None, team.pk)
 
 
 def test_the_database_refuses_a_webhook_with_both_or_neither_owner(owner, team):
@@ -165,8 +163,10 @@ def test_the_api_answers_400_never_500_to_ownership_tricks(
 
 
 # --- Delivery and the disable notice ----------------------------------------------------------
-def test_an_event_routed_to_a_team_reaches_its_webhook(publish, team, receiver, other_user):
-    hook, _ = services.webhook_create(team=team, url=receiver.url, events=["api.breaking_change"])
+def test_an_event_routed_to_a_team_reaches_its_webhook(publish, owner, team, receiver, other_user):
+    hook, _ = services.webhook_create(
+        actor=owner, team=team, url=receiver.url, events=["api.breaking_change"]
+    )
     publish(
         "api.breaking_change",
         title="v2 drops /charges",
@@ -184,7 +184,7 @@ def test_an_event_routed_to_a_team_reaches_its_webhook(publish, team, receiver, 
 def test_a_team_webhook_ignores_events_it_did_not_pick_and_other_teams(
     publish, owner, team, receiver
 ):
-    services.webhook_create(team=team, url=receiver.url, events=["mention"])
+    services.webhook_create(actor=owner, team=team, url=receiver.url, events=["mention"])
     other = team_create(creator=owner, name="Other Crew")
     publish("api.breaking_change", title="not picked", team_ids=[team.pk])
     publish("mention", title="other team", team_ids=[other.pk])
@@ -200,7 +200,7 @@ def test_a_failing_team_webhook_is_disabled_and_the_team_owners_told(
     settings.NEXUS_WEBHOOK_MAX_ATTEMPTS = 1
     settings.NEXUS_WEBHOOK_MAX_CONSECUTIVE_FAILURES = 1
     receiver.status = 500
-    hook, _ = services.webhook_create(team=team, url=receiver.url, events=["mention"])
+    hook, _ = services.webhook_create(actor=owner, team=team, url=receiver.url, events=["mention"])
     publish("mention", title="boom", team_ids=[team.pk])
     hook.refresh_from_db()
     assert not hook.is_active

@@ -139,7 +139,7 @@ def test_an_unsafe_webhook_url_shows_next_to_its_field(client, owner):
 def test_the_webhook_page_lists_deliveries_and_redelivers(
     client, publish, owner, other_user, receiver, django_capture_on_commit_callbacks
 ):
-    webhook, _ = services.webhook_create(owner=owner, url=receiver.url, events=["mention"])
+    webhook, _ = services.webhook_create(actor=owner, url=receiver.url, events=["mention"])
     publish("mention", recipient_ids=[owner.pk], title="x")
     delivery = WebhookDelivery.objects.get()
     client.force_login(other_user)

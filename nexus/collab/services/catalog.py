@@ -1,25 +1,25 @@
 """Registering APIs and adding spec versions, with their diff and consumer alerts."""
 
-from typing import Any
-
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils.text import slugify
 
 from nexus.accounts.models import Team, User
+from nexus.collab import policies
 from nexus.collab.models import Api, Operation, SpecChange, SpecSource, SpecVersion
 from nexus.collab.openapi.diff import BREAKING, Change, diff_specs
 from nexus.collab.openapi.errors import SpecError, SpecProblem
 from nexus.collab.openapi.loader import content_hash, load_document
 from nexus.collab.openapi.operations import ParsedOperation, parse_operations
 from nexus.collab.openapi.validate import validate_document
-from nexus.collab.policies import can_act_for_team
+from nexus.collab.services.common import KEEP, Keep
 from nexus.collab.services.consumers import alert_consumers
 from nexus.core import conditional, events
 
-API_FIELDS = frozenset({"name", "description", "base_url", "repository_url", "team"})
+# A parsed spec: JSON's objects, arrays and scalars, read field by field after validation.
+type Document = dict[str, object]
 
 
 class SpecRejectedError(ValidationError):
@@ -40,12 +40,36 @@ def _unique_slug(name: str) -> str:
 
 
 def _check_team(actor: User, team: Team | None) -> None:
-    if team is not None and not can_act_for_team(actor, team):
+    if team is not None and not policies.can_act_for_team(actor, team):
         raise ValidationError({"team": ["You can only register APIs for a team you belong to."]})
 
 
 @transaction.atomic
 def api_create(
+    *,
+    actor: User,
+    name: str,
+    description: str = "",
+    base_url: str = "",
+    repository_url: str = "",
+    team: Team | None = None,
+) -> Api:
+    """Register an API in the catalog; its team (or its creator) maintains it."""
+    if not policies.can_register_api(actor):
+        raise PermissionDenied("Sign in to register an API.")
+    _check_team(actor, team)
+    return _api_store(
+        actor=actor,
+        name=name,
+        description=description,
+        base_url=base_url,
+        repository_url=repository_url,
+        team=team,
+    )
+
+
+@transaction.atomic
+def _api_store(
     *,
     actor: User | None,
     name: str,
@@ -56,9 +80,6 @@ def api_create(
     slug: str = "",
     pinned: bool = False,
 ) -> Api:
-    """Register an API in the catalog; its team (or its creator) maintains it."""
-    if actor is not None:
-        _check_team(actor, team)
     api = Api(
         name=name.strip(),
         description=description.strip(),
@@ -76,22 +97,39 @@ def api_create(
 
 
 @transaction.atomic
-def api_update(*, api: Api, actor: User, expected_etag: str | None = None, **changes: Any) -> Api:
-    """Change an API's description, links or team; a stale expected_etag changes nothing."""
+def api_update(
+    *,
+    api: Api,
+    actor: User,
+    expected_etag: str | None = None,
+    name: str | None = None,
+    description: str | None = None,
+    base_url: str | None = None,
+    repository_url: str | None = None,
+    team: Team | Keep | None = KEEP,
+) -> Api:
+    """Change an API's texts (None keeps one) or team (KEEP keeps it), If-Match permitting."""
+    if not policies.can_maintain_api(actor, api):
+        raise PermissionDenied("Only the API's maintainers change it.")
     conditional.check_if_match(expected_etag, Api.objects.select_for_update().get(pk=api.pk))
-    unknown = set(changes) - API_FIELDS
-    if unknown:
-        raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
-    if "team" in changes:
-        _check_team(actor, changes["team"])
-    for name, value in changes.items():
-        setattr(api, name, value.strip() if isinstance(value, str) else value)
+    texts = {
+        "name": name,
+        "description": description,
+        "base_url": base_url,
+        "repository_url": repository_url,
+    }
+    for field, value in texts.items():
+        if value is not None:
+            setattr(api, field, value.strip())
+    if not isinstance(team, Keep):
+        _check_team(actor, team)
+        api.team = team
     api.full_clean(exclude=["latest_version"])
     api.save()
     return api
 
 
-def parse_spec(raw: bytes | str) -> tuple[Any, str, str, list[ParsedOperation]]:
+def parse_spec(raw: bytes | str) -> tuple[Document, str, str, list[ParsedOperation]]:
     """Load, validate and flatten a spec: (document, format, openapi version, operations)."""
     try:
         loaded = load_document(raw)
@@ -103,6 +141,15 @@ def parse_spec(raw: bytes | str) -> tuple[Any, str, str, list[ParsedOperation]]:
 
 
 def spec_version_create(
+    *, api: Api, actor: User, raw: bytes | str, source: str
+) -> tuple[SpecVersion, bool]:
+    """A maintainer adds a version (an upload or pasted text); returns (version, created)."""
+    if not policies.can_maintain_api(actor, api):
+        raise PermissionDenied("Only the API's maintainers add versions.")
+    return spec_version_store(api=api, raw=raw, source=source, actor=actor)
+
+
+def spec_version_store(
     *,
     api: Api,
     raw: bytes | str,
@@ -110,7 +157,7 @@ def spec_version_create(
     actor: User | None = None,
     source_url: str = "",
 ) -> tuple[SpecVersion, bool]:
-    """Store a new version unless an identical one exists; returns (version, created)."""
+    """Store a version unless an identical one exists, for callers that checked who asked."""
     if source not in SpecSource.values:
         raise ValidationError({"source": ["Unknown spec source."]})
     document, raw_format, openapi_version, operations = parse_spec(raw)
@@ -143,7 +190,7 @@ def _store_version(
     api: Api,
     text: str,
     raw_format: str,
-    document: Any,
+    document: Document,
     digest: str,
     openapi_version: str,
     operations: list[ParsedOperation],
@@ -154,7 +201,8 @@ def _store_version(
     locked = Api.objects.select_for_update().get(pk=api.pk)
     previous = locked.latest_version
     number = (SpecVersion.objects.filter(api=api).aggregate(n=Max("number"))["n"] or 0) + 1
-    info = document.get("info") or {}
+    info = document.get("info")
+    info = info if isinstance(info, dict) else {}
     version = SpecVersion.objects.create(
         api=api,
         number=number,
@@ -225,7 +273,9 @@ def _store_version(
     return version
 
 
-def _breaking_operation_urls(api: Api, changes: list[SpecChange]) -> list[dict[str, Any]]:
+def _breaking_operation_urls(
+    api: Api, changes: list[SpecChange]
+) -> list[dict[str, str | list[str]]]:
     """Each operation a breaking change touches, with the page URL of each of its versions, so
     content linking any of them can be flagged "may be outdated" by the apps that own it."""
     keys = sorted({c.operation_key for c in changes if c.severity == BREAKING} - {""})
@@ -242,11 +292,11 @@ def own_api_refresh(*, raw: str) -> tuple[SpecVersion, bool]:
     """Nexus's own API as the catalog's first, pinned entry, with its current schema."""
     api = Api.objects.filter(slug=OWN_API_SLUG).first()
     if api is None:
-        api = api_create(
+        api = _api_store(
             actor=None,
             name="Nexus",
             slug=OWN_API_SLUG,
             description="This platform's own REST API, refreshed from its code on every deploy.",
             pinned=True,
         )
-    return spec_version_create(api=api, raw=raw, source=SpecSource.SYSTEM)
+    return spec_version_store(api=api, raw=raw, source=SpecSource.SYSTEM)

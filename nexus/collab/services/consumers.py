@@ -2,11 +2,12 @@
 
 from collections import defaultdict
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 
 from nexus.accounts.models import Team, TeamMembership, User
+from nexus.collab import policies
 from nexus.collab.models import (
     AlertChange,
     Api,
@@ -16,7 +17,6 @@ from nexus.collab.models import (
     SpecChange,
     SpecVersion,
 )
-from nexus.collab.policies import can_act_for_team
 from nexus.core import clock, events
 
 MAX_CONSUMED_OPERATIONS = 500
@@ -31,6 +31,8 @@ def consumer_declare(
     operations: list[str] | None = None,
 ) -> ApiConsumer:
     """Declare that the actor (or one of their teams) uses an API, optionally naming operations."""
+    if not policies.can_declare_consumer(actor, api):
+        raise PermissionDenied("Sign in to say you use an API.")
     keys = sorted(set(operations or []))
     if len(keys) > MAX_CONSUMED_OPERATIONS:
         raise ValidationError({"operations": ["Name at most 500 operations."]})
@@ -41,7 +43,7 @@ def consumer_declare(
             raise ValidationError(
                 {"operations": [f"Not an operation of this API: {', '.join(unknown[:5])}."]}
             )
-    if team is not None and not can_act_for_team(actor, team):
+    if team is not None and not policies.can_act_for_team(actor, team):
         raise ValidationError({"team": ["You can only declare consumption for your own teams."]})
     lookup = {"team": team} if team is not None else {"user": actor}
     consumer, _ = ApiConsumer.objects.update_or_create(
@@ -51,8 +53,10 @@ def consumer_declare(
 
 
 @transaction.atomic
-def consumer_remove(*, consumer: ApiConsumer) -> None:
+def consumer_remove(*, consumer: ApiConsumer, actor: User) -> None:
     """Stop consuming an API."""
+    if not policies.can_remove_consumer(actor, consumer):
+        raise PermissionDenied("Only the consumer, or a member of its team, stops consuming.")
     consumer.delete()
 
 
@@ -123,8 +127,10 @@ def alert_consumers(
     return alerts
 
 
-def alert_mark_read(*, alert: BreakingChangeAlert) -> BreakingChangeAlert:
+def alert_mark_read(*, alert: BreakingChangeAlert, actor: User) -> BreakingChangeAlert:
     """Mark an alert read; reading twice keeps the first time."""
+    if not policies.can_read_alert(actor, alert):
+        raise PermissionDenied("This alert is someone else's.")
     if alert.read_at is None:
         alert.read_at = clock.now()
         alert.save(update_fields=["read_at", "updated_at"])

@@ -1,16 +1,15 @@
 """Endpoint feedback: ratings of an operation, and the maintainers' replies."""
 
-from typing import Any
-
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from nexus.accounts.models import User
+from nexus.collab import policies
 from nexus.collab.models import SCORE_FIELDS, EndpointFeedback, Operation
 from nexus.core import clock, events
 
 
-def _check_scores(scores: dict[str, Any]) -> None:
+def _check_scores(scores: dict[str, int | None]) -> None:
     errors = {
         name: ["Rate from 1 to 5."]
         for name, value in scores.items()
@@ -32,6 +31,8 @@ def feedback_submit(
     **scores: int | None,
 ) -> EndpointFeedback:
     """Rate an operation; a second rating by the same author replaces the first."""
+    if not policies.can_give_feedback(author):
+        raise PermissionDenied("Sign in to rate an operation.")
     unknown = set(scores) - set(SCORE_FIELDS)
     if unknown:
         raise ValidationError({name: ["This field is not accepted here."] for name in unknown})
@@ -58,6 +59,8 @@ def feedback_reply(
     *, feedback: EndpointFeedback, actor: User, reply: str, addressed: bool = False
 ) -> EndpointFeedback:
     """The owning team answers feedback and may mark it addressed."""
+    if not policies.can_reply_to_feedback(actor, feedback):
+        raise PermissionDenied("Only the API's maintainers reply to its feedback.")
     feedback.reply = reply.strip()
     feedback.replied_by = actor
     feedback.addressed_at = (feedback.addressed_at or clock.now()) if addressed else None

@@ -1,12 +1,13 @@
 """Specs fetched from a URL: checked now, fetched by a background task through core.outbound."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from nexus.accounts.models import User
+from nexus.collab import policies
 from nexus.collab.models import Api, ImportStatus, SpecImport, SpecSource
 from nexus.collab.openapi.loader import MAX_SPEC_BYTES
-from nexus.collab.services.catalog import SpecRejectedError, spec_version_create
+from nexus.collab.services.catalog import SpecRejectedError, spec_version_store
 from nexus.core import outbound, taskqueue
 
 FETCH_TIMEOUT = (5.0, 10.0)
@@ -16,6 +17,8 @@ FETCH_REDIRECTS = 3
 
 def spec_import_request(*, api: Api, url: str, actor: User) -> SpecImport:
     """Record a URL import and fetch it in the background; unsafe URLs are refused at once."""
+    if not policies.can_maintain_api(actor, api):
+        raise PermissionDenied("Only the API's maintainers add versions.")
     try:
         outbound.check_url(url)
     except outbound.UnsafeURLError as exc:
@@ -41,7 +44,7 @@ def spec_import_run(*, spec_import: SpecImport) -> SpecImport:
         )
         if response.status != 200:
             raise outbound.OutboundError(f"The server answered {response.status}, not 200.")
-        version, _ = spec_version_create(
+        version, _ = spec_version_store(
             api=spec_import.api,
             raw=response.content,
             source=SpecSource.URL,

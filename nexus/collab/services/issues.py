@@ -1,12 +1,13 @@
 """Integration issues: filing, the status workflow with its history, comments, watchers."""
 
-from typing import Any
+from collections.abc import Sequence
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 
 from nexus.accounts.models import User
+from nexus.collab import policies
 from nexus.collab.models import (
     Api,
     IntegrationIssue,
@@ -21,6 +22,7 @@ from nexus.collab.models import (
     SpecChange,
     SpecVersion,
 )
+from nexus.collab.services.common import KEEP, Keep
 from nexus.core import conditional, events
 from nexus.core.markdown import render_markdown
 
@@ -33,12 +35,10 @@ TRANSITIONS: dict[str, set[str]] = {
     S.CLOSED: {S.OPEN},
     S.WONT_FIX: {S.OPEN},
 }
-EDITABLE = frozenset({"title", "body", "kind", "status", "assignee", "labels"})
-TRIAGE_FIELDS = frozenset({"status", "assignee", "labels"})
 MAX_LABELS = 10
 
 
-def _labels(names: list[str]) -> list[IssueLabel]:
+def _labels(names: Sequence[str]) -> list[IssueLabel]:
     cleaned = sorted({name.strip().lower()[:40] for name in names if name.strip()})
     if len(cleaned) > MAX_LABELS:
         raise ValidationError({"labels": [f"Use at most {MAX_LABELS} labels."]})
@@ -61,9 +61,11 @@ def issue_create(
     operation_key: str = "",
     spec_version: SpecVersion | None = None,
     change: SpecChange | None = None,
-    labels: list[str] | None = None,
+    labels: Sequence[str] | None = None,
 ) -> IntegrationIssue:
     """File an issue against an API, optionally an operation, a version and a detected change."""
+    if not policies.can_file_issue(reporter):
+        raise PermissionDenied("Sign in to file an issue.")
     if change is not None:
         if change.version.api_id != api.pk:
             raise ValidationError({"change": ["This change belongs to another API."]})
@@ -108,7 +110,7 @@ def _url(issue: IntegrationIssue) -> str:
     return reverse("collab:issue_detail", args=[issue.pk])
 
 
-def _display(value: Any) -> str:
+def _display(value: object) -> str:
     if isinstance(value, User):
         return value.display_name
     return "" if value is None else str(value)[:300]
@@ -116,31 +118,49 @@ def _display(value: Any) -> str:
 
 @transaction.atomic
 def issue_update(
-    *, issue: IntegrationIssue, actor: User, expected_etag: str | None = None, **changes: Any
+    *,
+    issue: IntegrationIssue,
+    actor: User,
+    expected_etag: str | None = None,
+    title: str | None = None,
+    body: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    assignee: User | Keep | None = KEEP,
+    labels: Sequence[str] | None = None,
 ) -> IntegrationIssue:
-    """Change an issue's fields, checking the status workflow and recording history; a stale
-    expected_etag changes nothing."""
-    unknown = set(changes) - EDITABLE
-    if unknown:
-        raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
+    """Change an issue (None keeps a field, KEEP the assignee) along the status workflow,
+    recording history; a stale expected_etag changes nothing."""
+    if status is not None or labels is not None or not isinstance(assignee, Keep):
+        if not policies.can_triage_issue(actor, issue):
+            verb = "move" if status is not None else "triage"
+            raise PermissionDenied(f"You may not {verb} this issue.")
+    elif not policies.can_edit_issue(actor, issue):
+        raise PermissionDenied("You may not edit this issue.")
+    changes: dict[str, object] = {
+        name: value
+        for name, value in (("title", title), ("body", body), ("kind", kind), ("status", status))
+        if value is not None
+    }
+    if not isinstance(assignee, Keep):
+        changes["assignee"] = assignee
     issue = IntegrationIssue.objects.select_for_update().get(pk=issue.pk)
     conditional.check_if_match(expected_etag, issue)
-    new_status = changes.get("status")
     allowed_next = TRANSITIONS.get(issue.status, set())
-    if new_status is not None and new_status != issue.status and new_status not in allowed_next:
+    if status is not None and status != issue.status and status not in allowed_next:
         allowed = ", ".join(sorted(allowed_next))
         raise ValidationError(
             {"status": [f"An issue that is {issue.status} can move to: {allowed}."]}
         )
     history = []
-    if "labels" in changes:
+    if labels is not None:
         before = sorted(issue.labels.values_list("name", flat=True))
-        labels = _labels(changes.pop("labels") or [])
-        after = sorted(label.name for label in labels)
+        chosen = _labels(labels)
+        after = sorted(label.name for label in chosen)
         if before != after:
             IssueLabelling.objects.filter(issue=issue).delete()
             IssueLabelling.objects.bulk_create(
-                IssueLabelling(issue=issue, label=label) for label in labels
+                IssueLabelling(issue=issue, label=label) for label in chosen
             )
             history.append(("labels", ", ".join(before), ", ".join(after)))
     for name, value in changes.items():
@@ -194,6 +214,8 @@ def _tell_watchers(issue: IntegrationIssue, actor: User, name: str, title: str) 
 @transaction.atomic
 def issue_comment_create(*, issue: IntegrationIssue, author: User, body: str) -> IssueComment:
     """Comment on an issue; the commenter starts watching it."""
+    if not policies.can_comment_on_issue(author, issue):
+        raise PermissionDenied("Sign in to comment.")
     comment = IssueComment(
         issue=issue, author=author, body=body.strip(), body_html=render_markdown(body).html
     )
@@ -207,6 +229,8 @@ def issue_comment_create(*, issue: IntegrationIssue, author: User, body: str) ->
 @transaction.atomic
 def issue_watch_set(*, issue: IntegrationIssue, user: User, watching: bool) -> None:
     """Start or stop watching an issue."""
+    if not policies.can_watch_issue(user, issue):
+        raise PermissionDenied("Sign in to watch an issue.")
     if watching:
         IssueWatch.objects.get_or_create(issue=issue, user=user)
     else:

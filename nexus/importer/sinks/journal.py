@@ -145,7 +145,7 @@ class JournalSink:
                     return _done(
                         item, "skipped", entry, version=previous.target_version, reason=EDITED_SINCE
                     )
-                entry = journal.entry_update(entry=entry, body=body, topics=topics)
+                entry = journal.entry_update(entry=entry, actor=owner, body=body, topics=topics)
                 return _done(item, "updated", entry, version=_entry_marker(entry), reason=note)
             entry = journal.entry_create(
                 author=owner,

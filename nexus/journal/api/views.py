@@ -3,7 +3,6 @@
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from nexus.accounts.models import User
 from nexus.core import clock, conditional
 from nexus.core.auth import authenticated_user
 from nexus.core.pagination import CursorPagination
@@ -90,11 +90,15 @@ class EntryViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         entry = self.get_object()
-        _deny_unless(policies.can_edit_journal_item(request.user, entry))
         expected_etag = conditional.if_match(request)
         data = s.EntryInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.entry_update(entry=entry, expected_etag=expected_etag, **data.validated_data)
+        services.entry_update(
+            entry=entry,
+            actor=authenticated_user(request),
+            expected_etag=expected_etag,
+            **data.validated_data,
+        )
         entry = self.get_object()
         return conditional.with_etag(Response(s.EntrySerializer(entry).data), entry)
 
@@ -104,8 +108,11 @@ class EntryViewSet(viewsets.GenericViewSet):
     )
     def destroy(self, request: Request, pk: str) -> Response:
         entry = self.get_object()
-        _deny_unless(policies.can_edit_journal_item(request.user, entry))
-        services.entry_delete(entry=entry, expected_etag=conditional.if_match(request))
+        services.entry_delete(
+            entry=entry,
+            actor=authenticated_user(request),
+            expected_etag=conditional.if_match(request),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -194,10 +201,11 @@ class ProgramViewSet(viewsets.GenericViewSet):
     @extend_schema(request=s.ProgramInput, responses=s.ProgramSerializer)
     def partial_update(self, request: Request, slug: str) -> Response:
         program = get_object_or_404(self.get_queryset(), slug=slug)
-        _deny_unless(policies.can_edit_program(request.user, program))
         data = s.ProgramInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.program_update(program=program, actor=request.user, **data.validated_data)
+        services.program_update(
+            program=program, actor=authenticated_user(request), **data.validated_data
+        )
         return Response(s.ProgramSerializer(selectors.program_get(slug=slug)).data)
 
 
@@ -226,22 +234,22 @@ class MilestoneProgressViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixi
     @extend_schema(request=s.ProgressInput, responses=s.ProgressSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         progress = self.get_object()
-        _deny_unless(policies.can_update_progress(request.user, progress))
         data = s.ProgressInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.progress_update(progress=progress, **data.validated_data)
+        services.progress_update(
+            progress=progress, actor=authenticated_user(request), **data.validated_data
+        )
         return Response(s.ProgressSerializer(self.get_object()).data)
 
     @extend_schema(request=s.ReviewInput, responses=s.ProgressSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str) -> Response:
         progress = self.get_object()
-        _deny_unless(policies.can_review_progress(request.user, progress))
         data = s.ReviewInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.progress_review(
             progress=progress,
-            reviewer=request.user,
+            reviewer=authenticated_user(request),
             approve=data.validated_data["decision"] == "approve",
             comment=data.validated_data["comment"],
         )
@@ -288,7 +296,7 @@ class LearnerChartApi(ChartApi):
     def get(self, request: Request, learner: str, chart: str) -> Response:
         function = _chart(analytics.LEARNER_CHARTS, chart)
         user = authenticated_user(request)
-        target = user if learner == "me" else get_object_or_404(get_user_model(), pk=learner)
+        target = user if learner == "me" else get_object_or_404(User, pk=learner)
         _deny_unless(policies.can_view_learner_dashboard(user, target))
         return self.respond(function(target))
 
