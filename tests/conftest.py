@@ -50,6 +50,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         chosen[0].stop()
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Tests that start real services (RabbitMQ workers, the native topology) run one after the
     # other on one xdist worker (make test runs with --dist loadgroup).

@@ -29,7 +29,7 @@ def stored() -> dict[str, list]:
 def world(owner, other_user, mentor, receiver):
     """Owner owns a team in which other_user is a backend member; mentor is an outsider."""
     team = team_create(creator=owner, name="Payments Crew")
-    team_member_set(team=team, user=other_user, role=TeamRole.BACKEND)
+    team_member_set(actor=owner, team=team, user=other_user, role=TeamRole.BACKEND)
     own_hook, _ = services.webhook_create(actor=owner, url=receiver.url, events=["mention"])
     team_hook, _ = services.webhook_create(
         actor=owner, team=team, url=receiver.url, events=["mention"]
