@@ -308,6 +308,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nexus <nexus@localho
 # Links in e-mails are absolute: the address people reach the site at.
 NEXUS_BASE_URL = env.str("NEXUS_BASE_URL", default="http://127.0.0.1:8000")
 NEXUS_NOTIFICATION_RETENTION_DAYS = env.int("NEXUS_NOTIFICATION_RETENTION_DAYS", default=90)
+# How often an open page asks for the unread count (the bell in the navigation).
+NEXUS_BELL_POLL_SECONDS = env.int("NEXUS_BELL_POLL_SECONDS", default=15)
 NEXUS_WEBHOOK_TIMEOUT = env.float("NEXUS_WEBHOOK_TIMEOUT", default=5.0)
 NEXUS_WEBHOOK_MAX_RESPONSE_BYTES = env.int("NEXUS_WEBHOOK_MAX_RESPONSE_BYTES", default=64 * 1024)
 NEXUS_WEBHOOK_MAX_ATTEMPTS = env.int("NEXUS_WEBHOOK_MAX_ATTEMPTS", default=8)

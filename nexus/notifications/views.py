@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +33,8 @@ PAGE_SIZE = 30
 def bell(request: HttpRequest) -> HttpResponse:
     """The unread count in the nav; htmx polls it."""
     count = selectors.unread_count(user=request.user) if request.user.is_authenticated else 0
-    return render(request, "notifications/partials/bell.html", {"unread_count": count})
+    context = {"unread_count": count, "poll_seconds": settings.NEXUS_BELL_POLL_SECONDS}
+    return render(request, "notifications/partials/bell.html", context)
 
 
 def _page(queryset: QuerySet[Notification], before: str) -> tuple[list[Notification], str]:

@@ -78,7 +78,9 @@ class Worker:
         command = [
             sys.executable, "-m", "celery", "-A", "nexus", "worker", "--pool=solo",
             "--queues", queue, "--hostname", f"{name}@{queue}", "--loglevel=INFO",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
+            # Heartbeats stay on: without them the solo pool's loop wakes every 10 s, so a stop
+            # request waits that long.
+            "--without-gossip", "--without-mingle",
         ]  # fmt: skip
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
