@@ -1,0 +1,51 @@
+"""The test harness itself: the suite's clock switch, the skip ledger and xdist's grouping."""
+
+import datetime as dt
+import os
+
+import pytest
+
+from tests import clock, skips
+
+
+def test_a_bare_date_moves_the_suite_to_noon_that_day():
+    moment, how = clock.suite_moment("2027-02-28")
+    assert moment == dt.datetime(2027, 2, 28, 12, tzinfo=dt.UTC)
+    assert how == "NEXUS_TEST_CLOCK=2027-02-28"
+
+
+def test_a_moment_with_an_offset_is_read_in_utc():
+    moment, _ = clock.suite_moment("2028-12-31T23:30+03:00")
+    assert moment == dt.datetime(2028, 12, 31, 20, 30, tzinfo=dt.UTC)
+
+
+def test_a_seeded_random_day_is_repeatable_and_within_two_years():
+    first, how = clock.suite_moment("random:1234")
+    second, _ = clock.suite_moment("random:1234")
+    assert first == second
+    assert "random:1234" in how
+    assert dt.timedelta(0) < first - dt.datetime.now(dt.UTC) < dt.timedelta(days=2 * 365 + 1)
+
+
+def test_an_unset_clock_is_real_time():
+    assert clock.suite_moment("") is None
+
+
+@pytest.mark.parametrize(
+    ("reason", "allowed"),
+    [
+        ("SQLite serialises writers; no race to lose", True),
+        ("NEXUS_TEST_BROKER_URL is not set", False),
+    ],
+)
+def test_only_listed_reasons_may_skip_in_ci(reason, allowed):
+    assert skips.allowed_in_ci(reason) is allowed
+
+
+@pytest.mark.services
+def test_tests_that_start_services_share_one_xdist_worker(request):
+    # xdist groups by a suffix on the node id; pytest 9.2 broke that silently (pyproject.toml).
+    if os.environ.get("PYTEST_XDIST_WORKER") and request.config.getoption("dist") == "loadgroup":
+        assert request.node.nodeid.endswith("@services")
+    else:
+        assert request.node.get_closest_marker("xdist_group").args == ("services",)
