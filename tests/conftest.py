@@ -1,10 +1,13 @@
 """Shared fixtures: an owner / other user / mentor / admin set, API clients for each, and the clock."""
 
+import itertools
 import os
 from urllib.parse import urlsplit
 
 import pytest
 import time_machine
+from django.apps import apps
+from django.core import serializers
 from rest_framework.test import APIClient
 
 from nexus.accounts.models import Role
@@ -74,6 +77,38 @@ def awkward_moment(request, settings):
     settings.TIME_ZONE = moment.time_zone
     with time_machine.travel(moment.instant, tick=False) as traveller:
         yield clock.Stopped(moment, traveller)
+
+
+# What the data migrations seed: the technology taxonomy, then the default program built on it.
+SEEDED_MODELS = (
+    "knowledge.TechnologyCategory",
+    "knowledge.Technology",
+    "journal.Program",
+    "journal.ProgramMonth",
+    "journal.Milestone",
+)
+
+
+@pytest.fixture(scope="session")
+def migrated_rows(django_db_setup, django_db_blocker) -> str:
+    """The rows the data migrations seed, as they are right after migrating."""
+    with django_db_blocker.unblock():
+        querysets = [apps.get_model(name).objects.order_by("pk") for name in SEEDED_MODELS]
+        return serializers.serialize("json", itertools.chain.from_iterable(querysets))
+
+
+@pytest.fixture(autouse=True)
+def migrated_rows_outlive_a_flush(request, django_db_blocker):
+    """A transactional test ends by emptying every table; the tests after it, in whatever order a
+    parallel run gives them, still find the default program and the taxonomy."""
+    if "transactional_db" not in request.fixturenames:
+        yield
+        return
+    rows = request.getfixturevalue("migrated_rows")
+    yield
+    with django_db_blocker.unblock():
+        for row in serializers.deserialize("json", rows):
+            row.save()
 
 
 @pytest.fixture(autouse=True)
