@@ -8,6 +8,9 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core import serializers
+from django.core.management.color import no_style
+from django.db import connections, transaction
+from django.db.models.signals import post_migrate
 from rest_framework.test import APIClient
 
 from nexus.accounts.models import Role
@@ -20,6 +23,11 @@ _SUITE_CLOCK = pytest.StashKey[tuple[time_machine.travel, str]]()
 
 def pytest_configure(config: pytest.Config) -> None:
     skips.register(config)
+    post_migrate.connect(
+        _keep_seeded_rows_across_flushes,
+        sender=apps.get_app_config("journal"),
+        dispatch_uid="tests-keep-seeded-rows",
+    )
     _give_each_xdist_worker_its_own_redis_database()
     _travel_to_the_suite_clock(config)
 
@@ -87,28 +95,26 @@ SEEDED_MODELS = (
     "journal.ProgramMonth",
     "journal.Milestone",
 )
+_seeded_rows: dict[str, str] = {}
 
 
-@pytest.fixture(scope="session")
-def migrated_rows(django_db_setup, django_db_blocker) -> str:
-    """The rows the data migrations seed, as they are right after migrating."""
-    with django_db_blocker.unblock():
-        querysets = [apps.get_model(name).objects.order_by("pk") for name in SEEDED_MODELS]
-        return serializers.serialize("json", itertools.chain.from_iterable(querysets))
-
-
-@pytest.fixture(autouse=True)
-def migrated_rows_outlive_a_flush(request, django_db_blocker):
-    """A transactional test ends by emptying every table; the tests after it, in whatever order a
-    parallel run gives them, still find the default program and the taxonomy."""
-    if "transactional_db" not in request.fixturenames:
-        yield
+def _keep_seeded_rows_across_flushes(using: str, **kwargs: object) -> None:
+    """Django's flush, which ends every transactional test, empties every table and then sends
+    post_migrate. The first post_migrate (the test database's own migration) notes the seeded
+    rows; each later one puts them back, so that the tests after a transactional one, in whatever
+    order a parallel run gives them, still find the default program and the taxonomy."""
+    models = [apps.get_model(name) for name in SEEDED_MODELS]
+    if using not in _seeded_rows:
+        querysets = [model.objects.using(using).order_by("pk") for model in models]
+        _seeded_rows[using] = serializers.serialize("json", itertools.chain(*querysets))
         return
-    rows = request.getfixturevalue("migrated_rows")
-    yield
-    with django_db_blocker.unblock():
-        for row in serializers.deserialize("json", rows):
-            row.save()
+    # In one transaction, so foreign keys between the rows are checked once all are back.
+    with transaction.atomic(using=using):
+        for row in serializers.deserialize("json", _seeded_rows[using], using=using):
+            row.save(using=using)
+        with connections[using].cursor() as cursor:
+            for statement in connections[using].ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(statement)
 
 
 @pytest.fixture(autouse=True)
