@@ -64,10 +64,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Tests that start real services (RabbitMQ workers, the native topology) run one after the
-    # other on one xdist worker (make test runs with --dist loadgroup).
+    # other on one xdist worker (make test runs with --dist loadgroup); so do the browser tests,
+    # which then share one Chromium and one live server.
     for item in items:
         if item.get_closest_marker("services") is not None:
             item.add_marker(pytest.mark.xdist_group("services"))
+        elif item.nodeid.startswith("tests/e2e/"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -1,13 +1,16 @@
 import pytest
 import yaml
+from django.test import Client
 from openapi_spec_validator import validate
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def schema(client):
-    response = client.get("/api/schema/")
+@pytest.fixture(scope="module")
+def schema(django_db_setup, django_db_blocker):
+    """The served schema, generated once for the module: it takes seconds to build."""
+    with django_db_blocker.unblock():
+        response = Client().get("/api/schema/")
     assert response.status_code == 200
     return yaml.safe_load(response.content)
 
