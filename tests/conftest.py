@@ -1,15 +1,14 @@
 """Shared fixtures: an owner / other user / mentor / admin set, API clients for each, and the clock."""
 
-import itertools
 import os
 from urllib.parse import urlsplit
 
 import pytest
 import time_machine
 from django.apps import apps
-from django.core import serializers
 from django.core.management.color import no_style
 from django.db import connections, transaction
+from django.db.models import Model
 from django.db.models.signals import post_migrate
 from rest_framework.test import APIClient
 
@@ -98,7 +97,18 @@ SEEDED_MODELS = (
     "journal.ProgramMonth",
     "journal.Milestone",
 )
-_seeded_rows: dict[str, str] = {}
+_seeded_rows: dict[str, list[tuple[type[Model], list[Model]]]] = {}
+
+
+def _seeded_tables() -> list[type[Model]]:
+    models = [apps.get_model(name) for name in SEEDED_MODELS]
+    links = [
+        field.remote_field.through
+        for model in models
+        for field in model._meta.local_many_to_many
+        if field.remote_field.through._meta.auto_created
+    ]
+    return models + links
 
 
 def _keep_seeded_rows_across_flushes(using: str, **kwargs: object) -> None:
@@ -106,17 +116,17 @@ def _keep_seeded_rows_across_flushes(using: str, **kwargs: object) -> None:
     post_migrate. The first post_migrate (the test database's own migration) notes the seeded
     rows; each later one puts them back, so that the tests after a transactional one, in whatever
     order a parallel run gives them, still find the default program and the taxonomy."""
-    models = [apps.get_model(name) for name in SEEDED_MODELS]
     if using not in _seeded_rows:
-        querysets = [model.objects.using(using).order_by("pk") for model in models]
-        _seeded_rows[using] = serializers.serialize("json", itertools.chain(*querysets))
+        _seeded_rows[using] = [
+            (table, list(table.objects.using(using).order_by("pk"))) for table in _seeded_tables()
+        ]
         return
-    # In one transaction, so foreign keys between the rows are checked once all are back.
     with transaction.atomic(using=using):
-        for row in serializers.deserialize("json", _seeded_rows[using], using=using):
-            row.save(using=using)
+        for table, rows in _seeded_rows[using]:
+            table.objects.using(using).bulk_create(rows)
         with connections[using].cursor() as cursor:
-            for statement in connections[using].ops.sequence_reset_sql(no_style(), models):
+            tables = [table for table, _ in _seeded_rows[using]]
+            for statement in connections[using].ops.sequence_reset_sql(no_style(), tables):
                 cursor.execute(statement)
 
 
