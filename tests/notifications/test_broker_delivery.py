@@ -25,6 +25,7 @@ from nexus.core.tasks import sweep_pending_events
 from nexus.notifications import services
 from nexus.notifications.models import Notification, WebhookDelivery
 from tests.notifications.test_webhooks import verify
+from tests.on_suite_clock import subprocess_environment
 
 BROKER_URL = os.environ.get("NEXUS_TEST_BROKER_URL", "")
 REPO = Path(__file__).resolve().parents[2]
@@ -66,7 +67,7 @@ class Worker:
             f":{settings['PORT'] or 5432}/{settings['NAME']}"
         )
         env = {
-            **os.environ,
+            **subprocess_environment(),
             "DATABASE_URL": database_url,
             "CELERY_BROKER_URL": BROKER_URL,
             "CELERY_TASK_ALWAYS_EAGER": "False",
@@ -76,7 +77,7 @@ class Worker:
             **extra_env,
         }
         command = [
-            sys.executable, "-m", "celery", "-A", "nexus", "worker", "--pool=solo",
+            sys.executable, "-m", "tests.on_suite_clock", "celery", "-A", "nexus", "worker", "--pool=solo",
             "--queues", queue, "--hostname", f"{name}@{queue}", "--loglevel=INFO",
             # Heartbeats stay on: without them the solo pool's loop wakes every 10 s, so a stop
             # request waits that long.
