@@ -49,7 +49,8 @@ def is_json(media: str) -> bool:
 def make_inert(response: HttpResponse) -> HttpResponse:
     """Headers that stop a browser from running, framing or sniffing the response; no cookies."""
     # Set last (this runs outside Django's CSP middleware), so the site-wide policy never wins.
-    response[CSP.HEADER_ENFORCE] = SANDBOX_POLICY
+    # A plain str: WSGI servers refuse the StrEnum itself as a header name.
+    response[str(CSP.HEADER_ENFORCE)] = SANDBOX_POLICY
     response["X-Content-Type-Options"] = "nosniff"
     if not is_json(response.get("Content-Type", "")):
         response["Content-Disposition"] = "attachment"

@@ -82,6 +82,7 @@ def assert_inert(response, *, attachment: bool) -> None:
     assert response.get("Content-Disposition") == ("attachment" if attachment else None)
     assert "Access-Control-Allow-Credentials" not in response
     assert not response.cookies
+    assert all(type(name) is str for name in response.headers)  # what WSGI servers insist on
 
 
 @pytest.mark.parametrize(
