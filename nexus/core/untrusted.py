@@ -48,7 +48,8 @@ def is_json(media: str) -> bool:
 
 def make_inert(response: HttpResponse) -> HttpResponse:
     """Headers that stop a browser from running, framing or sniffing the response; no cookies."""
-    # Set last (this runs outside Django's CSP middleware), so the site-wide policy never wins.
+    # The site-wide SECURE_CSP never replaces it: Django's CSP middleware leaves a policy already
+    # set alone, and a CSP middleware inside this one runs first (tests check both placements).
     # A plain str: WSGI servers refuse the StrEnum itself as a header name.
     response[str(CSP.HEADER_ENFORCE)] = SANDBOX_POLICY
     response["X-Content-Type-Options"] = "nosniff"
