@@ -9,6 +9,7 @@ import os
 import socket
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -51,6 +52,19 @@ def _production_problems() -> list[str]:
 if PRODUCTION and (problems := _production_problems()):
     raise ImproperlyConfigured("Unsafe production settings: " + "; ".join(problems) + ".")
 
+# API mocks answer with whatever a spec holds; they are served inert (nexus/core/untrusted.py),
+# and with NEXUS_MOCK_ORIGIN (e.g. https://mocks.nexus.example.com) from a host of their own too.
+NEXUS_UNTRUSTED_PATHS = ["/mock/"]
+NEXUS_MOCK_ORIGIN = env.str("NEXUS_MOCK_ORIGIN", default="").rstrip("/")
+if NEXUS_MOCK_ORIGIN:
+    _mock_origin = urlsplit(NEXUS_MOCK_ORIGIN)
+    _is_origin = not (_mock_origin.path or _mock_origin.query or _mock_origin.fragment)
+    if _mock_origin.scheme not in {"http", "https"} or not _mock_origin.hostname or not _is_origin:
+        raise ImproperlyConfigured(
+            "NEXUS_MOCK_ORIGIN must be an origin such as https://mocks.example.com (no path)."
+        )
+    ALLOWED_HOSTS.append(_mock_origin.hostname)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -82,6 +96,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "nexus.core.middleware.RequestIdMiddleware",
+    # Before the rest: the session, CSRF and auth middleware never see a mock's credentials, and
+    # every answer on a mock route (redirects and errors too) leaves through it, made inert.
+    "nexus.core.untrusted.UntrustedContentMiddleware",
     "nexus.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -3,13 +3,16 @@
 import json
 from urllib.parse import urlparse
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from nexus.collab import selectors
 from nexus.collab.models import Api
 from nexus.collab.openapi.examples import media_example
 from nexus.collab.openapi.requests import Candidate, match_path, validate_request
+from nexus.core import untrusted
 from nexus.core.errors import PROBLEM_CONTENT_TYPE, problem_body
 
 
@@ -23,7 +26,11 @@ def _problem(status: int, detail: str, **kwargs: object) -> JsonResponse:
 
 @csrf_exempt
 def mock_endpoint(request: HttpRequest, slug: str, version: str, path: str = "") -> HttpResponse:
-    """Answer like the API would; any origin may call it (it reads no cookies, changes nothing)."""
+    """Answer like the API would; any origin may call it (it sees no credentials, changes nothing).
+
+    nexus.core.untrusted's middleware strips the caller's cookies and Authorization before this
+    runs and makes every answer inert, whatever media type the spec gives it.
+    """
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
         response = HttpResponse(status=204)
         response["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
@@ -79,7 +86,7 @@ def _answer(request: HttpRequest, slug: str, version: str, path: str) -> HttpRes
 
 
 def _example_response(responses: dict[str, object], request: HttpRequest) -> HttpResponse:
-    wanted = request.headers.get("Prefer", "").removeprefix("code=").strip()
+    wanted = _preferred_status(request)
     statuses = [s for s in responses if s.isdigit()]
     status = (
         wanted
@@ -93,15 +100,28 @@ def _example_response(responses: dict[str, object], request: HttpRequest) -> Htt
     if not content:
         answer = HttpResponse(status=int(status))
     else:
-        media = "application/json" if "application/json" in content else next(iter(content))
+        media = next((m for m in content if untrusted.is_json(m)), next(iter(content)))
         example = media_example(content[media])
-        if media.endswith("json"):
-            answer = HttpResponse(
-                json.dumps(example, ensure_ascii=False), status=int(status), content_type=media
-            )
+        if untrusted.is_json(media):
+            body = json.dumps(example, ensure_ascii=False)
         else:
-            answer = HttpResponse(
-                "" if example is None else str(example), status=int(status), content_type=media
-            )
+            body = "" if example is None else str(example)
+        # The middleware makes it inert (sandbox, nosniff, attachment unless JSON).
+        answer = HttpResponse(body, status=int(status), content_type=untrusted.media_type(media))
     answer["X-Nexus-Mock"] = "true"
     return answer
+
+
+def _preferred_status(request: HttpRequest) -> str:
+    """The status asked for with `Prefer: code=404` (among other preferences), or ""."""
+    for preference in request.headers.get("Prefer", "").split(","):
+        name, _, value = preference.partition("=")
+        if name.strip().lower() == "code":
+            return value.strip().strip('"')
+    return ""
+
+
+def mock_base_url(slug: str, version: str | int) -> str:
+    """Where a version's mock answers: on NEXUS_MOCK_ORIGIN when set, else on this origin."""
+    path = reverse("mock", kwargs={"slug": slug, "version": str(version), "path": ""})
+    return settings.NEXUS_MOCK_ORIGIN + path

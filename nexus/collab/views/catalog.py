@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from nexus.collab import policies, selectors
 from nexus.collab.forms import ApiForm, ConsumerForm, FeedbackForm, ReplyForm, SpecForm
+from nexus.collab.mock import mock_base_url
 from nexus.collab.models import Api, ApiConsumer, EndpointFeedback, SpecVersion
 from nexus.collab.openapi.examples import media_example
 from nexus.collab.services import catalog, consumers, imports
@@ -68,6 +69,9 @@ def api_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "consumer_form": consumer_form,
         "can_maintain": policies.can_maintain_api(user, api),
         "spec_form": SpecForm(),
+        "mock_base": (
+            mock_base_url(api.slug, api.latest_version.number) if api.latest_version else ""
+        ),
     }
     return render(request, "collab/api_detail.html", context)
 
