@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every later reader of REMOTE_ADDR sees the client's address.
+    "nexus.core.client_address.ClientAddressMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "nexus.core.middleware.RequestIdMiddleware",
     "nexus.core.middleware.RequestBodyLimitMiddleware",
@@ -152,6 +154,13 @@ LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
 
+# --- Client addresses and login limits --------------------------------------------------------
+# How many reverse proxies stand in front of the app and write X-Forwarded-For: 0 (the header is
+# ignored) when clients reach the app directly, 1 behind the deploy configs' nginx or ingress.
+NEXUS_TRUSTED_PROXIES = env.int("NEXUS_TRUSTED_PROXIES", default=0)
+if NEXUS_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("NEXUS_TRUSTED_PROXIES must be 0 or more.")
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 # The programme's time zone: what "today" and "this month" mean for journal dates, streaks and
@@ -217,6 +226,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "nexus.core.errors.problem_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="30/minute")},
+    # ClientAddressMiddleware has already put the client's address in REMOTE_ADDR and dropped
+    # X-Forwarded-For; DRF must not read the header itself (its default, None, trusts it).
+    "NUM_PROXIES": 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SIMPLE_JWT = {
@@ -338,10 +350,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "nexus.core.logging.RequestIdFilter"}},
     "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "text": {
+            "format": "%(asctime)s %(levelname)s [%(request_id)s %(client_address)s] "
+            "%(name)s: %(message)s"
+        },
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s "
+            "%(client_address)s",
         },
     },
     "handlers": {
