@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "nexus.accounts.middleware.LoginRefusalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -143,6 +144,8 @@ else:
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# The only backend: Django's e-mail and password check behind the login limiter.
+AUTHENTICATION_BACKENDS = ["nexus.accounts.backends.LimitedModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -160,6 +163,12 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
 NEXUS_TRUSTED_PROXIES = env.int("NEXUS_TRUSTED_PROXIES", default=0)
 if NEXUS_TRUSTED_PROXIES < 0:
     raise ImproperlyConfigured("NEXUS_TRUSTED_PROXIES must be 0 or more.")
+# Every way to present a password (nexus/accounts/login_limits.py): after this many failures an
+# account, or a client address, is refused until the cool-off ends. The address limit is higher
+# because a classroom or an office shares one address.
+NEXUS_LOGIN_FAILURES_PER_ACCOUNT = env.int("NEXUS_LOGIN_FAILURES_PER_ACCOUNT", default=10)
+NEXUS_LOGIN_FAILURES_PER_ADDRESS = env.int("NEXUS_LOGIN_FAILURES_PER_ADDRESS", default=30)
+NEXUS_LOGIN_COOL_OFF_SECONDS = env.int("NEXUS_LOGIN_COOL_OFF_SECONDS", default=15 * 60)
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from nexus.accounts.forms import AdminLoginForm
 from nexus.accounts.models import ApiToken, Team, TeamMembership, User
+
+# The admin's login is limited like every other (its own password change redirects to the
+# site's page, nexus/urls.py).
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)

@@ -1,4 +1,4 @@
-"""REST endpoints for accounts: registration, the current user, API tokens, public profiles."""
+"""REST endpoints for accounts: registration, logins, the current user, API tokens, profiles."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -13,9 +13,11 @@ from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView
 
-from nexus.accounts import selectors, services
+from nexus.accounts import login_limits, selectors, services
 from nexus.accounts.models import ApiToken, Team, TeamRole, Track, User
 from nexus.core.auth import authenticated_user
+from nexus.core.client_address import client_address
+from nexus.core.errors import PROBLEM_CONTENT_TYPE, problem_body
 from nexus.core.serializers import StrictSerializer
 
 
@@ -102,16 +104,58 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
         read_only_fields = fields
 
 
-class AuthThrottled:
-    throttle_classes: Sequence[type[BaseThrottle]] = (ScopedRateThrottle,)
+class AuthRateThrottle(ScopedRateThrottle):
+    """DRF's scoped throttle, per client address, refusing everyone when the cache is down."""
+
+    def get_ident(self, request: Request) -> str:
+        return client_address(request)
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except login_limits.CACHE_ERRORS as exc:
+            raise login_limits.LimiterUnavailable(
+                "Signing in is unavailable for a moment. Try again shortly.",
+                retry_after=login_limits.UNAVAILABLE_RETRY_SECONDS,
+            ) from exc
+
+
+class PasswordChecking(APIView):
+    """Answers a password check the login limiter refused: 429 (503 when it cannot count) as a
+    problem naming the password field, with Retry-After."""
+
+    # The field a refusal is reported on: the view's password field, where it checks one.
+    password_field = "__all__"
+
+    def handle_exception(self, exc: Exception) -> Response:
+        refusal = exc if isinstance(exc, login_limits.LoginRefused) else None
+        refusal = refusal or login_limits.refusal_of(self.request)
+        if refusal is None:
+            return super().handle_exception(exc)
+        error = {"field": self.password_field, "code": refusal.code, "message": refusal.message}
+        body = problem_body(
+            refusal.status, detail=refusal.message, code=refusal.code, errors=[error]
+        )
+        return Response(
+            body,
+            status=refusal.status,
+            headers={"Retry-After": str(refusal.retry_after)},
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
+
+
+class AuthThrottled(PasswordChecking):
+    throttle_classes: Sequence[type[BaseThrottle]] = (AuthRateThrottle,)
     throttle_scope = "auth"
 
 
 class TokenObtainApi(AuthThrottled, TokenObtainPairView):
-    """JWT pair for an e-mail and password, throttled like every credential check."""
+    """JWT pair for an e-mail and password, limited like every password check."""
+
+    password_field = "password"
 
 
-class RegisterApi(AuthThrottled, APIView):
+class RegisterApi(AuthThrottled):
     permission_classes = (permissions.AllowAny,)
 
     @extend_schema(request=RegisterInput, responses={201: MeSerializer}, tags=["auth"])
@@ -122,7 +166,7 @@ class RegisterApi(AuthThrottled, APIView):
         return Response(MeSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-class PasswordResetApi(AuthThrottled, APIView):
+class PasswordResetApi(AuthThrottled):
     permission_classes = (permissions.AllowAny,)
 
     @extend_schema(request=PasswordResetInput, responses={202: None}, tags=["auth"])
@@ -136,7 +180,7 @@ class PasswordResetApi(AuthThrottled, APIView):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-class PasswordResetConfirmApi(AuthThrottled, APIView):
+class PasswordResetConfirmApi(AuthThrottled):
     permission_classes = (permissions.AllowAny,)
 
     @extend_schema(request=PasswordResetConfirmInput, responses={204: None}, tags=["auth"])
@@ -163,15 +207,19 @@ class MeApi(APIView):
         return Response(MeSerializer(user).data)
 
 
-class MePasswordApi(APIView):
+class MePasswordApi(PasswordChecking):
     permission_classes = (permissions.IsAuthenticated,)
+    password_field = "old_password"
 
     @extend_schema(request=PasswordChangeInput, responses={204: None}, tags=["me"])
     def post(self, request: Request) -> Response:
+        """Change the password, proving the old one (limited like a login)."""
         data = PasswordChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
         me = authenticated_user(request)
-        services.user_change_password(actor=me, user=me, **data.validated_data)
+        services.user_change_password(
+            actor=me, user=me, client_address=client_address(request), **data.validated_data
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -11,7 +11,7 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.text import slugify
 
-from nexus.accounts import policies
+from nexus.accounts import login_limits, policies
 from nexus.accounts.models import ApiToken, Team, TeamMembership, TeamRole, Track, User
 from nexus.accounts.tokens import password_reset_tokens
 from nexus.core import clock, taskqueue
@@ -79,11 +79,18 @@ def user_update_profile(*, actor: User, user: User, **changes: str | None) -> Us
 
 
 @transaction.atomic
-def user_change_password(*, actor: User, user: User, old_password: str, new_password: str) -> User:
-    """Change a password, proving the old one first."""
+def user_change_password(
+    *,
+    actor: User,
+    user: User,
+    old_password: str,
+    new_password: str,
+    client_address: str | None,
+) -> User:
+    """Change a password, proving the old one first (limited like a login)."""
     if not policies.can_change_password(actor, user):
         raise PermissionDenied("Only the account's owner changes its password.")
-    if not user.check_password(old_password):
+    if not login_limits.verify_password(user=user, password=old_password, address=client_address):
         raise ValidationError({"old_password": ["The current password is not correct."]})
     _validate_new_password(new_password, user=user, field="new_password")
     user.set_password(new_password)

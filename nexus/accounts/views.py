@@ -31,7 +31,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:profile")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and (user := form.save()):
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user)
         messages.success(request, f"Welcome to Nexus, {user.display_name}!")
         return redirect("accounts:profile")
     return render(request, "accounts/signup.html", {"form": form})
@@ -98,7 +98,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and (user := form.save(authenticated_user(request)))
+        and (user := form.save(request, authenticated_user(request)))
     ):
         update_session_auth_hash(request, user)
         messages.success(request, "Your password is changed.")

@@ -100,17 +100,14 @@ def test_an_expired_jwt_is_refused(api_client, owner):
     assert verify.status_code == 401
 
 
-def test_credential_endpoints_are_throttled(api_client, owner, settings):
-    from rest_framework.throttling import ScopedRateThrottle
+def test_credential_endpoints_are_throttled(api_client, owner, monkeypatch):
+    from nexus.accounts.api import AuthRateThrottle
 
-    ScopedRateThrottle.THROTTLE_RATES = {"auth": "3/minute"}
-    try:
-        codes = [
-            api_client.post(
-                "/api/v1/auth/token/", {"email": owner.email, "password": "x"}, format="json"
-            ).status_code
-            for _ in range(4)
-        ]
-    finally:
-        ScopedRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    monkeypatch.setattr(AuthRateThrottle, "THROTTLE_RATES", {"auth": "3/minute"})
+    codes = [
+        api_client.post(
+            "/api/v1/auth/token/", {"email": owner.email, "password": "x"}, format="json"
+        ).status_code
+        for _ in range(4)
+    ]
     assert codes == [401, 401, 401, 429]

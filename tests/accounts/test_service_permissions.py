@@ -34,6 +34,7 @@ def someone_elses_password(owner, other_user, mentor):
             user=owner,
             old_password="correct-horse-battery-staple",
             new_password="another-long-passphrase",
+            client_address=None,
         ),
         lambda: User.objects.get(pk=owner.pk).password,
     )
