@@ -40,6 +40,11 @@ router.register("webhooks", notifications_api.WebhookViewSet, basename="webhook"
 
 urlpatterns = [
     path("auth/register/", accounts_api.RegisterApi.as_view(), name="auth-register"),
+    path(
+        "auth/register/confirm/",
+        accounts_api.RegisterConfirmApi.as_view(),
+        name="auth-register-confirm",
+    ),
     path("auth/token/", accounts_api.TokenObtainApi.as_view(), name="auth-token"),
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="auth-token-refresh"),
     path("auth/token/verify/", TokenVerifyView.as_view(), name="auth-token-verify"),

@@ -18,12 +18,25 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("display_name", "bio", "avatar_url", "track", "cohort")}),
-        ("Access", {"fields": ("role", "is_active", "is_staff", "is_superuser", "groups")}),
+        (
+            "Access",
+            {
+                "fields": (
+                    "role",
+                    "is_active",
+                    "signup_pending",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                )
+            },
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"fields": ("email", "display_name", "role", "password1", "password2")}),
     )
+    readonly_fields = ("signup_pending",)
 
 
 @admin.register(ApiToken)

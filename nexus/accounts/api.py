@@ -1,10 +1,10 @@
-"""REST endpoints for accounts: registration, logins, the current user, API tokens, profiles."""
+"""REST endpoints for accounts: sign-up, logins, the current user, API tokens, public profiles."""
 
 from collections.abc import Sequence
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -19,6 +19,10 @@ from nexus.core.auth import authenticated_user
 from nexus.core.client_address import client_address
 from nexus.core.errors import PROBLEM_CONTENT_TYPE, problem_body
 from nexus.core.serializers import StrictSerializer
+
+SIGNUP_STARTED = (
+    "Check your e-mail: to finish signing up, open the link we sent and enter your password."
+)
 
 
 class PublicUserSerializer(serializers.ModelSerializer):
@@ -59,6 +63,12 @@ class ProfileInput(StrictSerializer):
     avatar_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     track = serializers.ChoiceField(choices=Track.choices, required=False)
     cohort = serializers.CharField(max_length=80, required=False, allow_blank=True)
+
+
+class SignupConfirmInput(StrictSerializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    password = serializers.CharField(trim_whitespace=False, max_length=128)
 
 
 class PasswordChangeInput(StrictSerializer):
@@ -155,15 +165,38 @@ class TokenObtainApi(AuthThrottled, TokenObtainPairView):
     password_field = "password"
 
 
+SIGNUP_STARTED_RESPONSE = OpenApiResponse(
+    inline_serializer("SignupStarted", {"detail": serializers.CharField()}),
+    description="The same answer whether or not the address already has an account.",
+)
+
+
 class RegisterApi(AuthThrottled):
     permission_classes = (permissions.AllowAny,)
 
-    @extend_schema(request=RegisterInput, responses={201: MeSerializer}, tags=["auth"])
+    @extend_schema(request=RegisterInput, responses={202: SIGNUP_STARTED_RESPONSE}, tags=["auth"])
     def post(self, request: Request) -> Response:
+        """Start a sign-up: a link to confirm it is e-mailed (or, if the address has an account
+        already, a notice to its owner); the answer never says which."""
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_register(**data.validated_data)
-        return Response(MeSerializer(user).data, status=status.HTTP_201_CREATED)
+        services.user_register(base_url=request.build_absolute_uri("/"), **data.validated_data)
+        return Response({"detail": SIGNUP_STARTED}, status=status.HTTP_202_ACCEPTED)
+
+
+class RegisterConfirmApi(AuthThrottled):
+    permission_classes = (permissions.AllowAny,)
+    password_field = "password"
+
+    @extend_schema(request=SignupConfirmInput, responses={200: MeSerializer}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        """Activate an account from the e-mailed link's uid and token and the sign-up password."""
+        data = SignupConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_confirm_signup(
+            client_address=client_address(request), **data.validated_data
+        )
+        return Response(MeSerializer(user).data)
 
 
 class PasswordResetApi(AuthThrottled):

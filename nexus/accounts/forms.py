@@ -35,8 +35,22 @@ class SignupForm(ServiceForm):
         strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def save(self) -> User | None:
-        return self.call_service(services.user_register, **self.cleaned_data)
+    def save(self, *, base_url: str) -> bool:
+        self.call_service(services.user_register, base_url=base_url, **self.cleaned_data)
+        return not self.errors
+
+
+class SignupConfirmForm(PasswordCheckingForm):
+    password = forms.CharField(
+        strip=False,
+        help_text="The password you chose when you signed up.",
+        widget=forms.PasswordInput(attrs={"autofocus": True, "autocomplete": "current-password"}),
+    )
+
+    def save(self, request: HttpRequest, *, uid: str, token: str) -> User | None:
+        return self.call_limited_service(
+            request, services.user_confirm_signup, uid=uid, token=token, **self.cleaned_data
+        )
 
 
 class LimitedLoginMixin:

@@ -3,6 +3,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from nexus.core import clock
@@ -61,6 +62,8 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     is_staff = models.BooleanField(default=False, help_text="May log in to the admin site.")
     # The migration names this callable; clock.now is the same function, by another path.
     date_joined = models.DateTimeField(default=timezone.now)  # noqa: TID251
+    # Signed up, e-mail not confirmed yet: inactive until the link in the e-mail is used.
+    signup_pending = models.BooleanField(default=False)
 
     objects = UserManager()
 
@@ -70,6 +73,12 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
 
     class Meta:
         indexes = [models.Index(fields=["role"]), models.Index(fields=["display_name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(signup_pending=True, is_active=True),
+                name="accounts_user_pending_signup_is_inactive",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} <{self.email}>"

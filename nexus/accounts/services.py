@@ -1,4 +1,4 @@
-"""Every write to accounts: registration, profiles, API tokens, password resets."""
+"""Every write to accounts: sign-up, profiles, passwords, API tokens, teams."""
 
 import hashlib
 import secrets
@@ -6,14 +6,14 @@ from datetime import datetime
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.text import slugify
 
 from nexus.accounts import login_limits, policies
 from nexus.accounts.models import ApiToken, Team, TeamMembership, TeamRole, Track, User
-from nexus.accounts.tokens import password_reset_tokens
+from nexus.accounts.tokens import password_reset_tokens, signup_tokens
 from nexus.core import clock, taskqueue
 
 API_TOKEN_PREFIX = "nxs_"
@@ -40,16 +40,29 @@ def user_register(
     email: str,
     password: str,
     display_name: str,
+    base_url: str,
     track: str = Track.BACKEND,
     cohort: str = "",
-) -> User:
-    """Create a learner account after checking the e-mail is free and the password strong."""
+) -> None:
+    """Start a sign-up; the answer and the work are the same whether or not the address is taken.
+
+    A free address gets a pending account and a link to confirm it, a taken one a notice to its
+    owner instead (one task mails either), so signing up never tells who has an account.
+    """
     email = User.objects.normalize_email(email)
-    candidate = User(email=email, display_name=display_name.strip(), track=track, cohort=cohort)
-    # Every problem is reported at once, so a form shows all its field errors in one round.
+    candidate = User(
+        email=email,
+        display_name=display_name.strip(),
+        track=track,
+        cohort=cohort,
+        is_active=False,
+        signup_pending=True,
+    )
+    # Every problem is reported at once, so a form shows all its field errors in one round; none
+    # of them depends on whether the address is taken.
     errors: dict[str, list[ValidationError]] = {}
     try:
-        candidate.full_clean(exclude=["password"])
+        candidate.full_clean(exclude=["password"], validate_unique=False)
     except ValidationError as exc:
         errors.update(exc.error_dict)
     try:
@@ -58,9 +71,43 @@ def user_register(
         errors["password"] = exc.error_list
     if errors:
         raise ValidationError(errors)
+    # Hashed whether or not it is kept: the hash is the slow part, and its time must not tell.
     candidate.set_password(password)
-    candidate.save()
-    return candidate
+    existing = User.objects.select_for_update().filter(email=email).first()
+    if existing is None:
+        _save_new_signup(candidate)
+    elif existing.signup_pending:
+        # Whoever signs up last sets the password; the earlier link dies with the old hash, and
+        # the confirmation asks for the password, so a squatter's sign-up never gets the account.
+        for name in ("password", "display_name", "track", "cohort"):
+            setattr(existing, name, getattr(candidate, name))
+        existing.save(update_fields=["password", "display_name", "track", "cohort", "updated_at"])
+    taskqueue.enqueue_on_commit("nexus.accounts.tasks.send_signup_email", email, base_url)
+
+
+def _save_new_signup(candidate: User) -> None:
+    try:
+        with transaction.atomic():
+            candidate.save()
+    except IntegrityError:
+        # Someone signed up with the address a moment ago: it is taken now, and the task says so.
+        pass
+
+
+@transaction.atomic
+def user_confirm_signup(*, uid: str, token: str, password: str, client_address: str | None) -> User:
+    """Activate a pending account from its e-mailed link and the password chosen at sign-up."""
+    user = _user_from_uid(uid, is_active=False, signup_pending=True)
+    if user is None or not signup_tokens.check_token(user, token):
+        raise ValidationError({"token": ["This confirmation link is invalid or has expired."]})
+    if not login_limits.verify_password(user=user, password=password, address=client_address):
+        raise ValidationError(
+            {"password": ["This is not the password you chose when you signed up."]}
+        )
+    user.is_active = True
+    user.signup_pending = False
+    user.save(update_fields=["is_active", "signup_pending", "updated_at"])
+    return user
 
 
 @transaction.atomic
@@ -137,21 +184,22 @@ def api_token_mark_used(*, token: ApiToken) -> None:
 
 
 def password_reset_request(*, email: str, base_url: str) -> None:
-    """Send a reset link to the account with this e-mail, if any, from a background task.
+    """Hand the address to the task that mails a reset link if an account may use one.
 
-    The answer is the same whether or not the account exists, so nobody can probe for accounts.
+    The request does the same work whether or not the account exists (the task looks it up), so
+    neither the answer nor its time tells anyone who has an account.
     """
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is not None and user.has_usable_password():
-        taskqueue.enqueue_on_commit(
-            "nexus.accounts.tasks.send_password_reset_email", user.pk, base_url
-        )
+    taskqueue.enqueue_on_commit(
+        "nexus.accounts.tasks.send_password_reset_email_to_address",
+        User.objects.normalize_email(email),
+        base_url,
+    )
 
 
-def _user_from_uid(uid: str) -> User | None:
+def _user_from_uid(uid: str, **filters: bool) -> User | None:
     try:
         pk = force_str(urlsafe_base64_decode(uid))
-        return User.objects.get(pk=pk, is_active=True)
+        return User.objects.get(pk=pk, **filters)
     except (ValueError, TypeError, OverflowError, User.DoesNotExist):
         return None
 
@@ -159,7 +207,7 @@ def _user_from_uid(uid: str) -> User | None:
 @transaction.atomic
 def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     """Set a new password from a reset link's uid and token."""
-    user = _user_from_uid(uid)
+    user = _user_from_uid(uid, is_active=True)
     if user is None or not password_reset_tokens.check_token(user, token):
         raise ValidationError({"token": ["This reset link is invalid or has expired."]})
     _validate_new_password(new_password, user=user, field="new_password")

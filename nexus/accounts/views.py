@@ -15,6 +15,7 @@ from nexus.accounts.forms import (
     PasswordChangeForm,
     PasswordResetForm,
     ProfileForm,
+    SignupConfirmForm,
     SignupForm,
     TeamForm,
     TeamMemberForm,
@@ -30,11 +31,25 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:profile")
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and (user := form.save()):
+    base_url = request.build_absolute_uri("/")
+    if request.method == "POST" and form.is_valid() and form.save(base_url=base_url):
+        # The same page whether the address was free or taken: its mailbox learns which.
+        return redirect("accounts:signup_done")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The e-mailed link: the password chosen at sign-up activates the account and logs in."""
+    form = SignupConfirmForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (user := form.save(request, uid=uidb64, token=token))
+    ):
         login(request, user)
         messages.success(request, f"Welcome to Nexus, {user.display_name}!")
         return redirect("accounts:profile")
-    return render(request, "accounts/signup.html", {"form": form})
+    return render(request, "accounts/signup_confirm.html", {"form": form})
 
 
 class LoginView(auth_views.LoginView):
