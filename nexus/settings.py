@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -216,7 +217,7 @@ NEXUS_IMPORT_GIT_MAX_BYTES = env.int("NEXUS_IMPORT_GIT_MAX_BYTES", default=100 *
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "nexus.accounts.authentication.JWTAuthentication",
         "nexus.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -245,6 +246,13 @@ SIMPLE_JWT = {
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
     "AUTH_HEADER_TYPES": ("Bearer",),
     "UPDATE_LAST_LOGIN": True,
+    # A refresh token is good once: using it blacklists it and hands out the next one.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    # Tokens carry the account's credentials fingerprint and die with it (nexus/accounts/jwt.py).
+    "TOKEN_OBTAIN_SERIALIZER": "nexus.accounts.jwt.TokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "nexus.accounts.jwt.TokenRefreshSerializer",
+    "TOKEN_VERIFY_SERIALIZER": "nexus.accounts.jwt.TokenVerifySerializer",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Nexus API",

@@ -246,13 +246,24 @@ class MePasswordApi(PasswordChecking):
 
     @extend_schema(request=PasswordChangeInput, responses={204: None}, tags=["me"])
     def post(self, request: Request) -> Response:
-        """Change the password, proving the old one (limited like a login)."""
+        """Change the password (limited like a login); every JWT and other session ends."""
         data = PasswordChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
         me = authenticated_user(request)
         services.user_change_password(
             actor=me, user=me, client_address=client_address(request), **data.validated_data
         )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeLogOutEverywhereApi(APIView):
+    permission_classes = (permissions.IsAuthenticated,)
+
+    @extend_schema(request=None, responses={204: None}, tags=["me"])
+    def post(self, request: Request) -> Response:
+        """End every session and JWT of the account, this request's too; API tokens stay."""
+        me = authenticated_user(request)
+        services.user_log_out_everywhere(actor=me, user=me)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,4 +1,4 @@
-"""Every write to accounts: sign-up, profiles, passwords, API tokens, teams."""
+"""Every write to accounts: sign-up, profiles, passwords, sign-outs, API tokens, teams."""
 
 import hashlib
 import secrets
@@ -7,6 +7,7 @@ from datetime import datetime
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.text import slugify
@@ -134,7 +135,10 @@ def user_change_password(
     new_password: str,
     client_address: str | None,
 ) -> User:
-    """Change a password, proving the old one first (limited like a login)."""
+    """Change a password, proving the old one first (limited like a login).
+
+    The new password ends the account's other sessions and every JWT it was given.
+    """
     if not policies.can_change_password(actor, user):
         raise PermissionDenied("Only the account's owner changes its password.")
     if not login_limits.verify_password(user=user, password=old_password, address=client_address):
@@ -142,6 +146,31 @@ def user_change_password(
     _validate_new_password(new_password, user=user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password", "updated_at"])
+    return user
+
+
+@transaction.atomic
+def user_log_out_everywhere(*, actor: User, user: User) -> User:
+    """End every session and every JWT of an account at once. Personal API tokens stay: they
+    are listed, and revoked one by one, on the same page."""
+    if not policies.can_log_out_everywhere(actor, user):
+        raise PermissionDenied("Only the account's owner or an admin logs it out everywhere.")
+    return _bump_auth_generation(user)
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User, user: User) -> User:
+    """Deactivate an account; its sessions and JWTs end and stay dead if it is reactivated."""
+    if not policies.can_deactivate_user(actor, user):
+        raise PermissionDenied("Only an admin deactivates accounts.")
+    return _bump_auth_generation(user, is_active=False)
+
+
+def _bump_auth_generation(user: User, **changes: bool) -> User:
+    User.objects.filter(pk=user.pk).update(
+        auth_generation=F("auth_generation") + 1, updated_at=clock.now(), **changes
+    )
+    user.refresh_from_db(fields=["auth_generation", "is_active", "updated_at"])
     return user
 
 

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -115,10 +115,21 @@ def password_change(request: HttpRequest) -> HttpResponse:
         and form.is_valid()
         and (user := form.save(request, authenticated_user(request)))
     ):
+        # This session goes on; the account's other sessions and its JWTs end.
         update_session_auth_hash(request, user)
-        messages.success(request, "Your password is changed.")
+        messages.success(request, "Your password is changed. Every other device is logged out.")
         return redirect("accounts:profile")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+@require_POST
+def log_out_everywhere(request: HttpRequest) -> HttpResponse:
+    user = authenticated_user(request)
+    services.user_log_out_everywhere(actor=user, user=user)
+    logout(request)
+    messages.success(request, "You are logged out on every device, this one too.")
+    return redirect("accounts:login")
 
 
 def password_reset(request: HttpRequest) -> HttpResponse:

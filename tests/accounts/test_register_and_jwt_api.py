@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from rest_framework_simplejwt.tokens import AccessToken
 
+from nexus.accounts.jwt import refresh_token_for
 from nexus.accounts.models import Role, User
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,7 @@ def test_a_wrong_password_gets_no_token(api_client, owner):
 
 
 def test_a_tampered_jwt_is_refused(api_client, owner):
-    token = str(AccessToken.for_user(owner))
+    token = str(refresh_token_for(owner).access_token)
     header, payload, signature = token.split(".")
     forged = f"{header}.{payload}.{signature[::-1]}"
     response = api_client.get("/api/v1/me/", headers={"Authorization": f"Bearer {forged}"})
@@ -83,12 +84,18 @@ def test_a_tampered_jwt_is_refused(api_client, owner):
 
 
 def test_an_expired_jwt_is_refused(api_client, owner):
-    token = AccessToken.for_user(owner)
+    token = refresh_token_for(owner).access_token
     token.set_exp(lifetime=-timedelta(seconds=1))
     response = api_client.get("/api/v1/me/", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     verify = api_client.post("/api/v1/auth/token/verify/", {"token": str(token)}, format="json")
     assert verify.status_code == 401
+
+
+def test_a_jwt_minted_without_the_credentials_claim_is_refused(api_client, owner):
+    token = AccessToken.for_user(owner)
+    response = api_client.get("/api/v1/me/", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
 
 
 def test_credential_endpoints_are_throttled(api_client, owner, monkeypatch):

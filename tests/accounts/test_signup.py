@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
+from nexus.accounts import services
 from nexus.accounts.models import User
 from tests.factories import DEFAULT_PASSWORD
 
@@ -104,9 +105,9 @@ def test_a_taken_address_gets_its_owner_a_notice_and_changes_nothing(
 
 
 def test_a_deactivated_account_is_not_revived_by_signing_up(
-    api_client, owner, django_capture_on_commit_callbacks
+    api_client, owner, admin_user, django_capture_on_commit_callbacks
 ):
-    User.objects.filter(pk=owner.pk).update(is_active=False)
+    services.user_deactivate(actor=admin_user, user=owner)
     sign_up(api_client, django_capture_on_commit_callbacks, email=owner.email)
     assert mail.outbox[0].subject == "You already have a Nexus account"
     owner.refresh_from_db()

@@ -1,5 +1,5 @@
-"""Accounts in a real browser: sign up, confirm by e-mail, log out, log in, create an API token;
-the phone shell."""
+"""Accounts in a real browser: sign up, confirm by e-mail, log out, log in, create an API token,
+log out everywhere; the phone shell."""
 
 import re
 
@@ -102,6 +102,22 @@ def test_signup_logout_login_and_create_api_token(page: Page, screenshot):
     assert me.json()["display_name"] == "Ada Lovelace"
     anonymous = page.request.get("/api/v1/me/")
     assert anonymous.status in {401, 403}
+
+
+def test_log_out_everywhere_ends_the_other_browsers_session(page: Page, new_page, screenshot):
+    User.objects.create_user("grace@example.com", STRONG_PASSWORD, display_name="Grace Hopper")
+    other = new_page()
+    log_in(other, email="grace@example.com", password=STRONG_PASSWORD)
+    log_in(page, email="grace@example.com", password=STRONG_PASSWORD)
+    screenshot("profile-with-log-out-everywhere", page)
+
+    page.get_by_test_id("log-out-everywhere").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    expect(page.get_by_role("status").first).to_contain_text("logged out on every device")
+    screenshot("logged-out-everywhere", page)
+
+    other.goto("/accounts/profile/")
+    expect(other).to_have_url(re.compile(r"/accounts/login/\?next="))
 
 
 def test_signup_with_weak_password_shows_field_error_and_creates_no_user(page: Page, screenshot):
