@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
-from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
+from rest_framework_simplejwt.views import TokenBlacklistView, TokenRefreshView, TokenVerifyView
 
 from nexus.accounts import api as accounts_api
 from nexus.challenges import api as challenges_api
@@ -40,9 +40,15 @@ router.register("webhooks", notifications_api.WebhookViewSet, basename="webhook"
 
 urlpatterns = [
     path("auth/register/", accounts_api.RegisterApi.as_view(), name="auth-register"),
+    path(
+        "auth/register/confirm/",
+        accounts_api.RegisterConfirmApi.as_view(),
+        name="auth-register-confirm",
+    ),
     path("auth/token/", accounts_api.TokenObtainApi.as_view(), name="auth-token"),
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="auth-token-refresh"),
     path("auth/token/verify/", TokenVerifyView.as_view(), name="auth-token-verify"),
+    path("auth/token/blacklist/", TokenBlacklistView.as_view(), name="auth-token-blacklist"),
     path("auth/password-reset/", accounts_api.PasswordResetApi.as_view(), name="auth-reset"),
     path(
         "auth/password-reset/confirm/",
@@ -51,6 +57,11 @@ urlpatterns = [
     ),
     path("me/", accounts_api.MeApi.as_view(), name="me"),
     path("me/password/", accounts_api.MePasswordApi.as_view(), name="me-password"),
+    path(
+        "me/log-out-everywhere/",
+        accounts_api.MeLogOutEverywhereApi.as_view(),
+        name="me-log-out-everywhere",
+    ),
     path("search/", search_api.SearchApi.as_view(), name="search"),
     path("search/autocomplete/", search_api.AutocompleteApi.as_view(), name="search-autocomplete"),
     path("search/similar/", search_api.SimilarApi.as_view(), name="search-similar"),

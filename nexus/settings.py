@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -94,6 +95,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every later reader of REMOTE_ADDR sees the client's address.
+    "nexus.core.client_address.ClientAddressMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "nexus.core.middleware.RequestIdMiddleware",
     # Before the rest: the session, CSRF and auth middleware never see a mock's credentials, and
@@ -106,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "nexus.accounts.middleware.LoginRefusalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -158,6 +162,8 @@ else:
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# The only backend: Django's e-mail and password check behind the login limiter.
+AUTHENTICATION_BACKENDS = ["nexus.accounts.backends.LimitedModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -168,6 +174,19 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
+
+# --- Client addresses and login limits --------------------------------------------------------
+# How many reverse proxies stand in front of the app and write X-Forwarded-For: 0 (the header is
+# ignored) when clients reach the app directly, 1 behind the deploy configs' nginx or ingress.
+NEXUS_TRUSTED_PROXIES = env.int("NEXUS_TRUSTED_PROXIES", default=0)
+if NEXUS_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("NEXUS_TRUSTED_PROXIES must be 0 or more.")
+# Every way to present a password (nexus/accounts/login_limits.py): after this many failures an
+# account, or a client address, is refused until the cool-off ends. The address limit is higher
+# because a classroom or an office shares one address.
+NEXUS_LOGIN_FAILURES_PER_ACCOUNT = env.int("NEXUS_LOGIN_FAILURES_PER_ACCOUNT", default=10)
+NEXUS_LOGIN_FAILURES_PER_ADDRESS = env.int("NEXUS_LOGIN_FAILURES_PER_ADDRESS", default=30)
+NEXUS_LOGIN_COOL_OFF_SECONDS = env.int("NEXUS_LOGIN_COOL_OFF_SECONDS", default=15 * 60)
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -215,7 +234,7 @@ NEXUS_IMPORT_GIT_MAX_BYTES = env.int("NEXUS_IMPORT_GIT_MAX_BYTES", default=100 *
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "nexus.accounts.authentication.JWTAuthentication",
         "nexus.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -234,6 +253,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "nexus.core.errors.problem_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="30/minute")},
+    # ClientAddressMiddleware has already put the client's address in REMOTE_ADDR and dropped
+    # X-Forwarded-For; DRF must not read the header itself (its default, None, trusts it).
+    "NUM_PROXIES": 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SIMPLE_JWT = {
@@ -241,6 +263,13 @@ SIMPLE_JWT = {
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
     "AUTH_HEADER_TYPES": ("Bearer",),
     "UPDATE_LAST_LOGIN": True,
+    # A refresh token is good once: using it blacklists it and hands out the next one.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    # Tokens carry the account's credentials fingerprint and die with it (nexus/accounts/jwt.py).
+    "TOKEN_OBTAIN_SERIALIZER": "nexus.accounts.jwt.TokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "nexus.accounts.jwt.TokenRefreshSerializer",
+    "TOKEN_VERIFY_SERIALIZER": "nexus.accounts.jwt.TokenVerifySerializer",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Nexus API",
@@ -355,10 +384,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "nexus.core.logging.RequestIdFilter"}},
     "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "text": {
+            "format": "%(asctime)s %(levelname)s [%(request_id)s %(client_address)s] "
+            "%(name)s: %(message)s"
+        },
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s "
+            "%(client_address)s",
         },
     },
     "handlers": {

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django_prometheus.exports import ExportToDjangoView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
@@ -23,6 +24,12 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("graphql/", graphql_view, name="graphql"),
+    # One password change for everyone, limited like a login (nexus/accounts/login_limits.py).
+    path(
+        "admin/password_change/",
+        RedirectView.as_view(pattern_name="accounts:password_change"),
+        name="admin-password-change",
+    ),
     path("admin/", admin.site.urls),
     path("", include("nexus.importer.urls")),
     path("", include("nexus.search.urls")),

@@ -1,7 +1,17 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
+from nexus.accounts import services
+from nexus.accounts.forms import AdminLoginForm
 from nexus.accounts.models import ApiToken, Team, TeamMembership, User
+from nexus.core.auth import authenticated_user
+
+# The admin's login is limited like every other (its own password change redirects to the
+# site's page, nexus/urls.py).
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)
@@ -13,12 +23,32 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("display_name", "bio", "avatar_url", "track", "cohort")}),
-        ("Access", {"fields": ("role", "is_active", "is_staff", "is_superuser", "groups")}),
+        (
+            "Access",
+            {
+                "fields": (
+                    "role",
+                    "is_active",
+                    "signup_pending",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                )
+            },
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"fields": ("email", "display_name", "role", "password1", "password2")}),
     )
+    readonly_fields = ("signup_pending",)
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            # Through the service, so that the account's sessions and JWTs end with it.
+            services.user_deactivate(actor=authenticated_user(request), user=obj)
 
 
 @admin.register(ApiToken)

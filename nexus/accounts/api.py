@@ -1,10 +1,10 @@
-"""REST endpoints for accounts: registration, the current user, API tokens, public profiles."""
+"""REST endpoints for accounts: sign-up, logins, the current user, API tokens, public profiles."""
 
 from collections.abc import Sequence
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -13,10 +13,16 @@ from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView
 
-from nexus.accounts import selectors, services
+from nexus.accounts import login_limits, selectors, services
 from nexus.accounts.models import ApiToken, Team, TeamRole, Track, User
 from nexus.core.auth import authenticated_user
+from nexus.core.client_address import client_address
+from nexus.core.errors import PROBLEM_CONTENT_TYPE, problem_body
 from nexus.core.serializers import StrictSerializer
+
+SIGNUP_STARTED = (
+    "Check your e-mail: to finish signing up, open the link we sent and enter your password."
+)
 
 
 class PublicUserSerializer(serializers.ModelSerializer):
@@ -57,6 +63,12 @@ class ProfileInput(StrictSerializer):
     avatar_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     track = serializers.ChoiceField(choices=Track.choices, required=False)
     cohort = serializers.CharField(max_length=80, required=False, allow_blank=True)
+
+
+class SignupConfirmInput(StrictSerializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    password = serializers.CharField(trim_whitespace=False, max_length=128)
 
 
 class PasswordChangeInput(StrictSerializer):
@@ -102,27 +114,92 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
         read_only_fields = fields
 
 
-class AuthThrottled:
-    throttle_classes: Sequence[type[BaseThrottle]] = (ScopedRateThrottle,)
+class AuthRateThrottle(ScopedRateThrottle):
+    """DRF's scoped throttle, per client address, refusing everyone when the cache is down."""
+
+    def get_ident(self, request: Request) -> str:
+        return client_address(request)
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except login_limits.CACHE_ERRORS as exc:
+            raise login_limits.LimiterUnavailable(
+                "Signing in is unavailable for a moment. Try again shortly.",
+                retry_after=login_limits.UNAVAILABLE_RETRY_SECONDS,
+            ) from exc
+
+
+class PasswordChecking(APIView):
+    """Answers a password check the login limiter refused: 429 (503 when it cannot count) as a
+    problem naming the password field, with Retry-After."""
+
+    # The field a refusal is reported on: the view's password field, where it checks one.
+    password_field = "__all__"
+
+    def handle_exception(self, exc: Exception) -> Response:
+        refusal = exc if isinstance(exc, login_limits.LoginRefused) else None
+        refusal = refusal or login_limits.refusal_of(self.request)
+        if refusal is None:
+            return super().handle_exception(exc)
+        error = {"field": self.password_field, "code": refusal.code, "message": refusal.message}
+        body = problem_body(
+            refusal.status, detail=refusal.message, code=refusal.code, errors=[error]
+        )
+        return Response(
+            body,
+            status=refusal.status,
+            headers={"Retry-After": str(refusal.retry_after)},
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
+
+
+class AuthThrottled(PasswordChecking):
+    throttle_classes: Sequence[type[BaseThrottle]] = (AuthRateThrottle,)
     throttle_scope = "auth"
 
 
 class TokenObtainApi(AuthThrottled, TokenObtainPairView):
-    """JWT pair for an e-mail and password, throttled like every credential check."""
+    """JWT pair for an e-mail and password, limited like every password check."""
+
+    password_field = "password"
 
 
-class RegisterApi(AuthThrottled, APIView):
+SIGNUP_STARTED_RESPONSE = OpenApiResponse(
+    inline_serializer("SignupStarted", {"detail": serializers.CharField()}),
+    description="The same answer whether or not the address already has an account.",
+)
+
+
+class RegisterApi(AuthThrottled):
     permission_classes = (permissions.AllowAny,)
 
-    @extend_schema(request=RegisterInput, responses={201: MeSerializer}, tags=["auth"])
+    @extend_schema(request=RegisterInput, responses={202: SIGNUP_STARTED_RESPONSE}, tags=["auth"])
     def post(self, request: Request) -> Response:
+        """Start a sign-up: a link to confirm it is e-mailed (or, if the address has an account
+        already, a notice to its owner); the answer never says which."""
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_register(**data.validated_data)
-        return Response(MeSerializer(user).data, status=status.HTTP_201_CREATED)
+        services.user_register(base_url=request.build_absolute_uri("/"), **data.validated_data)
+        return Response({"detail": SIGNUP_STARTED}, status=status.HTTP_202_ACCEPTED)
 
 
-class PasswordResetApi(AuthThrottled, APIView):
+class RegisterConfirmApi(AuthThrottled):
+    permission_classes = (permissions.AllowAny,)
+    password_field = "password"
+
+    @extend_schema(request=SignupConfirmInput, responses={200: MeSerializer}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        """Activate an account from the e-mailed link's uid and token and the sign-up password."""
+        data = SignupConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_confirm_signup(
+            client_address=client_address(request), **data.validated_data
+        )
+        return Response(MeSerializer(user).data)
+
+
+class PasswordResetApi(AuthThrottled):
     permission_classes = (permissions.AllowAny,)
 
     @extend_schema(request=PasswordResetInput, responses={202: None}, tags=["auth"])
@@ -136,7 +213,7 @@ class PasswordResetApi(AuthThrottled, APIView):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-class PasswordResetConfirmApi(AuthThrottled, APIView):
+class PasswordResetConfirmApi(AuthThrottled):
     permission_classes = (permissions.AllowAny,)
 
     @extend_schema(request=PasswordResetConfirmInput, responses={204: None}, tags=["auth"])
@@ -163,15 +240,30 @@ class MeApi(APIView):
         return Response(MeSerializer(user).data)
 
 
-class MePasswordApi(APIView):
+class MePasswordApi(PasswordChecking):
     permission_classes = (permissions.IsAuthenticated,)
+    password_field = "old_password"
 
     @extend_schema(request=PasswordChangeInput, responses={204: None}, tags=["me"])
     def post(self, request: Request) -> Response:
+        """Change the password (limited like a login); every JWT and other session ends."""
         data = PasswordChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
         me = authenticated_user(request)
-        services.user_change_password(actor=me, user=me, **data.validated_data)
+        services.user_change_password(
+            actor=me, user=me, client_address=client_address(request), **data.validated_data
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeLogOutEverywhereApi(APIView):
+    permission_classes = (permissions.IsAuthenticated,)
+
+    @extend_schema(request=None, responses={204: None}, tags=["me"])
+    def post(self, request: Request) -> Response:
+        """End every session and JWT of the account, this request's too; API tokens stay."""
+        me = authenticated_user(request)
+        services.user_log_out_everywhere(actor=me, user=me)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

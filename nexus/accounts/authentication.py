@@ -1,10 +1,29 @@
 from typing import Any
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
+from rest_framework_simplejwt import authentication as jwt_authentication
+from rest_framework_simplejwt.tokens import Token
 
+from nexus.accounts.jwt import REVOKED, user_of_token
 from nexus.accounts.models import ApiToken, User
 from nexus.accounts.services import api_token_mark_used, hash_api_key
+
+
+class JWTAuthentication(jwt_authentication.JWTAuthentication):
+    """`Authorization: Bearer <access JWT>`, refused once the account's credentials have changed."""
+
+    # simplejwt annotates the result as a TypeVar that no argument binds.
+    def get_user(self, validated_token: Token) -> User:  # type: ignore[override]
+        user = user_of_token(validated_token)
+        if user is None:
+            raise exceptions.AuthenticationFailed(REVOKED, code="token_not_valid")
+        return user
+
+
+class JWTScheme(SimpleJWTScheme):
+    target_class = "nexus.accounts.authentication.JWTAuthentication"
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):

@@ -1,9 +1,30 @@
-from django import forms
-from django.contrib.auth import forms as auth_forms
+from typing import Any
 
-from nexus.accounts import services
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from nexus.accounts import login_limits, services
 from nexus.accounts.models import ApiToken, Team, TeamMembership, TeamRole, Track, User
+from nexus.core.client_address import client_address
 from nexus.core.forms import ServiceForm
+
+
+class PasswordCheckingForm(ServiceForm):
+    """A form whose service checks a password through the login limiter: a refusal shows next to
+    the password field, and LoginRefusalMiddleware gives the page its status and Retry-After."""
+
+    password_field = "password"
+
+    def call_limited_service(self, request: HttpRequest, service: Any, **kwargs: Any) -> Any:
+        try:
+            return self.call_service(service, client_address=client_address(request), **kwargs)
+        except login_limits.LoginRefused as refusal:
+            login_limits.remember_refusal(request, refusal)
+            self.add_error(self.password_field, ValidationError(refusal.message, code=refusal.code))
+            return None
 
 
 class SignupForm(ServiceForm):
@@ -14,14 +35,44 @@ class SignupForm(ServiceForm):
         strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def save(self) -> User | None:
-        return self.call_service(services.user_register, **self.cleaned_data)
+    def save(self, *, base_url: str) -> bool:
+        self.call_service(services.user_register, base_url=base_url, **self.cleaned_data)
+        return not self.errors
 
 
-class LoginForm(auth_forms.AuthenticationForm):
+class SignupConfirmForm(PasswordCheckingForm):
+    password = forms.CharField(
+        strip=False,
+        help_text="The password you chose when you signed up.",
+        widget=forms.PasswordInput(attrs={"autofocus": True, "autocomplete": "current-password"}),
+    )
+
+    def save(self, request: HttpRequest, *, uid: str, token: str) -> User | None:
+        return self.call_limited_service(
+            request, services.user_confirm_signup, uid=uid, token=token, **self.cleaned_data
+        )
+
+
+class LimitedLoginMixin:
+    """A login form that says why the limiter refused it, instead of "wrong password"."""
+
+    request: Any
+
+    def get_invalid_login_error(self) -> ValidationError:
+        refusal = login_limits.refusal_of(self.request) if self.request else None
+        if refusal is not None:
+            return ValidationError(refusal.message, code=refusal.code)
+        return super().get_invalid_login_error()  # type: ignore[misc]
+
+
+class LoginForm(LimitedLoginMixin, auth_forms.AuthenticationForm):
     username = forms.EmailField(
         label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+
+
+class AdminLoginForm(LimitedLoginMixin, AdminAuthenticationForm):
+    pass
 
 
 class ProfileForm(ServiceForm):
@@ -37,7 +88,9 @@ class ProfileForm(ServiceForm):
         )
 
 
-class PasswordChangeForm(ServiceForm):
+class PasswordChangeForm(PasswordCheckingForm):
+    password_field = "old_password"
+
     old_password = forms.CharField(
         strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
@@ -45,9 +98,9 @@ class PasswordChangeForm(ServiceForm):
         strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def save(self, user: User) -> User | None:
-        return self.call_service(
-            services.user_change_password, actor=user, user=user, **self.cleaned_data
+    def save(self, request: HttpRequest, user: User) -> User | None:
+        return self.call_limited_service(
+            request, services.user_change_password, actor=user, user=user, **self.cleaned_data
         )
 
 

@@ -3,7 +3,9 @@ from typing import Any, ClassVar
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from nexus.core import clock
 from nexus.core.models import TimeStampedModel
@@ -61,6 +63,10 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     is_staff = models.BooleanField(default=False, help_text="May log in to the admin site.")
     # The migration names this callable; clock.now is the same function, by another path.
     date_joined = models.DateTimeField(default=timezone.now)  # noqa: TID251
+    # Signed up, e-mail not confirmed yet: inactive until the link in the e-mail is used.
+    signup_pending = models.BooleanField(default=False)
+    # Bumped to end every session and JWT of the account at once: log out everywhere, deactivation.
+    auth_generation = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 
@@ -70,9 +76,40 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
 
     class Meta:
         indexes = [models.Index(fields=["role"]), models.Index(fields=["display_name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(signup_pending=True, is_active=True),
+                name="accounts_user_pending_signup_is_inactive",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} <{self.email}>"
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django ends a session whose stored hash no longer matches this HMAC of the password
+        # (its get_session_auth_hash and the SECRET_KEY_FALLBACKS check both come here); the
+        # generation joins it so that logging out everywhere ends every session too. At
+        # generation 0 it is Django's own value, so introducing it logged nobody out.
+        signed = self.password
+        if self.auth_generation:
+            signed = f"{self.password}:{self.auth_generation}"
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            signed,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def credentials_fingerprint(self) -> str:
+        """What a JWT carries of the credentials it was issued for (nexus/accounts/jwt.py).
+
+        It changes whenever a session would end: a new password (by any path: the services, the
+        admin, changepassword), logging out everywhere, deactivation.
+        """
+        return salted_hmac(
+            "nexus.accounts.jwt.credentials", self.get_session_auth_hash(), algorithm="sha256"
+        ).hexdigest()[:32]
 
     @property
     def is_mentor(self) -> bool:

@@ -21,6 +21,16 @@ def can_change_password(actor: Viewer, user: User) -> bool:
     return is_signed_in(actor) and actor.pk == user.pk
 
 
+def can_log_out_everywhere(actor: Viewer, user: User) -> bool:
+    """The owner ends their own sessions and tokens, or an admin does it for them."""
+    return is_signed_in(actor) and (actor.pk == user.pk or actor.is_admin)
+
+
+def can_deactivate_user(actor: Viewer, user: User) -> bool:
+    """Admins deactivate accounts."""
+    return is_signed_in(actor) and actor.is_admin
+
+
 def can_create_token(actor: Viewer) -> bool:
     """Any signed-in user makes API tokens, always for themselves."""
     return is_signed_in(actor)

@@ -59,6 +59,12 @@ class ProfileUpdateResult:
 
 
 @strawberry.type
+class LogOutEverywhereResult:
+    done: bool = False
+    errors: list[FieldError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
 class Query:
     @strawberry_django.field(extensions=[IsAuthenticated()])
     def me(self, info: Info) -> MeType:
@@ -80,3 +86,10 @@ class Mutation:
         me = authenticated_user(info.context.request)
         user = services.user_update_profile(actor=me, user=me, **changes)
         return ProfileUpdateResult(user=cast(MeType, user))
+
+    @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
+    def log_out_everywhere(self, info: Info) -> LogOutEverywhereResult:
+        """End every session and JWT of the account, this request's too; API tokens stay."""
+        me = authenticated_user(info.context.request)
+        services.user_log_out_everywhere(actor=me, user=me)
+        return LogOutEverywhereResult(done=True)

@@ -1,4 +1,4 @@
-"""Every write to accounts: registration, profiles, API tokens, password resets."""
+"""Every write to accounts: sign-up, profiles, passwords, sign-outs, API tokens, teams."""
 
 import hashlib
 import secrets
@@ -6,14 +6,15 @@ from datetime import datetime
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.text import slugify
 
-from nexus.accounts import policies
+from nexus.accounts import login_limits, policies
 from nexus.accounts.models import ApiToken, Team, TeamMembership, TeamRole, Track, User
-from nexus.accounts.tokens import password_reset_tokens
+from nexus.accounts.tokens import password_reset_tokens, signup_tokens
 from nexus.core import clock, taskqueue
 
 API_TOKEN_PREFIX = "nxs_"
@@ -40,16 +41,29 @@ def user_register(
     email: str,
     password: str,
     display_name: str,
+    base_url: str,
     track: str = Track.BACKEND,
     cohort: str = "",
-) -> User:
-    """Create a learner account after checking the e-mail is free and the password strong."""
+) -> None:
+    """Start a sign-up; the answer and the work are the same whether or not the address is taken.
+
+    A free address gets a pending account and a link to confirm it, a taken one a notice to its
+    owner instead (one task mails either), so signing up never tells who has an account.
+    """
     email = User.objects.normalize_email(email)
-    candidate = User(email=email, display_name=display_name.strip(), track=track, cohort=cohort)
-    # Every problem is reported at once, so a form shows all its field errors in one round.
+    candidate = User(
+        email=email,
+        display_name=display_name.strip(),
+        track=track,
+        cohort=cohort,
+        is_active=False,
+        signup_pending=True,
+    )
+    # Every problem is reported at once, so a form shows all its field errors in one round; none
+    # of them depends on whether the address is taken.
     errors: dict[str, list[ValidationError]] = {}
     try:
-        candidate.full_clean(exclude=["password"])
+        candidate.full_clean(exclude=["password"], validate_unique=False)
     except ValidationError as exc:
         errors.update(exc.error_dict)
     try:
@@ -58,9 +72,43 @@ def user_register(
         errors["password"] = exc.error_list
     if errors:
         raise ValidationError(errors)
+    # Hashed whether or not it is kept: the hash is the slow part, and its time must not tell.
     candidate.set_password(password)
-    candidate.save()
-    return candidate
+    existing = User.objects.select_for_update().filter(email=email).first()
+    if existing is None:
+        _save_new_signup(candidate)
+    elif existing.signup_pending:
+        # Whoever signs up last sets the password; the earlier link dies with the old hash, and
+        # the confirmation asks for the password, so a squatter's sign-up never gets the account.
+        for name in ("password", "display_name", "track", "cohort"):
+            setattr(existing, name, getattr(candidate, name))
+        existing.save(update_fields=["password", "display_name", "track", "cohort", "updated_at"])
+    taskqueue.enqueue_on_commit("nexus.accounts.tasks.send_signup_email", email, base_url)
+
+
+def _save_new_signup(candidate: User) -> None:
+    try:
+        with transaction.atomic():
+            candidate.save()
+    except IntegrityError:
+        # Someone signed up with the address a moment ago: it is taken now, and the task says so.
+        pass
+
+
+@transaction.atomic
+def user_confirm_signup(*, uid: str, token: str, password: str, client_address: str | None) -> User:
+    """Activate a pending account from its e-mailed link and the password chosen at sign-up."""
+    user = _user_from_uid(uid, is_active=False, signup_pending=True)
+    if user is None or not signup_tokens.check_token(user, token):
+        raise ValidationError({"token": ["This confirmation link is invalid or has expired."]})
+    if not login_limits.verify_password(user=user, password=password, address=client_address):
+        raise ValidationError(
+            {"password": ["This is not the password you chose when you signed up."]}
+        )
+    user.is_active = True
+    user.signup_pending = False
+    user.save(update_fields=["is_active", "signup_pending", "updated_at"])
+    return user
 
 
 @transaction.atomic
@@ -79,15 +127,50 @@ def user_update_profile(*, actor: User, user: User, **changes: str | None) -> Us
 
 
 @transaction.atomic
-def user_change_password(*, actor: User, user: User, old_password: str, new_password: str) -> User:
-    """Change a password, proving the old one first."""
+def user_change_password(
+    *,
+    actor: User,
+    user: User,
+    old_password: str,
+    new_password: str,
+    client_address: str | None,
+) -> User:
+    """Change a password, proving the old one first (limited like a login).
+
+    The new password ends the account's other sessions and every JWT it was given.
+    """
     if not policies.can_change_password(actor, user):
         raise PermissionDenied("Only the account's owner changes its password.")
-    if not user.check_password(old_password):
+    if not login_limits.verify_password(user=user, password=old_password, address=client_address):
         raise ValidationError({"old_password": ["The current password is not correct."]})
     _validate_new_password(new_password, user=user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password", "updated_at"])
+    return user
+
+
+@transaction.atomic
+def user_log_out_everywhere(*, actor: User, user: User) -> User:
+    """End every session and every JWT of an account at once. Personal API tokens stay: they
+    are listed, and revoked one by one, on the same page."""
+    if not policies.can_log_out_everywhere(actor, user):
+        raise PermissionDenied("Only the account's owner or an admin logs it out everywhere.")
+    return _bump_auth_generation(user)
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User, user: User) -> User:
+    """Deactivate an account; its sessions and JWTs end and stay dead if it is reactivated."""
+    if not policies.can_deactivate_user(actor, user):
+        raise PermissionDenied("Only an admin deactivates accounts.")
+    return _bump_auth_generation(user, is_active=False)
+
+
+def _bump_auth_generation(user: User, **changes: bool) -> User:
+    User.objects.filter(pk=user.pk).update(
+        auth_generation=F("auth_generation") + 1, updated_at=clock.now(), **changes
+    )
+    user.refresh_from_db(fields=["auth_generation", "is_active", "updated_at"])
     return user
 
 
@@ -130,21 +213,22 @@ def api_token_mark_used(*, token: ApiToken) -> None:
 
 
 def password_reset_request(*, email: str, base_url: str) -> None:
-    """Send a reset link to the account with this e-mail, if any, from a background task.
+    """Hand the address to the task that mails a reset link if an account may use one.
 
-    The answer is the same whether or not the account exists, so nobody can probe for accounts.
+    The request does the same work whether or not the account exists (the task looks it up), so
+    neither the answer nor its time tells anyone who has an account.
     """
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is not None and user.has_usable_password():
-        taskqueue.enqueue_on_commit(
-            "nexus.accounts.tasks.send_password_reset_email", user.pk, base_url
-        )
+    taskqueue.enqueue_on_commit(
+        "nexus.accounts.tasks.send_password_reset_email_to_address",
+        User.objects.normalize_email(email),
+        base_url,
+    )
 
 
-def _user_from_uid(uid: str) -> User | None:
+def _user_from_uid(uid: str, **filters: bool) -> User | None:
     try:
         pk = force_str(urlsafe_base64_decode(uid))
-        return User.objects.get(pk=pk, is_active=True)
+        return User.objects.get(pk=pk, **filters)
     except (ValueError, TypeError, OverflowError, User.DoesNotExist):
         return None
 
@@ -152,7 +236,7 @@ def _user_from_uid(uid: str) -> User | None:
 @transaction.atomic
 def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     """Set a new password from a reset link's uid and token."""
-    user = _user_from_uid(uid)
+    user = _user_from_uid(uid, is_active=True)
     if user is None or not password_reset_tokens.check_token(user, token):
         raise ValidationError({"token": ["This reset link is invalid or has expired."]})
     _validate_new_password(new_password, user=user, field="new_password")

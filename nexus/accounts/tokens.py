@@ -1,7 +1,8 @@
-"""Password-reset links that expire after PASSWORD_RESET_TIMEOUT seconds of real time."""
+"""Password-reset and sign-up links, expiring after PASSWORD_RESET_TIMEOUT seconds of real time."""
 
 from datetime import datetime
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 
 from nexus.core import clock
@@ -16,3 +17,18 @@ class PasswordResetTokens(PasswordResetTokenGenerator):
 
 
 password_reset_tokens = PasswordResetTokens()
+
+
+class SignupConfirmationTokens(PasswordResetTokens):
+    """The link that confirms a sign-up's e-mail address. It dies once used (the account is no
+    longer pending) and when someone signs up again with the address (the password changes)."""
+
+    key_salt = "nexus.accounts.tokens.SignupConfirmationTokens"
+
+    def _make_hash_value(self, user: AbstractBaseUser, timestamp: int) -> str:
+        pending = getattr(user, "signup_pending", False)
+        email = getattr(user, user.get_email_field_name(), "")
+        return f"{user.pk}{user.password}{pending}{timestamp}{email}"
+
+
+signup_tokens = SignupConfirmationTokens()

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +15,7 @@ from nexus.accounts.forms import (
     PasswordChangeForm,
     PasswordResetForm,
     ProfileForm,
+    SignupConfirmForm,
     SignupForm,
     TeamForm,
     TeamMemberForm,
@@ -30,11 +31,25 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:profile")
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and (user := form.save()):
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    base_url = request.build_absolute_uri("/")
+    if request.method == "POST" and form.is_valid() and form.save(base_url=base_url):
+        # The same page whether the address was free or taken: its mailbox learns which.
+        return redirect("accounts:signup_done")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The e-mailed link: the password chosen at sign-up activates the account and logs in."""
+    form = SignupConfirmForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (user := form.save(request, uid=uidb64, token=token))
+    ):
+        login(request, user)
         messages.success(request, f"Welcome to Nexus, {user.display_name}!")
         return redirect("accounts:profile")
-    return render(request, "accounts/signup.html", {"form": form})
+    return render(request, "accounts/signup_confirm.html", {"form": form})
 
 
 class LoginView(auth_views.LoginView):
@@ -98,12 +113,23 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and (user := form.save(authenticated_user(request)))
+        and (user := form.save(request, authenticated_user(request)))
     ):
+        # This session goes on; the account's other sessions and its JWTs end.
         update_session_auth_hash(request, user)
-        messages.success(request, "Your password is changed.")
+        messages.success(request, "Your password is changed. Every other device is logged out.")
         return redirect("accounts:profile")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+@require_POST
+def log_out_everywhere(request: HttpRequest) -> HttpResponse:
+    user = authenticated_user(request)
+    services.user_log_out_everywhere(actor=user, user=user)
+    logout(request)
+    messages.success(request, "You are logged out on every device, this one too.")
+    return redirect("accounts:login")
 
 
 def password_reset(request: HttpRequest) -> HttpResponse:

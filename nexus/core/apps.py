@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.core.signals import request_finished
 from django.utils.module_loading import autodiscover_modules
 
-from nexus.core.request_context import clear_request_id
+from nexus.core.request_context import clear_request_context
 
 
 class CoreConfig(AppConfig):
@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        request_finished.connect(clear_request_id, dispatch_uid="nexus.clear_request_id")
+        request_finished.connect(clear_request_context, dispatch_uid="nexus.clear_request_context")
         # Importing each app's tasks.py and handlers.py registers its Celery tasks and event
         # subscribers in every process (web, worker, beat), not only where Celery discovers them.
         autodiscover_modules("tasks", "handlers")

@@ -34,8 +34,23 @@ def someone_elses_password(owner, other_user, mentor):
             user=owner,
             old_password="correct-horse-battery-staple",
             new_password="another-long-passphrase",
+            client_address=None,
         ),
         lambda: User.objects.get(pk=owner.pk).password,
+    )
+
+
+def logging_someone_else_out_everywhere(owner, other_user, mentor):
+    return (
+        lambda: services.user_log_out_everywhere(actor=mentor, user=owner),
+        lambda: User.objects.get(pk=owner.pk).auth_generation,
+    )
+
+
+def deactivating_an_account_as_a_mentor(owner, other_user, mentor):
+    return (
+        lambda: services.user_deactivate(actor=mentor, user=owner),
+        lambda: User.objects.filter(pk=owner.pk).values_list("is_active", "auth_generation").get(),
     )
 
 
@@ -94,6 +109,8 @@ def removing_a_member_as_an_outsider(owner, other_user, mentor):
     [
         someone_elses_profile,
         someone_elses_password,
+        logging_someone_else_out_everywhere,
+        deactivating_an_account_as_a_mentor,
         a_token_for_an_inactive_account,
         someone_elses_token,
         a_team_for_an_inactive_account,
@@ -105,6 +122,15 @@ def removing_a_member_as_an_outsider(owner, other_user, mentor):
 )
 def test_a_service_refuses_what_its_policy_refuses(case, owner, other_user, mentor):
     assert_refused(*case(owner, other_user, mentor))
+
+
+def test_an_admin_logs_someone_out_everywhere_and_deactivates_them(owner, admin_user):
+    services.user_log_out_everywhere(actor=admin_user, user=owner)
+    services.user_deactivate(actor=admin_user, user=owner)
+    assert User.objects.filter(pk=owner.pk).values_list("is_active", "auth_generation").get() == (
+        False,
+        2,
+    )
 
 
 def test_an_admin_edits_someone_elses_profile_and_team(owner, other_user, admin_user):

@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.core import mail
 
 from nexus.accounts.models import ApiToken, User
 from nexus.accounts.services import api_token_create
@@ -6,30 +9,40 @@ from nexus.accounts.services import api_token_create
 pytestmark = pytest.mark.django_db
 
 
-def test_signing_up_logs_the_user_in(client):
-    response = client.post(
-        "/accounts/signup/",
-        {
-            "email": "new@example.com",
-            "display_name": "Newt",
-            "track": "frontend",
-            "password": "a-long-enough-passphrase",
-        },
-        follow=True,
-    )
-    assert response.redirect_chain[-1][0] == "/accounts/profile/"
-    assert b"Welcome to Nexus, Newt!" in response.content
-    assert User.objects.get(email="new@example.com").track == "frontend"
+def test_signing_up_mails_a_link_that_confirms_and_logs_the_user_in(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/accounts/signup/",
+            {
+                "email": "new@example.com",
+                "display_name": "Newt",
+                "track": "frontend",
+                "password": "a-long-enough-passphrase",
+            },
+            follow=True,
+        )
+    assert response.redirect_chain[-1][0] == "/accounts/signup/sent/"
+    assert b"Check your e-mail" in response.content
+    assert "_auth_user_id" not in client.session
+    [message] = mail.outbox
+    path = re.search(r"http://testserver(/accounts/signup/confirm/\S+/)", message.body).group(1)
+    confirmed = client.post(path, {"password": "a-long-enough-passphrase"}, follow=True)
+    assert confirmed.redirect_chain[-1][0] == "/accounts/profile/"
+    assert b"Welcome to Nexus, Newt!" in confirmed.content
+    user = User.objects.get(email="new@example.com")
+    assert (user.track, user.is_active, user.signup_pending) == ("frontend", True, False)
 
 
-def test_sign_up_errors_show_next_to_their_field(client, owner):
+def test_sign_up_errors_show_next_to_their_field_and_never_say_the_address_is_taken(client, owner):
     response = client.post(
         "/accounts/signup/",
         {"email": owner.email, "display_name": "X", "track": "backend", "password": "password"},
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'data-field="email"' in html
+    assert 'data-field="email"' not in html
     assert 'data-field="password"' in html
     assert "This password is too common." in html
     assert User.objects.count() == 1
@@ -117,7 +130,14 @@ def test_the_profile_page_queries_are_bounded(client, owner, django_assert_max_n
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
+    "path",
+    [
+        "/",
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/signup/sent/",
+        "/accounts/password/reset/",
+    ],
 )
 def test_public_pages_render_with_the_shell(client, path):
     response = client.get(path)

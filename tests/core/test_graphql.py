@@ -1,8 +1,8 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework_simplejwt.tokens import AccessToken
 
+from nexus.accounts.jwt import refresh_token_for
 from nexus.knowledge.models import Article
 from tests.factories import UserFactory
 
@@ -20,7 +20,7 @@ def graphql(client, query, variables=None, **headers):
 
 
 def bearer(user):
-    return {"Authorization": f"Bearer {AccessToken.for_user(user)}"}
+    return {"Authorization": f"Bearer {refresh_token_for(user).access_token}"}
 
 
 def test_introspection_lists_the_types(client):
@@ -49,7 +49,7 @@ def test_me_is_refused_to_anonymous_users(client):
 
 
 def test_a_tampered_jwt_is_a_401(client, owner):
-    token = str(AccessToken.for_user(owner))
+    token = str(refresh_token_for(owner).access_token)
     response = graphql(client, "{ me { email } }", Authorization=f"Bearer {token[:-3]}abc")
     assert response.status_code == 401
     assert response["Content-Type"] == "application/problem+json"

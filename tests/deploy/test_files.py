@@ -559,6 +559,27 @@ def test_local_up_sets_only_variables_settings_reads():
     assert names <= settings_env_names(), sorted(names - settings_env_names())
 
 
+# --- Client addresses behind the proxies ---------------------------------------------------------
+
+NGINX_CONFIGS = ["deploy/nginx/nexus.conf", "deploy/local/nginx.conf.template"]
+
+
+@pytest.mark.parametrize("path", NGINX_CONFIGS)
+def test_nginx_sets_x_forwarded_for_to_the_address_it_saw(path):
+    text = (ROOT / path).read_text()
+    forwarded = re.findall(r"^\s*proxy_set_header\s+X-Forwarded-For\s+(\S+);", text, re.MULTILINE)
+    # Appending ($proxy_add_x_forwarded_for) would pass on whatever the client wrote.
+    assert forwarded == ["$remote_addr"]
+
+
+def test_every_deployment_trusts_exactly_its_one_proxy():
+    up = (ROOT / "deploy/local/up").read_text()
+    assert re.search(r"^\s+NEXUS_TRUSTED_PROXIES=1\b", up, re.MULTILINE)
+    assert k8s_named("ConfigMap", "nexus-config")["data"]["NEXUS_TRUSTED_PROXIES"] == "1"
+    for name in ["web-1", "web-2"]:
+        assert compose()["services"][name]["environment"]["NEXUS_TRUSTED_PROXIES"] == "1"
+
+
 # --- Monitoring and CI ---------------------------------------------------------------------------
 
 

@@ -256,7 +256,7 @@ def test_password_reset_mail_goes_through_the_broker_and_the_worker(smtp_server)
 
     # The worker, not a web replica, ran the task.
     succeeded = re.compile(
-        r"Task nexus\.accounts\.tasks\.send_password_reset_email\[[\w-]+\] succeeded"
+        r"Task nexus\.accounts\.tasks\.send_password_reset_email_to_address\[[\w-]+\] succeeded"
     )
     deadline = time.monotonic() + 10
     while not succeeded.search(worker_log.read_bytes()[log_offset:].decode(errors="replace")):

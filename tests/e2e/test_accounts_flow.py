@@ -1,8 +1,10 @@
-"""Accounts in a real browser: sign up, log out, log in, create an API token; the phone shell."""
+"""Accounts in a real browser: sign up, confirm by e-mail, log out, log in, create an API token,
+log out everywhere; the phone shell."""
 
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import Page, expect
 
 from nexus.accounts.models import ApiToken, User
@@ -21,6 +23,16 @@ def sign_up(page: Page, *, email: str, display_name: str, password: str) -> None
     main.get_by_label("Track").select_option(label="Full-stack")
     main.get_by_label("Password").fill(password)
     main.get_by_role("button", name="Sign up").click()
+
+
+def confirm_sign_up(page: Page, *, password: str) -> None:
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    [message] = mail.outbox
+    path = re.search(r"https?://[^/]+(/accounts/signup/confirm/\S+/)", message.body).group(1)
+    page.goto(path)
+    main = page.get_by_role("main")
+    main.get_by_label("Password").fill(password)
+    main.get_by_role("button", name="Confirm").click()
 
 
 def log_in(page: Page, *, email: str, password: str, screenshot=None) -> None:
@@ -47,6 +59,9 @@ def test_signup_logout_login_and_create_api_token(page: Page, screenshot):
     screenshot("home")
 
     sign_up(page, email="ada@example.com", display_name="Ada Lovelace", password=STRONG_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/accounts/signup/sent/$"))
+    screenshot("signup-check-your-email")
+    confirm_sign_up(page, password=STRONG_PASSWORD)
     expect(page).to_have_url(PROFILE_URL)
     expect(page.get_by_test_id("profile-name")).to_have_text("Ada Lovelace")
     expect(page.get_by_role("status").first).to_contain_text("Welcome to Nexus, Ada Lovelace!")
@@ -87,6 +102,22 @@ def test_signup_logout_login_and_create_api_token(page: Page, screenshot):
     assert me.json()["display_name"] == "Ada Lovelace"
     anonymous = page.request.get("/api/v1/me/")
     assert anonymous.status in {401, 403}
+
+
+def test_log_out_everywhere_ends_the_other_browsers_session(page: Page, new_page, screenshot):
+    User.objects.create_user("grace@example.com", STRONG_PASSWORD, display_name="Grace Hopper")
+    other = new_page()
+    log_in(other, email="grace@example.com", password=STRONG_PASSWORD)
+    log_in(page, email="grace@example.com", password=STRONG_PASSWORD)
+    screenshot("profile-with-log-out-everywhere", page)
+
+    page.get_by_test_id("log-out-everywhere").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    expect(page.get_by_role("status").first).to_contain_text("logged out on every device")
+    screenshot("logged-out-everywhere", page)
+
+    other.goto("/accounts/profile/")
+    expect(other).to_have_url(re.compile(r"/accounts/login/\?next="))
 
 
 def test_signup_with_weak_password_shows_field_error_and_creates_no_user(page: Page, screenshot):

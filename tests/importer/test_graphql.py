@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework_simplejwt.tokens import AccessToken
 
+from nexus.accounts.jwt import refresh_token_for
 from nexus.importer.models import ImportJob
 from nexus.importer.services import import_job_create
 
@@ -12,7 +12,7 @@ JOBS = "query { importJobs { id source status percent report } }"
 
 
 def graphql(client, query, variables=None, user=None):
-    headers = {"Authorization": f"Bearer {AccessToken.for_user(user)}"} if user else {}
+    headers = {"Authorization": f"Bearer {refresh_token_for(user).access_token}"} if user else {}
     response = client.post(
         "/graphql/",
         {"query": query, "variables": variables or {}},

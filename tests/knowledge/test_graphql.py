@@ -1,8 +1,8 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework_simplejwt.tokens import AccessToken
 
+from nexus.accounts.jwt import refresh_token_for
 from nexus.knowledge import services
 from nexus.knowledge.models import Article
 from tests.knowledge.factories import make_article
@@ -16,7 +16,7 @@ ARTICLE_FIELDS = """
 
 
 def graphql(client, query, variables=None, user=None):
-    headers = {"Authorization": f"Bearer {AccessToken.for_user(user)}"} if user else {}
+    headers = {"Authorization": f"Bearer {refresh_token_for(user).access_token}"} if user else {}
     response = client.post(
         "/graphql/",
         {"query": query, "variables": variables or {}},
