@@ -85,11 +85,14 @@ def test_folders_skip_symlinks_and_hidden_git_data(tmp_path):
         "https://127.0.0.1/a.git",
         "https://user:secret@github.com/a/b.git",
         "ssh://10.0.0.5/repo.git",
+        "ssh://github.com/a/b.git",
+        "git@github.com:a/b.git",
         "git@169.254.169.254:a/b.git",
+        "https://github.com/a/b.git?ref=main",
         "--upload-pack=touch /tmp/x",
     ],
 )
-def test_the_web_only_accepts_public_https_and_ssh_repositories(url):
+def test_the_web_only_accepts_public_https_repositories(url):
     with pytest.raises(SourceError):
         sources.check_git_url(url, allow_local=False)
 
