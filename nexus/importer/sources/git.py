@@ -37,7 +37,9 @@ MAX_REDIRECTS = 3
 PROBE_TIMEOUT = (5.0, 10.0)
 PROBE_TOTAL_SECONDS = 20.0
 PROBE_MAX_BYTES = 64 * 1024
-NO_CONFIGURED_BEHAVIOUR = (
+# Git does not follow redirects (they are checked beforehand), asks no credential helper and
+# writes no symlink, whatever a configuration might say.
+GIT_SAFETY_OPTIONS = (
     *("-c", "http.followRedirects=false"),
     *("-c", "credential.helper="),
     *("-c", "core.symlinks=false"),
@@ -160,8 +162,8 @@ def _clone_options(url: str) -> tuple[str, list[str]]:
     if urlsplit(url).scheme in ("https", "http"):
         resolved = _checked_remote(_followed(url))
         options = [*_protocols(resolved.scheme), *_pinned(resolved)]
-        return resolved.url, [*NO_CONFIGURED_BEHAVIOUR, *options]
-    return url, [*NO_CONFIGURED_BEHAVIOUR, *_protocols("ssh", "file")]  # the command line's
+        return resolved.url, [*GIT_SAFETY_OPTIONS, *options]
+    return url, [*GIT_SAFETY_OPTIONS, *_protocols("ssh", "file")]  # the command line's
 
 
 def _git_env(home: Path) -> dict[str, str]:
