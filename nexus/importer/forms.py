@@ -11,7 +11,7 @@ class ImportForm(forms.Form):
         required=False,
         max_length=500,
         label="…or a git repository URL",
-        help_text="https:// or ssh:// — cloned shallowly by a background job.",
+        help_text="A public https:// repository, cloned shallowly by a background job.",
     )
     dry_run = forms.BooleanField(
         required=False, label="Dry run (show what would happen, write nothing)"

@@ -70,7 +70,7 @@ class Query:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
-        description="Import a git repository (https or ssh) as a job.",
+        description="Import a public git repository (https) as a job.",
         extensions=[MutationErrors()],
     )
     def start_import(self, info: Info, url: str, dry_run: bool = False) -> ImportJobPayload:

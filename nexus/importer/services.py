@@ -24,7 +24,7 @@ def import_job_create(
     url: str = "",
     dry_run: bool = False,
 ) -> ImportJob:
-    """Queue an import of an uploaded .md/.zip or of a git repository (https or ssh)."""
+    """Queue an import of an uploaded .md/.zip or of a public https git repository."""
     if not policies.can_import(owner):
         raise PermissionDenied("This account may not import.")
     url = url.strip()
@@ -38,6 +38,7 @@ def import_job_create(
         name = upload_name.rsplit("/", 1)[-1][:200] or "upload.md"
         if name.lower().endswith(".zip"):
             kind = SourceKind.ZIP
+            _check_archive(upload_data)
         elif sources.is_markdown(name):
             kind = SourceKind.FILE
         else:
@@ -61,6 +62,14 @@ def import_job_create(
         )
         taskqueue.enqueue_on_commit("nexus.importer.tasks.run_import_job", job.pk)
     return job
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse an archive the job would refuse now, from its directory alone (it is cheap)."""
+    try:
+        sources.check_zip(data)
+    except SourceError as exc:
+        raise ValidationError({"file": [str(exc)]}) from exc
 
 
 def _open(job: ImportJob) -> tuple[Source | None, AbstractContextManager[Source] | None]:

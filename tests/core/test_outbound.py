@@ -547,6 +547,15 @@ def test_a_head_request_is_not_refused_for_the_size_it_declares(server):
 
 
 @pytest.mark.usefixtures("allow_loopback")
+def test_a_response_can_be_judged_on_its_status_and_headers_alone(server):
+    for path in ("/big", "/stream"):
+        response = fetch(server.url(path), max_bytes=100, read_body=False, **FAST)
+        assert (response.status, response.content) == (200, b"")
+    redirect = fetch(server.url("/redirect?to=/ok"), max_bytes=100, read_body=False, **FAST)
+    assert (redirect.status, redirect.headers["location"], redirect.content) == (302, "/ok", b"")
+
+
+@pytest.mark.usefixtures("allow_loopback")
 def test_a_slow_response_times_out(server):
     started = time.monotonic()
     with pytest.raises(OutboundTimeoutError):

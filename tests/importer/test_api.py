@@ -1,15 +1,27 @@
 """/api/v1/imports/: start imports by upload or URL, permissions, bad input, query counts."""
 
+import io
+import time
+import zipfile
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from nexus.importer.models import ImportJob
-from nexus.importer.services import import_job_create
+from nexus.importer.services import import_job_create, import_job_run
 from tests.importer.journals import JOURNAL
 
 URL = "/api/v1/imports/"
+
+
+def _zip_upload(files, name="docs.zip"):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, text in files.items():
+            archive.writestr(path, text)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/zip")
 
 
 def _upload(name="README.md", data=None):
@@ -102,17 +114,71 @@ def test_uploads_over_the_size_limit_are_refused(client_for, owner, settings):
 def test_a_zip_upload_is_imported_file_by_file(
     client_for, owner, django_capture_on_commit_callbacks
 ):
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("docs/README.md", JOURNAL)
-        archive.writestr("../escape.md", "# nope")
-    upload = SimpleUploadedFile("docs.zip", buffer.getvalue(), content_type="application/zip")
+    upload = _zip_upload({"docs/README.md": JOURNAL, "../escape.md": "# nope"})
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(owner).post(URL, {"file": upload}, format="multipart")
     assert response.status_code == 201
     report = ImportJob.objects.get().report
     statuses = {f["path"]: f["status"] for f in report["file_reports"]}
     assert statuses == {"docs/README.md": "imported", "../escape.md": "skipped"}
+
+
+def test_a_5000_file_zip_is_a_400_on_the_file_field_at_once_and_nothing_is_queued(
+    client_for, owner, django_capture_on_commit_callbacks
+):
+    upload = _zip_upload({f"notes/{n}.md": f"# Note {n}\n" for n in range(5000)})
+    started = time.perf_counter()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client_for(owner).post(URL, {"file": upload}, format="multipart")
+    elapsed = time.perf_counter() - started
+    print(f"zip: a 5,000-file upload answered {response.status_code} in {elapsed * 1000:.0f} ms")
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] == "file"
+    assert "5,000 entries; an import takes at most 2,000" in error["message"]
+    assert (ImportJob.objects.count(), callbacks) == (0, [])
+    assert elapsed < 5
+
+
+@pytest.mark.parametrize(
+    ("files", "words"),
+    [
+        ({f"{n}.md": "# n" for n in range(11)}, "11 entries"),
+        ({f"{n}.md": "\n" * 400_000 for n in range(3)}, "times its size"),
+    ],
+)
+def test_an_archive_over_a_limit_is_refused_before_a_job_exists(
+    client_for, owner, settings, files, words
+):
+    settings.NEXUS_IMPORT_MAX_FILES = 10
+    response = client_for(owner).post(URL, {"file": _zip_upload(files)}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "file"
+    assert words in response.json()["errors"][0]["message"]
+    assert ImportJob.objects.count() == 0
+
+
+def test_a_job_whose_archive_turns_out_damaged_fails_with_the_reason(
+    owner, django_capture_on_commit_callbacks
+):
+    data = bytearray(_zip_upload({"a.md": bytes(range(256)) * 40}).read())
+    data[60] ^= 0xFF
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_job_create(owner=owner, upload_name="a.zip", upload_data=bytes(data))
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "damaged" in job.error
+
+
+def test_a_queued_job_is_held_to_the_limits_in_force_when_it_runs(owner, settings):
+    job = import_job_create(
+        owner=owner,
+        upload_name="docs.zip",
+        upload_data=_zip_upload({f"{n}.md": "# n" for n in range(5)}).read(),
+    )
+    settings.NEXUS_IMPORT_MAX_FILES = 4
+    job = import_job_run(job_id=job.pk)
+    assert (job.status, job.error) == (
+        "failed",
+        "The archive holds 5 entries; an import takes at most 4 (files and folders).",
+    )

@@ -5,6 +5,7 @@ import os
 import socket
 import stat
 import subprocess
+import time
 import zipfile
 
 import pytest
@@ -85,11 +86,14 @@ def test_folders_skip_symlinks_and_hidden_git_data(tmp_path):
         "https://127.0.0.1/a.git",
         "https://user:secret@github.com/a/b.git",
         "ssh://10.0.0.5/repo.git",
+        "ssh://github.com/a/b.git",
+        "git@github.com:a/b.git",
         "git@169.254.169.254:a/b.git",
+        "https://github.com/a/b.git?ref=main",
         "--upload-pack=touch /tmp/x",
     ],
 )
-def test_the_web_only_accepts_public_https_and_ssh_repositories(url):
+def test_the_web_only_accepts_public_https_repositories(url):
     with pytest.raises(SourceError):
         sources.check_git_url(url, allow_local=False)
 
@@ -157,3 +161,96 @@ def test_every_url_of_the_shared_ssrf_corpus_is_refused_as_a_git_source():
     urls = hostile.shared_ssrf_urls()
     assert len(urls) > 20
     assert git_urls_accepted(urls) == []
+
+
+# --- zip archives: judged on their directory before anything is inflated ------------------------
+
+
+def _entries(count, name="notes/{n}.md", data=b"# note\n"):
+    return [(name.format(n=n), data) for n in range(count)]
+
+
+def _patched(data, offsets, value, size):
+    """The archive with a field of every local (PK\\3\\4) and central (PK\\1\\2) header rewritten."""
+    patched = bytearray(data)
+    for signature, offset in offsets.items():
+        start = patched.find(signature)
+        while start != -1:
+            patched[start + offset : start + offset + size] = value.to_bytes(size, "little")
+            start = patched.find(signature, start + 4)
+    return bytes(patched)
+
+
+def test_every_entry_of_an_archive_counts_against_the_file_cap(settings):
+    settings.NEXUS_IMPORT_MAX_FILES = 10
+    entries = [*_entries(5), *_entries(4, "img/{n}.png", b"\x89PNG"), ("docs/", b"")]
+    sources.check_zip(_zip(entries))
+    assert len(sources.from_bytes(name="ten.zip", data=_zip(entries), key="k").files) == 5
+    eleven = _zip([*entries, ("LICENSE", b"MIT")])
+    for check in (
+        lambda: sources.check_zip(eleven),
+        lambda: sources.from_bytes(name="eleven.zip", data=eleven, key="k"),
+    ):
+        with pytest.raises(SourceError, match="holds 11 entries; an import takes at most 10"):
+            check()
+
+
+def test_a_zip_of_5000_files_is_refused_from_its_directory_in_a_moment():
+    data = _zip(_entries(5000))
+    started = time.perf_counter()
+    with pytest.raises(SourceError, match="5,000 entries; an import takes at most 2,000"):
+        sources.check_zip(data)
+    elapsed = time.perf_counter() - started
+    print(f"zip: 5,000 entries ({len(data):,} bytes) refused in {elapsed * 1000:.0f} ms")
+    assert elapsed < 1.0
+
+
+def test_an_archive_inflating_like_a_bomb_is_refused_before_reading():
+    data = _zip(_entries(5, data=b"\n" * 400_000))
+    assert len(data) < 20_000
+    with pytest.raises(SourceError, match=r"inflates \d+ times its size"):
+        sources.check_zip(data)
+
+
+def test_a_few_small_repetitive_notes_are_not_taken_for_a_bomb():
+    sources.check_zip(_zip(_entries(3, data=b"-" * 50_000)))
+
+
+def test_encrypted_entries_are_refused_with_their_name():
+    encrypted = _patched(_zip([("secret.md", b"# s")]), {b"PK\x03\x04": 6, b"PK\x01\x02": 8}, 1, 2)
+    with pytest.raises(SourceError, match=r'"secret\.md" is encrypted'):
+        sources.check_zip(encrypted)
+
+
+def test_a_compression_method_we_cannot_read_is_refused_with_a_hint():
+    deflate64 = _patched(_zip([("a.md", b"# a")]), {b"PK\x03\x04": 8, b"PK\x01\x02": 10}, 9, 2)
+    with pytest.raises(SourceError, match=r"usual \(deflate\) compression"):
+        sources.check_zip(deflate64)
+
+
+def test_entries_we_leave_out_are_not_refused_for_their_compression():
+    deflate64 = _patched(_zip([("a.png", b"x")]), {b"PK\x03\x04": 8, b"PK\x01\x02": 10}, 9, 2)
+    assert sources.from_bytes(name="a.zip", data=deflate64, key="k").files == []
+
+
+def test_an_entry_larger_than_its_header_declares_is_refused_as_damaged():
+    data = _zip([("a.md", b"# a\n" * 2500)])
+    lying = _patched(data, {b"PK\x03\x04": 22, b"PK\x01\x02": 24}, 100, 4)
+    sources.check_zip(lying)
+    with pytest.raises(SourceError, match=r'"a\.md" in the archive is damaged'):
+        sources.from_bytes(name="a.zip", data=lying, key="k")
+
+
+def test_corrupt_compressed_data_is_refused_as_damaged():
+    data = bytearray(_zip([("a.md", bytes(range(256)) * 40)]))
+    data[60] ^= 0xFF
+    with pytest.raises(SourceError, match="damaged"):
+        sources.from_bytes(name="a.zip", data=bytes(data), key="k")
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"not a zip at all", _zip(_entries(3))[:-30]], ids=["empty", "text", "truncated"]
+)
+def test_what_is_not_a_zip_is_refused(data):
+    with pytest.raises(SourceError, match="not a valid zip archive"):
+        sources.check_zip(data)

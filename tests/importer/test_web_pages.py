@@ -1,5 +1,8 @@
 """The import pages: upload a journal, follow the job, read the report; permissions."""
 
+import io
+import zipfile
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -49,6 +52,21 @@ def test_the_form_shows_field_errors_next_to_fields(web, owner):
     response = web(owner).post("/imports/", {"url": "file:///etc"})
     assert response.status_code == 400
     assert 'data-field="url"' in response.content.decode()
+    assert ImportJob.objects.count() == 0
+
+
+def test_an_archive_over_the_file_cap_is_refused_next_to_the_file_field(web, owner, settings):
+    settings.NEXUS_IMPORT_MAX_FILES = 2
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in ("a.md", "b.md", "c.md"):
+            archive.writestr(name, "# x")
+    upload = SimpleUploadedFile("docs.zip", buffer.getvalue(), content_type="application/zip")
+    response = web(owner).post("/imports/", {"file": upload})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-field="file"' in html
+    assert "holds 3 entries; an import takes at most 2" in html
     assert ImportJob.objects.count() == 0
 
 

@@ -12,7 +12,7 @@ Secrets travel in headers (webhook signatures, tokens) instead.
 """
 
 from nexus.core.outbound.addresses import ResolvedURL, check_url
-from nexus.core.outbound.client import USER_AGENT, OutboundResponse, fetch
+from nexus.core.outbound.client import REDIRECT_STATUSES, USER_AGENT, OutboundResponse, fetch
 from nexus.core.outbound.errors import (
     OutboundConnectionError,
     OutboundError,
@@ -23,6 +23,7 @@ from nexus.core.outbound.errors import (
 )
 
 __all__ = (
+    "REDIRECT_STATUSES",
     "USER_AGENT",
     "OutboundConnectionError",
     "OutboundError",

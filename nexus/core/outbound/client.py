@@ -46,9 +46,11 @@ def fetch(
     headers: Mapping[str, str] | None = None,
     body: bytes | None = None,
     follow_redirects: int = 0,
+    read_body: bool = True,
 ) -> OutboundResponse:
     """One checked, pinned, size- and time-capped HTTP(S) request; 3xx answers come back as is
-    unless follow_redirects allows that many hops, each checked like the first."""
+    unless follow_redirects allows that many hops, each checked like the first. With read_body
+    off only the status and headers are read (the body of an answer may be large and unwanted)."""
     request_headers = dict(headers or {})
     if any(name.lower() == "host" for name in request_headers):
         raise ValueError("The Host header comes from the URL and cannot be set.")
@@ -69,7 +71,8 @@ def fetch(
             max_bytes=max_bytes,
             timeout=timeout,
             deadline=deadline,
-            read_redirect_body=follow_redirects == 0,
+            read_body=read_body,
+            read_redirect_body=read_body and follow_redirects == 0,
         )
         location = response.headers.get("location")
         if response.status not in REDIRECT_STATUSES or not location or follow_redirects == 0:
@@ -115,6 +118,7 @@ def _request(
     max_bytes: int,
     timeout: tuple[float, float],
     deadline: float,
+    read_body: bool,
     read_redirect_body: bool,
 ) -> OutboundResponse:
     connection = _PinnedConnection(resolved, timeout=timeout, deadline=deadline)
@@ -136,7 +140,8 @@ def _request(
         )
         response = connection.getresponse()
         response_headers = _headers(response)
-        skip_body = response.status in REDIRECT_STATUSES and not read_redirect_body
+        redirect = response.status in REDIRECT_STATUSES
+        skip_body = not (read_redirect_body if redirect else read_body)
         content = b""
         # A HEAD response declares the size of a body it does not send.
         if method != "HEAD" and not skip_body:
