@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "nexus.importer",
     "nexus.notifications",
     "nexus.search",
+    "nexus.csp",
 ]
 
 MIDDLEWARE = [
@@ -329,6 +330,13 @@ SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
+
+# --- Content-Security-Policy (nexus.csp) ------------------------------------------------------
+# Violation reports: per client address, per request, and distinct rows kept (each row counts
+# its repeats, so a noisy page cannot grow the table).
+NEXUS_CSP_REPORT_RATE = env.str("NEXUS_CSP_REPORT_RATE", default="60/minute")
+NEXUS_CSP_REPORT_MAX_BYTES = env.int("NEXUS_CSP_REPORT_MAX_BYTES", default=64 * 1024)
+NEXUS_CSP_MAX_VIOLATIONS = env.int("NEXUS_CSP_MAX_VIOLATIONS", default=1000)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")

@@ -4,6 +4,7 @@ from django_prometheus.exports import ExportToDjangoView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from nexus.core import views as core_views
+from nexus.csp.api import CspReportView
 from nexus.graphql import graphql_view
 from nexus.knowledge.views import pages as knowledge_pages
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", ExportToDjangoView, name="metrics"),
+    path("csp-reports/", CspReportView.as_view(), name="csp-reports"),
     path("accounts/", include("nexus.accounts.urls")),
     path("challenges/", include("nexus.challenges.urls")),
     path("journal/", include("nexus.journal.urls")),
