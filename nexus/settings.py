@@ -5,6 +5,8 @@ console. NEXUS_MODE=production reads real services from DATABASE_URL, REDIS_URL,
 CELERY_BROKER_URL and EMAIL_URL and refuses to start when a setting is unsafe.
 """
 
+import base64
+import hashlib
 import os
 import socket
 from datetime import timedelta
@@ -14,6 +16,7 @@ from urllib.parse import urlsplit
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -92,6 +95,7 @@ INSTALLED_APPS = [
     "nexus.importer",
     "nexus.notifications",
     "nexus.search",
+    "nexus.csp",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +109,7 @@ MIDDLEWARE = [
     "nexus.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "nexus.csp.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -129,6 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -375,6 +381,56 @@ SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
+
+# --- Content-Security-Policy (nexus.csp) ------------------------------------------------------
+# Scripts and <style> elements only from our origin or with the response's nonce; no inline
+# handlers, no eval. The one kind of style attribute allowed, by hash, is the alignment of table
+# cells: the only style the Markdown sanitiser keeps.
+
+
+def _style_attribute_hash(declaration: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(declaration.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+CSP_TABLE_CELL_ALIGNMENTS = [
+    f"text-align:{side}" for side in ("left", "center", "right", "justify", "start", "end")
+]
+NEXUS_CSP_REPORT_PATH = "/csp-reports/"
+NEXUS_CSP_REPORT_GROUP = "csp-violations"
+NEXUS_CSP_POLICY = {
+    "default-src": [CSP.SELF],
+    # 'report-sample': a report quotes the start of what was blocked.
+    "script-src": [CSP.SELF, CSP.NONCE, CSP.REPORT_SAMPLE],
+    "style-src": [CSP.SELF, CSP.NONCE, CSP.REPORT_SAMPLE],
+    "style-src-attr": [
+        CSP.UNSAFE_HASHES,
+        CSP.REPORT_SAMPLE,
+        *map(_style_attribute_hash, CSP_TABLE_CELL_ALIGNMENTS),
+    ],
+    # Images in Markdown may point anywhere; extra image origins are an operator's choice.
+    "img-src": [CSP.SELF, "data:", *env.list("CSP_EXTRA_IMG_SRC", default=[])],
+    # GraphiQL's stylesheet carries its fonts as data: URLs.
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "report-uri": NEXUS_CSP_REPORT_PATH,
+    "report-to": NEXUS_CSP_REPORT_GROUP,
+}
+# CSP_REPORT_ONLY=true sends the same policy as Content-Security-Policy-Report-Only: a way to try
+# a stricter policy on a live site, reports collected, nothing blocked.
+CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
+SECURE_CSP = {} if CSP_REPORT_ONLY else NEXUS_CSP_POLICY
+SECURE_CSP_REPORT_ONLY = NEXUS_CSP_POLICY if CSP_REPORT_ONLY else {}
+
+# Violation reports: per client address, per request, and distinct rows kept (each row counts
+# its repeats, so a noisy page cannot grow the table).
+NEXUS_CSP_REPORT_RATE = env.str("NEXUS_CSP_REPORT_RATE", default="60/minute")
+NEXUS_CSP_REPORT_MAX_BYTES = env.int("NEXUS_CSP_REPORT_MAX_BYTES", default=64 * 1024)
+NEXUS_CSP_MAX_VIOLATIONS = env.int("NEXUS_CSP_MAX_VIOLATIONS", default=1000)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")

@@ -1,10 +1,17 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from django_prometheus.exports import ExportToDjangoView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from nexus.core import views as core_views
+from nexus.csp.api import CspReportView
+from nexus.csp.middleware import inline_styles_allowed
 from nexus.graphql import graphql_view
 from nexus.knowledge.views import pages as knowledge_pages
 
@@ -13,6 +20,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", ExportToDjangoView, name="metrics"),
+    path(settings.NEXUS_CSP_REPORT_PATH[1:], CspReportView.as_view(), name="csp-reports"),
     path("accounts/", include("nexus.accounts.urls")),
     path("challenges/", include("nexus.challenges.urls")),
     path("journal/", include("nexus.journal.urls")),
@@ -21,8 +29,14 @@ urlpatterns = [
     path("", include("nexus.collab.urls")),
     path("mock/", include("nexus.collab.mock_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # The split view serves its start-up script from a URL of its own: no inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    # ReDoc injects <style> elements as it loads, before it can be handed a nonce.
+    path(
+        "api/redoc/",
+        inline_styles_allowed(SpectacularRedocView.as_view(url_name="schema")),
+        name="redoc",
+    ),
     path("graphql/", graphql_view, name="graphql"),
     # One password change for everyone, limited like a login (nexus/accounts/login_limits.py).
     path(

@@ -47,6 +47,7 @@ SYSTEM_SERVICES: dict[str, str] = {
     "journal.services.learner_topics_refresh": "an event handler keeps a learner's topic counts",
     "knowledge.services.articles.refresh_links_to": "a task re-renders links after a title change",
     "knowledge.services.tags.tags_ensure": "called by services that already checked their write",
+    "csp.services.violations_record": "browsers report what a page blocked; no person is acting",
 }
 
 
