@@ -2,18 +2,14 @@
 and do the same work for a known address and an unknown one.
 
 "The same work" is counted (password hashes, tasks handed on), not timed, so the tests hold on a
-busy machine; one test also prints the times with a real hasher for the record.
+busy machine (a timed comparison flaked on these noisy 2-core machines).
 """
 
 import re
-import statistics
-import time
 
 import pytest
-from django.contrib.auth.hashers import MD5PasswordHasher, PBKDF2PasswordHasher
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
-
-from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -29,13 +25,6 @@ class CountingHasher(MD5PasswordHasher):
     def encode(self, password, salt):
         CountingHasher.computed += 1
         return super().encode(password, salt)
-
-
-class SlowHasher(PBKDF2PasswordHasher):
-    """PBKDF2 with enough rounds (~0.1 s) that a skipped hash would show in the times."""
-
-    algorithm = "pbkdf2_sha256_test"
-    iterations = 150_000
 
 
 @pytest.fixture
@@ -58,8 +47,10 @@ def known(db, count_hashes):
 
 
 def same_page(response, email):
-    """The page with what differs by design taken out: the typed address, the CSRF tokens."""
+    """The page with what differs by design taken out: the typed address, the CSRF tokens and the
+    Content-Security-Policy nonces (fresh for every response)."""
     html = response.content.decode().replace(email, "EMAIL")
+    html = re.sub(r'nonce="[^"]*"', 'nonce="NONCE"', html)
     return re.sub(r"\b[A-Za-z0-9]{64}\b", "CSRF", html)
 
 
@@ -161,41 +152,3 @@ def test_a_web_reset_answers_alike_for_a_known_and_an_unknown_address(client, kn
         for email in (known.email, UNKNOWN)
     ]
     assert redirects[0] == redirects[1] == [("/accounts/password/reset/sent/", 302)]
-
-
-def test_the_times_match_with_a_real_hasher(api_client, settings, capsys):
-    settings.PASSWORD_HASHERS = ["tests.accounts.test_enumeration.SlowHasher"]
-    from tests.factories import UserFactory
-
-    known = UserFactory(email="timed.known@example.com", password=DEFAULT_PASSWORD)
-
-    def median_ms(post, rounds=5):
-        times = []
-        for _ in range(rounds):
-            start = time.perf_counter()
-            post()
-            times.append((time.perf_counter() - start) * 1000)
-        return statistics.median(times)
-
-    def login(email):
-        return lambda: api_client.post(
-            "/api/v1/auth/token/", {"email": email, "password": "wrong"}, format="json"
-        )
-
-    def signup(email):
-        payload = {"email": email, "password": PASSPHRASE, "display_name": "Timed"}
-        return lambda: api_client.post("/api/v1/auth/register/", payload, format="json")
-
-    times = {
-        "login, known address": median_ms(login(known.email)),
-        "login, unknown address": median_ms(login(UNKNOWN)),
-        "sign-up, taken address": median_ms(signup(known.email)),
-        "sign-up, free address": median_ms(signup("timed.free@example.com")),
-    }
-    with capsys.disabled():
-        print()
-        for what, ms in times.items():
-            print(f"  {what:<24} {ms:7.1f} ms (median of 5, PBKDF2 {SlowHasher.iterations} rounds)")
-    for first, second in [(0, 1), (2, 3)]:
-        a, b = list(times.values())[first], list(times.values())[second]
-        assert max(a, b) / min(a, b) < 1.5, times
