@@ -8,29 +8,22 @@ check (a 428 or a 412 is for those who may edit).
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from nexus.accounts.tokens import password_reset_tokens
-from nexus.core import clock
-from tests.collab.conftest import PETS_V1
 from tests.factories import DEFAULT_PASSWORD
 from tests.security import world as w
 from tests.security.permissions.roles import (
     ADMIN,
     ANYONE,
     MODERATORS,
+    NEW_PASSWORD,
+    NEW_SPEC,
     NOT_THE_AUTHOR,
     OWNER,
     OWNER_OR_ADMIN,
     OWNER_OR_MODERATOR,
     SIGNED_IN,
     rest,
+    today,
 )
-
-NEW_PASSWORD = "an0ther-Long-passphrase"
-PETS_V3 = PETS_V1.replace('version: "1.0"', 'version: "3.0"')
-
-
-def _today() -> str:
-    return clock.today().isoformat()
-
 
 ACCOUNTS = [
     *rest("GET", "api-root", ANYONE),
@@ -148,7 +141,7 @@ COLLAB = [
     *rest("GET", "api-operations", ANYONE, on="api"),
     *rest("GET", "api-version", ANYONE, on="api"),
     *rest("GET", "api-versions", ANYONE, on="api"),
-    *rest("POST", "api-versions", OWNER_OR_ADMIN, on="api", body={"spec": PETS_V3}),
+    *rest("POST", "api-versions", OWNER_OR_ADMIN, on="api", body={"spec": NEW_SPEC}),
     *rest("GET", "api-alert-list", SIGNED_IN, marker=w.API_SLUG, sees=OWNER),
     *rest("GET", "feedback-list", ANYONE),
     *rest(
@@ -308,7 +301,7 @@ JOURNAL = [
         "POST",
         "journal-entry-list",
         SIGNED_IN,
-        body=lambda world: {"date": _today(), "body": "Learnt about caching."},
+        body=lambda world: {"date": today(), "body": "Learnt about caching."},
     ),
     *rest("GET", "journal-entry-detail", OWNER, on="entry_private"),
     *rest("GET", "journal-entry-detail", OWNER_OR_MODERATOR, on="entry_mentors"),
@@ -320,7 +313,7 @@ JOURNAL = [
         "POST",
         "journal-reflection-list",
         SIGNED_IN,
-        body=lambda world: {"month": _today()[:7], "went_well": "Shipping."},
+        body=lambda world: {"month": today()[:7], "went_well": "Shipping."},
     ),
     *rest("GET", "program-list", ANYONE),
     *rest("GET", "program-detail", ANYONE, on="program"),

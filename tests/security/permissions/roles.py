@@ -1,9 +1,15 @@
-"""Who, in the table's words: sets of roles, and one-line constructors for its rows."""
+"""Who, in the table's words: sets of roles, one-line constructors for its rows, and what
+several rows send."""
 
 from typing import Any
 
+from nexus.core import clock
+from tests.collab.conftest import PETS_V1
 from tests.security.matrix import Rule
 from tests.security.world import ROLES
+
+NEW_PASSWORD = "an0ther-Long-passphrase"
+NEW_SPEC = PETS_V1.replace('version: "1.0"', 'version: "3.0"')  # a third version of the API
 
 ANYONE = frozenset(ROLES)
 SIGNED_IN = ANYONE - {"anonymous"}
@@ -35,3 +41,8 @@ def mutation(name: str, allow: frozenset[str], document: str, **options: Any) ->
     """A mutation row; ERRORS in the document stands for the payload's typed errors."""
     document = document.replace("ERRORS", "errors { code field message }")
     return [Rule("graphql", "mutation", name, allow, document=document, **options)]
+
+
+def today() -> str:
+    """Today's date as forms and serializers read it, on the suite's clock."""
+    return clock.today().isoformat()

@@ -6,30 +6,25 @@ redirect to the login page.
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from nexus.core import clock
 from nexus.notifications.registry import EVENT_TYPES
-from tests.collab.conftest import PETS_V1
 from tests.factories import DEFAULT_PASSWORD
 from tests.security import world as w
-from tests.security.permissions.rest import NEW_PASSWORD
 from tests.security.permissions.roles import (
     ADMIN,
     ANYONE,
     MODERATORS,
+    NEW_PASSWORD,
+    NEW_SPEC,
     NOT_THE_AUTHOR,
     OWNER,
     OWNER_OR_ADMIN,
     OWNER_OR_MODERATOR,
     SIGNED_IN,
+    today,
     web,
 )
 
 SIGNED_OUT = ANYONE - SIGNED_IN
-PETS_V3 = PETS_V1.replace('version: "1.0"', 'version: "3.0"')
-
-
-def _today() -> str:
-    return clock.today().isoformat()
 
 
 def _progress_form(world: w.World, **fields: str) -> dict[str, str]:
@@ -146,7 +141,7 @@ JOURNAL = [
         "journal:entry_create",
         SIGNED_IN,
         body=lambda world: {
-            "date": _today(),
+            "date": today(),
             "body": "Caching.",
             "minutes_spent": "30",
             "confidence": "3",
@@ -162,7 +157,7 @@ JOURNAL = [
         OWNER,
         on="entry_mentors",
         body=lambda world: {
-            "date": _today(),
+            "date": today(),
             "body": "Rewritten.",
             "minutes_spent": "30",
             "confidence": "3",
@@ -245,7 +240,7 @@ COLLAB = [
     *web("POST", "collab:api_create", SIGNED_IN, body={"name": "Orders"}),
     *web("GET", "collab:alert_list", SIGNED_IN, marker="Pets", sees=OWNER),
     *web("GET", "collab:api_detail", ANYONE, on="api"),
-    *web("POST", "collab:version_create", OWNER_OR_ADMIN, on="api", body={"spec_text": PETS_V3}),
+    *web("POST", "collab:version_create", OWNER_OR_ADMIN, on="api", body={"spec_text": NEW_SPEC}),
     *web("GET", "collab:version_detail", ANYONE, on="api"),
     *web("GET", "collab:version_spec_json", ANYONE, on="api"),
     *web("GET", "collab:version_swagger", ANYONE, on="api"),
