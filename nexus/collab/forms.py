@@ -149,8 +149,16 @@ class IssueStatusForm(ServiceForm):
         return self.call_service(issues.issue_update, issue=issue, actor=actor, **self.cleaned_data)
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """People by display name: User's str() carries the e-mail address, which is not for
+    everyone who may triage (any learner maintaining an API) to collect."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.display_name} (#{obj.pk})"
+
+
 class IssueTriageForm(ServiceForm):
-    assignee = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False)
+    assignee = PersonChoiceField(queryset=User.objects.filter(is_active=True), required=False)
     labels = forms.CharField(max_length=400, required=False, help_text="Comma-separated.")
 
     def save(self, actor: User, issue: IntegrationIssue) -> IntegrationIssue | None:

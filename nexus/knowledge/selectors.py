@@ -49,12 +49,14 @@ def category_list() -> QuerySet[TechnologyCategory]:
     ).order_by("position", "name")
 
 
-def _visibility(user: Viewer | None) -> Q:
+def _visibility(user: Viewer | None, *, through: str = "") -> Q:
+    """The articles the user may see (policies.can_view_article), as a filter on Article or,
+    with `through="article__"`, on a model that links one."""
     if isinstance(user, User) and user.is_moderator:
         return Q()
-    visible = Q(status=ArticleStatus.PUBLISHED)
+    visible = Q(**{f"{through}status": ArticleStatus.PUBLISHED})
     if isinstance(user, User):
-        visible |= Q(author_id=user.pk)
+        visible |= Q(**{f"{through}author_id": user.pk})
     return visible
 
 
@@ -241,9 +243,12 @@ def path_list() -> QuerySet[LearningPath]:
 
 
 def path_get(*, slug: str, user: Viewer | None = None) -> LearningPath | None:
-    """A path with its steps in order, their articles, and whether the user has done each."""
-    steps = LearningPathStep.objects.select_related("article").defer(
-        "article__body", "article__body_html", "article__toc"
+    """A path with its steps in order, their articles, and whether the user has done each.
+    A step whose article the user may not see (archived, or a draft again) is left out."""
+    steps = (
+        LearningPathStep.objects.filter(_visibility(user, through="article__"))
+        .select_related("article")
+        .defer("article__body", "article__body_html", "article__toc")
     )
     if isinstance(user, User):
         steps = steps.annotate(

@@ -125,6 +125,20 @@ def test_moving_an_issue_through_the_board(owner, other_user, pets_v1):
     assert "changed status" in detail
 
 
+def test_the_triage_form_names_people_without_their_e_mail_addresses(
+    owner, other_user, mentor, pets_v1
+):
+    issue = issue_create(reporter=other_user, api=pets_v1.api, title="Broken")
+    for triager in (owner, mentor):
+        page = browser(triager).get(f"/issues/{issue.pk}/").content.decode()
+        assert f"Oscar Other (#{other_user.pk})" in page
+        assert other_user.email not in page
+        assert mentor.email not in page
+    browser(owner).post(f"/issues/{issue.pk}/triage/", {"assignee": other_user.pk, "labels": ""})
+    issue.refresh_from_db()
+    assert issue.assignee == other_user
+
+
 def test_issue_list_filters_with_htmx_partials(other_user, pets_v1):
     issue_create(reporter=other_user, api=pets_v1.api, title="Docs are thin", kind="docs_gap")
     issue_create(reporter=other_user, api=pets_v1.api, title="Crash", kind="bug")

@@ -16,6 +16,7 @@ from nexus.core import conditional
 from nexus.knowledge import services as knowledge_services
 from tests.challenges.conftest import post_challenge, post_solution
 from tests.collab.conftest import PETS_V1
+from tests.factories import UserFactory
 from tests.journal.conftest import write_entry
 from tests.knowledge.factories import make_article
 
@@ -149,6 +150,20 @@ def test_a_stale_if_match_is_a_412_with_the_current_etag_and_changes_nothing(edi
     assert stale["Content-Type"] == "application/problem+json"
     assert stale.json()["code"] == "precondition_failed"
     assert stale["ETag"] == first["ETag"]
+    assert stored(resource) == before
+
+
+@pytest.mark.parametrize("if_match", [None, '"stale"', "*"])
+def test_someone_who_may_not_edit_is_refused_before_the_if_match_check(
+    editable, client_for, if_match
+):
+    entry, resource, url, _ = editable
+    before = stored(resource)
+    headers = {"If-Match": if_match} if if_match else {}
+    outsider = client_for(UserFactory(display_name="Una Outsider"))
+    response = outsider.patch(url, entry.change, format="json", headers=headers)
+    assert response.status_code in (403, 404), response.content  # never a 428 or a 412
+    assert "ETag" not in response
     assert stored(resource) == before
 
 

@@ -137,3 +137,19 @@ def test_path_list_queries_do_not_depend_on_page_size(api_client, owner, page_si
         response = api_client.get(f"{PATHS}?page_size={page_size}")
     assert len(response.json()["results"]) == page_size
     assert len(queries) == 1
+
+
+def test_a_step_whose_article_was_archived_is_shown_only_to_who_may_see_the_article(
+    api_client, client_for, owner, other_user, mentor
+):
+    kept, archived = make_article(owner, title="Setup"), make_article(owner, title="Retracted")
+    path = services.learning_path_create(
+        author=owner, title="P", articles=[kept.slug, archived.slug]
+    )
+    services.article_archive(article=archived, editor=owner)
+
+    def steps(client):
+        return [step["article"] for step in client.get(f"{PATHS}{path.slug}/").json()["steps"]]
+
+    assert steps(api_client) == steps(client_for(other_user)) == [kept.slug]
+    assert steps(client_for(owner)) == steps(client_for(mentor)) == [kept.slug, archived.slug]

@@ -200,3 +200,21 @@ def test_diff_between_revisions(client, owner):
     diff = body["data"]["articleDiff"]
     assert diff["changed"] is True
     assert "+b" in diff["unified"]
+
+
+def test_path_steps_leave_out_articles_the_reader_may_not_see(client, owner, mentor):
+    kept, archived = make_article(owner, title="Setup"), make_article(owner, title="Retracted")
+    path = services.learning_path_create(
+        author=owner, title="P", articles=[kept.slug, archived.slug]
+    )
+    services.article_archive(article=archived, editor=owner)
+    one = "query($slug: String!) { learningPath(slug: $slug) { steps { article { title } } } }"
+    every = "{ learningPaths { steps { article { title } } } }"
+
+    def titles(query, user=None):
+        data = graphql(client, query, {"slug": path.slug}, user=user)["data"]
+        found = data.get("learningPath") or data["learningPaths"][0]
+        return [step["article"]["title"] for step in found["steps"]]
+
+    assert titles(one) == titles(every) == ["Setup"]
+    assert titles(one, mentor) == titles(every, owner) == ["Setup", "Retracted"]

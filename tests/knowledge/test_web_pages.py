@@ -183,6 +183,16 @@ def test_learning_path_progress_and_resume(browser_for, owner, other_user):
     assert "Resume: Models" in page
 
 
+def test_a_path_page_leaves_out_steps_the_reader_may_not_see(browser_for, owner):
+    kept, archived = make_article(owner, title="Setup"), make_article(owner, title="Retracted")
+    path = services.learning_path_create(
+        author=owner, title="P", articles=[kept.slug, archived.slug]
+    )
+    services.article_archive(article=archived, editor=owner)
+    assert "Retracted" not in browser_for().get(f"/paths/{path.slug}/").content.decode()
+    assert "Retracted" in browser_for(owner).get(f"/paths/{path.slug}/").content.decode()
+
+
 def test_technology_page_groups_articles_by_kind(browser_for, owner):
     make_article(owner, title="Redis guide", kind="guide")
     make_article(owner, title="Redis takeaway", kind="takeaway")

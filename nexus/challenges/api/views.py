@@ -145,6 +145,10 @@ class ChallengeViewSet(
     def partial_update(self, request: Request, pk: str) -> Response:
         """Edit text/taxonomy (author or moderator), status and duplicates, or the accepted one."""
         challenge = _challenge(pk)
+        # Refused before the If-Match check: a 428 or 412 is for those who may edit. Every
+        # change here (text, status, duplicate, acceptance) is for the author or a moderator.
+        if not policies.can_edit_challenge(request.user, challenge):
+            self.permission_denied(request, message="Only the author or a mentor may change it.")
         expected_etag = conditional.if_match(request)
         data = ChallengeUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -270,6 +274,8 @@ class SolutionViewSet(
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         solution = self.get_object()
+        if not policies.can_edit_solution(request.user, solution):  # before If-Match, as above
+            self.permission_denied(request, message="Only the author or a mentor may edit it.")
         expected_etag = conditional.if_match(request)
         data = SolutionInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from nexus.accounts.models import Team
-from nexus.collab import selectors
+from nexus.collab import policies, selectors
 from nexus.collab.api.serializers import (
     AlertSerializer,
     ApiSerializer,
@@ -145,6 +145,9 @@ class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     )
     def partial_update(self, request: Request, slug: str) -> Response:
         api = self.get_object()
+        # Refused before the If-Match check: a 428 or 412 is for those who may edit.
+        if not policies.can_maintain_api(request.user, api):
+            self.permission_denied(request, message="Only the API's maintainers edit it.")
         expected_etag = conditional.if_match(request)
         data = ApiInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)

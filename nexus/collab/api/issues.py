@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from nexus.accounts import selectors as account_selectors
-from nexus.collab import selectors
+from nexus.collab import policies, selectors
 from nexus.collab.api.serializers import (
     IssueCommentSerializer,
     IssueEventSerializer,
@@ -104,6 +104,10 @@ class IntegrationIssueViewSet(
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         issue = self.get_object()
+        # Refused before the If-Match check: a 428 or 412 is for those who may edit. The service
+        # still decides field by field (only triagers move the status, assign and label).
+        if not policies.can_edit_issue(request.user, issue):
+            self.permission_denied(request, message="Only the reporter and triagers edit it.")
         data = IssueUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         issue_services.issue_update(

@@ -61,6 +61,13 @@ class EntryViewSet(viewsets.GenericViewSet):
     def get_object(self) -> Entry:
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
+    def _editable(self) -> Entry:
+        """The entry of the URL, 403 for a reader who may not edit it (mentors, admins): answered
+        before the If-Match check, so a refusal is never a 428 or a 412."""
+        entry = self.get_object()
+        _deny_unless(policies.can_edit_journal_item(self.request.user, entry))
+        return entry
+
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(s.EntrySerializer(page, many=True).data)
@@ -89,7 +96,7 @@ class EntryViewSet(viewsets.GenericViewSet):
         responses={200: s.EntrySerializer, **conditional.PRECONDITION_RESPONSES},
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        entry = self.get_object()
+        entry = self._editable()
         expected_etag = conditional.if_match(request)
         data = s.EntryInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -107,7 +114,7 @@ class EntryViewSet(viewsets.GenericViewSet):
         responses={204: None, **conditional.PRECONDITION_RESPONSES},
     )
     def destroy(self, request: Request, pk: str) -> Response:
-        entry = self.get_object()
+        entry = self._editable()
         services.entry_delete(
             entry=entry,
             actor=authenticated_user(request),

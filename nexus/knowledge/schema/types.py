@@ -135,9 +135,12 @@ class LearningPathType:
     author: UserType
     created_at: strawberry.auto
 
-    @strawberry.field
-    def steps(self, root: models.LearningPath) -> list[PathStepType]:
-        return cast(list[PathStepType], list(root.steps.all()))
+    @strawberry.field(description="In order; a step whose article you may not see is left out.")
+    def steps(self, root: models.LearningPath, info: Info) -> list[PathStepType]:
+        # learningPath's steps come scoped from selectors.path_get; learningPaths' do not.
+        user = info.context.request.user
+        steps = [step for step in root.steps.all() if can_view_article(user, step.article)]
+        return cast(list[PathStepType], steps)
 
 
 @strawberry.input
