@@ -5,6 +5,7 @@ field and web page, asks one cell (one row, one role) through the real test clie
 savepoint that is rolled back, and says where the answer differs from the table.
 """
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,8 +21,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import AccessToken
 
+from nexus.accounts.jwt import refresh_token_for
 from nexus.graphql import schema
 from tests.security.world import World
 
@@ -67,6 +68,9 @@ class Rule:
     # the refusal must come before the precondition check. A role that may edit the resource,
     # but not make this change, meets the precondition check first.
     if_match_for: frozenset[str] | None = None
+    # An allowed answer that sends the browser to this URL name exactly (logging out everywhere
+    # ends on the login page, with no `next`, where a refusal would carry one).
+    allowed_redirect: str | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -193,7 +197,7 @@ class Asker:
         self.bearer: dict[str, str] = {}
         self.sessions: dict[str, str] = {}
         for role, user in world.users.items():
-            self.bearer[role] = f"Bearer {AccessToken.for_user(user)}"
+            self.bearer[role] = f"Bearer {refresh_token_for(user).access_token}"
             client = Client()
             client.force_login(user)
             self.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -232,6 +236,9 @@ class Asker:
         client.cookies["csrftoken"] = CSRF_TOKEN
         if role in self.sessions:
             client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[role]
+        if rule.method == "POST" and "Content-Type" in headers:  # what browsers post by themselves
+            content_type = headers.pop("Content-Type")
+            return client.post(path, json.dumps(body), content_type=content_type, headers=headers)
         if rule.method == "POST":
             headers["X-CSRFToken"] = CSRF_TOKEN
             return client.post(path, {"csrfmiddlewaretoken": CSRF_TOKEN, **body}, headers=headers)
@@ -279,6 +286,8 @@ def _outcome(rule: Rule, response: HttpResponseBase, content: str) -> str:
     if status in (401, 403, 404):
         return DENY
     if status in (301, 302, 303, 307, 308):
+        if rule.allowed_redirect and response.get("Location") == reverse(rule.allowed_redirect):
+            return ALLOW
         return DENY if response.get("Location", "").startswith(LOGIN_PATHS) else ALLOW
     if 200 <= status < 300:
         return ALLOW

@@ -18,8 +18,8 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import AccessToken
 
+from nexus.accounts.jwt import refresh_token_for
 from nexus.core import events
 from nexus.notifications.models import Webhook
 from tests import hostile
@@ -212,7 +212,7 @@ def git_graphql(world: World, url: str) -> bool:
             "/graphql/",
             {"query": mutation, "variables": {"url": url}},
             format="json",
-            headers={"Authorization": f"Bearer {AccessToken.for_user(world.owner)}"},
+            headers={"Authorization": f"Bearer {refresh_token_for(world.owner).access_token}"},
         )
     assert response.status_code == 200, response.content
     return response.json()["data"]["startImport"]["job"] is not None

@@ -14,9 +14,9 @@ from typing import Any
 
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from nexus.accounts import services as accounts
+from nexus.accounts.jwt import refresh_token_for
 from nexus.accounts.models import ApiToken, Role, Team, User
 from nexus.accounts.tokens import password_reset_tokens
 from nexus.challenges import services as challenges
@@ -119,7 +119,7 @@ def build_world() -> World:
         **_collab(owner, team),
         **_notifications(owner),
         job=ImportJob.objects.create(owner=owner, source_kind="file", source=f"{IMPORT}.md"),
-        refresh=str(RefreshToken.for_user(owner)),
+        refresh=str(refresh_token_for(owner)),
     )
     search.index_rebuild()
     world.subjects = _subjects(world, team, teammate)

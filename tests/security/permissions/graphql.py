@@ -172,6 +172,7 @@ def _versioned(attribute: str) -> Variables:
 
 
 MUTATIONS = [
+    *mutation("logOutEverywhere", SIGNED_IN, "mutation { logOutEverywhere { done } }"),
     *mutation(
         "updateProfile", SIGNED_IN, 'mutation { updateProfile(data: {bio: "Hi."}) { ERRORS } }'
     ),

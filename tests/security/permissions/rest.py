@@ -55,6 +55,18 @@ ACCOUNTS = [
         writes=False,
     ),
     *rest("POST", "auth-reset", ANYONE, body={"email": "nobody@example.com"}, writes=False),
+    # Whoever holds a refresh token may give it back (logging out); its holder, not a role, decides.
+    *rest("POST", "auth-token-blacklist", ANYONE, body=lambda world: {"refresh": world.refresh}),
+    # Only the e-mailed link and the sign-up password activate a pending account: a made-up link
+    # is refused on its token, whoever sends it.
+    *rest(
+        "POST",
+        "auth-register-confirm",
+        frozenset(),
+        body={"uid": "MQ", "token": "made-up", "password": NEW_PASSWORD},
+        refused_field="token",
+    ),
+    *rest("POST", "me-log-out-everywhere", SIGNED_IN),
     *rest(
         "POST",
         "auth-reset-confirm",

@@ -70,6 +70,24 @@ ACCOUNTS = [
         body=lambda world: {"username": world.users["owner"].email, "password": DEFAULT_PASSWORD},
     ),
     *web("POST", "accounts:logout", ANYONE, writes=SIGNED_IN),
+    *web("POST", "accounts:log_out_everywhere", SIGNED_IN, allowed_redirect="accounts:login"),
+    *web("GET", "accounts:signup_done", ANYONE),
+    # The link's page itself is public; only the right link and password activate an account.
+    *web("GET", "accounts:signup_confirm", ANYONE, on="reset"),
+    # Browsers post violation reports without credentials: anyone may (bounded and throttled).
+    *web(
+        "POST",
+        "csp-reports",
+        ANYONE,
+        headers={"Content-Type": "application/csp-report"},
+        body={
+            "csp-report": {
+                "document-uri": "http://testserver/",
+                "effective-directive": "script-src-elem",
+                "blocked-uri": "inline",
+            }
+        },
+    ),
     *web("GET", "accounts:profile", SIGNED_IN),
     *web(
         "POST", "accounts:profile", SIGNED_IN, body={"display_name": "Renamed", "track": "backend"}
