@@ -1,5 +1,6 @@
 """GraphQL building blocks: the authenticated view, limits, and typed errors for mutations."""
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -93,6 +94,26 @@ class NotFound(ObjectDoesNotExist):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+# Primary keys are PostgreSQL bigints: ids past this one name no row.
+MAX_PK = 2**63 - 1
+DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def pk_from_id(value: str) -> int | None:
+    """The primary key an ID argument names, or None when no row can have it (not a whole
+    number, or past bigint): the ORM would raise ValueError on it, a bug in the answer."""
+    if not DIGITS.fullmatch(value) or not 0 < (pk := int(value)) <= MAX_PK:
+        return None
+    return pk
+
+
+def pk_or_not_found(value: str, *, field: str = "id") -> int:
+    """pk_from_id for a mutation: an impossible id is not_found on its field, like a missing row."""
+    if (pk := pk_from_id(value)) is None:
+        raise NotFound(field=field)
+    return pk
 
 
 def _denied(exc: PermissionDenied) -> list[FieldError]:
