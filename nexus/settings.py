@@ -184,6 +184,8 @@ NEXUS_OUTBOUND_ALLOW_LOOPBACK = env.bool("NEXUS_OUTBOUND_ALLOW_LOOPBACK", defaul
 # --- Request limits ---------------------------------------------------------------------------
 NEXUS_MAX_JSON_BODY_BYTES = env.int("NEXUS_MAX_JSON_BODY_BYTES", default=1024 * 1024)
 NEXUS_MAX_UPLOAD_BYTES = env.int("NEXUS_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+# Levels of arrays and objects a JSON body may nest (REST, GraphQL, mock requests).
+NEXUS_MAX_JSON_DEPTH = env.int("NEXUS_MAX_JSON_DEPTH", default=32)
 DATA_UPLOAD_MAX_MEMORY_SIZE = NEXUS_MAX_JSON_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = NEXUS_MAX_UPLOAD_BYTES
 
@@ -210,7 +212,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "nexus.core.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

@@ -27,6 +27,7 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 from strawberry_django.permissions import DjangoPermissionExtension
 
 from nexus.core.errors import problem_response
+from nexus.core.parsers import JSONTooDeep, loads_bounded
 
 
 class RefuseNulCharacters(SchemaExtension):
@@ -207,4 +208,14 @@ class AuthenticatedGraphQLView(GraphQLView):
             return problem_response(401, detail=str(exc.detail), code="authentication_failed")
         except exceptions.PermissionDenied as exc:
             return problem_response(403, detail=str(exc.detail), code="csrf_failed")
-        return super().dispatch(request, *args, **kwargs)
+        except exceptions.ParseError as exc:
+            # The CSRF check reads the body through DRF's parsers, which refused it.
+            return problem_response(400, detail=str(exc.detail), code=str(exc.get_codes()))
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except JSONTooDeep as exc:
+            return problem_response(400, detail=str(exc), code="too_deep")
+
+    def decode_json(self, data: str | bytes) -> object:
+        """The body, variables and extensions, refused past the nesting limit (JSONTooDeep)."""
+        return loads_bounded(data)
