@@ -1,23 +1,16 @@
 """A body sent without Content-Length (chunked) obeys the body limit, straight to gunicorn too."""
 
 import contextlib
-import http.client
 import io
 import json
-import os
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from nexus.core.middleware import ChunkedBodyLimit
+from tests import servers
 
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 LIMIT = 64 * 1024  # the spawned server's NEXUS_MAX_JSON_BODY_BYTES, small to keep the test fast
 TYPENAME = b'{"query": "{ __typename }"}'
 
@@ -94,45 +87,10 @@ def test_a_server_that_does_not_end_the_input_is_not_read_without_a_length(setti
 # --- Through gunicorn ---------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def answers(port: int) -> bool:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        connection.request("GET", "/healthz")
-        return connection.getresponse().status == 200
-    except OSError:
-        return False
-    finally:
-        connection.close()
-
-
 @pytest.fixture(scope="module")
 def gunicorn() -> Iterator[int]:
-    port = free_port()
-    env = {**os.environ, "NEXUS_MAX_JSON_BODY_BYTES": str(LIMIT)}
-    server = subprocess.Popen(
-        [str(GUNICORN), "nexus.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        # The socket accepts before the worker has loaded Django: wait for an answer.
-        deadline = time.monotonic() + 120
-        while not answers(port):
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
-            assert time.monotonic() < deadline, "gunicorn did not answer within 120 s"
-            time.sleep(0.5)
+    with servers.gunicorn(NEXUS_MAX_JSON_BODY_BYTES=str(LIMIT)) as port:
         yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def post_chunked(port: int, payload: bytes, chunk: int = 8192) -> tuple[int, bytes]:
