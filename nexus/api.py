@@ -1,7 +1,6 @@
 """The REST API under /api/v1/: one router, each app contributing its routes."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenRefreshView, TokenVerifyView
 
 from nexus.accounts import api as accounts_api
@@ -9,6 +8,7 @@ from nexus.challenges import api as challenges_api
 from nexus.collab.api import catalog as collab_catalog_api
 from nexus.collab.api import feedback as collab_feedback_api
 from nexus.collab.api import issues as collab_issues_api
+from nexus.core.routers import TypedRouter
 from nexus.importer import api as importer_api
 from nexus.journal.api import urls as journal_urls
 from nexus.knowledge.api import articles as knowledge_articles
@@ -16,7 +16,7 @@ from nexus.knowledge.api import others as knowledge_others
 from nexus.notifications import api as notifications_api
 from nexus.search import api as search_api
 
-router = DefaultRouter()
+router = TypedRouter()
 router.register("me/tokens", accounts_api.MeTokenViewSet, basename="me-token")
 router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("imports", importer_api.ImportJobViewSet, basename="import")

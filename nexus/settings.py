@@ -49,6 +49,11 @@ def _production_problems() -> list[str]:
         problems.append("ALLOWED_HOSTS is empty")
     if "DATABASE_URL" not in os.environ:
         problems.append("DATABASE_URL is not set")
+    elif (engine := env.db("DATABASE_URL")["ENGINE"]) != "django.db.backends.postgresql":
+        # SQLite is the embedded mode's: one file, one writer, no replicas behind a balancer.
+        problems.append(f"DATABASE_URL must name PostgreSQL, not {engine.rsplit('.', 1)[-1]}")
+    if 0 < len(env.str("NEXUS_METRICS_TOKEN", default="")) < 32:
+        problems.append("NEXUS_METRICS_TOKEN is shorter than 32 characters")
     return problems
 
 
@@ -226,6 +231,8 @@ NEXUS_OUTBOUND_ALLOW_LOOPBACK = env.bool("NEXUS_OUTBOUND_ALLOW_LOOPBACK", defaul
 # --- Request limits ---------------------------------------------------------------------------
 NEXUS_MAX_JSON_BODY_BYTES = env.int("NEXUS_MAX_JSON_BODY_BYTES", default=1024 * 1024)
 NEXUS_MAX_UPLOAD_BYTES = env.int("NEXUS_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+# Levels of arrays and objects a JSON body may nest (REST, GraphQL, mock requests).
+NEXUS_MAX_JSON_DEPTH = env.int("NEXUS_MAX_JSON_DEPTH", default=32)
 DATA_UPLOAD_MAX_MEMORY_SIZE = NEXUS_MAX_JSON_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = NEXUS_MAX_UPLOAD_BYTES
 
@@ -252,7 +259,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "nexus.core.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -371,9 +378,16 @@ NEXUS_WEBHOOK_MAX_CONSECUTIVE_FAILURES = env.int(
     "NEXUS_WEBHOOK_MAX_CONSECUTIVE_FAILURES", default=20
 )
 
+# --- Operations -------------------------------------------------------------------------------
+# The bearer token Prometheus sends for /metrics (deploy/monitoring); unset, there is no /metrics.
+NEXUS_METRICS_TOKEN = env.str("NEXUS_METRICS_TOKEN", default="")
+
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=PRODUCTION)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+# The load balancer's probes and Prometheus call each replica over plain HTTP, from inside.
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz|metrics)$"]
+# nginx and the Ingress terminate TLS and say so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION

@@ -12,7 +12,7 @@ from strawberry_django.permissions import IsAuthenticated
 from nexus.accounts import selectors, services
 from nexus.accounts.models import User
 from nexus.core.auth import authenticated_user
-from nexus.core.graphql import FieldError, MutationErrors
+from nexus.core.graphql import FieldError, MutationErrors, pk_from_id
 
 
 @strawberry_django.type(User, name="User", description="A public profile.")
@@ -74,7 +74,9 @@ class Query:
 
     @strawberry_django.field
     def user(self, id: strawberry.ID) -> UserType | None:
-        return cast(UserType | None, selectors.user_list().filter(pk=id).first())
+        if (pk := pk_from_id(id)) is None:
+            return None
+        return cast(UserType | None, selectors.user_list().filter(pk=pk).first())
 
 
 @strawberry.type

@@ -1,7 +1,6 @@
 """Web pages: lists, the new-challenge form with suggestions, a challenge with its solutions,
 votes, acceptance, comments, the leaderboard and a user's challenge profile."""
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from nexus.challenges.filters import SORT_CHOICES, ChallengeFilter, ordering_for
 from nexus.challenges.forms import ChallengeForm, CommentForm, DuplicateForm, SolutionForm
 from nexus.challenges.models import Challenge, ChallengeStatus, Comment, Solution
 from nexus.challenges.similarity import similar_challenges
+from nexus.core import months
 from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
 from nexus.knowledge import selectors as knowledge_selectors
@@ -266,7 +266,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         if technology is None:
             raise Http404
     try:
-        month = date.fromisoformat(f"{month_text}-01") if month_text else None
+        month = months.parse_month(month_text) if month_text else None
     except ValueError:
         return render(request, "400.html", status=400)
     context = {

@@ -22,7 +22,7 @@ from nexus.collab.models import (
 from nexus.collab.services import feedback as feedback_services
 from nexus.collab.services import issues as issue_services
 from nexus.core.auth import authenticated_user
-from nexus.core.graphql import FieldError, MutationErrors, NotFound
+from nexus.core.graphql import FieldError, MutationErrors, NotFound, pk_or_not_found
 
 
 @strawberry_django.type(SpecChange, name="ApiChange")
@@ -180,7 +180,9 @@ class Mutation:
 
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def move_integration_issue(self, info: Info, id: strawberry.ID, status: str) -> IssueResult:
-        issue = IntegrationIssue.objects.select_related("api").filter(pk=id).first()
+        issue = (
+            IntegrationIssue.objects.select_related("api").filter(pk=pk_or_not_found(id)).first()
+        )
         if issue is None:
             raise NotFound(field="id", message="No such issue.")
         issue = issue_services.issue_update(
@@ -190,7 +192,8 @@ class Mutation:
 
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def rate_operation(self, info: Info, data: RatingInput) -> RatingResult:
-        operation = Operation.objects.filter(pk=data.operation_id).first()
+        pk = pk_or_not_found(data.operation_id, field="operation_id")
+        operation = Operation.objects.filter(pk=pk).first()
         if operation is None:
             raise NotFound(field="operation_id", message="No such operation.")
         scores = {

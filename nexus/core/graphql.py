@@ -1,5 +1,6 @@
 """GraphQL building blocks: the authenticated view, limits, and typed errors for mutations."""
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -26,6 +27,7 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 from strawberry_django.permissions import DjangoPermissionExtension
 
 from nexus.core.errors import problem_response
+from nexus.core.parsers import JSONTooDeep, loads_bounded
 
 
 class RefuseNulCharacters(SchemaExtension):
@@ -93,6 +95,26 @@ class NotFound(ObjectDoesNotExist):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+# Primary keys are PostgreSQL bigints: ids past this one name no row.
+MAX_PK = 2**63 - 1
+DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def pk_from_id(value: str) -> int | None:
+    """The primary key an ID argument names, or None when no row can have it (not a whole
+    number, or past bigint): the ORM would raise ValueError on it, a bug in the answer."""
+    if not DIGITS.fullmatch(value) or not 0 < (pk := int(value)) <= MAX_PK:
+        return None
+    return pk
+
+
+def pk_or_not_found(value: str, *, field: str = "id") -> int:
+    """pk_from_id for a mutation: an impossible id is not_found on its field, like a missing row."""
+    if (pk := pk_from_id(value)) is None:
+        raise NotFound(field=field)
+    return pk
 
 
 def _denied(exc: PermissionDenied) -> list[FieldError]:
@@ -186,4 +208,14 @@ class AuthenticatedGraphQLView(GraphQLView):
             return problem_response(401, detail=str(exc.detail), code="authentication_failed")
         except exceptions.PermissionDenied as exc:
             return problem_response(403, detail=str(exc.detail), code="csrf_failed")
-        return super().dispatch(request, *args, **kwargs)
+        except exceptions.ParseError as exc:
+            # The CSRF check reads the body through DRF's parsers, which refused it.
+            return problem_response(400, detail=str(exc.detail), code=str(exc.get_codes()))
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except JSONTooDeep as exc:
+            return problem_response(400, detail=str(exc), code="too_deep")
+
+    def decode_json(self, data: str | bytes) -> object:
+        """The body, variables and extensions, refused past the nesting limit (JSONTooDeep)."""
+        return loads_bounded(data)

@@ -1,11 +1,15 @@
+import io
+import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from nexus.core.errors import problem_response
+from nexus.core.errors import PROBLEM_CONTENT_TYPE, problem_body, problem_response
 from nexus.core.request_context import request_id_var
 
 # A caller may pass its own id (a load balancer's, a frontend's) so one request can be followed
@@ -28,6 +32,17 @@ class RequestIdMiddleware:
         return response
 
 
+def body_limit(content_type: str) -> int:
+    """The most bytes a request body of this media type may have."""
+    if content_type.split(";")[0].strip().lower() == "multipart/form-data":
+        return settings.NEXUS_MAX_UPLOAD_BYTES
+    return settings.NEXUS_MAX_JSON_BODY_BYTES
+
+
+def body_too_large(length: int, limit: int) -> str:
+    return f"The request body is {length} bytes; the limit is {limit} bytes."
+
+
 class RequestBodyLimitMiddleware:
     """Refuses bodies over the configured size before anything reads them.
 
@@ -43,10 +58,50 @@ class RequestBodyLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return problem_response(400, detail="The Content-Length header is not a number.")
-        is_upload = request.content_type == "multipart/form-data"
-        limit = settings.NEXUS_MAX_UPLOAD_BYTES if is_upload else settings.NEXUS_MAX_JSON_BODY_BYTES
+        limit = body_limit(request.content_type or "")
         if length > limit:
-            return problem_response(
-                413, detail=f"The request body is {length} bytes; the limit is {limit} bytes."
-            )
+            return problem_response(413, detail=body_too_large(length, limit))
         return self.get_response(request)
+
+
+class ChunkedBodyLimit:
+    """WSGI middleware (nexus/wsgi.py): a body sent without Content-Length obeys the same limit.
+
+    A chunked body declares no length, so RequestBodyLimitMiddleware had nothing to check, and
+    nothing bounded how much of it a client could send. Here it is read up to one byte past the
+    limit: more is a 413 (gunicorn's sync workers then close the connection, the rest unread);
+    less is handed on with its Content-Length, so Django, which reads only what Content-Length
+    declares and so ignored chunked bodies, sees it.
+    """
+
+    def __init__(self, application: Callable[..., Iterable[bytes]]) -> None:
+        self.application = application
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        # Only a server that ends wsgi.input at the end of the body (gunicorn does) may be read
+        # without a length: elsewhere the read would wait for the client to close.
+        if not chunked or not environ.get("wsgi.input_terminated"):
+            return self.application(environ, start_response)
+        limit = body_limit(environ.get("CONTENT_TYPE", ""))
+        body = environ["wsgi.input"].read(limit + 1)
+        if len(body) > limit:
+            detail = f"The chunked request body is over the limit of {limit} bytes."
+            return _problem(start_response, 413, detail)
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        return self.application(environ, start_response)
+
+
+def _problem(start_response: Callable[..., Any], status: int, detail: str) -> list[bytes]:
+    content = json.dumps(problem_body(status, detail=detail)).encode()
+    start_response(
+        f"{status} {HTTPStatus(status).phrase}",
+        [
+            ("Content-Type", PROBLEM_CONTENT_TYPE),
+            ("Content-Length", str(len(content))),
+        ],
+    )
+    return [content]

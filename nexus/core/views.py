@@ -1,8 +1,11 @@
+import hmac
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_prometheus.exports import ExportToDjangoView
 
 from nexus.core.errors import problem_response, wants_problem_json
 from nexus.core.health import run_readiness_checks
@@ -25,6 +28,25 @@ def readyz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if ready else "unavailable", "checks": checks},
         status=200 if ready else 503,
     )
+
+
+@require_GET
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics, for the scraper that sends NEXUS_METRICS_TOKEN as a bearer token.
+
+    They name every view, its latency and its errors: not for the public. Without a token
+    configured the app has no /metrics (404); a request without the right one gets a 401.
+    """
+    expected = settings.NEXUS_METRICS_TOKEN
+    if not expected:
+        raise Http404("Metrics are off: NEXUS_METRICS_TOKEN is not set.")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), expected.encode()):
+        response = problem_response(401, detail="Send the metrics token as a bearer token.")
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    return ExportToDjangoView(request)
 
 
 def _error_page(request: HttpRequest, status: int, template: str) -> HttpResponse:

@@ -9,7 +9,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from nexus.accounts.models import User, Viewer
-from nexus.core.graphql import FieldError, MutationErrors
+from nexus.core.graphql import FieldError, MutationErrors, pk_from_id
 from nexus.importer import models, selectors, services
 
 MAX_PAGE = 100
@@ -61,9 +61,9 @@ class Query:
     @strawberry_django.field
     def import_job(self, info: Info, id: strawberry.ID) -> ImportJobType | None:
         user = _user(info)
-        if not isinstance(user, User):
+        if not isinstance(user, User) or (pk := pk_from_id(id)) is None:
             return None
-        job = selectors.import_jobs_visible_to(user).filter(pk=id).first()
+        job = selectors.import_jobs_visible_to(user).filter(pk=pk).first()
         return cast(ImportJobType | None, job)
 
 

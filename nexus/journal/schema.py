@@ -12,7 +12,7 @@ from strawberry_django.pagination import OffsetPaginated
 from strawberry_django.permissions import IsAuthenticated
 
 from nexus.core.auth import authenticated_user
-from nexus.core.graphql import FieldError, MutationErrors, NotFound
+from nexus.core.graphql import FieldError, MutationErrors, NotFound, pk_from_id, pk_or_not_found
 from nexus.journal import selectors, services
 from nexus.journal.models import Entry, Milestone, MilestoneProgress, Program, ProgramMonth
 
@@ -155,9 +155,10 @@ class Query:
 
     @strawberry_django.field
     def journal_entry(self, info: Info, id: strawberry.ID) -> EntryType | None:
+        if (pk := pk_from_id(id)) is None:
+            return None
         return cast(
-            EntryType | None,
-            selectors.entry_get(viewer=info.context.request.user, entry_id=int(id)),
+            EntryType | None, selectors.entry_get(viewer=info.context.request.user, entry_id=pk)
         )
 
 
@@ -181,7 +182,7 @@ class Mutation:
         self, info: Info, id: strawberry.ID, data: EntryChanges
     ) -> EntryResult:
         user = authenticated_user(info.context.request)
-        entry = selectors.entry_get(viewer=user, entry_id=int(id))
+        entry = selectors.entry_get(viewer=user, entry_id=pk_or_not_found(id))
         if entry is None:
             raise NotFound(field="id", message="No such entry.")
         changes: dict[str, Any] = {
@@ -195,7 +196,7 @@ class Mutation:
         self, info: Info, id: strawberry.ID, approve: bool, comment: str = ""
     ) -> ProgressResult:
         user = authenticated_user(info.context.request)
-        progress = selectors.progress_get(viewer=user, progress_id=int(id))
+        progress = selectors.progress_get(viewer=user, progress_id=pk_or_not_found(id))
         if progress is None:
             # Not a not_found: only mentors, who see every milestone, may review one.
             raise PermissionDenied

@@ -1,6 +1,6 @@
 """Web pages of the journal: month view, entries, milestones, reviews and dashboards."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from nexus.accounts.models import User
-from nexus.core import clock
+from nexus.core import clock, months
 from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
 from nexus.journal import analytics, evidence, policies, selectors
@@ -27,7 +27,7 @@ def _month(value: str | None) -> date:
     if not value:
         return clock.first_of_this_month()
     try:
-        return datetime.strptime(value, "%Y-%m").date()
+        return months.parse_month(value)
     except ValueError as exc:
         raise Http404("No such month.") from exc
 

@@ -11,7 +11,7 @@ from strawberry_django.permissions import IsAuthenticated
 
 from nexus.accounts.schema import UserType
 from nexus.core.auth import authenticated_user
-from nexus.core.graphql import FieldError, MutationErrors, NotFound
+from nexus.core.graphql import FieldError, MutationErrors, NotFound, pk_from_id, pk_or_not_found
 from nexus.notifications import selectors, services
 from nexus.notifications.models import Notification, Subscription
 
@@ -96,7 +96,7 @@ class Mutation:
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def mark_notification_read(self, info: Info, id: strawberry.ID) -> NotificationResult:
         user = authenticated_user(info.context.request)
-        notification = selectors.notification_list(user=user).filter(pk=id).first()
+        notification = selectors.notification_list(user=user).filter(pk=pk_or_not_found(id)).first()
         if notification is None:
             raise NotFound(field="id")
         services.notification_mark_read(notification=notification, actor=user)
@@ -118,7 +118,8 @@ class Mutation:
     @strawberry_django.mutation(extensions=[IsAuthenticated()])
     def unfollow(self, info: Info, id: strawberry.ID) -> bool:
         user = authenticated_user(info.context.request)
-        found = selectors.subscription_list(user=user).filter(pk=id).first()
+        pk = pk_from_id(id)
+        found = None if pk is None else selectors.subscription_list(user=user).filter(pk=pk).first()
         if found is None:
             return False
         services.subscription_delete(subscription=found, actor=user)

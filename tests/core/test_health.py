@@ -39,8 +39,11 @@ def test_readyz_is_503_when_the_cache_is_down(client, monkeypatch):
     assert response.json()["checks"]["cache"]["ok"] is False
 
 
-def test_metrics_are_exported_for_prometheus(client):
+def test_metrics_are_exported_for_prometheus(client, settings):
+    settings.NEXUS_METRICS_TOKEN = "a-metrics-token-for-prometheus-0123456789"
     client.get("/healthz")
-    response = client.get("/metrics")
+    response = client.get(
+        "/metrics", headers={"Authorization": f"Bearer {settings.NEXUS_METRICS_TOKEN}"}
+    )
     assert response.status_code == 200
     assert b"django_http_requests_total_by_method_total" in response.content

@@ -12,8 +12,8 @@ SAFE_PRODUCTION_ENV = {
     "NEXUS_MODE": "production",
     "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789",
     "ALLOWED_HOSTS": "nexus.example.com",
-    "DATABASE_URL": "sqlite:////tmp/nexus-settings-test.sqlite3",
-    "SECURE_SSL_REDIRECT": "true",
+    # Not connected to by `check`: the deployment checks read settings only.
+    "DATABASE_URL": "postgres://nexus:secret@db.example.internal:5432/nexus",
 }
 
 
@@ -38,6 +38,9 @@ def run_manage(*args, **env_changes):
         ({"SECRET_KEY": "nexus-embedded-insecure-key-do-not-use-in-production"}, "SECRET_KEY"),
         ({"DEBUG": "true"}, "DEBUG"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+        ({"DATABASE_URL": "sqlite:////tmp/nexus.sqlite3"}, "PostgreSQL, not sqlite3"),
+        ({"DATABASE_URL": "mysql://nexus:secret@db/nexus"}, "PostgreSQL, not mysql"),
+        ({"NEXUS_METRICS_TOKEN": "short"}, "NEXUS_METRICS_TOKEN"),
     ],
 )
 def test_production_mode_refuses_unsafe_settings_and_names_them(change, named):
@@ -55,7 +58,20 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
 
 
 def test_safe_production_settings_pass_the_deployment_checks():
+    # No SECURE_SSL_REDIRECT nor SILENCED_SYSTEM_CHECKS: production redirects to HTTPS (W008).
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **SAFE_PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_mode_starts_without_metrics_or_with_a_long_metrics_token():
+    token = "m" * 32
+    result = run_manage("check", **SAFE_PRODUCTION_ENV, NEXUS_METRICS_TOKEN=token)
+    assert result.returncode == 0, result.stderr
+
+
+def test_embedded_mode_runs_on_sqlite(tmp_path):
+    """The README's quick start (embedded mode) keeps its SQLite database."""
+    result = run_manage("check", DATABASE_URL=f"sqlite:///{tmp_path / 'nexus.sqlite3'}")
     assert result.returncode == 0, result.stderr
 
 

@@ -1,8 +1,11 @@
 """Input and output serializers of the challenges API."""
 
+from datetime import date
+
 from rest_framework import serializers
 
 from nexus.challenges.models import Challenge, ChallengeStatus, Comment, Solution
+from nexus.core import months
 from nexus.core.serializers import StrictSerializer
 from nexus.knowledge.models import Tag, Technology
 
@@ -152,5 +155,13 @@ class ChallengeLeaderboardInput(StrictSerializer):
     technology = serializers.SlugRelatedField(
         slug_field="slug", queryset=Technology.objects.all(), required=False
     )
-    month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False)
+    month = serializers.RegexField(
+        r"^\d{4}-(0[1-9]|1[0-2])$", required=False, help_text=months.MONTH_HELP
+    )
     user = serializers.IntegerField(required=False)
+
+    def validate_month(self, value: str) -> date:
+        try:
+            return months.parse_month(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc

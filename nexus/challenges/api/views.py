@@ -1,7 +1,6 @@
 """REST endpoints: /api/v1/challenges/ (+ solutions, vote, comments, similar, leaderboard)
 and /api/v1/solutions/ (+ vote, accept, comments)."""
 
-from datetime import date
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -235,10 +234,9 @@ class ChallengeViewSet(
         """Top users by reputation, per technology (`?technology=`) and month (`?month=YYYY-MM`)."""
         data = ChallengeLeaderboardInput(data=request.query_params.dict())
         data.is_valid(raise_exception=True)
-        month = data.validated_data.get("month")
         rows = selectors.leaderboard(
             technology=data.validated_data.get("technology"),
-            month=date.fromisoformat(f"{month}-01") if month else None,
+            month=data.validated_data.get("month"),
         )
         return Response({"results": ChallengeLeaderboardRowSerializer(rows, many=True).data})
 

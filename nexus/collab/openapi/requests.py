@@ -1,6 +1,5 @@
 """Match an HTTP request to a spec operation and check it against the operation's schemas."""
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -8,6 +7,7 @@ from typing import Any
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 
 from nexus.collab.openapi.examples import schema_type
+from nexus.core.parsers import JSONTooDeep, loads_bounded
 
 PARAM = re.compile(r"\{([^}/]+)\}")
 
@@ -143,7 +143,9 @@ def _body_errors(
     if not media.endswith("json"):
         return []
     try:
-        value = json.loads(body)
+        value = loads_bounded(body)
+    except JSONTooDeep as exc:
+        return [{"field": "body", "code": "too_deep", "message": str(exc)}]
     except ValueError:
         return [{"field": "body", "code": "parse_error", "message": "The body is not valid JSON."}]
     schema = (content.get(media) or {}).get("schema")

@@ -1,12 +1,12 @@
 """Query-parameter filters of the journal's lists (unknown values answer 400)."""
 
-from datetime import datetime
 from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from nexus.core import months
 from nexus.journal.models import Entry, MilestoneProgress, MilestoneStatus, Visibility
 from nexus.journal.selectors import month_bounds
 
@@ -24,9 +24,9 @@ class EntryFilter(django_filters.FilterSet):
 
     def filter_month(self, queryset: QuerySet[Entry], name: str, value: str) -> Any:
         try:
-            first = datetime.strptime(value, "%Y-%m").date()
+            first = months.parse_month(value)
         except ValueError as exc:
-            raise ValidationError({"month": ["Use YYYY-MM."]}) from exc
+            raise ValidationError({"month": [str(exc)]}) from exc
         start, end = month_bounds(first)
         return queryset.filter(date__gte=start, date__lt=end)
 

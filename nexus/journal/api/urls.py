@@ -1,11 +1,11 @@
 """The journal's REST routes, included by nexus/api.py."""
 
-from django.urls import path
-from rest_framework.routers import SimpleRouter
+from django.urls import path, re_path
 
+from nexus.core.routers import TypedSimpleRouter
 from nexus.journal.api import views
 
-router = SimpleRouter()
+router = TypedSimpleRouter()
 router.register("journal/entries", views.EntryViewSet, basename="journal-entry")
 router.register("journal/reflections", views.ReflectionViewSet, basename="journal-reflection")
 router.register("programs", views.ProgramViewSet, basename="program")
@@ -13,8 +13,8 @@ router.register("milestones", views.MilestoneProgressViewSet, basename="mileston
 
 urlpatterns = [
     path("journal/evidence/", views.EvidenceApi.as_view(), name="journal-evidence"),
-    path(
-        "analytics/learners/<str:learner>/<slug:chart>/",
+    re_path(
+        r"^analytics/learners/(?P<learner>me|[0-9]+)/(?P<chart>[-a-zA-Z0-9_]+)/$",
         views.LearnerChartApi.as_view(),
         name="analytics-learner",
     ),

@@ -1,6 +1,6 @@
 """Thin REST views: parse, check the policy, call a service or selector, serialize."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nexus.accounts.models import User
-from nexus.core import clock, conditional
+from nexus.core import clock, conditional, months
 from nexus.core.auth import authenticated_user
 from nexus.core.pagination import CursorPagination
 from nexus.journal import analytics, evidence, policies, selectors, services
@@ -181,9 +181,9 @@ def _month_param(request: Request) -> date:
     if not value:
         return clock.first_of_this_month()
     try:
-        return datetime.strptime(value, "%Y-%m").date()
+        return months.parse_month(value)
     except ValueError as exc:
-        raise ValidationError({"month": ["Use YYYY-MM."]}) from exc
+        raise ValidationError({"month": [str(exc)]}) from exc
 
 
 @extend_schema(tags=["programs"])

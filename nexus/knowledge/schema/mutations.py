@@ -10,7 +10,7 @@ from strawberry_django.permissions import IsAuthenticated
 
 from nexus.accounts.models import User
 from nexus.core.auth import authenticated_user
-from nexus.core.graphql import MutationErrors, NotFound
+from nexus.core.graphql import MutationErrors, NotFound, pk_or_not_found
 from nexus.knowledge import models, selectors, services
 from nexus.knowledge.policies import can_view_article
 from nexus.knowledge.schema.types import (
@@ -41,7 +41,8 @@ def _visible_article(info: Info, slug: str) -> models.Article:
 
 
 def _visible_comment(info: Info, id: strawberry.ID) -> models.Comment:
-    comment = models.Comment.objects.filter(pk=id).select_related("article").first()
+    pk = pk_or_not_found(id)
+    comment = models.Comment.objects.filter(pk=pk).select_related("article").first()
     if comment is None or not can_view_article(info.context.request.user, comment.article):
         raise NotFound(field="id", message="No such comment.")
     return comment
@@ -123,7 +124,8 @@ class Mutation:
         article = _visible_article(info, slug)
         parent_comment = None
         if parent is not None:
-            parent_comment = models.Comment.objects.filter(pk=parent).first()
+            pk = pk_or_not_found(parent, field="parent")
+            parent_comment = models.Comment.objects.filter(pk=pk).first()
             if parent_comment is None:
                 raise NotFound(field="parent", message="No such comment.")
         comment = services.comment_create(

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -194,6 +194,8 @@ def article_diff(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def article_revert(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     article = visible_article(request, slug)
+    if selectors.revision_get(article=article, number=number) is None:
+        raise Http404("No such revision.")
     try:
         expected = int(request.POST.get("version", article.version))
         saved = services.article_revert(

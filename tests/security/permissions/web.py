@@ -36,7 +36,7 @@ OPERATIONS = [
     *web("GET", "healthz", ANYONE),
     *web("GET", "readyz", ANYONE),
     # Prometheus scrapes each replica; nginx keeps /metrics from the public (deploy/nginx).
-    *web("GET", "metrics", ANYONE),
+    *web("GET", "metrics", frozenset()),
     *web("GET", "schema", ANYONE),
     *web("GET", "swagger-ui", ANYONE),
     *web("GET", "redoc", ANYONE),
