@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := nexus/static/vendor
 
-.PHONY: run test install assets lint typecheck migrations-check pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search clean
+.PHONY: run test install assets lint typecheck migrations-check pytest coverage coverage-gate verify bench bench-import bench-journal bench-notifications bench-search clean
 
 run: install assets
 	$(PY) manage.py migrate --noinput
@@ -81,6 +81,11 @@ coverage-gate: install
 	@echo "Branch coverage of services, policies and selectors (the gate is $(COVERAGE_GATE)%):"
 	@$(VENV)/bin/coverage report --include='$(COVERAGE_GATED)' --skip-covered --sort=cover \
 		--fail-under=$(COVERAGE_GATE)
+
+# The long proofs over whole corpora (tests marked `verify`, which make test leaves out): every XSS
+# vector through every mock and spec surface in Chromium, every SSRF spelling through every sink.
+verify: install assets
+	NEXUS_VERIFY=1 $(PYTEST) -m verify $(PYTEST_ARGS)
 
 # Cohort dashboard on 500 learners x a year of entries; DATABASE_URL picks the database.
 # Every benchmark, one after another; each prints its own table.

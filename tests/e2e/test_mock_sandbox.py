@@ -204,6 +204,7 @@ def victim(new_page):
     return user, page
 
 
+@pytest.mark.verify  # the whole corpus through every surface: make verify
 def test_no_mock_example_or_spec_text_runs_for_a_signed_in_victim(
     victim, browser_errors, screenshot, live_server
 ):

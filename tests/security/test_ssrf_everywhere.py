@@ -110,6 +110,7 @@ def world(
     listener.close()
 
 
+@pytest.mark.verify  # the whole corpus through every surface: make verify
 def test_no_user_given_url_reaches_inside_whatever_its_spelling_redirect_or_dns(world):
     urls = corpus()
     world.public.targets.extend(urls)
