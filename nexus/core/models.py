@@ -62,3 +62,22 @@ class OutboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.subject_type}:{self.subject_id}"
+
+
+class DeferredTask(models.Model):
+    """A task the broker could not take when a committed write enqueued it.
+
+    `taskqueue.enqueue_on_commit` keeps it here instead of failing the request; the periodic sweep
+    hands it over once the broker is back (tasks are idempotent, so a repeat is harmless).
+    """
+
+    name = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    hand_over_attempts = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.name
+
