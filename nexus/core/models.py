@@ -81,3 +81,22 @@ class DeferredTask(models.Model):
     def __str__(self) -> str:
         return self.name
 
+
+class DeadLetter(TimeStampedModel):
+    """A task the workers gave up on: it failed past its retries (or kept killing its process).
+
+    Kept for an administrator to read, fix the cause and send again (nexus.core.deadletters).
+    """
+
+    task_id = models.CharField(max_length=255, db_index=True)
+    task_name = models.CharField(max_length=200, db_index=True)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    tries = models.PositiveIntegerField()
+    error = models.CharField(max_length=1000)
+    traceback = models.TextField(blank=True)
+    worker = models.CharField(max_length=255, blank=True)
+    requeued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.task_name}[{self.task_id}]"
