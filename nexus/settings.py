@@ -292,7 +292,6 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # ends as a dead letter (nexus.core.deadletters) like one that always raises.
 CELERY_TASK_RETRY_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_RETRY_DELAY = 10
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request that publishes while the broker is down must not hang: the outbox sweep catches up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

@@ -91,6 +91,11 @@ def test_every_task_has_a_bounded_number_of_tries():
     assert unbounded == [], "give these tasks a max_retries: they could be tried forever"
 
 
+def test_a_retry_without_a_countdown_comes_back_in_seconds():
+    # Such as the retry after a lost pool process; Celery's own default is 3 minutes.
+    assert current_app.tasks["nexus.notifications.tasks.deliver_webhook"].default_retry_delay == 10
+
+
 # --- A real worker on RabbitMQ ---------------------------------------------------------------------
 
 
