@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := nexus/static/vendor
 
-.PHONY: run test install assets lint typecheck migrations-check pytest coverage coverage-gate verify bench bench-import bench-journal bench-notifications bench-search clean
+.PHONY: run test install assets lint typecheck migrations-check pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search verify verify-proofs verify-faults verify-soak clean
 
 run: install assets
 	$(PY) manage.py migrate --noinput
@@ -82,9 +82,13 @@ coverage-gate: install
 	@$(VENV)/bin/coverage report --include='$(COVERAGE_GATED)' --skip-covered --sort=cover \
 		--fail-under=$(COVERAGE_GATE)
 
+# Every slow proof, none run by make test: the whole-corpus checks, then faults and the soak.
+verify: verify-proofs verify-faults verify-soak
+
 # The long proofs over whole corpora (tests marked `verify`, which make test leaves out): every XSS
-# vector through every mock and spec surface in Chromium, every SSRF spelling through every sink.
-verify: install assets
+# vector through every mock and spec surface in Chromium, every SSRF spelling through every sink,
+# schemathesis and hypothesis-graphql at full length.
+verify-proofs: install assets
 	NEXUS_VERIFY=1 $(PYTEST) -m verify $(PYTEST_ARGS)
 
 # Cohort dashboard on 500 learners x a year of entries; DATABASE_URL picks the database.
@@ -106,6 +110,20 @@ bench-search: install
 # Fan-out of one event to 10,000 followers: ours vs the naive per-row loop (FOLLOWERS=n to change).
 bench-notifications: install
 	$(PY) bench/notifications_fanout.py --followers $(or $(FOLLOWERS),10000)
+
+# Faults and the soak: each brings the native topology up (deploy/local/up, on a Redis and a
+# RabbitMQ of its own, so stopping them disturbs nothing else), checks, writes bench/results/ and
+# takes it down; the fixed ports of deploy/local must be free.
+
+# SIGKILL the worker 5 times during 1,000 notification and webhook tasks, stop RabbitMQ and Redis
+# for 60 s each, a poison task: 0 lost, 0 duplicates, 0 write or server errors (about 15 minutes).
+verify-faults: install
+	$(PY) bench/faults.py $(FAULTS_ARGS)
+
+# 10 minutes of locust, 50 users, 80 % reads, with a worker kill, a Redis and a RabbitMQ stop
+# (about 15 minutes).
+verify-soak: install
+	$(PY) bench/soak/run.py $(SOAK_ARGS)
 
 clean:
 	rm -rf .uv $(VENV) node_modules $(VENDOR) staticfiles

@@ -160,16 +160,32 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Two views of one cache. `default` lets Redis errors through, so what guards something with it
+# (login limits, throttles) fails closed; `best_effort` (nexus.core.cache) turns them into misses,
+# for values that can always be recomputed (rendered Markdown, popular lists).
 if REDIS_URL:
+    _redis_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="nexus"),
+        # A Redis that hangs must not hold requests: give up after a second.
+        "OPTIONS": {
+            "socket_connect_timeout": env.float("REDIS_TIMEOUT_SECONDS", default=1.0),
+            "socket_timeout": env.float("REDIS_TIMEOUT_SECONDS", default=1.0),
+        },
+    }
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="nexus"),
-        }
+        "default": _redis_cache,
+        "best_effort": {**_redis_cache, "BACKEND": "nexus.core.cache.BestEffortRedisCache"},
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "best_effort": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "best-effort",
+        },
+    }
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -322,13 +338,19 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Broker tests give each run its own queue, so workers of other checkouts never take its tasks.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_RESULT_BACKEND = REDIS_URL or None
+# Nothing reads task results: storing them would make every task (and every enqueue, which
+# subscribes to its result) depend on Redis as well as RabbitMQ.
+CELERY_TASK_IGNORE_RESULT = True
 # Embedded mode has no broker: tasks run inline, in the request that enqueues them.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task whose pool process died (killed, out of memory) is retried and counts against its
+# max_retries, instead of going back to the queue forever: a task that always kills its process
+# ends as a dead letter (nexus.core.deadletters) like one that always raises.
+CELERY_TASK_RETRY_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_RETRY_DELAY = 10
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request that publishes while the broker is down must not hang: the outbox sweep catches up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

@@ -38,10 +38,10 @@ def _give_each_xdist_worker_its_own_redis_database() -> None:
     from django.conf import settings
 
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    cache = settings.CACHES["default"]
-    if worker and cache["BACKEND"].endswith("RedisCache"):
-        database = int(worker.removeprefix("gw")) % 15 + 1
-        cache["LOCATION"] = urlsplit(cache["LOCATION"])._replace(path=f"/{database}").geturl()
+    for cache in settings.CACHES.values():
+        if worker and cache["BACKEND"].endswith("RedisCache"):
+            database = int(worker.removeprefix("gw")) % 15 + 1
+            cache["LOCATION"] = urlsplit(cache["LOCATION"])._replace(path=f"/{database}").geturl()
 
 
 def _collect_garbage_less_often() -> None:
@@ -159,11 +159,13 @@ def inline_tasks():
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Throttle counters and cached values never leak from one test into the next."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

@@ -14,3 +14,5 @@ class CoreConfig(AppConfig):
         # Importing each app's tasks.py and handlers.py registers its Celery tasks and event
         # subscribers in every process (web, worker, beat), not only where Celery discovers them.
         autodiscover_modules("tasks", "handlers")
+        # Connects the task_failure handler that keeps given-up tasks as dead letters.
+        from nexus.core import deadletters  # noqa: F401

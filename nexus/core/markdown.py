@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 import nh3
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils.text import slugify
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -135,11 +135,11 @@ def render_markdown(text: str, *, link_resolver: LinkResolver | None = None) -> 
         # a pure function of the text and safe to share through the cache.
         return _render(text, link_resolver)
     key = _cache_key(text)
-    cached = cache.get(key)
+    cached = caches["best_effort"].get(key)
     if isinstance(cached, RenderedMarkdown):
         return cached
     rendered = _render(text, None)
-    cache.set(key, rendered, CACHE_TIMEOUT_SECONDS)
+    caches["best_effort"].set(key, rendered, CACHE_TIMEOUT_SECONDS)
     return rendered
 
 

@@ -62,3 +62,41 @@ class OutboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.subject_type}:{self.subject_id}"
+
+
+class DeferredTask(models.Model):
+    """A task the broker could not take when a committed write enqueued it.
+
+    `taskqueue.enqueue_on_commit` keeps it here instead of failing the request; the periodic sweep
+    hands it over once the broker is back (tasks are idempotent, so a repeat is harmless).
+    """
+
+    name = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    hand_over_attempts = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeadLetter(TimeStampedModel):
+    """A task the workers gave up on: it failed past its retries (or kept killing its process).
+
+    Kept for an administrator to read, fix the cause and send again (nexus.core.deadletters).
+    """
+
+    task_id = models.CharField(max_length=255, db_index=True)
+    task_name = models.CharField(max_length=200, db_index=True)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    tries = models.PositiveIntegerField()
+    error = models.CharField(max_length=1000)
+    traceback = models.TextField(blank=True)
+    worker = models.CharField(max_length=255, blank=True)
+    requeued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.task_name}[{self.task_id}]"

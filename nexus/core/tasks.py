@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from nexus.core import events
+from nexus.core import events, taskqueue
 from nexus.core.models import OutboxEvent
 
 
@@ -17,5 +17,5 @@ def run_subscriber(event_id: str, subscriber_key: str) -> bool:
 
 @shared_task
 def sweep_pending_events() -> int:
-    """Periodic: hand over events the broker could not take when they were committed."""
-    return events.sweep_pending_events()
+    """Periodic: hand over events and tasks the broker could not take when they were committed."""
+    return events.sweep_pending_events() + taskqueue.sweep_deferred_tasks()

@@ -4,7 +4,7 @@ import difflib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from nexus.accounts.models import User, Viewer
@@ -95,7 +95,7 @@ def published_articles() -> QuerySet[Article]:
 def popular_this_week(*, limit: int = 5) -> list[Article]:
     """The published articles marked helpful most in the last seven days (cached for minutes)."""
     key = f"knowledge:popular:{limit}"
-    ids = cache.get(key)
+    ids = caches["best_effort"].get(key)
     if ids is None:
         since = clock.now() - timedelta(days=7)
         ids = list(
@@ -105,7 +105,7 @@ def popular_this_week(*, limit: int = 5) -> list[Article]:
             .order_by("-recent", "-article_id")
             .values_list("article_id", flat=True)[:limit]
         )
-        cache.set(key, ids, POPULAR_CACHE_SECONDS)
+        caches["best_effort"].set(key, ids, POPULAR_CACHE_SECONDS)
     articles = {a.pk: a for a in published_articles().filter(pk__in=ids)}
     return [articles[pk] for pk in ids if pk in articles]
 

@@ -44,7 +44,9 @@ def backoff_seconds(retries: int) -> int:
     return int(min(delay, settings.NEXUS_WEBHOOK_RETRY_MAX_SECONDS))
 
 
-@shared_task(bind=True, max_retries=None)
+# Its retries are counted against NEXUS_WEBHOOK_MAX_ATTEMPTS below; max_retries bounds the tries
+# of a delivery whose worker keeps dying too.
+@shared_task(bind=True, max_retries=settings.NEXUS_WEBHOOK_MAX_ATTEMPTS)
 def deliver_webhook(self, delivery_id: str) -> bool:
     """POST one webhook delivery, retried with exponential backoff."""
     attempt = services.webhook_delivery_attempt(delivery_id=delivery_id)

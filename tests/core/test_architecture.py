@@ -29,6 +29,11 @@ ALLOWED_FUNCTION_IMPORTS = {
         "ChallengesConfig.ready",
         "from nexus.challenges import digest",
     ): "registers the challenges section of the digest e-mails",
+    (
+        "nexus/core/apps.py",
+        "CoreConfig.ready",
+        "from nexus.core import deadletters",
+    ): "connects the handler that keeps tasks the workers gave up on",
 }
 ENQUEUE_FUNCTIONS = frozenset({"enqueue", "enqueue_on_commit"})
 DYNAMIC_IMPORTS = frozenset({"import_module", "import_string", "__import__"})

@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -202,7 +202,8 @@ def test_technology_page_groups_articles_by_kind(browser_for, owner):
 
 
 def queries_for(client, url):
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200

@@ -58,7 +58,7 @@ def drop_broker_connections():
 class Worker:
     """A `celery worker` subprocess on this test's queue and this test's database."""
 
-    def __init__(self, queue, name, extra_env):
+    def __init__(self, queue, name, extra_env, options=()):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.log = ARTIFACTS / f"{queue}-{name}.log"
         settings = connection.settings_dict
@@ -82,6 +82,7 @@ class Worker:
             # Heartbeats stay on: without them the solo pool's loop wakes every 10 s, so a stop
             # request waits that long.
             "--without-gossip", "--without-mingle",
+            *options,  # later options win, e.g. --pool=prefork
         ]  # fmt: skip
         with self.log.open("w") as log:
             self.process = subprocess.Popen(

@@ -1,0 +1,102 @@
+"""A Redis cache for values that are only worth having: when Redis cannot answer, it misses.
+
+Rendered Markdown and computed lists (the `best_effort` cache alias) can always be recomputed, so
+a Redis outage must cost time, never a failed request. Counters that guard something (login
+limits, throttles) stay on the `default` alias, whose errors propagate: they fail closed.
+"""
+
+import logging
+import time
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# What an unreachable or failing Redis raises through redis-py (OSError: a refused socket).
+UNAVAILABLE = (RedisError, OSError)
+# One warning per process this often while Redis stays away, not one per cache call.
+WARN_EVERY_SECONDS = 30.0
+
+
+class BestEffortRedisCacheClient(RedisCacheClient):
+    """Django's Redis client whose reads miss and whose writes are dropped while Redis is away."""
+
+    _last_warning = -WARN_EVERY_SECONDS
+
+    def _unavailable(self, operation: str, error: Exception) -> None:
+        now = time.monotonic()
+        if now - self._last_warning >= WARN_EVERY_SECONDS:
+            BestEffortRedisCacheClient._last_warning = now
+            logger.warning("Cache unavailable, %s skipped: %s", operation, error)
+
+    def get(self, key: Any, default: Any) -> Any:
+        try:
+            return super().get(key, default)
+        except UNAVAILABLE as error:
+            self._unavailable("get", error)
+            return default
+
+    def get_many(self, keys: Any) -> dict[Any, Any]:
+        try:
+            return super().get_many(keys)
+        except UNAVAILABLE as error:
+            self._unavailable("get_many", error)
+            return {}
+
+    def has_key(self, key: Any) -> bool:
+        try:
+            return super().has_key(key)
+        except UNAVAILABLE as error:
+            self._unavailable("has_key", error)
+            return False
+
+    def add(self, key: Any, value: Any, timeout: Any) -> bool:
+        try:
+            return super().add(key, value, timeout)
+        except UNAVAILABLE as error:
+            self._unavailable("add", error)
+            return False
+
+    def set(self, key: Any, value: Any, timeout: Any) -> None:
+        try:
+            super().set(key, value, timeout)
+        except UNAVAILABLE as error:
+            self._unavailable("set", error)
+
+    def set_many(self, data: Any, timeout: Any) -> None:
+        try:
+            super().set_many(data, timeout)
+        except UNAVAILABLE as error:
+            self._unavailable("set_many", error)
+
+    def touch(self, key: Any, timeout: Any) -> bool:
+        try:
+            return super().touch(key, timeout)
+        except UNAVAILABLE as error:
+            self._unavailable("touch", error)
+            return False
+
+    def delete(self, key: Any) -> bool:
+        # A delete that cannot reach Redis leaves a stale value behind once Redis is back; the
+        # values cached here are keyed by content or expire within minutes, so that is bounded.
+        try:
+            return super().delete(key)
+        except UNAVAILABLE as error:
+            self._unavailable("delete", error)
+            return False
+
+    def delete_many(self, keys: Any) -> None:
+        try:
+            super().delete_many(keys)
+        except UNAVAILABLE as error:
+            self._unavailable("delete_many", error)
+
+
+class BestEffortRedisCache(RedisCache):
+    """Django's RedisCache, degraded to misses while Redis is unreachable (incr still raises)."""
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = BestEffortRedisCacheClient
