@@ -268,7 +268,8 @@ class ChartCsvRenderer(renderers.BaseRenderer):
     ) -> Any:
         if isinstance(data, analytics.Chart):
             return data.as_csv()
-        return "detail\n" + str((data or {}).get("detail", "")) + "\n"
+        # An error is a problem+json document whatever format was asked for.
+        return renderers.JSONRenderer().render(data, accepted_media_type, renderer_context)
 
 
 class ChartApi(APIView):
