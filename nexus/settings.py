@@ -214,7 +214,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "nexus.core.openapi.ProblemAutoSchema",
     "EXCEPTION_HANDLER": "nexus.core.errors.problem_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="30/minute")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -1,0 +1,143 @@
+"""The OpenAPI schema says how every operation fails, not only how it succeeds.
+
+Every REST error is an application/problem+json document (nexus.core.errors). drf-spectacular
+documents only the success responses; this schema class adds, to every operation, the error
+statuses DRF and our views can answer it with, each described by the one `Problem` component, so
+that clients (and the contract tests in tests/fuzz/) can rely on the status codes and bodies.
+It also says what drf-spectacular cannot see: that the model column or relation behind a
+read-only field may be null or blank, that strict input serializers refuse unknown fields, and
+that the API reads JSON bodies.
+"""
+
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import append_meta
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from nexus.core.errors import PROBLEM_CONTENT_TYPE
+from nexus.core.serializers import StrictSerializerMixin
+
+
+class ProblemFieldErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The input at fault (dotted for nested), or __all__.")
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details, with the field errors of a 400."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    request_id = serializers.CharField()
+    errors = ProblemFieldErrorSerializer(many=True, required=False)
+
+
+# Errors any request can meet: credentials that fail, a refusal (or a CSRF failure of session
+# authentication), a URL or ?format= that names nothing, an Accept header nothing here can serve.
+ALWAYS = {
+    401: "The credentials are missing, invalid or expired.",
+    403: "You may not do this (or a signed-in browser sent no CSRF token).",
+    404: "Not found, or not visible to you.",
+    406: "None of the media types in Accept can be served.",
+}
+BAD_REQUEST = "The input is invalid: `errors` names each field at fault."
+UNSUPPORTED_MEDIA_TYPE = "The request body's Content-Type is not one this operation reads."
+TOO_LARGE = "The request body is larger than this API reads."
+THROTTLED = "Too many attempts: Retry-After says when to try again."
+
+
+class ProblemAutoSchema(AutoSchema):
+    """drf-spectacular's schema for a view, with its problem+json error responses."""
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        errors = dict(ALWAYS)
+        if operation.get("parameters") or operation.get("requestBody"):
+            errors[400] = BAD_REQUEST
+        if operation.get("requestBody"):
+            errors[413] = TOO_LARGE
+            errors[415] = UNSUPPORTED_MEDIA_TYPE
+        if self.view.get_throttles():
+            errors[429] = THROTTLED
+        responses = operation["responses"]
+        for status, description in sorted(errors.items()):
+            responses.setdefault(str(status), {"description": description})
+        for status, response in responses.items():
+            if status.isdigit() and int(status) >= 400 and "content" not in response:
+                response["content"] = {PROBLEM_CONTENT_TYPE: {"schema": self._problem_schema()}}
+        return operation
+
+    def map_parsers(self) -> list[Any]:
+        # Every view parses forms too (the browsable API posts them), but forms cannot carry
+        # JSON's types, lists or nulls: the API's contract is JSON, unless a view chose its parsers.
+        if self.view.parser_classes is api_settings.DEFAULT_PARSER_CLASSES:
+            return ["application/json"]
+        return super().map_parsers()
+
+    def _map_basic_serializer(self, serializer: Any, direction: str) -> dict[str, Any]:
+        schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, StrictSerializerMixin):
+            schema["additionalProperties"] = False
+        return schema
+
+    def _map_serializer_field(self, field: Any, direction: str, *args: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = super()._map_serializer_field(field, direction, *args)
+        if direction == "request":
+            return schema  # what a client sends: allow_null and allow_blank say it already
+        model_field = _model_field_behind(field)
+        if model_field is None:
+            return schema
+        blank_text = isinstance(model_field, models.CharField) and model_field.blank
+        if blank_text and schema.get("type") == "string" and "format" in schema:
+            # A blank e-mail or URL field reads as "", which is no e-mail address or URI. (No
+            # top-level type, so drf-spectacular's validators do not put the format back.)
+            blank = {"type": "string", "format": schema.pop("format")}
+            del schema["type"]
+            schema["oneOf"] = [blank, {"type": "string", "maxLength": 0}]
+        if _may_be_null(field):
+            schema = append_meta(schema, {"nullable": True})
+        return schema
+
+    def _problem_schema(self) -> dict[str, str]:
+        component = self.resolve_serializer(ProblemSerializer, "response")
+        return component.ref
+
+
+def _model_fields_along(field: serializers.Field) -> list[models.Field]:
+    """The model fields a ModelSerializer field's dotted source walks through, as far as they go."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    found: list[models.Field] = []
+    if model is None or field.source == "*":
+        return found
+    for name in field.source.split("."):
+        try:
+            model_field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return found
+        if not isinstance(model_field, models.Field):
+            return found  # a reverse relation: a list, never null
+        found.append(model_field)
+        model = model_field.related_model
+        if model is None:
+            break
+    return found
+
+
+def _model_field_behind(field: serializers.Field) -> models.Field | None:
+    along = _model_fields_along(field)
+    return along[-1] if along and len(along) == len(field.source.split(".")) else None
+
+
+def _may_be_null(field: serializers.Field) -> bool:
+    """Whether any relation or column on the way to the field's value may be null."""
+    return any(model_field.null for model_field in _model_fields_along(field))
