@@ -12,7 +12,7 @@ from strawberry_django.permissions import IsAuthenticated
 from nexus.accounts import selectors, services
 from nexus.accounts.models import User
 from nexus.core.auth import authenticated_user
-from nexus.core.graphql import FieldError, MutationErrors
+from nexus.core.graphql import FieldError, MutationErrors, integer_id
 
 
 @strawberry_django.type(User, name="User", description="A public profile.")
@@ -68,7 +68,7 @@ class Query:
 
     @strawberry_django.field
     def user(self, id: strawberry.ID) -> UserType | None:
-        return cast(UserType | None, selectors.user_list().filter(pk=id).first())
+        return cast(UserType | None, selectors.user_list().filter(pk=integer_id(id)).first())
 
 
 @strawberry.type

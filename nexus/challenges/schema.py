@@ -14,7 +14,7 @@ from nexus.challenges import selectors, services
 from nexus.challenges.models import Challenge, Solution
 from nexus.challenges.similarity import similar_challenges
 from nexus.core.auth import authenticated_user
-from nexus.core.graphql import FieldError, MutationErrors, NotFound
+from nexus.core.graphql import FieldError, MutationErrors, NotFound, integer_id
 from nexus.knowledge import selectors as knowledge_selectors
 
 SIMILAR_MAX = 20
@@ -115,7 +115,7 @@ class Query:
 
     @strawberry_django.field
     def challenge(self, id: strawberry.ID) -> ChallengeType | None:
-        return cast(ChallengeType | None, selectors.challenge_get(pk=id))
+        return cast(ChallengeType | None, selectors.challenge_get(pk=integer_id(id)))
 
     @strawberry_django.field
     def similar_challenges(self, text: str, limit: int = 5) -> list[SimilarChallenge]:
@@ -160,7 +160,7 @@ class Mutation:
 
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def post_solution(self, info: Info, challenge_id: strawberry.ID, body: str) -> SolutionResult:
-        challenge = selectors.challenge_get(pk=challenge_id)
+        challenge = selectors.challenge_get(pk=integer_id(challenge_id))
         if challenge is None:
             raise NotFound(field="challenge_id")
         solution = services.solution_create(
@@ -170,7 +170,7 @@ class Mutation:
 
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def vote_challenge(self, info: Info, id: strawberry.ID, value: int) -> ChallengeResult:
-        challenge = selectors.challenge_get(pk=id)
+        challenge = selectors.challenge_get(pk=integer_id(id))
         if challenge is None:
             raise NotFound(field="id")
         challenge = services.challenge_vote(
@@ -180,7 +180,7 @@ class Mutation:
 
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def vote_solution(self, info: Info, id: strawberry.ID, value: int) -> SolutionResult:
-        solution = selectors.solution_get(pk=id)
+        solution = selectors.solution_get(pk=integer_id(id))
         if solution is None:
             raise NotFound(field="id")
         solution = services.solution_vote(
@@ -193,10 +193,10 @@ class Mutation:
         self, info: Info, challenge_id: strawberry.ID, solution_id: strawberry.ID | None = None
     ) -> ChallengeResult:
         """Accept a solution of the challenge, or pass solutionId null to take it back."""
-        challenge = selectors.challenge_get(pk=challenge_id)
+        challenge = selectors.challenge_get(pk=integer_id(challenge_id))
         if challenge is None:
             raise NotFound(field="challenge_id")
-        if solution_id is not None and selectors.solution_get(pk=solution_id) is None:
+        if solution_id is not None and selectors.solution_get(pk=integer_id(solution_id)) is None:
             raise NotFound(field="solution_id")
         challenge = services.challenge_apply_changes(
             challenge=challenge,

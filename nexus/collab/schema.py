@@ -22,7 +22,7 @@ from nexus.collab.models import (
 from nexus.collab.services import feedback as feedback_services
 from nexus.collab.services import issues as issue_services
 from nexus.core.auth import authenticated_user
-from nexus.core.graphql import FieldError, MutationErrors, NotFound
+from nexus.core.graphql import FieldError, MutationErrors, NotFound, integer_id
 
 
 @strawberry_django.type(SpecChange, name="ApiChange")
@@ -180,7 +180,7 @@ class Mutation:
 
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def move_integration_issue(self, info: Info, id: strawberry.ID, status: str) -> IssueResult:
-        issue = IntegrationIssue.objects.select_related("api").filter(pk=id).first()
+        issue = IntegrationIssue.objects.select_related("api").filter(pk=integer_id(id)).first()
         if issue is None:
             raise NotFound(field="id", message="No such issue.")
         issue = issue_services.issue_update(
@@ -190,7 +190,7 @@ class Mutation:
 
     @strawberry_django.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def rate_operation(self, info: Info, data: RatingInput) -> RatingResult:
-        operation = Operation.objects.filter(pk=data.operation_id).first()
+        operation = Operation.objects.filter(pk=integer_id(data.operation_id)).first()
         if operation is None:
             raise NotFound(field="operation_id", message="No such operation.")
         scores = {

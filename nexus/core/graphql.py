@@ -86,6 +86,12 @@ def field_errors_from(exc: ValidationError) -> list[FieldError]:
     ]
 
 
+def integer_id(value: str) -> int | None:
+    """An ID argument as the integer key it names, or None when it cannot name one: a lookup by
+    None finds nothing, as for an unknown id, where "abc" would fail in the database."""
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
 class NotFound(ObjectDoesNotExist):
     """The object a mutation's argument names does not exist, or the user may not see it."""
 

@@ -9,7 +9,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from nexus.accounts.models import User, Viewer
-from nexus.core.graphql import FieldError, MutationErrors
+from nexus.core.graphql import FieldError, MutationErrors, integer_id
 from nexus.importer import models, selectors, services
 
 MAX_PAGE = 100
@@ -63,7 +63,7 @@ class Query:
         user = _user(info)
         if not isinstance(user, User):
             return None
-        job = selectors.import_jobs_visible_to(user).filter(pk=id).first()
+        job = selectors.import_jobs_visible_to(user).filter(pk=integer_id(id)).first()
         return cast(ImportJobType | None, job)
 
 

@@ -151,3 +151,53 @@ def test_a_nul_character_anywhere_is_refused_before_any_resolver_runs(
         "Text may not contain NUL characters."
     ]
     assert not Article.objects.exists()
+
+
+# Every ID argument that names a row by its integer key, given something that cannot be one.
+NOT_AN_INTEGER = "abc"
+QUERIES_BY_ID = [
+    f'{{ user(id: "{NOT_AN_INTEGER}") {{ id }} }}',
+    f'{{ challenge(id: "{NOT_AN_INTEGER}") {{ id }} }}',
+    f'{{ importJob(id: "{NOT_AN_INTEGER}") {{ id }} }}',
+]
+MUTATIONS_BY_ID = [
+    ("postSolution", f'postSolution(challengeId: "{NOT_AN_INTEGER}", body: "x")', "challenge_id"),
+    ("voteChallenge", f'voteChallenge(id: "{NOT_AN_INTEGER}", value: 1)', "id"),
+    ("voteSolution", f'voteSolution(id: "{NOT_AN_INTEGER}", value: 1)', "id"),
+    ("acceptSolution", f'acceptSolution(challengeId: "{NOT_AN_INTEGER}")', "challenge_id"),
+    ("moveIntegrationIssue", f'moveIntegrationIssue(id: "{NOT_AN_INTEGER}", status: "open")', "id"),
+    (
+        "rateOperation",
+        f'rateOperation(data: {{operationId: "{NOT_AN_INTEGER}", naming: 3}})',
+        "operation_id",
+    ),
+    ("editComment", f'editComment(id: "{NOT_AN_INTEGER}", body: "x")', "id"),
+    ("removeComment", f'removeComment(id: "{NOT_AN_INTEGER}")', "id"),
+]
+
+
+@pytest.mark.parametrize("query", QUERIES_BY_ID)
+def test_an_id_that_is_no_integer_finds_nothing(client, owner, query):
+    body = graphql(client, query, **bearer(owner)).json()
+    assert "errors" not in body, body
+    assert list(body["data"].values()) == [None]
+
+
+@pytest.mark.parametrize(("name", "call", "field"), MUTATIONS_BY_ID)
+def test_a_mutation_given_an_id_that_is_no_integer_answers_not_found(
+    client, owner, name, call, field
+):
+    body = graphql(client, f"mutation {{ {call} {{ errors {{ field code }} }} }}", **bearer(owner))
+    assert body.json()["data"][name]["errors"] == [{"field": field, "code": "not_found"}]
+
+
+def test_a_reply_to_a_comment_id_that_is_no_integer_answers_not_found(client, owner):
+    from tests.knowledge.factories import make_article
+
+    article = make_article(owner)
+    mutation = (
+        f'mutation {{ addComment(slug: "{article.slug}", body: "x", parent: "{NOT_AN_INTEGER}") '
+        "{ errors { field code } } }"
+    )
+    body = graphql(client, mutation, **bearer(owner)).json()
+    assert body["data"]["addComment"]["errors"] == [{"field": "parent", "code": "not_found"}]

@@ -10,7 +10,7 @@ from strawberry_django.permissions import IsAuthenticated
 
 from nexus.accounts.models import User
 from nexus.core.auth import authenticated_user
-from nexus.core.graphql import MutationErrors, NotFound
+from nexus.core.graphql import MutationErrors, NotFound, integer_id
 from nexus.knowledge import models, selectors, services
 from nexus.knowledge.policies import can_view_article
 from nexus.knowledge.schema.types import (
@@ -41,7 +41,7 @@ def _visible_article(info: Info, slug: str) -> models.Article:
 
 
 def _visible_comment(info: Info, id: strawberry.ID) -> models.Comment:
-    comment = models.Comment.objects.filter(pk=id).select_related("article").first()
+    comment = models.Comment.objects.filter(pk=integer_id(id)).select_related("article").first()
     if comment is None or not can_view_article(info.context.request.user, comment.article):
         raise NotFound(field="id", message="No such comment.")
     return comment
@@ -123,7 +123,7 @@ class Mutation:
         article = _visible_article(info, slug)
         parent_comment = None
         if parent is not None:
-            parent_comment = models.Comment.objects.filter(pk=parent).first()
+            parent_comment = models.Comment.objects.filter(pk=integer_id(parent)).first()
             if parent_comment is None:
                 raise NotFound(field="parent", message="No such comment.")
         comment = services.comment_create(
