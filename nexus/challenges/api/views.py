@@ -6,8 +6,12 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -200,10 +204,18 @@ class ChallengeViewSet(
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, description="A title being typed."),
-            OpenApiParameter("limit", OpenApiTypes.INT, description=f"1-{SIMILAR_MAX}"),
+            OpenApiParameter(
+                "q", {"type": "string", "maxLength": 300}, description="A title being typed."
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": SIMILAR_MAX},
+                description=f"1-{SIMILAR_MAX}, 5 unless given",
+            ),
         ],
-        responses=SimilarChallengeSerializer(many=True),
+        responses=inline_serializer(
+            "SimilarChallenges", {"results": SimilarChallengeSerializer(many=True)}
+        ),
         filters=False,
     )
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
@@ -223,7 +235,9 @@ class ChallengeViewSet(
 
     @extend_schema(
         parameters=[ChallengeLeaderboardInput],
-        responses=ChallengeLeaderboardRowSerializer(many=True),
+        responses=inline_serializer(
+            "ChallengeLeaderboard", {"results": ChallengeLeaderboardRowSerializer(many=True)}
+        ),
         filters=False,
     )
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
