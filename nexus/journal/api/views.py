@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -154,7 +154,10 @@ class EvidenceApi(APIView):
     @extend_schema(
         tags=["journal"],
         parameters=[OpenApiParameter("month", str, description="YYYY-MM, this month by default")],
-        responses=s.EvidenceItemSerializer(many=True),
+        responses=inline_serializer(
+            "MonthEvidence",
+            {"month": s.MonthField(), "results": s.EvidenceItemSerializer(many=True)},
+        ),
     )
     def get(self, request: Request) -> Response:
         """What Nexus knows the caller did in a month: articles, solutions, APIs, feedback."""
