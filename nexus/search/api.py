@@ -34,12 +34,14 @@ class FacetCountSerializer(serializers.Serializer):
 
 
 class FacetsSerializer(serializers.Serializer):
-    type = FacetCountSerializer(many=True)
-    technology = FacetCountSerializer(many=True)
-    tag = FacetCountSerializer(many=True)
-    status = FacetCountSerializer(many=True)
-    author = FacetCountSerializer(many=True)
-    year = FacetCountSerializer(many=True)
+    """Counts per value of each facet; empty ({}) when there is no query to count."""
+
+    type = FacetCountSerializer(many=True, required=False)
+    technology = FacetCountSerializer(many=True, required=False)
+    tag = FacetCountSerializer(many=True, required=False)
+    status = FacetCountSerializer(many=True, required=False)
+    author = FacetCountSerializer(many=True, required=False)
+    year = FacetCountSerializer(many=True, required=False)
 
 
 class SearchResponseSerializer(serializers.Serializer):
