@@ -1,6 +1,6 @@
 """Thin REST views: parse, check the policy, call a service or selector, serialize."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,7 +19,7 @@ from nexus.core.auth import authenticated_user
 from nexus.core.pagination import CursorPagination
 from nexus.journal import analytics, evidence, policies, selectors, services
 from nexus.journal.api import serializers as s
-from nexus.journal.api.filters import EntryFilter, ProgressFilter
+from nexus.journal.api.filters import MONTH_PATTERN, EntryFilter, ProgressFilter, parse_month
 from nexus.journal.models import Entry, MilestoneProgress, Program, Reflection
 
 
@@ -153,7 +153,13 @@ class EvidenceApi(APIView):
 
     @extend_schema(
         tags=["journal"],
-        parameters=[OpenApiParameter("month", str, description="YYYY-MM, this month by default")],
+        parameters=[
+            OpenApiParameter(
+                "month",
+                {"type": "string", "pattern": MONTH_PATTERN},
+                description="YYYY-MM, this month by default",
+            )
+        ],
         responses=inline_serializer(
             "MonthEvidence",
             {"month": s.MonthField(), "results": s.EvidenceItemSerializer(many=True)},
@@ -176,10 +182,7 @@ def _month_param(request: Request) -> date:
     value = request.query_params.get("month")
     if not value:
         return clock.first_of_this_month()
-    try:
-        return datetime.strptime(value, "%Y-%m").date()
-    except ValueError as exc:
-        raise ValidationError({"month": ["Use YYYY-MM."]}) from exc
+    return parse_month(value)
 
 
 @extend_schema(tags=["programs"])
