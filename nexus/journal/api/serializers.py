@@ -66,8 +66,11 @@ class EntryInput(StrictSerializer):
 class MonthField(serializers.DateField):
     """A month as YYYY-MM (the date of its first day inside)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m", **kwargs)
+    def to_representation(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return value
+        # Not strftime("%Y"): it does not pad the years before 1000 to four digits.
+        return f"{value.year:04d}-{value.month:02d}"
 
 
 class ReflectionSerializer(serializers.ModelSerializer):
