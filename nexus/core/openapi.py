@@ -12,6 +12,7 @@ that the API reads JSON bodies.
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import URLValidator
 from django.db import models
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import append_meta
@@ -93,7 +94,11 @@ class ProblemAutoSchema(AutoSchema):
     def _map_serializer_field(self, field: Any, direction: str, *args: Any) -> dict[str, Any]:
         schema: dict[str, Any] = super()._map_serializer_field(field, direction, *args)
         if direction == "request":
-            return schema  # what a client sends: allow_null and allow_blank say it already
+            if isinstance(field, serializers.URLField):
+                # A URI such as "about:blank" is no URL Django accepts: say which schemes are.
+                schemes = "|".join(URLValidator.schemes)
+                schema["pattern"] = f"^(?:{schemes})://"
+            return schema  # what a client sends: allow_null and allow_blank say the rest
         model_field = _model_field_behind(field)
         if model_field is None:
             return schema
