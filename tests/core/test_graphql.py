@@ -83,6 +83,20 @@ def test_update_profile_returns_the_user_or_typed_errors(client, owner):
     assert bad["data"]["updateProfile"]["errors"] == [{"field": "track", "code": "invalid_choice"}]
 
 
+def test_a_null_profile_field_is_a_field_error_not_a_database_error(client, owner):
+    body = graphql(
+        client,
+        'mutation { updateProfile(data: {bio: null, displayName: "New"}) { user { bio } errors { field code } } }',
+        **bearer(owner),
+    ).json()
+    assert body["data"]["updateProfile"] == {
+        "user": None,
+        "errors": [{"field": "bio", "code": "invalid"}],
+    }
+    owner.refresh_from_db()
+    assert owner.display_name == "Olivia Owner"
+
+
 def test_deep_queries_are_refused(client, settings):
     settings.NEXUS_GRAPHQL_MAX_DEPTH = 1
     body = graphql(client, "{ users { results { displayName } } }").json()
