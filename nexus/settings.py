@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "nexus.core.middleware.RequestIdMiddleware",
     "nexus.core.middleware.RequestBodyLimitMiddleware",
+    "nexus.core.middleware.RefuseNulInQueryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

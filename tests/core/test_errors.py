@@ -109,6 +109,19 @@ def test_a_page_size_over_the_maximum_gives_the_maximum(api_client):
     assert len(response.json()["results"]) == min(100, Technology.objects.count())
 
 
+def test_a_nul_character_in_a_query_parameter_is_a_field_error(api_client):
+    # The feedback summary looked the slug up as given: PostgreSQL refused the NUL with a 500.
+    response = api_client.get("/api/v1/feedback/summary/", {"api": "pets\x00"})
+    body = assert_problem(response, 400)
+    assert [error["field"] for error in body["errors"]] == ["api"]
+
+
+def test_a_format_suffix_is_no_route_of_the_api(client_for, owner):
+    # /teams/<slug>.json/ reached views that take no `format` argument: a 500.
+    response = client_for(owner).patch("/api/v1/teams/some-team.json/", {}, format="json")
+    assert_problem(response, 404)
+
+
 def test_unknown_api_path_is_a_404_problem(api_client):
     assert_problem(api_client.get("/api/v1/no-such-thing/"), 404)
 
