@@ -53,6 +53,7 @@ BAD_REQUEST = "The input is invalid: `errors` names each field at fault."
 UNSUPPORTED_MEDIA_TYPE = "The request body's Content-Type is not one this operation reads."
 TOO_LARGE = "The request body is larger than this API reads."
 THROTTLED = "Too many attempts: Retry-After says when to try again."
+EMPTY_TEXT = {"type": "string", "maxLength": 0}
 
 
 class ProblemAutoSchema(AutoSchema):
@@ -85,6 +86,21 @@ class ProblemAutoSchema(AutoSchema):
             return ["application/json"]
         return super().map_parsers()
 
+    def _get_filter_parameters(self) -> list[dict[str, Any]]:
+        # django-filter skips a parameter sent empty (?status=) as if it were not sent at all.
+        parameters: list[dict[str, Any]] = super()._get_filter_parameters()
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if parameter.get("in") != "query" or schema.get("type") in ("array", None):
+                continue
+            if schema.get("type") == "string" and "enum" in schema:
+                schema["enum"] = (
+                    [*schema["enum"], ""] if "" not in schema["enum"] else schema["enum"]
+                )
+            elif schema.get("type") != "string" or {"pattern", "format", "minLength"} & set(schema):
+                parameter["schema"] = {"anyOf": [schema, EMPTY_TEXT]}
+        return parameters
+
     def _map_basic_serializer(self, serializer: Any, direction: str) -> dict[str, Any]:
         schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)
         if direction == "request" and isinstance(serializer, StrictSerializerMixin):
@@ -94,6 +110,8 @@ class ProblemAutoSchema(AutoSchema):
     def _map_serializer_field(self, field: Any, direction: str, *args: Any) -> dict[str, Any]:
         schema: dict[str, Any] = super()._map_serializer_field(field, direction, *args)
         if direction == "request":
+            if isinstance(field, serializers.RelatedField) and field.allow_null:
+                schema.pop("minLength", None)  # DRF reads "" for a relation as null
             if isinstance(field, serializers.URLField):
                 # A URI such as "about:blank" is no URL Django accepts: say which schemes are.
                 schemes = "|".join(URLValidator.schemes)

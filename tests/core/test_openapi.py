@@ -113,3 +113,25 @@ def test_the_schema_generates_without_warnings():
     from django.core.management import call_command
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_filters_may_be_sent_empty_as_django_filter_ignores_them(schema):
+    parameters = {
+        p["name"]: p for p in schema["paths"]["/api/v1/notifications/"]["get"]["parameters"]
+    }
+    assert "" in parameters["unread"]["schema"]["enum"]
+    entries = schema["paths"]["/api/v1/journal/entries/"]["get"]["parameters"]
+    author = next(p for p in entries if p["name"] == "author")
+    assert author["schema"] == {"anyOf": [{"type": "integer"}, {"type": "string", "maxLength": 0}]}
+
+
+def test_an_optional_relation_may_be_sent_empty(schema):
+    team = schema["components"]["schemas"]["ApiInputRequest"]["properties"]["team"]
+    assert "minLength" not in team
+    assert team["nullable"] is True
+
+
+def test_an_if_match_is_never_empty(schema):
+    parameters = schema["paths"]["/api/v1/articles/{slug}/"]["patch"]["parameters"]
+    if_match = next(p for p in parameters if p["name"] == "If-Match")
+    assert if_match["schema"] == {"type": "string", "minLength": 1}
