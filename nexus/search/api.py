@@ -12,7 +12,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nexus.search import selectors
-from nexus.search.forms import SearchForm, SimilarForm, encode_cursor
+from nexus.search.forms import (
+    MAX_FILTER_VALUES,
+    MAX_RAW_QUERY_CHARS,
+    SLUG,
+    SearchForm,
+    SimilarForm,
+    encode_cursor,
+)
 
 
 class SearchHitSerializer(serializers.Serializer):
@@ -96,8 +103,18 @@ def _page_url(request: Request, offset: int) -> str:
     return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
-def _list(values: str) -> OpenApiParameter:
-    return OpenApiParameter(values, OpenApiTypes.STR, many=True, explode=True)
+def _list(values: str, item: dict[str, Any] | None = None) -> OpenApiParameter:
+    return OpenApiParameter(
+        values,
+        {
+            "type": "array",
+            "items": item or {"type": "string", "pattern": SLUG},
+            "maxItems": MAX_FILTER_VALUES,
+        },
+        style="form",
+        explode=True,
+        description=f"At most {MAX_FILTER_VALUES}, each repeated: ?{values}=a&{values}=b",
+    )
 
 
 class SearchApi(APIView):
@@ -106,18 +123,22 @@ class SearchApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "q", OpenApiTypes.STR, description='Web-search syntax: "phrase", or, -word.'
+                "q",
+                {"type": "string", "maxLength": MAX_RAW_QUERY_CHARS},
+                description='Web-search syntax: "phrase", or, -word.',
             ),
-            _list("type"),
+            _list("type", {"type": "string", "enum": list(selectors.document_types())}),
             _list("technology"),
             _list("tag"),
             _list("status"),
-            OpenApiParameter("author", OpenApiTypes.INT, many=True, explode=True),
+            _list("author", {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}),
             OpenApiParameter("date_from", OpenApiTypes.DATE),
             OpenApiParameter("date_to", OpenApiTypes.DATE),
             OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
-            OpenApiParameter("cursor", OpenApiTypes.STR),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            OpenApiParameter("cursor", {"type": "string", "maxLength": 64}),
+            OpenApiParameter(
+                "page_size", {"type": "integer", "minimum": 1, "maximum": selectors.MAX_LIMIT}
+            ),
         ],
         responses=SearchResponseSerializer,
         description="Search everything you may see. Pages through an opaque offset cursor.",
