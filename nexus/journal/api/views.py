@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from nexus.accounts.models import User
 from nexus.core import clock, conditional
 from nexus.core.auth import authenticated_user
+from nexus.core.openapi import EMPTY_TEXT
 from nexus.core.pagination import CursorPagination
 from nexus.journal import analytics, evidence, policies, selectors, services
 from nexus.journal.api import serializers as s
@@ -156,8 +157,8 @@ class EvidenceApi(APIView):
         parameters=[
             OpenApiParameter(
                 "month",
-                {"type": "string", "pattern": MONTH_PATTERN},
-                description="YYYY-MM, this month by default",
+                {"anyOf": [{"type": "string", "pattern": MONTH_PATTERN}, EMPTY_TEXT]},
+                description="YYYY-MM, this month when left out or empty",
             )
         ],
         responses=inline_serializer(
