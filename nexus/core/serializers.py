@@ -36,7 +36,8 @@ def _refuse_numbers_as_text(fields: dict[str, serializers.Field], data: dict[str
 def _number_for_text(field: serializers.Field, value: Any) -> bool:
     if isinstance(field, serializers.ListField) and isinstance(value, list):
         return any(_number_for_text(field.child, item) for item in value)
-    return isinstance(field, serializers.CharField) and isinstance(value, int | float)
+    text_field = isinstance(field, serializers.CharField | serializers.SlugRelatedField)
+    return text_field and isinstance(value, int | float)
 
 
 class StrictSerializer(StrictSerializerMixin, serializers.Serializer):
