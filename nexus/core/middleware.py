@@ -66,6 +66,8 @@ class RefuseNulInQueryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and "\x00" in request.path:
+            return problem_response(404)  # no resource is named with a NUL
         if request.path.startswith("/api/"):
             names = sorted(
                 {

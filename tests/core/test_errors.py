@@ -116,6 +116,11 @@ def test_a_nul_character_in_a_query_parameter_is_a_field_error(api_client):
     assert [error["field"] for error in body["errors"]] == ["api"]
 
 
+def test_a_nul_character_in_an_api_path_names_nothing(api_client):
+    # /articles/<slug>/ looked the slug up as given: PostgreSQL refused the NUL with a 500.
+    assert_problem(api_client.get("/api/v1/articles/a%00b/"), 404)
+
+
 def test_a_format_suffix_is_no_route_of_the_api(client_for, owner):
     # /teams/<slug>.json/ reached views that take no `format` argument: a 500.
     response = client_for(owner).patch("/api/v1/teams/some-team.json/", {}, format="json")
