@@ -178,6 +178,9 @@ def test_evidence_offers_the_articles_a_learner_wrote_this_month(client_for, own
     assert response.status_code == 200
     assert [item["title"] for item in response.json()["results"]] == ["My setup"]
     assert client_for(owner).get("/api/v1/journal/evidence/", {"month": "x"}).status_code == 400
+    # Before the year 1000 too, the month reads back as YYYY-MM.
+    first = client_for(owner).get("/api/v1/journal/evidence/", {"month": "0001-01"})
+    assert first.json()["month"] == "0001-01"
     # Its month ends past the last date there is: this was a 500.
     last = client_for(owner).get("/api/v1/journal/evidence/", {"month": "9999-12"})
     assert last.status_code == 400

@@ -173,7 +173,7 @@ class EvidenceApi(APIView):
         items = evidence.gather(authenticated_user(request), start, end)
         return Response(
             {
-                "month": f"{start:%Y-%m}",
+                "month": f"{start.year:04d}-{start.month:02d}",
                 "results": s.EvidenceItemSerializer(items, many=True).data,
             }
         )
