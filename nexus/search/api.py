@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from nexus.core.openapi import EMPTY_TEXT
 from nexus.search import selectors
 from nexus.search.forms import (
     MAX_FILTER_VALUES,
@@ -117,6 +118,10 @@ def _list(values: str, item: dict[str, Any] | None = None) -> OpenApiParameter:
     )
 
 
+def _or_empty(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, EMPTY_TEXT]}
+
+
 class SearchApi(APIView):
     permission_classes = (permissions.AllowAny,)
 
@@ -132,12 +137,14 @@ class SearchApi(APIView):
             _list("tag"),
             _list("status"),
             _list("author", {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}),
-            OpenApiParameter("date_from", OpenApiTypes.DATE),
-            OpenApiParameter("date_to", OpenApiTypes.DATE),
-            OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
+            # Like the filters of other lists, a parameter sent empty is one not sent.
+            OpenApiParameter("date_from", _or_empty({"type": "string", "format": "date"})),
+            OpenApiParameter("date_to", _or_empty({"type": "string", "format": "date"})),
+            OpenApiParameter("sort", {"type": "string", "enum": [*selectors.SORTS, ""]}),
             OpenApiParameter("cursor", {"type": "string", "maxLength": 64}),
             OpenApiParameter(
-                "page_size", {"type": "integer", "minimum": 1, "maximum": selectors.MAX_LIMIT}
+                "page_size",
+                _or_empty({"type": "integer", "minimum": 1, "maximum": selectors.MAX_LIMIT}),
             ),
         ],
         responses=SearchResponseSerializer,
