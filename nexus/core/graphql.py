@@ -6,8 +6,9 @@ from typing import Any
 import strawberry
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import DatabaseError, connection, transaction
 from django.http import Http404, HttpRequest, HttpResponseBase
-from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
+from graphql import DocumentNode, GraphQLError, ObjectFieldNode, StringValueNode, Visitor, visit
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -41,6 +42,62 @@ class RefuseNulCharacters(SchemaExtension):
         if any("\x00" in text for text in literals) or _holds_nul(context.variables):
             context.pre_execution_errors = [GraphQLError("Text may not contain NUL characters.")]
         yield
+
+
+class RefuseInvalidRegexes(SchemaExtension):
+    """A filter's regex / iRegex lookup is checked by the database before the query runs: an
+    invalid pattern is a GraphQL error saying so, where it failed inside the filtered query."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        patterns = [*_regex_literals(document), *_regex_variables(context.variables)]
+        invalid = [pattern for pattern in patterns if not _is_valid_regex(pattern)]
+        if invalid:
+            context.pre_execution_errors = [
+                GraphQLError(f"Not a regular expression: {invalid[0]!r}.")
+            ]
+        yield
+
+
+_REGEX_LOOKUPS = {"regex", "iRegex"}
+
+
+def _regex_literals(document: DocumentNode | None) -> list[str]:
+    found: list[str] = []
+
+    class Collect(Visitor):
+        def enter_object_field(self, node: ObjectFieldNode, *_: Any) -> None:
+            if node.name.value in _REGEX_LOOKUPS and isinstance(node.value, StringValueNode):
+                found.append(node.value.value)
+
+    if document is not None:
+        visit(document, Collect())
+    return found
+
+
+def _regex_variables(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [
+            pattern
+            for key, item in value.items()
+            for pattern in ([item] if key in _REGEX_LOOKUPS and isinstance(item, str) else [])
+            + _regex_variables(item)
+        ]
+    if isinstance(value, list):
+        return [pattern for item in value for pattern in _regex_variables(item)]
+    return []
+
+
+def _is_valid_regex(pattern: str) -> bool:
+    """Whether the database's own regex operator reads the pattern."""
+    operator = connection.operators["regex"] % "%s"
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT %s {operator}", ["", pattern])
+    except DatabaseError:
+        return False
+    return True
 
 
 def _string_values(document: DocumentNode) -> list[StringValueNode]:
@@ -167,6 +224,7 @@ def schema_extensions() -> list[Any]:
     """Limits and the optimizer every schema runs with."""
     return [
         RefuseNulCharacters,
+        RefuseInvalidRegexes,
         DjangoOptimizerExtension,
         lambda: QueryDepthLimiter(max_depth=settings.NEXUS_GRAPHQL_MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=settings.NEXUS_GRAPHQL_MAX_ALIASES),

@@ -215,3 +215,22 @@ def test_a_reply_to_a_comment_id_that_is_no_integer_answers_not_found(client, ow
     )
     body = graphql(client, mutation, **bearer(owner)).json()
     assert body["data"]["addComment"]["errors"] == [{"field": "parent", "code": "not_found"}]
+
+
+def test_an_invalid_regex_filter_is_a_graphql_error_not_a_database_one(client):
+    # PostgreSQL refused "*a" inside the filtered query (a DataError).
+    body = graphql(client, '{ users(filters: {cohort: {regex: "*a"}}) { totalCount } }').json()
+    assert body["errors"][0]["message"] == "Not a regular expression: '*a'."
+
+
+def test_an_invalid_regex_in_variables_is_refused_too(client):
+    query = "query($f: UserFilter) { users(filters: $f) { totalCount } }"
+    body = graphql(client, query, {"f": {"track": {"iRegex": "("}}}).json()
+    assert body["errors"][0]["message"] == "Not a regular expression: '('."
+
+
+def test_a_valid_regex_filter_still_filters(client):
+    UserFactory(cohort="cohort-7")
+    UserFactory(cohort="other")
+    body = graphql(client, '{ users(filters: {cohort: {regex: "^cohort-[0-9]$"}}) { totalCount } }')
+    assert body.json()["data"]["users"]["totalCount"] == 1
