@@ -20,7 +20,7 @@ class IntegerFilter(django_filters.NumberFilter):
 class _TrueOrFalseField(forms.NullBooleanField):
     widget = forms.TextInput  # NullBooleanField's own widget turns any other word into None
 
-    def to_python(self, value: Any) -> bool | None:
+    def to_python(self, value: Any) -> Any:
         if value in (None, "", True, False):
             return value if value != "" else None
         text = str(value).lower()

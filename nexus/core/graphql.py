@@ -91,7 +91,7 @@ def _regex_variables(value: Any) -> list[str]:
 
 def _is_valid_regex(pattern: str) -> bool:
     """Whether the database's own regex operator reads the pattern."""
-    operator = connection.operators["regex"] % "%s"
+    operator = connection.operators["regex"] % "%s"  # type: ignore[attr-defined]
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SELECT %s {operator}", ["", pattern])
@@ -143,10 +143,10 @@ def field_errors_from(exc: ValidationError) -> list[FieldError]:
     ]
 
 
-def integer_id(value: str) -> int | None:
-    """An ID argument as the integer key it names, or None when it cannot name one: a lookup by
-    None finds nothing, as for an unknown id, where "abc" would fail in the database."""
-    return int(value) if value.isascii() and value.isdigit() else None
+def integer_id(value: str) -> int:
+    """An ID argument as the integer key it names, or 0 when it cannot name one: keys start at
+    1, so a lookup by 0 finds nothing, as for an unknown id, where "abc" failed in the database."""
+    return int(value) if value.isascii() and value.isdigit() else 0
 
 
 class NotFound(ObjectDoesNotExist):

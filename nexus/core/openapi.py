@@ -16,6 +16,7 @@ from django.core.validators import URLValidator
 from django.db import models
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import append_meta
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -29,16 +30,20 @@ class ProblemFieldErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class ProblemSerializer(serializers.Serializer):
-    """RFC 9457 problem details, with the field errors of a 400."""
-
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    request_id = serializers.CharField()
-    errors = ProblemFieldErrorSerializer(many=True, required=False)
+# RFC 9457 problem details, with the field errors of a 400 (inline: `errors` is a Serializer
+# attribute, so no serializer class can declare a field by that name).
+PROBLEM = inline_serializer(
+    "Problem",
+    {
+        "type": serializers.CharField(),
+        "title": serializers.CharField(),
+        "status": serializers.IntegerField(),
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(),
+        "request_id": serializers.CharField(),
+        "errors": ProblemFieldErrorSerializer(many=True, required=False),
+    },
+)
 
 
 # Errors any request can meet: credentials that fail, a refusal (or a CSRF failure of session
@@ -132,7 +137,7 @@ class ProblemAutoSchema(AutoSchema):
         return schema
 
     def _problem_schema(self) -> dict[str, str]:
-        component = self.resolve_serializer(ProblemSerializer, "response")
+        component = self.resolve_serializer(PROBLEM, "response")
         return component.ref
 
 
@@ -142,7 +147,7 @@ def _model_fields_along(field: serializers.Field) -> list[models.Field]:
     found: list[models.Field] = []
     if model is None or field.source == "*":
         return found
-    for name in field.source.split("."):
+    for name in (field.source or "").split("."):
         try:
             model_field = model._meta.get_field(name)
         except FieldDoesNotExist:
@@ -158,7 +163,7 @@ def _model_fields_along(field: serializers.Field) -> list[models.Field]:
 
 def _model_field_behind(field: serializers.Field) -> models.Field | None:
     along = _model_fields_along(field)
-    return along[-1] if along and len(along) == len(field.source.split(".")) else None
+    return along[-1] if along and len(along) == len((field.source or "").split(".")) else None
 
 
 def _may_be_null(field: serializers.Field) -> bool:

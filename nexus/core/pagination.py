@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
@@ -18,7 +18,7 @@ class CursorPagination(pagination.CursorPagination):
     def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
-            return self.page_size
+            return cast(int, self.page_size)  # settings.PAGE_SIZE
         try:
             size = int(raw)
         except ValueError:
