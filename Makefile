@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := nexus/static/vendor
 
-.PHONY: run test install assets lint typecheck migrations-check pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search clean
+.PHONY: run test install assets lint typecheck migrations-check pytest coverage coverage-gate verify bench bench-import bench-journal bench-notifications bench-search clean
 
 run: install assets
 	$(PY) manage.py migrate --noinput
@@ -81,6 +81,12 @@ coverage-gate: install
 	@echo "Branch coverage of services, policies and selectors (the gate is $(COVERAGE_GATE)%):"
 	@$(VENV)/bin/coverage report --include='$(COVERAGE_GATED)' --skip-covered --sort=cover \
 		--fail-under=$(COVERAGE_GATE)
+
+# The long fuzz runs, not part of CI (which runs the same tests on a small budget): schemathesis
+# over every REST operation with every check and the stateful phase (at least 5,000 requests), and
+# at least 1,000 generated GraphQL queries and mutations; each prints its count and server errors.
+verify: install assets
+	NEXUS_FUZZ=verify $(PYTEST) tests/fuzz $(PYTEST_ARGS)
 
 # Cohort dashboard on 500 learners x a year of entries; DATABASE_URL picks the database.
 # Every benchmark, one after another; each prints its own table.
