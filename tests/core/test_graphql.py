@@ -234,3 +234,13 @@ def test_a_valid_regex_filter_still_filters(client):
     UserFactory(cohort="other")
     body = graphql(client, '{ users(filters: {cohort: {regex: "^cohort-[0-9]$"}}) { totalCount } }')
     assert body.json()["data"]["users"]["totalCount"] == 1
+
+
+@pytest.mark.parametrize("year", [-66089, 0, 10000])
+def test_a_year_lookup_no_date_can_have_is_a_graphql_error_not_a_value_error(client, owner, year):
+    # Django built the year's bounds from it: "year -66089 is out of range" inside the query.
+    query = (
+        f"{{ notifications(filters: {{readAt: {{year: {{exact: {year}}}}}}}) {{ totalCount }} }}"
+    )
+    body = graphql(client, query, **bearer(owner)).json()
+    assert body["errors"][0]["message"] == f"No date has the year {year}."
