@@ -117,6 +117,10 @@ class ProblemAutoSchema(AutoSchema):
         if direction == "request":
             if isinstance(field, serializers.RelatedField) and field.allow_null:
                 schema.pop("minLength", None)  # DRF reads "" for a relation as null
+            if _trimmed_and_required(field) and "pattern" not in schema:
+                # DRF strips what Python calls whitespace (\x1c-\x1f and \x85 too), then
+                # refuses what is left blank: some other character must be there.
+                schema["pattern"] = r"[^\s\x1c-\x1f\x85]"
             if isinstance(field, serializers.URLField):
                 # A URI such as "about:blank" is no URL Django accepts: say which schemes are.
                 schemes = "|".join(URLValidator.schemes)
@@ -139,6 +143,15 @@ class ProblemAutoSchema(AutoSchema):
     def _problem_schema(self) -> dict[str, str]:
         component = self.resolve_serializer(PROBLEM, "response")
         return component.ref
+
+
+def _trimmed_and_required(field: serializers.Field) -> bool:
+    return (
+        type(field) is serializers.CharField
+        and field.trim_whitespace
+        and not field.allow_blank
+        and not field.read_only
+    )
 
 
 def _model_fields_along(field: serializers.Field) -> list[models.Field]:

@@ -319,7 +319,7 @@ class SolutionViewSet(
         return Response(_vote_body(solution, value))
 
     @extend_schema(methods=["POST"], request=None, responses=ChallengeSerializer)
-    @extend_schema(methods=["DELETE"], request=None, responses=ChallengeSerializer)
+    @extend_schema(methods=["DELETE"], request=None, responses={200: ChallengeSerializer})
     @action(detail=True, methods=["post", "delete"])
     def accept(self, request: Request, pk: str) -> Response:
         """POST accepts this solution for its challenge (replacing any); DELETE takes it back."""
