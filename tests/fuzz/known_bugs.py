@@ -9,7 +9,8 @@ and its one use in tests/fuzz/harness.py: the fuzzers then send these requests t
 - the leaderboard's ?month=0000-01 and ?month=9999-12 -> 400;
 - JSON nested 100,000 levels deep -> 400;
 - GraphQL: the same resources' non-integer ids (markNotificationRead, unfollow, journalEntry,
-  updateJournalEntry, reviewMilestone) -> not found; such documents are not sent.
+  updateJournalEntry, reviewMilestone), and non-integer ids in filters (authorId, author) ->
+  not found / a field error; such documents are not sent.
 """
 
 import json
@@ -100,8 +101,13 @@ _GRAPHQL_ID_FIELDS = {
 }
 
 
+_GRAPHQL_FILTER_IDS = {"authorId", "author"}
+
+
 def is_known_graphql_bug(document: str) -> bool:
     """Whether a document gives one of the fields above an id that is not an integer."""
+    if any(not (text.isascii() and text.isdigit()) for text in _filter_ids(document)):
+        return True
     operation = graphql.parse(document).definitions[0]
     assert isinstance(operation, graphql.OperationDefinitionNode)
     for selection in operation.selection_set.selections:
@@ -115,3 +121,17 @@ def is_known_graphql_bug(document: str) -> bool:
             if named_id and not (value.value.isascii() and value.value.isdigit()):
                 return True
     return False
+
+
+def _filter_ids(document: str) -> list[str]:
+    """The texts given to an id field of a filter (authorId: {exact: ...}, author: ...)."""
+    found: list[str] = []
+
+    class Collect(graphql.Visitor):
+        def enter_string_value(self, node, key, parent, path, ancestors):  # type: ignore[no-untyped-def]
+            fields = [a for a in ancestors if isinstance(a, graphql.ObjectFieldNode)]
+            if any(field.name.value in _GRAPHQL_FILTER_IDS for field in fields):
+                found.append(node.value)
+
+    graphql.visit(graphql.parse(document), Collect())
+    return found

@@ -21,7 +21,7 @@ from nexus.graphql import schema as nexus_schema
 from tests.fuzz import harness, known_bugs
 from tests.fuzz.harness import BUDGET
 
-pytestmark = pytest.mark.django_db
+pytestmark = harness.MARKS
 
 SDL = graphql.build_schema(nexus_schema.as_str())
 

@@ -19,7 +19,7 @@ from schemathesis.config._checks import (
 from tests.fuzz import harness
 from tests.fuzz.harness import BUDGET
 
-pytestmark = pytest.mark.django_db
+pytestmark = harness.MARKS
 
 # positive_data_acceptance expects a request the schema allows to be accepted. These operations
 # also apply rules no schema can state (a row the input names must exist, a secret must match,
@@ -41,6 +41,7 @@ RULES_BEYOND_THE_SCHEMA = {
     "PUT /api/v1/articles/{slug}/": "technologies " + ROW_MUST_EXIST + "; tags too",
     "PATCH /api/v1/articles/{slug}/": "technologies " + ROW_MUST_EXIST + "; tags too",
     "POST /api/v1/articles/{slug}/comments/": "parent " + ROW_MUST_EXIST,
+    "POST /api/v1/challenges/{id}/solutions/": "the body must hold text (the service checks it)",
     "POST /api/v1/challenges/{id}/comments/": "parent " + ROW_MUST_EXIST,
     "POST /api/v1/solutions/{id}/comments/": "parent " + ROW_MUST_EXIST,
     "POST /api/v1/paths/": "articles " + ROW_MUST_EXIST,
