@@ -200,3 +200,20 @@ def test_diff_between_revisions(client, owner):
     diff = body["data"]["articleDiff"]
     assert diff["changed"] is True
     assert "+b" in diff["unified"]
+
+
+@pytest.mark.parametrize("field", ["revisions", "comments"])
+def test_a_negative_limit_lists_nothing_rather_than_failing(client, owner, field):
+    # A negative slice of a query is a ValueError ("Negative indexing is not supported").
+    from tests.knowledge.factories import make_article
+
+    article = make_article(owner)
+    body = client.post(
+        "/graphql/",
+        {
+            "query": f'{{ article(slug: "{article.slug}") {{ {field}(limit: -1) {{ __typename }} }} }}'
+        },
+        content_type="application/json",
+    ).json()
+    assert "errors" not in body, body
+    assert body["data"]["article"][field] == []
