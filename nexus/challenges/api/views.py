@@ -285,14 +285,16 @@ class SolutionViewSet(
     def partial_update(self, request: Request, pk: str) -> Response:
         solution = self.get_object()
         expected_etag = conditional.if_match(request)
-        data = SolutionInput(data=request.data)
+        # A PATCH names what it changes; one naming nothing changes nothing.
+        data = SolutionInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.solution_update(
-            solution=solution,
-            actor=authenticated_user(request),
-            expected_etag=expected_etag,
-            **data.validated_data,
-        )
+        if data.validated_data:
+            services.solution_update(
+                solution=solution,
+                actor=authenticated_user(request),
+                expected_etag=expected_etag,
+                **data.validated_data,
+            )
         fresh = self.get_object()
         return conditional.with_etag(Response(SolutionSerializer(fresh).data), fresh)
 
