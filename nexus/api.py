@@ -16,7 +16,10 @@ from nexus.knowledge.api import others as knowledge_others
 from nexus.notifications import api as notifications_api
 from nexus.search import api as search_api
 
+# No format suffixes (/teams/x.json/): undocumented, and views that name their URL arguments
+# failed on the extra `format` one with a 500.
 router = TypedRouter()
+router.include_format_suffixes = False
 router.register("me/tokens", accounts_api.MeTokenViewSet, basename="me-token")
 router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("imports", importer_api.ImportJobViewSet, basename="import")

@@ -112,6 +112,7 @@ MIDDLEWARE = [
     # every answer on a mock route (redirects and errors too) leaves through it, made inert.
     "nexus.core.untrusted.UntrustedContentMiddleware",
     "nexus.core.middleware.RequestBodyLimitMiddleware",
+    "nexus.core.middleware.RefuseNulInQueryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "nexus.csp.middleware.ContentSecurityPolicyMiddleware",
@@ -279,7 +280,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "nexus.core.openapi.ProblemAutoSchema",
     "EXCEPTION_HANDLER": "nexus.core.errors.problem_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="30/minute")},
     # ClientAddressMiddleware has already put the client's address in REMOTE_ADDR and dropped

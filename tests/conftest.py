@@ -17,6 +17,7 @@ from nexus.accounts.models import Role
 from nexus.celery import app as celery_app
 from tests import clock, skips
 from tests.factories import UserFactory
+from tests.fuzz import harness as fuzz_harness
 
 _SUITE_CLOCK = pytest.StashKey[tuple[time_machine.travel, str]]()
 
@@ -87,6 +88,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group("services"))
         elif item.nodeid.startswith("tests/e2e/"):
             item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    fuzz_harness.write_summary(terminalreporter)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

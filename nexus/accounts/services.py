@@ -119,6 +119,12 @@ def user_update_profile(*, actor: User, user: User, **changes: str | None) -> Us
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:
         raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
+    # full_clean lets None through a blank field; the column would refuse it on save.
+    nulls = [name for name, value in changes.items() if value is None]
+    if nulls:
+        raise ValidationError(
+            {name: ["Send text (empty to clear it), not null."] for name in nulls}
+        )
     for name, value in changes.items():
         setattr(user, name, value.strip() if isinstance(value, str) else value)
     user.full_clean(exclude=["password"])

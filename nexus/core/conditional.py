@@ -129,7 +129,7 @@ def read_response(request: HttpRequest, resource: Versioned, render: Callable[[]
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1},  # an empty If-Match is none: 428
     OpenApiParameter.HEADER,
     required=True,
     description="The ETag you read. Missing: 428; stale: 412, with the current ETag.",

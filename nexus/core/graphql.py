@@ -7,8 +7,17 @@ from typing import Any
 import strawberry
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import DatabaseError, connection, transaction
 from django.http import Http404, HttpRequest, HttpResponseBase
-from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    IntValueNode,
+    ObjectFieldNode,
+    StringValueNode,
+    Visitor,
+    visit,
+)
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -43,6 +52,83 @@ class RefuseNulCharacters(SchemaExtension):
         if any("\x00" in text for text in literals) or _holds_nul(context.variables):
             context.pre_execution_errors = [GraphQLError("Text may not contain NUL characters.")]
         yield
+
+
+class RefuseImpossibleLookups(SchemaExtension):
+    """Filter lookups the database cannot run are refused before the query runs, with an error
+    saying why, where they failed inside the filtered query: a regex / iRegex pattern the
+    database's regex operator does not read, a year / isoYear outside 1-9999 (no date has it)."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        found = _lookup_literals(document)
+        _lookup_variables(context.variables, found)
+        invalid = [pattern for pattern in found["regex"] if not _is_valid_regex(pattern)]
+        years = [year for year in found["year"] if isinstance(year, int) and not 1 <= year <= 9999]
+        if invalid:
+            context.pre_execution_errors = [
+                GraphQLError(f"Not a regular expression: {invalid[0]!r}.")
+            ]
+        elif years:
+            context.pre_execution_errors = [GraphQLError(f"No date has the year {years[0]}.")]
+        yield
+
+
+_LOOKUP_KINDS = {"regex": "regex", "iRegex": "regex", "year": "year", "isoYear": "year"}
+
+
+def _lookup_literals(document: DocumentNode | None) -> dict[str, list[Any]]:
+    """The regex patterns and years written in a document's filter lookups."""
+    found: dict[str, list[Any]] = {"regex": [], "year": []}
+
+    class Collect(Visitor):
+        def enter_object_field(self, node: ObjectFieldNode, *_: Any) -> None:
+            kind = _LOOKUP_KINDS.get(node.name.value)
+            if kind == "regex" and isinstance(node.value, StringValueNode):
+                found["regex"].append(node.value.value)
+            elif kind == "year":
+                found["year"].extend(int(value.value) for value in _int_values(node.value))
+
+    if document is not None:
+        visit(document, Collect())
+    return found
+
+
+def _int_values(node: Any) -> list[IntValueNode]:
+    found: list[IntValueNode] = []
+
+    class Collect(Visitor):
+        def enter_int_value(self, value: IntValueNode, *_: Any) -> None:
+            found.append(value)
+
+    visit(node, Collect())
+    return found
+
+
+def _lookup_variables(value: Any, found: dict[str, list[Any]], kind: str | None = None) -> None:
+    """Adds to `found` the regex patterns and years in a request's variables."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _lookup_variables(item, found, _LOOKUP_KINDS.get(key, kind))
+    elif isinstance(value, list):
+        for item in value:
+            _lookup_variables(item, found, kind)
+    elif (kind == "regex" and isinstance(value, str)) or (
+        kind == "year" and isinstance(value, int)
+    ):
+        found[kind].append(value)
+
+
+def _is_valid_regex(pattern: str) -> bool:
+    """Whether the database's own regex operator reads the pattern."""
+    operator = connection.operators["regex"] % "%s"  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT %s {operator}", ["", pattern])
+    except DatabaseError:
+        return False
+    return True
 
 
 def _string_values(document: DocumentNode) -> list[StringValueNode]:
@@ -183,6 +269,7 @@ def schema_extensions() -> list[Any]:
     """Limits and the optimizer every schema runs with."""
     return [
         RefuseNulCharacters,
+        RefuseImpossibleLookups,
         DjangoOptimizerExtension,
         lambda: QueryDepthLimiter(max_depth=settings.NEXUS_GRAPHQL_MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=settings.NEXUS_GRAPHQL_MAX_ALIASES),

@@ -105,3 +105,44 @@ def _problem(start_response: Callable[..., Any], status: int, detail: str) -> li
         ],
     )
     return [content]
+
+
+NUL_REFUSED = "Null characters are not allowed."
+
+
+class RefuseNulInQueryMiddleware:
+    """Refuses API query parameters holding a NUL character, as serializers refuse them in bodies.
+
+    Views read query parameters raw (a slug to look up, a filter); PostgreSQL cannot hold NUL,
+    so such a value reaching a query failed there with a 500.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and "\x00" in request.path:
+            return problem_response(404)  # no resource is named with a NUL
+        if request.path.startswith("/api/"):
+            names = sorted(
+                {
+                    name
+                    for name, values in request.GET.lists()
+                    if "\x00" in name or any("\x00" in value for value in values)
+                }
+            )
+            if names:
+                return problem_response(
+                    400,
+                    detail="The request has invalid fields.",
+                    code="invalid",
+                    errors=[
+                        {
+                            "field": name,
+                            "code": "null_characters_not_allowed",
+                            "message": NUL_REFUSED,
+                        }
+                        for name in names
+                    ],
+                )
+        return self.get_response(request)

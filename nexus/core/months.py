@@ -12,6 +12,10 @@ FIRST_YEAR = 1900
 LAST_YEAR = 9998
 MONTH_PATTERN = re.compile(r"([0-9]{4})-([0-9]{2})")
 MONTH_HELP = f"A month as YYYY-MM, from {FIRST_YEAR}-01 to {LAST_YEAR}-12."
+# The same range as a regular expression, for the OpenAPI schema (its clients and schemathesis).
+MONTH_SCHEMA_PATTERN = (
+    r"^(?:19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-(?:0[1-9]|1[0-2])$"
+)
 
 
 def parse_month(text: str) -> date:

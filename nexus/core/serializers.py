@@ -1,10 +1,13 @@
 from typing import Any
 
+from django.http import QueryDict
 from rest_framework import serializers
 
 
 class StrictSerializerMixin:
-    """Refuses input fields the serializer does not know, instead of silently dropping them."""
+    """Refuses input fields the serializer does not know, instead of silently dropping them, and
+    in JSON a number where text belongs (DRF would store 5 as "5"): what the schema documents
+    (additionalProperties false, type string) is what is accepted."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
@@ -15,7 +18,26 @@ class StrictSerializerMixin:
                     {name: ["This field is not accepted here."] for name in unknown},
                     code="unknown_field",
                 )
+            if not isinstance(data, QueryDict):
+                _refuse_numbers_as_text(self.fields, data)  # type: ignore[attr-defined]
         return super().to_internal_value(data)  # type: ignore[misc]
+
+
+def _refuse_numbers_as_text(fields: dict[str, serializers.Field], data: dict[str, Any]) -> None:
+    wrong = {
+        name: ["Send text here, not a number."]
+        for name, field in fields.items()
+        if name in data and not field.read_only and _number_for_text(field, data[name])
+    }
+    if wrong:
+        raise serializers.ValidationError(wrong, code="invalid")
+
+
+def _number_for_text(field: serializers.Field, value: Any) -> bool:
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        return any(_number_for_text(field.child, item) for item in value)
+    text_field = isinstance(field, serializers.CharField | serializers.SlugRelatedField)
+    return text_field and isinstance(value, int | float)
 
 
 class StrictSerializer(StrictSerializerMixin, serializers.Serializer):

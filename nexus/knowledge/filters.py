@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
+from nexus.core.filters import IntegerFilter
 from nexus.knowledge.models import (
     Article,
     ArticleKind,
@@ -27,7 +28,7 @@ class ArticleFilter(django_filters.FilterSet):
         help_text="A technology slug.",
     )
     tag = django_filters.CharFilter(method="filter_tag", help_text="A tag.")
-    author = django_filters.NumberFilter(field_name="author_id", help_text="An author's user id.")
+    author = IntegerFilter(field_name="author_id", help_text="An author's user id.")
     search = django_filters.CharFilter(
         method="filter_search", max_length=200, help_text="Words in the title."
     )

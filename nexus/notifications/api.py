@@ -5,7 +5,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -69,8 +69,23 @@ class PreferencesSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            event: {"type": "string", "enum": Frequency.values} for event in EVENT_TYPES
+        },
+        "additionalProperties": False,
+    }
+)
+class FrequencyByEventField(serializers.DictField):
+    """Event type -> e-mail frequency; the service names each unknown type or frequency."""
+
+
 class PreferencesInput(StrictSerializer):
-    preferences = serializers.DictField(child=serializers.CharField(max_length=16))
+    preferences = FrequencyByEventField(
+        child=serializers.CharField(max_length=16), required=False, default=dict
+    )
 
     def validate_preferences(self, value: dict[str, str]) -> dict[str, str]:
         if len(value) > len(EVENT_TYPES):
@@ -86,8 +101,18 @@ class SubscriptionSerializer(serializers.ModelSerializer):
 
 
 class SubscriptionInput(StrictSerializer):
-    target_type = serializers.CharField(max_length=64)
-    target_id = serializers.CharField(max_length=64)
+    target_type = serializers.RegexField(
+        services.TARGET_TYPE,
+        max_length=64,
+        help_text='"app.model", such as "knowledge.article".',
+        error_messages={"invalid": 'Use an "app.model" name such as "knowledge.article".'},
+    )
+    target_id = serializers.RegexField(
+        r"\S",
+        max_length=64,
+        help_text="The id or slug of what to follow.",
+        error_messages={"invalid": "Give the id or slug of what to follow."},
+    )
 
 
 class WebhookSerializer(serializers.ModelSerializer):

@@ -11,8 +11,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from nexus.core.openapi import EMPTY_TEXT
 from nexus.search import selectors
-from nexus.search.forms import SearchForm, SimilarForm, encode_cursor
+from nexus.search.forms import (
+    MAX_FILTER_VALUES,
+    MAX_RAW_QUERY_CHARS,
+    SLUG,
+    SearchForm,
+    SimilarForm,
+    encode_cursor,
+)
 
 
 class SearchHitSerializer(serializers.Serializer):
@@ -34,12 +42,14 @@ class FacetCountSerializer(serializers.Serializer):
 
 
 class FacetsSerializer(serializers.Serializer):
-    type = FacetCountSerializer(many=True)
-    technology = FacetCountSerializer(many=True)
-    tag = FacetCountSerializer(many=True)
-    status = FacetCountSerializer(many=True)
-    author = FacetCountSerializer(many=True)
-    year = FacetCountSerializer(many=True)
+    """Counts per value of each facet; empty ({}) when there is no query to count."""
+
+    type = FacetCountSerializer(many=True, required=False)
+    technology = FacetCountSerializer(many=True, required=False)
+    tag = FacetCountSerializer(many=True, required=False)
+    status = FacetCountSerializer(many=True, required=False)
+    author = FacetCountSerializer(many=True, required=False)
+    year = FacetCountSerializer(many=True, required=False)
 
 
 class SearchResponseSerializer(serializers.Serializer):
@@ -94,8 +104,22 @@ def _page_url(request: Request, offset: int) -> str:
     return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
-def _list(values: str) -> OpenApiParameter:
-    return OpenApiParameter(values, OpenApiTypes.STR, many=True, explode=True)
+def _list(values: str, item: dict[str, Any] | None = None) -> OpenApiParameter:
+    return OpenApiParameter(
+        values,
+        {
+            "type": "array",
+            "items": item or {"type": "string", "pattern": SLUG},
+            "maxItems": MAX_FILTER_VALUES,
+        },
+        style="form",
+        explode=True,
+        description=f"At most {MAX_FILTER_VALUES}, each repeated: ?{values}=a&{values}=b",
+    )
+
+
+def _or_empty(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, EMPTY_TEXT]}
 
 
 class SearchApi(APIView):
@@ -104,18 +128,24 @@ class SearchApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "q", OpenApiTypes.STR, description='Web-search syntax: "phrase", or, -word.'
+                "q",
+                {"type": "string", "maxLength": MAX_RAW_QUERY_CHARS},
+                description='Web-search syntax: "phrase", or, -word.',
             ),
-            _list("type"),
+            _list("type", {"type": "string", "enum": list(selectors.document_types())}),
             _list("technology"),
             _list("tag"),
             _list("status"),
-            OpenApiParameter("author", OpenApiTypes.INT, many=True, explode=True),
-            OpenApiParameter("date_from", OpenApiTypes.DATE),
-            OpenApiParameter("date_to", OpenApiTypes.DATE),
-            OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
-            OpenApiParameter("cursor", OpenApiTypes.STR),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            _list("author", {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}),
+            # Like the filters of other lists, a parameter sent empty is one not sent.
+            OpenApiParameter("date_from", _or_empty({"type": "string", "format": "date"})),
+            OpenApiParameter("date_to", _or_empty({"type": "string", "format": "date"})),
+            OpenApiParameter("sort", {"type": "string", "enum": [*selectors.SORTS, ""]}),
+            OpenApiParameter("cursor", {"type": "string", "maxLength": 64}),
+            OpenApiParameter(
+                "page_size",
+                _or_empty({"type": "integer", "minimum": 1, "maximum": selectors.MAX_LIMIT}),
+            ),
         ],
         responses=SearchResponseSerializer,
         description="Search everything you may see. Pages through an opaque offset cursor.",

@@ -373,3 +373,13 @@ def test_leaderboard_endpoint(api_client, python_tech, challenge, solution, owne
     assert api_client.get(f"{CHALLENGES}leaderboard/?technology=python").json()["results"] == []
     assert api_client.get(f"{CHALLENGES}leaderboard/?month=2026-13").status_code == 400
     assert api_client.get(f"{CHALLENGES}leaderboard/?technology=cobol-85").status_code == 400
+
+
+def test_a_patch_of_a_solution_without_a_body_changes_nothing(client_for, owner, challenge):
+    # The schema documents PATCH fields as optional; the view required the body: a 400.
+    solution = post_solution(challenge, owner)
+    response = client_for(owner).patch(
+        f"/api/v1/solutions/{solution.pk}/", {}, format="json", headers=if_match(solution)
+    )
+    assert response.status_code == 200
+    assert response.json()["body"] == "Pin the Python version the checker uses."

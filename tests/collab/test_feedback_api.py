@@ -109,6 +109,14 @@ def test_an_unknown_filter_value_is_a_400(api_client):
     assert api_client.get("/api/v1/feedback/?author=nobody").status_code == 400
 
 
+@pytest.mark.parametrize("value", ["maybe", "null"])
+def test_addressed_is_true_or_false_not_any_word(api_client, value):
+    # django-filter's BooleanFilter read any other word as "not given" and listed everything.
+    response = api_client.get("/api/v1/feedback/", {"addressed": value})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "addressed"
+
+
 @pytest.mark.parametrize("count", [1, 10])
 def test_listing_feedback_takes_constant_queries(api_client, pets_v1, count):
     op = operation(pets_v1, "GET /pets")

@@ -150,6 +150,16 @@ def test_comments_and_watching(client_for, owner, other_user, mentor, pets_v1):
     assert [c["body"] for c in comments] == ["Same here"]
 
 
+def test_an_issues_comments_and_history_ignore_the_list_filters(client_for, owner, pets_v1):
+    # The list's filters applied to the issue lookup: ?kind=docs_gap hid a bug's comments (404)
+    # and ?assignee=0 was a 400 the schema documented as a filter of the comments.
+    issue = issue_create(reporter=owner, api=pets_v1.api, title="Broken", kind="bug")
+    url = f"/api/v1/integration-issues/{issue.pk}/"
+    for query in ("kind=docs_gap", "assignee=0"):
+        assert client_for(owner).get(f"{url}comments/?{query}").status_code == 200
+        assert client_for(owner).get(f"{url}history/?{query}").status_code == 200
+
+
 def test_issue_filters(api_client, other_user, pets_v1):
     issue_create(reporter=other_user, api=pets_v1.api, title="A", kind="bug")
     issue_create(reporter=other_user, api=pets_v1.api, title="B", kind="docs_gap", labels=["docs"])

@@ -68,6 +68,65 @@ def test_unknown_fields_are_named_in_field_errors(api_client):
     assert not User.objects.filter(email="new@example.com").exists()
 
 
+def test_a_number_where_text_belongs_is_a_field_error(api_client):
+    payload = {"email": "num@example.com", "password": "a-long-passphrase", "display_name": 5}
+    response = api_client.post(REGISTER_URL, payload, format="json")
+    body = assert_problem(response, 400)
+    assert body["errors"] == [
+        {"field": "display_name", "code": "invalid", "message": "Send text here, not a number."}
+    ]
+    assert not User.objects.filter(email="num@example.com").exists()
+
+
+def test_a_list_of_numbers_where_texts_belong_is_a_field_error(client_for, owner):
+    response = client_for(owner).post(
+        "/api/v1/articles/",
+        {"title": "Tags", "body": "x", "kind": "guide", "tags": [1, 2]},
+        format="json",
+    )
+    body = assert_problem(response, 400)
+    assert [error["field"] for error in body["errors"]] == ["tags"]
+
+
+def test_form_bodies_are_text_and_pass_as_before(api_client):
+    payload = {"email": "form@example.com", "password": "a-long-passphrase", "display_name": "5"}
+    response = api_client.post(REGISTER_URL, payload, format="multipart")
+    assert response.status_code == 201, response.content
+
+
+@pytest.mark.parametrize("page_size", ["abc", "0", "-3", "1.5", ""])
+def test_a_page_size_that_is_no_whole_number_from_1_is_a_field_error(api_client, page_size):
+    response = api_client.get("/api/v1/technologies/", {"page_size": page_size})
+    body = assert_problem(response, 400)
+    assert body["errors"][0]["field"] == "page_size"
+
+
+def test_a_page_size_over_the_maximum_gives_the_maximum(api_client):
+    from nexus.knowledge.models import Technology
+
+    response = api_client.get("/api/v1/technologies/", {"page_size": 10_000})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == min(100, Technology.objects.count())
+
+
+def test_a_nul_character_in_a_query_parameter_is_a_field_error(api_client):
+    # The feedback summary looked the slug up as given: PostgreSQL refused the NUL with a 500.
+    response = api_client.get("/api/v1/feedback/summary/", {"api": "pets\x00"})
+    body = assert_problem(response, 400)
+    assert [error["field"] for error in body["errors"]] == ["api"]
+
+
+def test_a_nul_character_in_an_api_path_names_nothing(api_client):
+    # /articles/<slug>/ looked the slug up as given: PostgreSQL refused the NUL with a 500.
+    assert_problem(api_client.get("/api/v1/articles/a%00b/"), 404)
+
+
+def test_a_format_suffix_is_no_route_of_the_api(client_for, owner):
+    # /teams/<slug>.json/ reached views that take no `format` argument: a 500.
+    response = client_for(owner).patch("/api/v1/teams/some-team.json/", {}, format="json")
+    assert_problem(response, 404)
+
+
 def test_unknown_api_path_is_a_404_problem(api_client):
     assert_problem(api_client.get("/api/v1/no-such-thing/"), 404)
 

@@ -83,6 +83,20 @@ def test_update_profile_returns_the_user_or_typed_errors(client, owner):
     assert bad["data"]["updateProfile"]["errors"] == [{"field": "track", "code": "invalid_choice"}]
 
 
+def test_a_null_profile_field_is_a_field_error_not_a_database_error(client, owner):
+    body = graphql(
+        client,
+        'mutation { updateProfile(data: {bio: null, displayName: "New"}) { user { bio } errors { field code } } }',
+        **bearer(owner),
+    ).json()
+    assert body["data"]["updateProfile"] == {
+        "user": None,
+        "errors": [{"field": "bio", "code": "invalid"}],
+    }
+    owner.refresh_from_db()
+    assert owner.display_name == "Olivia Owner"
+
+
 def test_deep_queries_are_refused(client, settings):
     settings.NEXUS_GRAPHQL_MAX_DEPTH = 1
     body = graphql(client, "{ users { results { displayName } } }").json()
@@ -151,3 +165,82 @@ def test_a_nul_character_anywhere_is_refused_before_any_resolver_runs(
         "Text may not contain NUL characters."
     ]
     assert not Article.objects.exists()
+
+
+# Every ID argument that names a row by its integer key, given something that cannot be one.
+NOT_AN_INTEGER = "abc"
+QUERIES_BY_ID = [
+    f'{{ user(id: "{NOT_AN_INTEGER}") {{ id }} }}',
+    f'{{ challenge(id: "{NOT_AN_INTEGER}") {{ id }} }}',
+    f'{{ importJob(id: "{NOT_AN_INTEGER}") {{ id }} }}',
+]
+MUTATIONS_BY_ID = [
+    ("postSolution", f'postSolution(challengeId: "{NOT_AN_INTEGER}", body: "x")', "challenge_id"),
+    ("voteChallenge", f'voteChallenge(id: "{NOT_AN_INTEGER}", value: 1)', "id"),
+    ("voteSolution", f'voteSolution(id: "{NOT_AN_INTEGER}", value: 1)', "id"),
+    ("acceptSolution", f'acceptSolution(challengeId: "{NOT_AN_INTEGER}")', "challenge_id"),
+    ("moveIntegrationIssue", f'moveIntegrationIssue(id: "{NOT_AN_INTEGER}", status: "open")', "id"),
+    (
+        "rateOperation",
+        f'rateOperation(data: {{operationId: "{NOT_AN_INTEGER}", naming: 3}})',
+        "operation_id",
+    ),
+    ("editComment", f'editComment(id: "{NOT_AN_INTEGER}", body: "x")', "id"),
+    ("removeComment", f'removeComment(id: "{NOT_AN_INTEGER}")', "id"),
+]
+
+
+@pytest.mark.parametrize("query", QUERIES_BY_ID)
+def test_an_id_that_is_no_integer_finds_nothing(client, owner, query):
+    body = graphql(client, query, **bearer(owner)).json()
+    assert "errors" not in body, body
+    assert list(body["data"].values()) == [None]
+
+
+@pytest.mark.parametrize(("name", "call", "field"), MUTATIONS_BY_ID)
+def test_a_mutation_given_an_id_that_is_no_integer_answers_not_found(
+    client, owner, name, call, field
+):
+    body = graphql(client, f"mutation {{ {call} {{ errors {{ field code }} }} }}", **bearer(owner))
+    assert body.json()["data"][name]["errors"] == [{"field": field, "code": "not_found"}]
+
+
+def test_a_reply_to_a_comment_id_that_is_no_integer_answers_not_found(client, owner):
+    from tests.knowledge.factories import make_article
+
+    article = make_article(owner)
+    mutation = (
+        f'mutation {{ addComment(slug: "{article.slug}", body: "x", parent: "{NOT_AN_INTEGER}") '
+        "{ errors { field code } } }"
+    )
+    body = graphql(client, mutation, **bearer(owner)).json()
+    assert body["data"]["addComment"]["errors"] == [{"field": "parent", "code": "not_found"}]
+
+
+def test_an_invalid_regex_filter_is_a_graphql_error_not_a_database_one(client):
+    # PostgreSQL refused "*a" inside the filtered query (a DataError).
+    body = graphql(client, '{ users(filters: {cohort: {regex: "*a"}}) { totalCount } }').json()
+    assert body["errors"][0]["message"] == "Not a regular expression: '*a'."
+
+
+def test_an_invalid_regex_in_variables_is_refused_too(client):
+    query = "query($f: UserFilter) { users(filters: $f) { totalCount } }"
+    body = graphql(client, query, {"f": {"track": {"iRegex": "("}}}).json()
+    assert body["errors"][0]["message"] == "Not a regular expression: '('."
+
+
+def test_a_valid_regex_filter_still_filters(client):
+    UserFactory(cohort="cohort-7")
+    UserFactory(cohort="other")
+    body = graphql(client, '{ users(filters: {cohort: {regex: "^cohort-[0-9]$"}}) { totalCount } }')
+    assert body.json()["data"]["users"]["totalCount"] == 1
+
+
+@pytest.mark.parametrize("year", [-66089, 0, 10000])
+def test_a_year_lookup_no_date_can_have_is_a_graphql_error_not_a_value_error(client, owner, year):
+    # Django built the year's bounds from it: "year -66089 is out of range" inside the query.
+    query = (
+        f"{{ notifications(filters: {{readAt: {{year: {{exact: {year}}}}}}}) {{ totalCount }} }}"
+    )
+    body = graphql(client, query, **bearer(owner)).json()
+    assert body["errors"][0]["message"] == f"No date has the year {year}."

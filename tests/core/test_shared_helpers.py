@@ -81,3 +81,20 @@ def test_core_imports_no_feature_app_at_run_time():
         if name.split(".")[:2] in (["nexus", app] for app in FEATURE_APPS)
     ]
     assert offending == []
+
+
+def test_a_strict_serializer_refuses_a_number_for_a_slug_relation(db):
+    from rest_framework import serializers
+
+    from nexus.accounts.models import User
+    from nexus.core.serializers import StrictSerializer
+    from tests.factories import UserFactory
+
+    class Input(StrictSerializer):
+        user = serializers.SlugRelatedField(slug_field="display_name", queryset=User.objects.all())
+
+    UserFactory(display_name="5")
+    assert Input(data={"user": "5"}).is_valid()
+    refused = Input(data={"user": 5})
+    assert not refused.is_valid()
+    assert refused.errors == {"user": ["Send text here, not a number."]}

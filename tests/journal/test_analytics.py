@@ -234,6 +234,13 @@ def test_unknown_charts_and_cohorts_are_404(client_for, admin_user, cohort):
     assert client.get("/api/v1/analytics/program/nope/", {"format": "csv"}).status_code == 404
 
 
+def test_an_error_asked_for_as_csv_is_still_a_problem_document(client_for, admin_user):
+    response = client_for(admin_user).get("/api/v1/analytics/program/nope/", {"format": "csv"})
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 404
+    assert "weekly-active-users" in response.json()["detail"]
+
+
 def test_stored_topic_totals_follow_entry_edits_and_deletes(owner):
     from nexus.journal.models import LearnerTopic
 

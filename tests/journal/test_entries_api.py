@@ -190,3 +190,26 @@ def test_listing_entries_takes_the_same_queries_whatever_their_number(
     with django_assert_max_num_queries(5):
         response = client.get(URL, {"page_size": 50})
     assert len(response.json()["results"]) == count
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0000-01", "2026-13", "2026-5"])
+def test_a_month_filter_outside_0001_01_to_9999_11_is_a_field_error(client_for, owner, month):
+    # 9999-12 ended past the last date Python has: it was a 500.
+    response = client_for(owner).get(URL, {"month": month})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "month"
+
+
+@pytest.mark.parametrize("author", ["0.5", "1e300", "me"])
+def test_an_author_filter_that_is_no_whole_number_is_a_field_error(client_for, owner, author):
+    response = client_for(owner).get(URL, {"author": author})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "author"
+
+
+def test_a_reflection_on_a_month_before_the_year_1000_reads_back_as_yyyy_mm(client_for, owner):
+    response = client_for(owner).post(
+        "/api/v1/journal/reflections/", {"month": "0350-01", "went_well": "Old"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["month"] == "0350-01"

@@ -178,6 +178,13 @@ def test_evidence_offers_the_articles_a_learner_wrote_this_month(client_for, own
     assert response.status_code == 200
     assert [item["title"] for item in response.json()["results"]] == ["My setup"]
     assert client_for(owner).get("/api/v1/journal/evidence/", {"month": "x"}).status_code == 400
+    # Before the year 1000 too, the month reads back as YYYY-MM.
+    first = client_for(owner).get("/api/v1/journal/evidence/", {"month": "0001-01"})
+    assert first.json()["month"] == "0001-01"
+    # Its month ends past the last date there is: this was a 500.
+    last = client_for(owner).get("/api/v1/journal/evidence/", {"month": "9999-12"})
+    assert last.status_code == 400
+    assert last.json()["errors"][0]["field"] == "month"
 
 
 def test_learners_added_in_the_admin_get_their_milestones(cohort, admin_user):
@@ -233,3 +240,9 @@ def test_bad_program_edits_are_400_and_change_nothing(client_for, program, mento
     response = client_for(mentor).patch(f"{PROGRAMS}{program.slug}/", changes)
     assert response.status_code == 400
     assert client_for(mentor).get(f"{PROGRAMS}{program.slug}/").json() == before
+
+
+def test_a_milestone_filter_that_is_no_whole_number_is_a_field_error(client_for, mentor):
+    response = client_for(mentor).get(MILESTONES, {"milestone": "0.5"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "milestone"

@@ -218,3 +218,18 @@ def test_path_steps_leave_out_articles_the_reader_may_not_see(client, owner, men
 
     assert titles(one) == titles(every) == ["Setup"]
     assert titles(one, mentor) == titles(every, owner) == ["Setup", "Retracted"]
+
+
+@pytest.mark.parametrize("field", ["revisions", "comments"])
+def test_a_negative_limit_lists_nothing_rather_than_failing(client, owner, field):
+    # A negative slice of a query is a ValueError ("Negative indexing is not supported").
+    article = make_article(owner)
+    body = client.post(
+        "/graphql/",
+        {
+            "query": f'{{ article(slug: "{article.slug}") {{ {field}(limit: -1) {{ __typename }} }} }}'
+        },
+        content_type="application/json",
+    ).json()
+    assert "errors" not in body, body
+    assert body["data"]["article"][field] == []

@@ -100,6 +100,13 @@ def test_preferences_can_be_changed_per_event_type(client_for, owner):
     assert EmailPreference.objects.filter(user=owner).count() == 2
 
 
+def test_a_patch_without_preferences_changes_nothing(client_for, owner):
+    response = client_for(owner).patch("/api/v1/notifications/preferences/", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["preferences"]["mention"] == "instant"
+    assert not EmailPreference.objects.filter(user=owner).exists()
+
+
 @pytest.mark.parametrize(
     ("preferences", "field"),
     [

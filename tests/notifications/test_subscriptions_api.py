@@ -26,6 +26,9 @@ def test_following_something_and_following_it_again(client_for, owner):
     [
         ({"target_type": "Not A Type", "target_id": "1"}, "target_type"),
         ({"target_type": "knowledge.article", "target_id": ""}, "target_id"),
+        ({"target_type": "knowledge.article", "target_id": "   "}, "target_id"),
+        ({"target_type": "knowledge.article", "target_id": 5}, "target_id"),
+        ({"target_type": "knowledge.", "target_id": "1"}, "target_type"),
         ({"target_type": "knowledge.article"}, "target_id"),
         ({"target_type": "knowledge.article", "target_id": "1", "extra": 1}, "extra"),
     ],

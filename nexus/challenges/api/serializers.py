@@ -156,7 +156,7 @@ class ChallengeLeaderboardInput(StrictSerializer):
         slug_field="slug", queryset=Technology.objects.all(), required=False
     )
     month = serializers.RegexField(
-        r"^\d{4}-(0[1-9]|1[0-2])$", required=False, help_text=months.MONTH_HELP
+        months.MONTH_SCHEMA_PATTERN, required=False, help_text=months.MONTH_HELP
     )
     user = serializers.IntegerField(required=False)
 

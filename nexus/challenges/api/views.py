@@ -5,8 +5,12 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -203,10 +207,18 @@ class ChallengeViewSet(
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, description="A title being typed."),
-            OpenApiParameter("limit", OpenApiTypes.INT, description=f"1-{SIMILAR_MAX}"),
+            OpenApiParameter(
+                "q", {"type": "string", "maxLength": 300}, description="A title being typed."
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": SIMILAR_MAX},
+                description=f"1-{SIMILAR_MAX}, 5 unless given",
+            ),
         ],
-        responses=SimilarChallengeSerializer(many=True),
+        responses=inline_serializer(
+            "SimilarChallenges", {"results": SimilarChallengeSerializer(many=True)}
+        ),
         filters=False,
     )
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
@@ -226,7 +238,9 @@ class ChallengeViewSet(
 
     @extend_schema(
         parameters=[ChallengeLeaderboardInput],
-        responses=ChallengeLeaderboardRowSerializer(many=True),
+        responses=inline_serializer(
+            "ChallengeLeaderboard", {"results": ChallengeLeaderboardRowSerializer(many=True)}
+        ),
         filters=False,
     )
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
@@ -275,14 +289,16 @@ class SolutionViewSet(
         if not policies.can_edit_solution(request.user, solution):  # before If-Match, as above
             self.permission_denied(request, message="Only the author or a mentor may edit it.")
         expected_etag = conditional.if_match(request)
-        data = SolutionInput(data=request.data)
+        # A PATCH names what it changes; one naming nothing changes nothing.
+        data = SolutionInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.solution_update(
-            solution=solution,
-            actor=authenticated_user(request),
-            expected_etag=expected_etag,
-            **data.validated_data,
-        )
+        if data.validated_data:
+            services.solution_update(
+                solution=solution,
+                actor=authenticated_user(request),
+                expected_etag=expected_etag,
+                **data.validated_data,
+            )
         fresh = self.get_object()
         return conditional.with_etag(Response(SolutionSerializer(fresh).data), fresh)
 
@@ -309,7 +325,7 @@ class SolutionViewSet(
         return Response(_vote_body(solution, value))
 
     @extend_schema(methods=["POST"], request=None, responses=ChallengeSerializer)
-    @extend_schema(methods=["DELETE"], request=None, responses=ChallengeSerializer)
+    @extend_schema(methods=["DELETE"], request=None, responses={200: ChallengeSerializer})
     @action(detail=True, methods=["post", "delete"])
     def accept(self, request: Request, pk: str) -> Response:
         """POST accepts this solution for its challenge (replacing any); DELETE takes it back."""

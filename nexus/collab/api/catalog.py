@@ -265,9 +265,12 @@ class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         operation = get_object_or_404(selectors.api_operations(api=api), pk=operation_id)
         return Response(OperationDetailSerializer(operation).data)
 
-    @extend_schema(methods=["GET"], responses=ConsumerSerializer(many=True))
+    @extend_schema(
+        methods=["GET"],
+        responses=inline_serializer("ApiConsumers", {"results": ConsumerSerializer(many=True)}),
+    )
     @extend_schema(methods=["POST"], request=ConsumerInput, responses={201: ConsumerSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def consumers(self, request: Request, slug: str) -> Response:
         """Who uses this API; POST declares that you (or your team) do."""
         api = self.get_object()

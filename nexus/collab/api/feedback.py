@@ -13,6 +13,7 @@ from nexus.collab.api.serializers import FeedbackSerializer
 from nexus.collab.models import Api, EndpointFeedback, Operation
 from nexus.collab.services import feedback as feedback_services
 from nexus.core.auth import authenticated_user
+from nexus.core.filters import BooleanFilter
 from nexus.core.serializers import StrictSerializer
 
 
@@ -41,9 +42,7 @@ class ReplyInput(StrictSerializer):
 class FeedbackFilter(django_filters.FilterSet):
     api = django_filters.CharFilter(field_name="api__slug")
     operation = django_filters.CharFilter(field_name="operation_key")
-    addressed = django_filters.BooleanFilter(
-        field_name="addressed_at", lookup_expr="isnull", exclude=True
-    )
+    addressed = BooleanFilter(field_name="addressed_at", lookup_expr="isnull", exclude=True)
 
     class Meta:
         model = EndpointFeedback

@@ -123,7 +123,7 @@ class IntegrationIssueViewSet(
     @extend_schema(
         methods=["POST"], request=IssueCommentInput, responses={201: IssueCommentSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], filterset_class=None)
     def comments(self, request: Request, pk: str) -> Response:
         issue = self.get_object()
         if request.method == "GET":
@@ -138,7 +138,7 @@ class IntegrationIssueViewSet(
         return Response(IssueCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=IssueEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filterset_class=None)
     def history(self, request: Request, pk: str) -> Response:
         """Every change to the issue, oldest first."""
         issue = self.get_object()
@@ -146,7 +146,7 @@ class IntegrationIssueViewSet(
         return Response({"results": IssueEventSerializer(rows, many=True).data})
 
     @extend_schema(request=None, responses={204: None})
-    @action(detail=True, methods=["post", "delete"])
+    @action(detail=True, methods=["post", "delete"], filterset_class=None)
     def watch(self, request: Request, pk: str) -> Response:
         """Start (POST) or stop (DELETE) watching the issue."""
         issue = self.get_object()

@@ -5,17 +5,26 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
 
 from nexus.core import months
+from nexus.core.filters import IntegerFilter
 from nexus.journal.models import Entry, MilestoneProgress, MilestoneStatus, Visibility
 from nexus.journal.selectors import month_bounds
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": months.MONTH_SCHEMA_PATTERN, "example": "2026-05"}
+)
+class MonthFilter(django_filters.CharFilter):
+    """A month, YYYY-MM."""
+
+
 class EntryFilter(django_filters.FilterSet):
-    author = django_filters.NumberFilter(field_name="author_id")
+    author = IntegerFilter(field_name="author_id")
     visibility = django_filters.ChoiceFilter(choices=Visibility.choices)
     date = django_filters.DateFromToRangeFilter()
-    month = django_filters.CharFilter(method="filter_month", help_text="YYYY-MM")
+    month = MonthFilter(method="filter_month", help_text="YYYY-MM")
     topic = django_filters.CharFilter(field_name="topics__slug")
 
     class Meta:
@@ -32,9 +41,9 @@ class EntryFilter(django_filters.FilterSet):
 
 
 class ProgressFilter(django_filters.FilterSet):
-    learner = django_filters.NumberFilter(field_name="learner_id")
+    learner = IntegerFilter(field_name="learner_id")
     status = django_filters.ChoiceFilter(choices=MilestoneStatus.choices)
-    milestone = django_filters.NumberFilter(field_name="milestone__number")
+    milestone = IntegerFilter(field_name="milestone__number")
     program = django_filters.CharFilter(field_name="milestone__program__slug")
 
     class Meta:

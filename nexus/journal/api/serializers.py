@@ -1,5 +1,8 @@
 """Input and output serializers of the journal's REST API."""
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from nexus.core.serializers import StrictSerializer
@@ -59,9 +62,20 @@ class EntryInput(StrictSerializer):
     articles = serializers.ListField(child=serializers.SlugField(), default=list, max_length=20)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-05"})
+class MonthField(serializers.DateField):
+    """A month as YYYY-MM (the date of its first day inside)."""
+
+    def to_representation(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return value
+        # Not strftime("%Y"): it does not pad the years before 1000 to four digits.
+        return f"{value.year:04d}-{value.month:02d}"
+
+
 class ReflectionSerializer(serializers.ModelSerializer):
     author = JournalAuthorSerializer(read_only=True)
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
 
     class Meta:
         model = Reflection

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from nexus.accounts.models import User
 from nexus.core import clock, conditional, months
 from nexus.core.auth import authenticated_user
+from nexus.core.openapi import EMPTY_TEXT
 from nexus.core.pagination import CursorPagination
 from nexus.journal import analytics, evidence, policies, selectors, services
 from nexus.journal.api import serializers as s
@@ -160,8 +161,17 @@ class EvidenceApi(APIView):
 
     @extend_schema(
         tags=["journal"],
-        parameters=[OpenApiParameter("month", str, description="YYYY-MM, this month by default")],
-        responses=s.EvidenceItemSerializer(many=True),
+        parameters=[
+            OpenApiParameter(
+                "month",
+                {"anyOf": [{"type": "string", "pattern": months.MONTH_SCHEMA_PATTERN}, EMPTY_TEXT]},
+                description="YYYY-MM, this month when left out or empty",
+            )
+        ],
+        responses=inline_serializer(
+            "MonthEvidence",
+            {"month": s.MonthField(), "results": s.EvidenceItemSerializer(many=True)},
+        ),
     )
     def get(self, request: Request) -> Response:
         """What Nexus knows the caller did in a month: articles, solutions, APIs, feedback."""
@@ -170,7 +180,7 @@ class EvidenceApi(APIView):
         items = evidence.gather(authenticated_user(request), start, end)
         return Response(
             {
-                "month": f"{start:%Y-%m}",
+                "month": f"{start.year:04d}-{start.month:02d}",
                 "results": s.EvidenceItemSerializer(items, many=True).data,
             }
         )
@@ -275,7 +285,8 @@ class ChartCsvRenderer(renderers.BaseRenderer):
     ) -> Any:
         if isinstance(data, analytics.Chart):
             return data.as_csv()
-        return "detail\n" + str((data or {}).get("detail", "")) + "\n"
+        # An error is a problem+json document whatever format was asked for.
+        return renderers.JSONRenderer().render(data, accepted_media_type, renderer_context)
 
 
 class ChartApi(APIView):

@@ -134,7 +134,9 @@ class ArticleInteractionsViewSet(viewsets.GenericViewSet):
         return Response({"helpful": article.helpful_count, "mine": mine})
 
     @extend_schema(
-        methods=["get", "put", "delete"], request=None, responses=s.BookmarkStateSerializer
+        methods=["get", "put", "delete"],
+        request=None,
+        responses={200: s.BookmarkStateSerializer},  # DELETE too: it answers the new state
     )
     @action(
         detail=True,

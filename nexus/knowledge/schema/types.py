@@ -16,6 +16,11 @@ from nexus.knowledge.policies import (
 MAX_PAGE = 100
 
 
+def _page(limit: int) -> int:
+    """A requested list length within 0..MAX_PAGE (a negative slice of a query is an error)."""
+    return max(0, min(limit, MAX_PAGE))
+
+
 @strawberry_django.type(models.Technology, name="Technology")
 class TechnologyType:
     slug: strawberry.auto
@@ -96,12 +101,12 @@ class ArticleType:
 
     @strawberry_django.field(description="Newest first.")
     def revisions(self, root: models.Article, limit: int = 20) -> list[RevisionType]:
-        revisions = selectors.revision_list(article=root)[: min(limit, MAX_PAGE)]
+        revisions = selectors.revision_list(article=root)[: _page(limit)]
         return cast(list[RevisionType], list(revisions))
 
     @strawberry_django.field(description="Top-level comments with their replies.")
     def comments(self, root: models.Article, limit: int = 50) -> list[CommentType]:
-        threads = selectors.comment_threads(article=root)[: min(limit, MAX_PAGE)]
+        threads = selectors.comment_threads(article=root)[: _page(limit)]
         return cast(list[CommentType], list(threads))
 
     @strawberry_django.field(description="Published articles that link here with [[slug]].")
