@@ -230,11 +230,13 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "nexus" / "static"]
 # Outside production, static files are served straight from the apps and nexus/static.
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not PRODUCTION
+# Precompressed brotli copies of static files beside the gzip ones (needs the brotli package).
+NEXUS_STATIC_BROTLI = env.bool("NEXUS_STATIC_BROTLI", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "nexus.core.staticfiles.ManifestGzipStorage"
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )

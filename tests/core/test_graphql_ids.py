@@ -138,7 +138,7 @@ def test_an_impossible_author_in_the_articles_filter_is_a_field_error(db, client
     assert response.status_code == 200
     if "errors" in body:
         assert [error["message"] for error in body["errors"]] == [
-            "{'author': ['Enter a number.', 'invalid']}"
+            "{'author': ['Enter a whole number.', 'invalid']}"
         ]
     else:
         assert body["data"] == {"articles": []}

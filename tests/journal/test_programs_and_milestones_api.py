@@ -178,13 +178,15 @@ def test_evidence_offers_the_articles_a_learner_wrote_this_month(client_for, own
     assert response.status_code == 200
     assert [item["title"] for item in response.json()["results"]] == ["My setup"]
     assert client_for(owner).get("/api/v1/journal/evidence/", {"month": "x"}).status_code == 400
-    # Before the year 1000 too, the month reads back as YYYY-MM.
-    first = client_for(owner).get("/api/v1/journal/evidence/", {"month": "0001-01"})
-    assert first.json()["month"] == "0001-01"
-    # Its month ends past the last date there is: this was a 500.
-    last = client_for(owner).get("/api/v1/journal/evidence/", {"month": "9999-12"})
-    assert last.status_code == 400
-    assert last.json()["errors"][0]["field"] == "month"
+    # The months at either end of the range read back as YYYY-MM.
+    for month in ("1900-01", "9998-12"):
+        answer = client_for(owner).get("/api/v1/journal/evidence/", {"month": month})
+        assert answer.json()["month"] == month
+    # 9999-12 ends past the last date there is: this was a 500.
+    for month in ("0001-01", "9999-12"):
+        outside = client_for(owner).get("/api/v1/journal/evidence/", {"month": month})
+        assert outside.status_code == 400
+        assert outside.json()["errors"][0]["field"] == "month"
 
 
 def test_learners_added_in_the_admin_get_their_milestones(cohort, admin_user):

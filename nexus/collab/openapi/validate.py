@@ -1,10 +1,13 @@
 """Decide whether a loaded document is an OpenAPI 3.0 / 3.1 spec we accept, and say why not."""
 
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from jsonschema.exceptions import best_match
+from jsonschema.validators import validator_for
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.schemas import schema_v30, schema_v31
 
 from nexus.collab.openapi.errors import SpecError, SpecProblem, pointer_of
 from nexus.collab.openapi.loader import LoadedDocument
@@ -39,9 +42,7 @@ def validate_document(document: LoadedDocument) -> str:
     problems = list(_reference_problems(document))
     if problems:
         raise SpecError(problems[:MAX_PROBLEMS])
-    validator_class = (
-        OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
-    )
+    validator_class = _spec_validator(version[:3])
     try:
         errors = list(validator_class(data).iter_errors())
     except RecursionError as exc:
@@ -49,6 +50,20 @@ def validate_document(document: LoadedDocument) -> str:
     if errors:
         raise SpecError([_problem(document, error) for error in errors[:MAX_PROBLEMS]])
     return version
+
+
+@cache
+def _spec_validator(version: str) -> type[OpenAPIV30SpecValidator | OpenAPIV31SpecValidator]:
+    """openapi-spec-validator's validator for 3.0 or 3.1, always checking with jsonschema.
+
+    It prefers jsonschema-rs when that is installed (a development dependency brings it), whose
+    errors carry no sub-errors for best_match to choose from: the messages would change with what
+    happens to be installed.
+    """
+    base = OpenAPIV31SpecValidator if version == "3.1" else OpenAPIV30SpecValidator
+    schema = schema_v31 if version == "3.1" else schema_v30
+    schema_validator = validator_for(schema)(schema)
+    return type(f"JsonSchema{base.__name__}", (base,), {"schema_validator": schema_validator})
 
 
 def iter_refs(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
