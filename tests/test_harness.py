@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests import clock, skips
+from tests import clock, skips, tiers
 
 
 def test_a_bare_date_moves_the_suite_to_noon_that_day():
@@ -49,3 +49,12 @@ def test_tests_that_start_services_share_one_xdist_worker(request):
         assert request.node.nodeid.endswith("@services")
     else:
         assert request.node.get_closest_marker("xdist_group").args == ("services",)
+
+
+def test_make_test_samples_a_corpus_evenly_and_make_verify_reads_it_whole(monkeypatch):
+    corpus = list(range(10))
+    assert tiers.sample(corpus, 4) == [0, 3, 6, 9]
+    assert tiers.sample(corpus, 1) == [0]
+    assert tiers.sample(corpus, 20) == corpus
+    monkeypatch.setattr(tiers, "VERIFY", True)
+    assert tiers.sample(corpus, 4) == corpus

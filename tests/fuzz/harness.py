@@ -1,6 +1,5 @@
 """What the fuzz tests share: their budgets, the counted in-process app, and the run's tallies."""
 
-import os
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -12,12 +11,12 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 
 from tests import hostile
+from tests.tiers import VERIFY
 
 _THIS_MACHINE = {"127.0.0.1", "::1", "localhost"}
 
 # make verify (NEXUS_VERIFY=1 pytest -m verify) runs the long budgets; make test and CI the short
 # ones. The same tests serve both: marked `verify` only in that run, so make test keeps them.
-VERIFY = bool(os.environ.get("NEXUS_VERIFY"))
 MARKS = [pytest.mark.django_db, *([pytest.mark.verify] if VERIFY else [])]
 
 

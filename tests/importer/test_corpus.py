@@ -6,8 +6,10 @@ from nexus.importer import sources
 from nexus.importer.parsing import parse_document
 from nexus.importer.pipeline import run_import
 from nexus.knowledge.models import Article
+from tests.tiers import VERIFY, whole_in_verify
 
-# The corpus is imported in slices, so that parallel test workers share the work.
+# The corpus is imported in slices, so that parallel test workers share the work; make test
+# imports one of them, make verify all.
 SLICES = 4
 
 
@@ -16,7 +18,8 @@ def corpus_markdown(corpus_dir):
     return source, [file for file in source.files if file.path.startswith("readmes")]
 
 
-@pytest.mark.parametrize("part", range(SLICES))
+@whole_in_verify
+@pytest.mark.parametrize("part", range(SLICES) if VERIFY else [0])
 def test_every_corpus_file_imports_without_error(corpus_dir, owner, part):
     source, markdown = corpus_markdown(corpus_dir)
     assert len(markdown) >= 70
