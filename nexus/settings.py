@@ -381,6 +381,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=0, day_of_month="1"),
     },
     "search-sync": {"task": "nexus.search.tasks.sync_search_index", "schedule": 60.0},
+    "delete-expired-signups": {
+        "task": "nexus.accounts.tasks.delete_expired_signups",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "delete-expired-refresh-tokens": {
+        "task": "nexus.accounts.tasks.delete_expired_refresh_tokens",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -412,8 +420,9 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
 # The load balancer's probes and Prometheus call each replica over plain HTTP, from inside.
 SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz|metrics)$"]
-# nginx and the Ingress terminate TLS and say so in X-Forwarded-Proto.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# nginx and the Ingress terminate TLS and say so in X-Forwarded-Proto; with no proxy in front, a
+# client could say so itself, and the app would take plain HTTP for HTTPS.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if NEXUS_TRUSTED_PROXIES else None
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION

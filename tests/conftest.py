@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from nexus.accounts.models import Role
 from nexus.celery import app as celery_app
+from nexus.core import clock as nexus_clock
 from tests import clock, skips
 from tests.factories import UserFactory
 from tests.fuzz import harness as fuzz_harness
@@ -109,6 +110,14 @@ def awkward_moment(request, settings):
     settings.TIME_ZONE = moment.time_zone
     with time_machine.travel(moment.instant, tick=False) as traveller:
         yield clock.Stopped(moment, traveller)
+
+
+@pytest.fixture
+def stopped_clock():
+    """The clock stopped where the suite's clock stands; `.shift(timedelta)` moves it on. For
+    outcomes that hang on a duration, not on the calendar (awkward_moment is for those)."""
+    with time_machine.travel(nexus_clock.now(), tick=False) as traveller:
+        yield traveller
 
 
 # What the data migrations seed: the technology taxonomy, then the default program built on it.

@@ -2,8 +2,9 @@
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -11,6 +12,7 @@ from django.db.models import F
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.text import slugify
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from nexus.accounts import login_limits, policies
 from nexus.accounts.models import ApiToken, Team, TeamMembership, TeamRole, Track, User
@@ -93,6 +95,25 @@ def _save_new_signup(candidate: User) -> None:
     except IntegrityError:
         # Someone signed up with the address a moment ago: it is taken now, and the task says so.
         pass
+
+
+def pending_signups_delete_expired() -> int:
+    """Clean-up: sign-ups nobody confirmed before their link expired (each sign-up sends a new one).
+
+    A deactivated account is inactive too, but it is no pending sign-up and is kept.
+    """
+    cutoff = clock.now() - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    _, deleted = User.objects.filter(
+        signup_pending=True, is_active=False, updated_at__lt=cutoff
+    ).delete()
+    return deleted.get(User._meta.label, 0)
+
+
+def refresh_tokens_delete_expired() -> int:
+    """Clean-up: refresh tokens past their expiry, and their blacklist entries with them, as
+    simplejwt's flushexpiredtokens does; an expired token is refused whether or not it is listed."""
+    _, deleted = OutstandingToken.objects.filter(expires_at__lte=clock.now()).delete()
+    return deleted.get(OutstandingToken._meta.label, 0)
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from nexus.accounts import services
 from nexus.accounts.models import User
 from nexus.accounts.tokens import password_reset_tokens, signup_tokens
 
@@ -76,3 +77,15 @@ def _send(user: User, subject: str, template: str, context: dict[str, object]) -
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     message.send()
+
+
+@shared_task
+def delete_expired_signups() -> int:
+    """Periodic (daily): sign-ups whose confirmation link has expired."""
+    return services.pending_signups_delete_expired()
+
+
+@shared_task
+def delete_expired_refresh_tokens() -> int:
+    """Periodic (daily): refresh tokens past their expiry."""
+    return services.refresh_tokens_delete_expired()

@@ -4,9 +4,10 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 
-from nexus.accounts import services
+from nexus.accounts import services, tasks
 from nexus.accounts.models import User
 from tests.factories import DEFAULT_PASSWORD
 
@@ -164,3 +165,25 @@ def test_guessing_the_password_of_a_confirmation_is_limited_like_a_login(
     assert refused.status_code == 429
     assert refused["Retry-After"]
     assert refused.json()["errors"][0]["field"] == "password"
+
+
+def test_a_sign_up_nobody_confirmed_is_deleted_once_its_link_expired(
+    stopped_clock, api_client, django_capture_on_commit_callbacks, owner, admin_user
+):
+    kept = {owner.email, admin_user.email}  # a deactivated account is no pending sign-up
+    sign_up(api_client, django_capture_on_commit_callbacks, email="late@example.com")
+    sign_up(api_client, django_capture_on_commit_callbacks, email="later@example.com")
+    services.user_deactivate(actor=admin_user, user=owner)
+    lifetime = timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+
+    stopped_clock.shift(lifetime / 2)
+    sign_up(
+        api_client, django_capture_on_commit_callbacks, email="later@example.com"
+    )  # signing up again sends a new link
+    stopped_clock.shift(lifetime / 2 + timedelta(seconds=1))
+    assert tasks.delete_expired_signups() == 1
+    assert set(User.objects.values_list("email", flat=True)) == {"later@example.com", *kept}
+
+    stopped_clock.shift(lifetime / 2)
+    assert tasks.delete_expired_signups() == 1
+    assert set(User.objects.values_list("email", flat=True)) == kept

@@ -5,11 +5,13 @@ expire."""
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.test import Client
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-from nexus.accounts import services
+from nexus.accounts import services, tasks
 from nexus.accounts.models import User
 from tests.factories import DEFAULT_PASSWORD
 
@@ -231,3 +233,16 @@ def test_a_token_of_a_deleted_user_is_refused_not_an_error(api_client, other_use
     other_user.delete()
     assert refresh(api_client, pair).status_code == 401
     assert me(api_client, pair).status_code == 401
+
+
+def test_expired_refresh_tokens_are_deleted_and_live_ones_kept(stopped_clock, api_client, owner):
+    used = log_in(api_client, owner)
+    assert refresh(api_client, used).status_code == 200  # rotated: `used` is blacklisted now
+    lifetime = settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"]
+    stopped_clock.shift(lifetime / 2)
+    live = log_in(api_client, owner)
+    stopped_clock.shift(lifetime / 2)  # the first two have just expired
+
+    assert tasks.delete_expired_refresh_tokens() == 2
+    assert OutstandingToken.objects.count() == 1
+    assert refresh(api_client, live).status_code == 200

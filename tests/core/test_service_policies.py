@@ -24,6 +24,8 @@ SYSTEM_SERVICES: dict[str, str] = {
     "accounts.services.user_register": "signing up is open to anyone; the e-mail is the identity",
     "accounts.services.user_confirm_signup": "the e-mailed token and the sign-up password are the permission",
     "accounts.services.api_token_mark_used": "authentication records a token's use",
+    "accounts.services.pending_signups_delete_expired": "a periodic clean-up task",
+    "accounts.services.refresh_tokens_delete_expired": "a periodic clean-up task",
     "accounts.services.password_reset_request": "anyone may ask; only the mailbox owner gets the link",
     "accounts.services.password_reset_confirm": "the signed, expiring token is the permission",
     "notifications.services.subscriptions_follow_from_event": "an event handler follows for the actor",

@@ -79,3 +79,11 @@ def test_an_unknown_mode_is_refused():
     result = run_manage("check", NEXUS_MODE="staging")
     assert result.returncode != 0
     assert "NEXUS_MODE" in result.stderr
+
+
+@pytest.mark.parametrize(("proxies", "header"), [("0", "None"), ("1", "HTTP_X_FORWARDED_PROTO")])
+def test_x_forwarded_proto_counts_only_behind_a_trusted_proxy(proxies, header):
+    code = "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
+    result = run_manage("shell", "-c", code, NEXUS_TRUSTED_PROXIES=proxies)
+    assert result.returncode == 0, result.stderr
+    assert header in result.stdout
