@@ -7,4 +7,5 @@ class ChallengesConfig(AppConfig):
     verbose_name = "Challenges & solutions"
 
     def ready(self) -> None:
-        from nexus.challenges import digest  # noqa: F401  (registers its digest section)
+        # Registers its digest section and what can be followed.
+        from nexus.challenges import digest, follows  # noqa: F401

@@ -5,3 +5,6 @@ class KnowledgeConfig(AppConfig):
     name = "nexus.knowledge"
     label = "knowledge"
     verbose_name = "Knowledge base"
+
+    def ready(self) -> None:
+        from nexus.knowledge import follows  # noqa: F401  (registers what can be followed)

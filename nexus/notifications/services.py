@@ -14,7 +14,7 @@ from nexus.accounts.models import Team, User
 from nexus.accounts.selectors import team_owner_ids
 from nexus.core import clock, events, outbound, taskqueue
 from nexus.core.models import OutboxEvent
-from nexus.notifications import policies
+from nexus.notifications import followable, policies
 from nexus.notifications.channels.email import ALL_EVENTS, read_unsubscribe_token
 from nexus.notifications.channels.webhook import Attempt, post_delivery
 from nexus.notifications.models import (
@@ -50,6 +50,12 @@ def subscription_create(*, user: User, target_type: str, target_id: str | int) -
         raise PermissionDenied("Sign in to follow.")
     target_type, target_id = target_type.strip(), str(target_id).strip()
     _validate_target(target_type, target_id)
+    if target_type not in followable.followable_types():
+        kinds = ", ".join(followable.followable_types())
+        raise ValidationError({"target_type": [f"Only these can be followed: {kinds}."]})
+    if not followable.may_follow(user, target_type, target_id):
+        # The same answer for what does not exist and what the user may not see.
+        raise ValidationError({"target_id": ["There is nothing to follow with this id."]})
     subscription, _ = Subscription.objects.get_or_create(
         user=user, target_type=target_type, target_id=target_id
     )

@@ -27,8 +27,23 @@ ALLOWED_FUNCTION_IMPORTS = {
     (
         "nexus/challenges/apps.py",
         "ChallengesConfig.ready",
-        "from nexus.challenges import digest",
-    ): "registers the challenges section of the digest e-mails",
+        "from nexus.challenges import digest, follows",
+    ): "registers the challenges section of the digest e-mails and what can be followed",
+    (
+        "nexus/accounts/apps.py",
+        "AccountsConfig.ready",
+        "from nexus.accounts import follows",
+    ): "registers what can be followed in the app",
+    (
+        "nexus/collab/apps.py",
+        "CollabConfig.ready",
+        "from nexus.collab import follows",
+    ): "registers what can be followed in the app",
+    (
+        "nexus/knowledge/apps.py",
+        "KnowledgeConfig.ready",
+        "from nexus.knowledge import follows",
+    ): "registers what can be followed in the app",
     (
         "nexus/core/apps.py",
         "CoreConfig.ready",

@@ -51,12 +51,12 @@ def test_direct_recipients_are_notified_without_following(publish, owner, other_
 
 def test_someone_following_twice_over_gets_one_notification(publish, owner, other_user):
     services.subscription_create(
-        user=other_user, target_type="knowledge.technology", target_id="css"
+        user=other_user, target_type="knowledge.technology", target_id="django"
     )
     publish(
         "article.published",
         subject=owner,
-        follow_targets=[["knowledge.technology", "css"]],
+        follow_targets=[["knowledge.technology", "django"]],
         recipient_ids=[other_user.pk],
     )
     assert Notification.objects.filter(recipient=other_user).count() == 1

@@ -52,7 +52,7 @@ def test_marking_read_and_all_read(client, owner, other_user, inbox):
 def test_follow_with_typed_errors_and_unfollow(client, owner, other_user):
     follow = """mutation($t: String!, $i: String!) { follow(targetType: $t, targetId: $i) {
         subscription { id targetType targetId } errors { field } } }"""
-    ok = graphql(client, follow, {"t": "knowledge.article", "i": "x"}, **bearer(owner)).json()
+    ok = graphql(client, follow, {"t": "challenges.tag", "i": "x"}, **bearer(owner)).json()
     subscription = ok["data"]["follow"]["subscription"]
     assert subscription["targetId"] == "x"
     bad = graphql(client, follow, {"t": "BAD TYPE", "i": "x"}, **bearer(owner)).json()

@@ -46,7 +46,7 @@ def world(owner, other_user, mentor, receiver):
             webhook=team_hook, event_id=uuid.uuid4(), event_name="mention"
         ),
         follow=services.subscription_create(
-            user=owner, target_type="knowledge.article", target_id="caching"
+            user=owner, target_type="challenges.tag", target_id="caching"
         ),
         notification=Notification.objects.create(
             recipient=owner, event_id=uuid.uuid4(), event_name="mention", title="Hi"
@@ -56,10 +56,10 @@ def world(owner, other_user, mentor, receiver):
 
 ATTEMPTS = {
     "subscription_create": lambda w, actor: services.subscription_create(
-        user=actor, target_type="knowledge.article", target_id="queues"
+        user=actor, target_type="challenges.tag", target_id="queues"
     ),
     "subscription_remove": lambda w, actor: services.subscription_remove(
-        user=actor, target_type="knowledge.article", target_id="caching"
+        user=actor, target_type="challenges.tag", target_id="caching"
     ),
     "subscription_delete": lambda w, actor: services.subscription_delete(
         subscription=w.follow, actor=actor

@@ -164,15 +164,15 @@ def test_the_webhook_page_lists_deliveries_and_redelivers(
 def test_the_follow_button_toggles_with_htmx(client, rf, owner):
     from django.template import Context, Template
 
-    template = Template('{% load notifications %}{% follow_button "knowledge.article" 7 %}')
+    template = Template('{% load notifications %}{% follow_button "challenges.tag" "sql" %}')
     request = rf.get("/")
     request.user = owner
     assert "Follow</button>" in template.render(Context({"request": request}))
     client.force_login(owner)
-    body = {"target_type": "knowledge.article", "target_id": "7", "follow": "1"}
+    body = {"target_type": "challenges.tag", "target_id": "sql", "follow": "1"}
     response = client.post("/notifications/follow/", body, HTTP_HX_REQUEST="true")
     assert b"Following</button>" in response.content
-    assert Subscription.objects.filter(user=owner, target_id="7").exists()
+    assert Subscription.objects.filter(user=owner, target_id="sql").exists()
     assert "Following</button>" in template.render(Context({"request": request}))
     client.post("/notifications/follow/", {**body, "follow": "0"}, HTTP_HX_REQUEST="true")
     assert not Subscription.objects.exists()
@@ -186,6 +186,6 @@ def test_the_follow_button_is_hidden_from_anonymous_visitors(client, rf):
 
     request = rf.get("/")
     request.user = AnonymousUser()
-    template = Template('{% load notifications %}{% follow_button "knowledge.article" 7 %}')
+    template = Template('{% load notifications %}{% follow_button "challenges.tag" "sql" %}')
     assert "button" not in template.render(Context({"request": request}))
     assert client.post("/notifications/follow/").status_code == 302

@@ -236,7 +236,7 @@ def _notifications(owner: User) -> dict[str, Any]:
             webhook=webhook, event_id=uuid.uuid4(), event_name="article.published"
         ),
         "subscription": notifications.subscription_create(
-            user=owner, target_type="knowledge.article", target_id=SUBSCRIPTION
+            user=owner, target_type="challenges.tag", target_id=SUBSCRIPTION
         ),
         "notification": Notification.objects.create(
             recipient=owner, event_id=uuid.uuid4(), event_name="mention", title=NOTIFICATION

@@ -334,7 +334,7 @@ MUTATIONS = [
     *mutation(
         "follow",
         SIGNED_IN,
-        'mutation { follow(targetType: "knowledge.article", targetId: "queues") { ERRORS } }',
+        'mutation { follow(targetType: "challenges.tag", targetId: "queues") { ERRORS } }',
     ),
     *mutation(
         "unfollow",

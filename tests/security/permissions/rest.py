@@ -357,7 +357,7 @@ NOTIFICATIONS = [
         "POST",
         "subscription-list",
         SIGNED_IN,
-        body={"target_type": "knowledge.article", "target_id": "queues"},
+        body={"target_type": "challenges.tag", "target_id": "queues"},
     ),
     *rest("DELETE", "subscription-detail", OWNER, on="subscription"),
     # A user's webhook is theirs alone: admins do not read its secret-signed deliveries either.

@@ -231,7 +231,7 @@ NOTIFICATIONS = [
         "POST",
         "notifications:follow",
         SIGNED_IN,
-        body={"target_type": "knowledge.article", "target_id": "queues", "follow": "1"},
+        body={"target_type": "challenges.tag", "target_id": "queues", "follow": "1"},
     ),
     *web("GET", "notifications:preferences", SIGNED_IN),
     *web("POST", "notifications:preferences", SIGNED_IN, body=dict.fromkeys(EVENT_TYPES, "daily")),

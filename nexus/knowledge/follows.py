@@ -1,0 +1,19 @@
+"""Articles and technologies can be followed (nexus/notifications/followable.py)."""
+
+from nexus.accounts.models import Viewer
+from nexus.knowledge.models import Article, Technology
+from nexus.knowledge.policies import can_view_article
+from nexus.notifications.followable import register_followable
+
+
+def _may_follow_article(user: Viewer, target_id: str) -> bool:
+    article = Article.objects.filter(pk=target_id).first() if target_id.isdigit() else None
+    return article is not None and can_view_article(user, article)
+
+
+def _may_follow_technology(user: Viewer, target_id: str) -> bool:
+    return Technology.objects.filter(slug=target_id).exists()
+
+
+register_followable("knowledge.article", _may_follow_article)
+register_followable("knowledge.technology", _may_follow_technology)
