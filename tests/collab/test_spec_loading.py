@@ -264,3 +264,14 @@ def test_references_that_multiply_exponentially_are_refused():
     bomb["B18"] = {"type": "string"}
     problems = parse_refusal(spec_with_schemas(bomb, "#/components/schemas/B0"))
     assert "refer to each other many times" in problems[0].message
+
+
+def test_a_nul_character_anywhere_is_refused_with_its_place():
+    # PostgreSQL's jsonb cannot hold one: storing it was a 500.
+    spec = json.loads(spec_with_schemas({"A": {"type": "string"}}, "#/components/schemas/A"))
+    spec["info"]["description"] = "before\x00after"
+    spec["components"]["schemas"]["A\x00B"] = {"type": "string"}
+    problems = refusal(json.dumps(spec))
+    assert sorted(p.pointer for p in problems) == ["/components/schemas", "/info/description"]
+    assert all("NUL character" in p.message for p in problems)
+    assert all(p.line for p in problems)

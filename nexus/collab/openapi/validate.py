@@ -39,7 +39,7 @@ def validate_document(document: LoadedDocument) -> str:
             "/openapi",
             document.line_of("/openapi"),
         )
-    problems = list(_reference_problems(document))
+    problems = list(_nul_problems(document)) or list(_reference_problems(document))
     if problems:
         raise SpecError(problems[:MAX_PROBLEMS])
     validator_class = _spec_validator(version[:3])
@@ -78,6 +78,28 @@ def iter_refs(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[An
             stack.extend(((*where, key), child) for key, child in node.items())
         elif isinstance(node, list):
             stack.extend(((*where, index), child) for index, child in enumerate(node))
+
+
+def _nul_problems(document: LoadedDocument) -> Iterator[SpecProblem]:
+    """Text holding a NUL character, which PostgreSQL cannot store (it was a 500)."""
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), document.data)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, dict):
+            for key, child in node.items():
+                if isinstance(key, str) and "\x00" in key:
+                    yield _nul_problem(document, where)
+                stack.append(((*where, key), child))
+        elif isinstance(node, list):
+            stack.extend(((*where, index), child) for index, child in enumerate(node))
+        elif isinstance(node, str) and "\x00" in node:
+            yield _nul_problem(document, where)
+
+
+def _nul_problem(document: LoadedDocument, where: tuple[Any, ...]) -> SpecProblem:
+    pointer = pointer_of(list(where))
+    message = "Text here holds a NUL character (\\u0000), which a spec may not contain."
+    return SpecProblem(message, pointer, document.line_of(pointer))
 
 
 def _reference_problems(document: LoadedDocument) -> Iterator[SpecProblem]:
