@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from nexus.accounts.models import Role
 from nexus.celery import app as celery_app
 from nexus.core import clock as nexus_clock
-from tests import clock, skips
+from tests import clock, figures, skips
 from tests.factories import UserFactory
 from tests.fuzz import harness as fuzz_harness
 
@@ -93,6 +93,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     fuzz_harness.write_summary(terminalreporter)
+    figures.write_summary(terminalreporter)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    figures.attach(item)
+    return (yield)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

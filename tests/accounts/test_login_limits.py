@@ -8,6 +8,7 @@ from django.contrib.auth import SESSION_KEY
 from django.test import override_settings
 
 from nexus.accounts.api import AuthRateThrottle
+from tests import figures
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,7 @@ def test_fifty_wrong_passwords_lock_the_account_and_then_the_right_one_is_refuse
     cool_off = settings.NEXUS_LOGIN_COOL_OFF_SECONDS
     assert cool_off - 60 < int(right["Retry-After"]) <= cool_off
     assert LOCKED in refusal_message(door, right)
-    print(f"\n{door}: {statuses.count(wrong)} wrong passwords answered, then locked")
+    figures.report(f"{door}: {statuses.count(wrong)} wrong passwords answered, then locked")
 
 
 @pytest.mark.parametrize("door", DOORS)

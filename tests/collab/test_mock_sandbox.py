@@ -16,7 +16,7 @@ from django.utils.csp import CSP
 
 from nexus.collab.services.catalog import api_create, spec_version_create
 from nexus.core.untrusted import SANDBOX_POLICY
-from tests import hostile
+from tests import figures, hostile
 from tests.tiers import sample, whole_in_verify
 
 pytestmark = pytest.mark.django_db
@@ -188,7 +188,7 @@ def test_every_own_xss_vector_served_as_html_is_sandboxed(owner):
         assert_inert(response, attachment=True)
         served += 1
     assert served == len(vectors) >= 250
-    print(f"\nxss vectors served by a mock as text/html: {served}, every one sandboxed")
+    figures.report(f"xss vectors served by a mock as text/html: {served}, every one sandboxed")
 
 
 # --- The caller's credentials ------------------------------------------------------------------

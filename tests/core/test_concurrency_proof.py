@@ -2,7 +2,7 @@
 of many edits made on one ETag win, and votes are counted exactly.
 
 Each request runs in a thread of its own with its own connection, all released at once by a
-barrier; the figures are printed (pytest -s shows them).
+barrier; the figures are reported in the run's summary (tests/figures.py).
 """
 
 import threading
@@ -17,6 +17,7 @@ from nexus.challenges import selectors as challenge_selectors
 from nexus.challenges.models import ChallengeVote
 from nexus.core.conditional import etag_for
 from nexus.knowledge.models import Article
+from tests import figures
 from tests.challenges.conftest import post_challenge
 from tests.factories import UserFactory
 from tests.knowledge.factories import ensure_taxonomy, make_article
@@ -83,7 +84,7 @@ def test_of_100_concurrent_edits_made_on_one_etag_exactly_one_wins(owner):
         return response.status_code
 
     outcome = Counter(at_once(EDITS, edit))
-    print(f"concurrent edits: {EDITS} tried, {outcome[200]} won, {outcome[412]} got 412")
+    figures.report(f"concurrent edits: {EDITS} tried, {outcome[200]} won, {outcome[412]} got 412")
 
     assert outcome == {200: 1, 412: EDITS - 1}
     [winner] = [index for index, response in responses.items() if response.status_code == 200]
@@ -111,7 +112,7 @@ def test_200_concurrent_votes_are_counted_exactly(owner):
     statuses = at_once(VOTERS, vote)
     ups, downs = values.count(1), values.count(-1)
     challenge.refresh_from_db()
-    print(
+    figures.report(
         f"concurrent votes: {VOTERS} cast, {ups} up and {downs} down, "
         f"score {challenge.score} (exact: {ups - downs})"
     )

@@ -13,6 +13,7 @@ from celery.signals import task_failure
 from django.db import connection
 
 from nexus.core.models import DeadLetter
+from tests import figures
 from tests.core import poison_tasks
 from tests.notifications.test_broker_delivery import (
     BROKER_URL,
@@ -142,7 +143,9 @@ def test_poison_tasks_stop_after_their_tries_and_land_in_the_admin(
         tries = poison_tasks.TRIES + 1
         assert poison_worker.with_name(task.name).read_text().count("try") == tries
         assert letter.tries == tries
-        print(f"poison task {task.name}: {tries} tries, then dead-lettered: {letter.error}")
+        figures.report(
+            f"poison task {task.name}: {tries} tries, then dead-lettered: {letter.error}"
+        )
 
         page = client.get(CHANGELIST, {"q": result.id})
         assert page.status_code == 200

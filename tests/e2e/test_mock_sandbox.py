@@ -24,6 +24,7 @@ from playwright.sync_api import Error as PlaywrightError
 from nexus.accounts.models import ApiToken
 from nexus.collab.models import Operation
 from nexus.collab.services.catalog import api_create, spec_version_create
+from tests import figures
 from tests.collab.test_mock_sandbox import storable_xss_vectors
 from tests.e2e.test_accounts_flow import log_in
 from tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -272,7 +273,7 @@ def test_no_mock_example_or_spec_text_runs_for_a_signed_in_victim(
 
     vectors = sum(len(api.vectors) for api in apis)
     minted = ApiToken.objects.filter(user=user).count()
-    print(
+    figures.report(
         f"\nxss: {vectors} vectors × {len(surfaces)} surfaces, {len(executions.seen)} executions"  # noqa: RUF001
         f" ({executions.checks} page checks, {refused} refusals reported by Chromium,"
         f" {len(saved)} mock answers saved as files instead, {minted} tokens minted)"

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from nexus.importer.models import ImportJob
 from nexus.importer.services import import_job_create, import_job_run
+from tests import figures
 from tests.importer.journals import JOURNAL
 
 URL = "/api/v1/imports/"
@@ -131,7 +132,9 @@ def test_a_5000_file_zip_is_a_400_on_the_file_field_at_once_and_nothing_is_queue
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client_for(owner).post(URL, {"file": upload}, format="multipart")
     elapsed = time.perf_counter() - started
-    print(f"zip: a 5,000-file upload answered {response.status_code} in {elapsed * 1000:.0f} ms")
+    figures.report(
+        f"zip: a 5,000-file upload answered {response.status_code} in {elapsed * 1000:.0f} ms"
+    )
     assert response.status_code == 400
     [error] = response.json()["errors"]
     assert error["field"] == "file"

@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests import figures
 from tests.notifications.test_broker_delivery import BROKER_URL, broker, wait_until
 
 pytestmark = [
@@ -59,7 +60,7 @@ def test_a_large_upload_is_queued_by_the_request_and_imported_by_a_worker(
     assert (job["status"], job["files_done"], job["files_total"]) == ("succeeded", FILES, FILES)
     progress = sorted({percent for status, percent in seen if status == "running"})
     assert len(progress) >= 2, seen
-    print(
+    figures.report(
         f"import: a {FILES}-file zip answered {response.status_code} (queued) in "
         f"{answered * 1000:.0f} ms; a worker imported it in {ran:.0f} s, the job's progress read "
         f"{len(progress)} times between {progress[0]} and {progress[-1]} %"

@@ -12,7 +12,7 @@ import pytest
 
 from nexus.importer import sources
 from nexus.importer.sources import SourceError
-from tests import hostile
+from tests import figures, hostile
 from tests.importer.journals import JOURNAL
 from tests.shared import require
 
@@ -201,7 +201,7 @@ def test_a_zip_of_5000_files_is_refused_from_its_directory_in_a_moment():
     with pytest.raises(SourceError, match="5,000 entries; an import takes at most 2,000"):
         sources.check_zip(data)
     elapsed = time.perf_counter() - started
-    print(f"zip: 5,000 entries ({len(data):,} bytes) refused in {elapsed * 1000:.0f} ms")
+    figures.report(f"zip: 5,000 entries ({len(data):,} bytes) refused in {elapsed * 1000:.0f} ms")
     assert elapsed < 1.0
 
 

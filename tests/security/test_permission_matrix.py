@@ -4,6 +4,7 @@ page without a row fails the guard; so does a row for something that does not ex
 
 import pytest
 
+from tests import figures
 from tests.security import matrix
 from tests.security.permissions import TABLE
 from tests.security.world import ROLES
@@ -35,7 +36,7 @@ def test_every_cell_answers_as_the_table_says(door, asker, tally):
                 mismatches.append(problem)
     cells = len(rows) * len(ROLES)
     tally(cells=cells, mismatches=len(mismatches))
-    print(f"permission matrix, {door}: {cells} cells, {len(mismatches)} mismatches")
+    figures.report(f"permission matrix, {door}: {cells} cells, {len(mismatches)} mismatches")
     assert not mismatches, f"{len(mismatches)} cells differ from the table:\n" + "\n".join(
         mismatches
     )

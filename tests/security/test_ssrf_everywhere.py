@@ -33,7 +33,7 @@ from nexus.core.outbound import client as outbound_client
 from nexus.importer.sources import git as git_sources
 from nexus.notifications.models import Webhook
 from nexus.notifications.services import webhook_create as webhook_service_create
-from tests import hostile
+from tests import figures, hostile
 from tests.network import ChangingDNS, CountingListener, Router
 from tests.security.ssrf_sinks import (
     PUBLIC,
@@ -142,7 +142,7 @@ def test_no_user_given_url_reaches_inside_whatever_its_spelling_redirect_or_dns(
     assert world.leaks == []
     assert pinned_inside == []
     assert (world.listener.connections, world.listener.received) == (0, 0)
-    print(
+    figures.report(
         f"ssrf: {len(urls)} urls × {len(URL_SINKS) + 2} sinks, redirected and rebinding too "  # noqa: RUF001
         f"({world.uses} uses; accepted as given: {accepted}; git runs: {len(git_runs)}), "
         f"{world.listener.received} bytes reached the loopback listener"
