@@ -17,7 +17,7 @@ from django.utils.csp import CSP
 from nexus.collab.services.catalog import api_create, spec_version_create
 from nexus.core.untrusted import SANDBOX_POLICY
 from tests import figures, hostile
-from tests.tiers import sample, whole_in_verify
+from tests.tiers import VERIFY, sample, whole_in_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -187,7 +187,7 @@ def test_every_own_xss_vector_served_as_html_is_sandboxed(owner):
         assert response.content.decode() == source, title
         assert_inert(response, attachment=True)
         served += 1
-    assert served == len(vectors) >= 250
+    assert served == len(vectors) >= (250 if VERIFY else 64)
     figures.report(f"xss vectors served by a mock as text/html: {served}, every one sandboxed")
 
 

@@ -59,6 +59,13 @@ def test_pages_over_plain_http_redirect_to_https(client, https_only, path):
     assert response["Location"] == f"https://testserver{path}"
 
 
-def test_behind_the_tls_proxy_pages_are_served(client, https_only, db):
+def test_behind_the_tls_proxy_pages_are_served(client, https_only, settings, db):
+    # What NEXUS_TRUSTED_PROXIES=1 sets (tests/core/test_settings.py checks that it does).
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     response = client.get("/articles/", headers={"X-Forwarded-Proto": "https"})
     assert response.status_code == 200
+
+
+def test_with_no_trusted_proxy_a_client_cannot_claim_https(client, https_only, db):
+    response = client.get("/articles/", headers={"X-Forwarded-Proto": "https"})
+    assert response.status_code == 301
