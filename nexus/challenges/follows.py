@@ -2,11 +2,13 @@
 
 from nexus.accounts.models import Viewer
 from nexus.challenges.models import Challenge
+from nexus.core.graphql import pk_from_id
 from nexus.notifications.followable import register_followable
 
 
 def _may_follow_challenge(user: Viewer, target_id: str) -> bool:
-    return target_id.isdigit() and Challenge.objects.filter(pk=target_id).exists()
+    pk = pk_from_id(target_id)
+    return pk is not None and Challenge.objects.filter(pk=pk).exists()
 
 
 def _may_follow_tag(user: Viewer, target_id: str) -> bool:

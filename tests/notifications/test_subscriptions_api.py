@@ -78,7 +78,7 @@ def test_only_what_one_may_see_can_be_followed(client_for, owner, other_user, me
 
     assert follow(other_user, "knowledge.article", str(published.pk)).status_code == 201
     # Someone else's draft answers as an article that does not exist: 400 on target_id.
-    for target_id in (str(draft.pk), "999999", "not-a-number"):
+    for target_id in (str(draft.pk), "999999", "not-a-number", "9" * 30, "٣"):
         refused = follow(other_user, "knowledge.article", target_id)
         assert refused.status_code == 400
         assert refused.json()["errors"][0]["field"] == "target_id"
