@@ -9,14 +9,21 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := nexus/static/vendor
 
-.PHONY: run test install assets lint typecheck migrations-check pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search verify verify-proofs verify-faults verify-soak clean
+.PHONY: run dev demo-data test install assets lint typecheck migrations-check pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search bench-servers verify verify-proofs verify-faults verify-soak clean
 
-run: install assets
+# Nexus as people use it: granian (manage.py serve), debug off, static files from WhiteNoise.
+run: demo-data
+	DEBUG=$(or $(DEBUG),false) $(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+# For contributors: Django's development server, reloading on every change, debug on.
+dev: demo-data
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+demo-data: install assets
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py bootstrap
 	$(PY) manage.py catalog_own_api
 	$(PY) manage.py load_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install assets lint typecheck migrations-check
 	$(PYTEST) --durations=10 $(PYTEST_ARGS)
@@ -106,6 +113,11 @@ bench-import: install
 # PostgreSQL; SQLite otherwise). BENCH_ARGS="--documents 10000" for a quick run.
 bench-search: install
 	$(PY) bench/search_bench.py $(BENCH_ARGS)
+
+# The server make run uses, measured: Django's development server, gunicorn sync and gthread, and
+# granian, one process each, on Nexus's pages and a bare WSGI app (needs wrk: apt-get install wrk).
+bench-servers: install assets
+	$(PY) bench/servers.py $(BENCH_ARGS)
 
 # Fan-out of one event to 10,000 followers: ours vs the naive per-row loop (FOLLOWERS=n to change).
 bench-notifications: install

@@ -1,4 +1,5 @@
-"""Real servers a test starts: gunicorn serving nexus.wsgi on a free loopback port."""
+"""Real servers a test starts on a free loopback port: gunicorn serving nexus.wsgi, and
+`manage.py serve` (granian), as `make run` starts it."""
 
 import contextlib
 import http.client
@@ -35,8 +36,24 @@ def answers(port: int, path: str = "/healthz") -> bool:
 def gunicorn(**env: str) -> Iterator[int]:
     """gunicorn with one sync worker and these environment variables added; yields its port."""
     port = free_port()
+    command = [str(GUNICORN), "nexus.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    with _running("gunicorn", [*command, "--workers", "1"], port, env) as port:
+        yield port
+
+
+@contextlib.contextmanager
+def serve(**env: str) -> Iterator[int]:
+    """`manage.py serve` with these environment variables added; yields its port."""
+    port = free_port()
+    command = [sys.executable, "manage.py", "serve", "--port", str(port)]
+    with _running("manage.py serve", command, port, env) as port:
+        yield port
+
+
+@contextlib.contextmanager
+def _running(name: str, command: list[str], port: int, env: dict[str, str]) -> Iterator[int]:
     server = subprocess.Popen(
-        [str(GUNICORN), "nexus.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        command,
         cwd=ROOT,
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
@@ -47,7 +64,7 @@ def gunicorn(**env: str) -> Iterator[int]:
         deadline = time.monotonic() + 120
         while not answers(port):
             assert server.poll() is None, server.stderr.read() if server.stderr else ""
-            assert time.monotonic() < deadline, "gunicorn did not answer within 120 s"
+            assert time.monotonic() < deadline, f"{name} did not answer within 120 s"
             time.sleep(0.5)
         yield port
     finally:
