@@ -16,6 +16,13 @@ class IntegerFilter(django_filters.NumberFilter):
 
     field_class = forms.IntegerField
 
+    def filter(self, qs: Any, value: Any) -> Any:
+        # Ids are 64-bit (PostgreSQL's bigint, SQLite's INTEGER): no row has one outside that
+        # range, and SQLite refused such a number outright, where PostgreSQL found nothing.
+        if value is not None and not -(2**63) <= value < 2**63:
+            return qs.none()
+        return super().filter(qs, value)
+
 
 class _TrueOrFalseField(forms.NullBooleanField):
     widget = forms.TextInput  # NullBooleanField's own widget turns any other word into None

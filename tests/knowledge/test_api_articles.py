@@ -103,6 +103,7 @@ def test_the_list_filters_by_kind_technology_tag_author_and_title(client_for, ow
     assert slugs("technology=docker") == ["docker-layers"]
     assert slugs("tag=speed") == ["redis-caching"]
     assert slugs(f"author={mentor.pk}") == ["docker-layers"]
+    assert slugs(f"author={2**63}") == slugs(f"author={-(2**64)}") == []  # no id is that big
     assert slugs("search=redis") == ["redis-caching"]
     assert slugs("ordering=title") == ["docker-layers", "redis-caching"]
 
