@@ -7,8 +7,8 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
+from nexus.core import clock
 from nexus.journal import analytics, services
 from nexus.journal.models import Entry, MilestoneProgress
 from tests.factories import UserFactory
@@ -123,10 +123,10 @@ def test_cohort_inactive_lists_who_has_not_written_or_logged_in_for_two_weeks(co
     }
 
 
-def test_a_recent_login_counts_as_active(cohort_with_three):
+def test_a_recent_login_counts_as_active(stopped_clock, cohort_with_three):
     from nexus.accounts.models import User
 
-    User.objects.filter(display_name="Fay Fresh").update(last_login=timezone.now())
+    User.objects.filter(display_name="Fay Fresh").update(last_login=clock.now())
     assert analytics.cohort_inactive(cohort_with_three).labels == ["Quinn Quiet"]
 
 
@@ -138,17 +138,17 @@ def test_cohort_coverage_counts_learners_per_technology_inside_the_cohort(cohort
     }
 
 
-def test_program_charts_count_active_learners_and_content_per_week(busy_learner, other_user):
+def test_program_charts_count_active_learners_and_content_per_week(
+    awkward_moment, busy_learner, other_user
+):
     write_entry(other_user)
     active = analytics.weekly_active_users()
     assert active.datasets[0].data[-1] == 2
     content = analytics.content_per_week()
     entries = dict(zip(content.labels, content.datasets[0].data, strict=True))
     assert (
-        entries[str(week_of(timezone.localdate()))]
-        == Counter(str(week_of(e.date)) for e in Entry.objects.all())[
-            str(week_of(timezone.localdate()))
-        ]
+        entries[str(week_of(clock.today()))]
+        == Counter(str(week_of(e.date)) for e in Entry.objects.all())[str(week_of(clock.today()))]
     )
 
 

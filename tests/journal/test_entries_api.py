@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
+from nexus.core import clock
 from nexus.journal.models import Entry
 from tests.conditional import if_match
 from tests.factories import UserFactory
@@ -17,8 +17,8 @@ def field_errors(response):
     return {error["field"] for error in response.json().get("errors", [])}
 
 
-def test_a_learner_writes_an_entry_with_markdown_topics_and_time(client_for, owner):
-    today = timezone.localdate()
+def test_a_learner_writes_an_entry_with_markdown_topics_and_time(stopped_clock, client_for, owner):
+    today = clock.today()
     response = client_for(owner).post(
         URL,
         {
@@ -71,9 +71,9 @@ def test_anonymous_users_cannot_write(api_client, db):
     ],
 )
 def test_bad_entries_are_400_with_the_field_named_and_nothing_written(
-    client_for, owner, changes, field
+    stopped_clock, client_for, owner, changes, field
 ):
-    data = {"date": str(timezone.localdate()), "body": "Learned things", "minutes_spent": 10}
+    data = {"date": str(clock.today()), "body": "Learned things", "minutes_spent": 10}
     response = client_for(owner).post(URL, {**data, **changes})
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/problem+json")
@@ -81,9 +81,9 @@ def test_bad_entries_are_400_with_the_field_named_and_nothing_written(
     assert Entry.objects.count() == 0
 
 
-def test_a_day_cannot_hold_more_than_24_hours(client_for, owner):
+def test_a_day_cannot_hold_more_than_24_hours(awkward_moment, client_for, owner):
     client = client_for(owner)
-    today = str(timezone.localdate())
+    today = str(clock.today())
     assert client.post(URL, {"date": today, "body": "a", "minutes_spent": 1000}).status_code == 201
     response = client.post(URL, {"date": today, "body": "b", "minutes_spent": 441})
     assert response.status_code == 400
@@ -104,7 +104,7 @@ def test_an_entry_before_the_cohort_start_is_refused(client_for, learner, cohort
 
 def test_a_body_over_512_kib_is_refused(client_for, owner):
     body = "x" * (512 * 1024 + 1)
-    response = client_for(owner).post(URL, {"date": str(timezone.localdate()), "body": body})
+    response = client_for(owner).post(URL, {"date": str(clock.today()), "body": body})
     assert response.status_code == 400
     assert "body" in field_errors(response)
     assert Entry.objects.count() == 0
@@ -112,7 +112,7 @@ def test_a_body_over_512_kib_is_refused(client_for, owner):
 
 def test_a_request_over_the_body_limit_is_413(client_for, owner):
     body = "x" * (2 * 1024 * 1024)
-    response = client_for(owner).post(URL, {"date": str(timezone.localdate()), "body": body})
+    response = client_for(owner).post(URL, {"date": str(clock.today()), "body": body})
     assert response.status_code == 413
 
 
@@ -161,12 +161,12 @@ def test_the_author_deletes_an_entry(client_for, owner):
     assert not Entry.objects.exists()
 
 
-def test_entries_filter_by_month_topic_and_author(client_for, owner, other_user):
+def test_entries_filter_by_month_topic_and_author(awkward_moment, client_for, owner, other_user):
     write_entry(owner, days_ago=0, topics=["docker"], visibility="public")
     write_entry(owner, days_ago=40, visibility="public")
     write_entry(other_user, visibility="public")
     client = client_for(owner)
-    month = timezone.localdate().strftime("%Y-%m")
+    month = clock.today().strftime("%Y-%m")
     mine = client.get(URL, {"author": owner.pk, "month": month}).json()["results"]
     assert len(mine) == 1
     assert client.get(URL, {"topic": "docker"}).json()["results"][0]["topics"] == ["docker"]

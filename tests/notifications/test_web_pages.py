@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
+from nexus.core import clock
 from nexus.notifications import services
 from nexus.notifications.models import (
     EmailPreference,
@@ -43,11 +43,11 @@ def test_every_page_loads_the_bell_for_signed_in_users_only(client, owner):
     assert b'hx-get="/notifications/bell/"' in client.get("/").content
 
 
-def test_the_list_groups_notifications_by_day(client, publish, owner):
+def test_the_list_groups_notifications_by_day(awkward_moment, client, publish, owner):
     publish("mention", recipient_ids=[owner.pk], title="today's")
     publish("mention", recipient_ids=[owner.pk], title="yesterday's")
     Notification.objects.filter(title__contains="yesterday").update(
-        created_at=timezone.now() - timedelta(days=1)
+        created_at=clock.now() - timedelta(days=1)
     )
     client.force_login(owner)
     html = client.get("/notifications/").content.decode()
