@@ -8,6 +8,7 @@ from nexus.challenges import api as challenges_api
 from nexus.collab.api import catalog as collab_catalog_api
 from nexus.collab.api import feedback as collab_feedback_api
 from nexus.collab.api import issues as collab_issues_api
+from nexus.core.pagecache import public_cache
 from nexus.core.routers import TypedRouter
 from nexus.importer import api as importer_api
 from nexus.journal.api import urls as journal_urls
@@ -40,6 +41,8 @@ router.register("notifications", notifications_api.NotificationViewSet, basename
 router.register("subscriptions", notifications_api.SubscriptionViewSet, basename="subscription")
 router.register("webhooks", notifications_api.WebhookViewSet, basename="webhook")
 
+# Search results for visitors are the same for all of them, and change with what is searched.
+public_search = public_cache("search", "knowledge", "challenges", "collab", "people")
 
 urlpatterns = [
     path("auth/register/", accounts_api.RegisterApi.as_view(), name="auth-register"),
@@ -65,8 +68,12 @@ urlpatterns = [
         accounts_api.MeLogOutEverywhereApi.as_view(),
         name="me-log-out-everywhere",
     ),
-    path("search/", search_api.SearchApi.as_view(), name="search"),
-    path("search/autocomplete/", search_api.AutocompleteApi.as_view(), name="search-autocomplete"),
+    path("search/", public_search(search_api.SearchApi.as_view()), name="search"),
+    path(
+        "search/autocomplete/",
+        public_search(search_api.AutocompleteApi.as_view()),
+        name="search-autocomplete",
+    ),
     path("search/similar/", search_api.SimilarApi.as_view(), name="search-similar"),
     path("", include(router.urls)),
     path("", include(journal_urls)),

@@ -115,6 +115,10 @@ MIDDLEWARE = [
     "nexus.core.middleware.RefuseNulInQueryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETags on every response without one and 304s for them; after the rest, it hashes the
+    # final body.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "nexus.core.middleware.PrivateByDefaultMiddleware",
     "nexus.csp.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -187,6 +191,11 @@ else:
             "LOCATION": "best-effort",
         },
     }
+
+# Anonymous pages and lists (nexus/core/pagecache.py): kept in `best_effort` this long at most
+# (writes make them obsolete sooner), and shared caches (nginx) may serve them this long.
+NEXUS_PAGE_CACHE_SECONDS = env.int("NEXUS_PAGE_CACHE_SECONDS", default=600)
+NEXUS_SHARED_CACHE_SECONDS = env.int("NEXUS_SHARED_CACHE_SECONDS", default=1)
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

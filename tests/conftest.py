@@ -13,6 +13,7 @@ from django.db.models import Model
 from django.db.models.signals import post_migrate
 from rest_framework.test import APIClient
 
+from nexus.accounts.jwt import refresh_token_for
 from nexus.accounts.models import Role
 from nexus.celery import app as celery_app
 from nexus.core import clock as nexus_clock
@@ -216,11 +217,12 @@ def api_client():
 
 @pytest.fixture
 def client_for():
-    """An API client logged in (by forced authentication) as the given user."""
+    """An API client that sends the given user's access token, as a real client does (a forced
+    authentication would look anonymous to everything in front of the view, the page cache too)."""
 
     def make(user):
         client = APIClient()
-        client.force_authenticate(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {refresh_token_for(user).access_token}")
         return client
 
     return make

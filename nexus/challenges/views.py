@@ -21,6 +21,7 @@ from nexus.challenges.similarity import similar_challenges
 from nexus.core import months
 from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
+from nexus.core.pagecache import public_cache
 from nexus.knowledge import selectors as knowledge_selectors
 
 PAGE_SIZE = 20
@@ -36,6 +37,7 @@ class TabPagination(ChallengePagination):
         return ordering_for(request.query_params.get("tab"))
 
 
+@public_cache("challenges", "knowledge", "people")
 def challenge_list(request: HttpRequest) -> HttpResponse:
     """Challenges by tab (newest, unanswered, most voted, recently solved), technology and tag."""
     params = request.GET.copy()
@@ -88,6 +90,7 @@ def _challenge_or_404(challenge_id: int) -> Challenge:
     return challenge
 
 
+@public_cache("challenges", "knowledge", "people")
 def challenge_detail(request: HttpRequest, challenge_id: int) -> HttpResponse:
     challenge = _challenge_or_404(challenge_id)
     return render(request, "challenges/detail.html", _detail_context(request, challenge))

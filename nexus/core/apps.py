@@ -1,7 +1,9 @@
 from django.apps import AppConfig
 from django.core.signals import request_finished
+from django.db.backends.signals import connection_created
 from django.utils.module_loading import autodiscover_modules
 
+from nexus.core.pagecache import observe_writes
 from nexus.core.request_context import clear_request_context
 
 
@@ -11,6 +13,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         request_finished.connect(clear_request_context, dispatch_uid="nexus.clear_request_context")
+        # Writes make the cached pages that show them obsolete (nexus/core/pagecache.py).
+        connection_created.connect(observe_writes, dispatch_uid="nexus.observe_writes")
         # Importing each app's tasks.py and handlers.py registers its Celery tasks and event
         # subscribers in every process (web, worker, beat), not only where Celery discovers them.
         autodiscover_modules("tasks", "handlers")

@@ -146,3 +146,18 @@ class RefuseNulInQueryMiddleware:
                     ],
                 )
         return self.get_response(request)
+
+
+class PrivateByDefaultMiddleware:
+    """Responses that no view declared shareable say `Cache-Control: private, no-cache`, so no
+    shared cache keeps one visitor's page for another and browsers revalidate (ETag, 304).
+    Views that can be shared declare it (nexus.core.pagecache.public_cache)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-cache"
+        return response

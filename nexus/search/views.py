@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from nexus.core.htmx import render_page
+from nexus.core.pagecache import public_cache
 from nexus.search import selectors
 from nexus.search.forms import SearchForm, encode_cursor
 
@@ -26,6 +27,7 @@ def _url(params: dict[str, list[str]]) -> str:
 
 
 @require_GET
+@public_cache("search", "knowledge", "challenges", "collab", "people")
 def search_page(request: HttpRequest) -> HttpResponse:
     """Results, facets and pages for `?q=`; field errors next to the box on bad input."""
     form = SearchForm(request.GET)
@@ -67,6 +69,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_cache("search", "knowledge", "challenges", "collab", "people")
 def autocomplete(request: HttpRequest) -> HttpResponse:
     """Suggestions for the search box as the user types (an htmx partial)."""
     suggestions = selectors.autocomplete(user=request.user, q=request.GET.get("q", ""))

@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from nexus.accounts.jwt import refresh_token_for
 from nexus.challenges import selectors as challenge_selectors
 from nexus.challenges.models import ChallengeVote
 from nexus.core.conditional import etag_for
@@ -63,7 +64,7 @@ def at_once(count: int, request: Callable[[int], int]) -> list[int]:
 
 def client_for(user) -> APIClient:
     client = APIClient()
-    client.force_authenticate(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {refresh_token_for(user).access_token}")
     return client
 
 

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 import pytest
 from rest_framework.test import APIClient
 
+from nexus.accounts.jwt import refresh_token_for
 from nexus.collab.services.catalog import api_create
 from nexus.core.outbound import client as outbound_client
 from nexus.importer.sources import git as git_sources
@@ -85,7 +86,7 @@ def world(
     stand_in.chmod(stand_in.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setattr(git_sources, "GIT", str(stand_in))
     client = APIClient()
-    client.force_authenticate(owner)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {refresh_token_for(owner).access_token}")
     api = api_create(actor=owner, name="Pets", description="Pets for everyone")
     # Updated to each URL; inactive, so only the URLs an update accepts are ever delivered to.
     standing, _ = webhook_service_create(

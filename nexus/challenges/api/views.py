@@ -37,6 +37,7 @@ from nexus.challenges.models import Challenge, Comment, Solution
 from nexus.challenges.similarity import similar_challenges
 from nexus.core import conditional
 from nexus.core.auth import authenticated_user
+from nexus.core.pagecache import PublicReads
 from nexus.core.pagination import CursorPagination
 
 SIMILAR_MAX = 20
@@ -92,9 +93,14 @@ def _comment_view(request: Request, challenge: Challenge, solution: Solution | N
 # --- Challenges -----------------------------------------------------------------------------
 @extend_schema(tags=["challenges"])
 class ChallengeViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Challenge]
+    PublicReads,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Challenge],
 ):
     """Challenges: real problems with their status, score and accepted solution."""
+
+    public_cache_groups = ("challenges", "knowledge", "people")
 
     queryset = selectors.challenge_list()
     lookup_value_regex = r"\d+"
@@ -258,9 +264,11 @@ class ChallengeViewSet(
 # --- Solutions ------------------------------------------------------------------------------
 @extend_schema(tags=["challenges"])
 class SolutionViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Solution]
+    PublicReads, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Solution]
 ):
     """Solutions (answers); `?mine=true` lists your own."""
+
+    public_cache_groups = ("challenges", "people")
 
     queryset = selectors.solution_list()
     lookup_value_regex = r"\d+"

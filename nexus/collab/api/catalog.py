@@ -29,6 +29,7 @@ from nexus.collab.services import catalog, consumers, imports
 from nexus.core import conditional
 from nexus.core.auth import authenticated_user
 from nexus.core.errors import PROBLEM_CONTENT_TYPE, problem_body
+from nexus.core.pagecache import PublicReads
 from nexus.core.pagination import CursorPagination
 from nexus.core.serializers import StrictSerializer
 
@@ -113,8 +114,12 @@ def read_uploaded_spec(request: Request) -> tuple[str | bytes, str]:
 
 
 @extend_schema(tags=["apis"])
-class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ApiViewSet(
+    PublicReads, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The API catalog: register APIs, add spec versions, read changelogs and operations."""
+
+    public_cache_groups = ("collab", "people")
 
     serializer_class = ApiSerializer
     queryset = selectors.api_list()

@@ -19,10 +19,12 @@ from nexus.collab.openapi.examples import media_example
 from nexus.collab.services import catalog, consumers, imports
 from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
+from nexus.core.pagecache import public_cache
 
 PAGE_SIZE = 20
 
 
+@public_cache("collab", "people")
 def api_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.api_list(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
@@ -44,6 +46,7 @@ def _api(slug: str) -> Api:
     return get_object_or_404(selectors.api_list(), slug=slug)
 
 
+@public_cache("collab", "people")
 def api_detail(request: HttpRequest, slug: str) -> HttpResponse:
     api = _api(slug)
     user = request.user

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from nexus.core import conditional
 from nexus.core.auth import authenticated_user
+from nexus.core.pagecache import PublicReads
 from nexus.knowledge import selectors, services
 from nexus.knowledge.api import serializers as s
 from nexus.knowledge.api.common import PROBLEM, problem
@@ -57,7 +58,8 @@ def _stale(conflict: services.ArticleVersionConflict) -> conditional.Preconditio
     ),
 )
 @extend_schema(tags=["articles"])
-class ArticleViewSet(ArticleInteractionsViewSet):
+class ArticleViewSet(PublicReads, ArticleInteractionsViewSet):
+    public_cache_groups = ("knowledge", "people")
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     permission_classes = (permissions.IsAuthenticatedOrReadOnly,)

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from nexus.core.auth import authenticated_user
+from nexus.core.pagecache import PublicReads
 from nexus.knowledge import selectors, services
 from nexus.knowledge.api import serializers as s
 from nexus.knowledge.filters import TechnologyFilter
@@ -19,8 +20,10 @@ PROBLEM = OpenApiResponse(description="application/problem+json")
 
 
 @extend_schema(tags=["technologies"])
-class TechnologyViewSet(viewsets.GenericViewSet):
+class TechnologyViewSet(PublicReads, viewsets.GenericViewSet):
     """The technology taxonomy; mentors and admins add and edit technologies."""
+
+    public_cache_groups = ("knowledge",)
 
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
+from nexus.core.pagecache import public_cache
 from nexus.knowledge import selectors, services
 from nexus.knowledge.filters import ArticleFilter
 from nexus.knowledge.forms import ArticleForm, CommentForm
@@ -18,6 +19,7 @@ from nexus.knowledge.rendering import render_article_body
 from nexus.knowledge.views.common import cursor_page, visible_article
 
 
+@public_cache("knowledge", "people")
 def article_list(request: HttpRequest) -> HttpResponse:
     """Published articles with filters (kind, technology, tag, title words)."""
     filterset = ArticleFilter(
@@ -38,6 +40,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_cache("knowledge", "people")
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = visible_article(request, slug)
     context = {

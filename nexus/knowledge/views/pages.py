@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
 from nexus.core.markdown import highlight_css as highlight_stylesheet
+from nexus.core.pagecache import public_cache
 from nexus.knowledge import selectors, services
 from nexus.knowledge.forms import LearningPathForm
 from nexus.knowledge.models import ArticleKind, LearningPath
@@ -20,6 +21,7 @@ from nexus.knowledge.views.common import cursor_page
 HOME_RECENT = 8
 
 
+@public_cache("knowledge", "people")
 def home(request: HttpRequest) -> HttpResponse:
     """Recent articles, popular this week, and the technology taxonomy."""
     context = {
@@ -30,12 +32,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "knowledge/home.html", context)
 
 
+@public_cache("knowledge", "people")
 def technology_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "knowledge/technology_list.html", {"categories": selectors.category_list()}
     )
 
 
+@public_cache("knowledge", "people")
 def technology_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A technology: its description, its articles grouped by kind, related technologies."""
     technology = selectors.technology_get(slug=slug)

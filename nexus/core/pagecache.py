@@ -1,0 +1,252 @@
+"""Anonymous pages and lists from Redis, under keys that the writes they show make obsolete.
+
+A view decorated with `public_cache(*groups)` answers a visitor without credentials from the
+`best_effort` cache when it can. The key holds the request (path, query, the headers that choose
+a representation) and the current version of every group the view reads; a group is an app whose
+tables the view shows (`knowledge`, `challenges`, `collab`, `search`, and `people` for the
+users' table).
+Every statement that writes one of a group's tables gives that group a new version (a database
+execute wrapper sees them all: saves, `update()`, `bulk_create()`, deletes), once as it runs and
+once more when its transaction commits, so no page rendered before the commit outlives it. Old
+keys are never deleted, they expire.
+
+Only a request without a session, a flash message or an Authorization header is served or
+stored, and only a 200 that sets no cookie and is not marked private is stored, so what one
+visitor sees as themselves never reaches another. Responses say `Cache-Control: public` with a
+one-second shared lifetime (nginx's micro-cache) and no browser lifetime: a browser revalidates
+with If-None-Match and gets a 304 from the cache. A page's CSP nonce is stored with it; that is
+sound because a stored page cannot change, and any write that could change its content renders a
+new page with a new nonce.
+"""
+
+import hashlib
+import re
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import caches
+from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import get_conditional_response, patch_cache_control
+
+# The apps whose tables visitors see, by group. `people` is only the users' table (names shown
+# next to what people wrote).
+GROUP_APPS = {app: app for app in ("knowledge", "challenges", "collab", "search")}
+PEOPLE_TABLE_MODEL = "accounts.User"
+GROUPS = frozenset({*GROUP_APPS, "people"})
+
+# Request headers that choose the representation a view renders (DRF's Accept negotiation,
+# htmx's partial pages).
+VARY_HEADERS = ("Accept", "HX-Request", "HX-Target")
+STORED_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Content-Security-Policy",
+    "Content-Security-Policy-Report-Only",
+    "Reporting-Endpoints",
+    "Vary",
+    "ETag",
+    "Link",
+    "X-Total-Count",
+)
+KEY_PREFIX = "page"
+
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+_ONLY_LAST_LOGIN = re.compile(
+    r'^\s*UPDATE\s+"?\w+"?\s+SET\s+"?last_login"?\s*=\s*(?:%s|NULL)\s+WHERE', re.IGNORECASE
+)
+_INSERT = re.compile(r"^\s*INSERT\b", re.IGNORECASE)
+
+
+def _cache() -> Any:
+    return caches["best_effort"]
+
+
+def _version_key(group: str) -> str:
+    return f"{KEY_PREFIX}:version:{group}"
+
+
+def bump(*groups: str) -> None:
+    """Give each group a new version: every stored page that read it is obsolete."""
+    _cache().set_many({_version_key(group): uuid.uuid4().hex for group in groups}, timeout=None)
+
+
+def _versions(groups: tuple[str, ...]) -> list[str]:
+    cache = _cache()
+    keys = [_version_key(group) for group in groups]
+    found = cache.get_many(keys)
+    missing = {key: uuid.uuid4().hex for key in keys if key not in found}
+    if missing:
+        # A version Redis lost (evicted, restarted) starts afresh, which obsoletes its pages.
+        cache.set_many(missing, timeout=None)
+        found.update(missing)
+    return [found[key] for key in keys]
+
+
+# --- Which writes change which group ---------------------------------------------------------
+
+
+def _tables_by_group() -> dict[str, str]:
+    groups = {}
+    for model in apps.get_models(include_auto_created=True):
+        group = GROUP_APPS.get(model._meta.app_label)
+        if group is not None:
+            groups[model._meta.db_table] = group
+    groups[apps.get_model(PEOPLE_TABLE_MODEL)._meta.db_table] = "people"
+    return groups
+
+
+_table_groups: dict[str, str] = {}
+
+
+def group_written(sql: str) -> str | None:
+    """The group whose table this statement writes, if any."""
+    match = _WRITE.match(sql)
+    if match is None:
+        return None
+    if not _table_groups:
+        _table_groups.update(_tables_by_group())
+    group = _table_groups.get(match[1])
+    # A new account is shown nowhere until it writes something (which bumps its own group), and
+    # a sign-up must not do more for a free address than for a taken one.
+    if group == "people" and (_INSERT.match(sql) or _ONLY_LAST_LOGIN.match(sql)):
+        return None
+    return group
+
+
+class WriteObserver:
+    """A database execute wrapper that bumps the groups whose tables a statement writes."""
+
+    def __init__(self, connection: BaseDatabaseWrapper) -> None:
+        self.connection = connection
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        result = execute(sql, params, many, context)
+        group = group_written(sql) if isinstance(sql, str) else None
+        if group is not None:
+            bump(group)
+            if self.connection.in_atomic_block:
+                # Again at commit: a page rendered meanwhile read the rows before the change.
+                transaction.on_commit(lambda: bump(group), using=self.connection.alias)
+        return result
+
+
+def observe_writes(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    """connection_created receiver: watch every new connection's writes."""
+    if not any(isinstance(wrapper, WriteObserver) for wrapper in connection.execute_wrappers):
+        connection.execute_wrappers.append(WriteObserver(connection))
+
+
+# --- Serving ----------------------------------------------------------------------------------
+
+
+def is_shareable_request(request: HttpRequest) -> bool:
+    """A request that carries nothing of anyone's own: no session, message or credentials."""
+    return (
+        request.method in ("GET", "HEAD")
+        and "Authorization" not in request.headers
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+    )
+
+
+def _is_storable(response: HttpResponseBase) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and isinstance(response, HttpResponse)
+        and not response.cookies
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+    )
+
+
+def _page_key(request: HttpRequest, groups: tuple[str, ...]) -> str:
+    varying = "\x1f".join(request.headers.get(name, "") for name in VARY_HEADERS)
+    identity = "\x1e".join([request.get_full_path(), varying, *_versions(groups)])
+    return f"{KEY_PREFIX}:{hashlib.blake2b(identity.encode(), digest_size=16).hexdigest()}"
+
+
+def _make_public(response: HttpResponseBase) -> None:
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        s_maxage=settings.NEXUS_SHARED_CACHE_SECONDS,
+    )
+
+
+def _etag(response: HttpResponse) -> str:
+    if not response.has_header("ETag"):
+        response["ETag"] = f'"{hashlib.blake2b(response.content, digest_size=10).hexdigest()}"'
+    return response["ETag"]
+
+
+def _stored(response: HttpResponse) -> dict[str, Any]:
+    headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
+    return {"headers": headers, "content": response.content}
+
+
+def _from_stored(stored: dict[str, Any]) -> HttpResponse:
+    response = HttpResponse(stored["content"])
+    for name, value in stored["headers"].items():
+        response[name] = value
+    response["X-Nexus-Cache"] = "hit"
+    return response
+
+
+def public_cache(*groups: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A view decorator: anonymous GETs answered from and stored in the page cache, under the
+    versions of the groups the view reads; conditional GETs answered with 304."""
+    unknown = set(groups) - GROUPS
+    if unknown or not groups:
+        raise ValueError(f"public_cache needs groups among {sorted(GROUPS)}, not {unknown}")
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not is_shareable_request(request):
+                return view(request, *args, **kwargs)
+            key = _page_key(request, groups)
+            stored = _cache().get(key)
+            if stored is not None:
+                response = _from_stored(stored)
+            else:
+                response = view(request, *args, **kwargs)
+                render = getattr(response, "render", None)
+                if callable(render) and not getattr(response, "is_rendered", True):
+                    response = render()
+                if not _is_storable(response):
+                    return response
+                _etag(response)
+                _make_public(response)
+                _cache().set(key, _stored(response), settings.NEXUS_PAGE_CACHE_SECONDS)
+            _make_public(response)
+            return get_conditional_response(request, etag=response["ETag"], response=response)
+
+        return cached_view
+
+    return decorate
+
+
+class PublicReads:
+    """A viewset mixin: its list and retrieve routes answer through `public_cache` under the
+    groups in `public_cache_groups` (writes on the same routes pass straight through)."""
+
+    public_cache_groups: tuple[str, ...] = ()
+
+    @classmethod
+    def as_view(cls, actions: dict[str, str] | None = None, **initkwargs: Any) -> Any:
+        view = super().as_view(actions, **initkwargs)  # type: ignore[misc]
+        if actions and actions.get("get") in ("list", "retrieve"):
+            # wraps() keeps the attributes DRF and the schema generator read (cls, actions).
+            view = public_cache(*cls.public_cache_groups)(view)
+        return view
