@@ -3,7 +3,6 @@ from django.core.signals import request_finished
 from django.db.backends.signals import connection_created
 from django.utils.module_loading import autodiscover_modules
 
-from nexus.core.pagecache import observe_writes
 from nexus.core.request_context import clear_request_context
 
 
@@ -13,10 +12,13 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         request_finished.connect(clear_request_context, dispatch_uid="nexus.clear_request_context")
-        # Writes make the cached pages that show them obsolete (nexus/core/pagecache.py).
-        connection_created.connect(observe_writes, dispatch_uid="nexus.observe_writes")
         # Importing each app's tasks.py and handlers.py registers its Celery tasks and event
         # subscribers in every process (web, worker, beat), not only where Celery discovers them.
         autodiscover_modules("tasks", "handlers")
         # Connects the task_failure handler that keeps given-up tasks as dead letters.
         from nexus.core import deadletters  # noqa: F401
+
+        # Writes make the cached pages that show them obsolete (it imports DRF, so not before).
+        from nexus.core import pagecache
+
+        connection_created.connect(pagecache.observe_writes, dispatch_uid="nexus.observe_writes")

@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control
+from rest_framework.viewsets import ViewSetMixin
 
 # The apps whose tables visitors see, by group. `people` is only the users' table (names shown
 # next to what people wrote).
@@ -230,23 +231,26 @@ def public_cache(*groups: str) -> Callable[[Callable[..., Any]], Callable[..., A
                 _make_public(response)
                 _cache().set(key, _stored(response), settings.NEXUS_PAGE_CACHE_SECONDS)
             _make_public(response)
-            return get_conditional_response(request, etag=response["ETag"], response=response)
+            conditional = get_conditional_response(
+                request, etag=response["ETag"], response=response
+            )
+            return conditional or response
 
         return cached_view
 
     return decorate
 
 
-class PublicReads:
+class PublicReads(ViewSetMixin):
     """A viewset mixin: its list and retrieve routes answer through `public_cache` under the
     groups in `public_cache_groups` (writes on the same routes pass straight through)."""
 
     public_cache_groups: tuple[str, ...] = ()
 
     @classmethod
-    def as_view(cls, actions: dict[str, str] | None = None, **initkwargs: Any) -> Any:
-        view = super().as_view(actions, **initkwargs)  # type: ignore[misc]
+    def as_view(cls, actions: Any = None, **initkwargs: Any) -> Any:
+        view = super().as_view(actions, **initkwargs)
         if actions and actions.get("get") in ("list", "retrieve"):
             # wraps() keeps the attributes DRF and the schema generator read (cls, actions).
-            view = public_cache(*cls.public_cache_groups)(view)
+            return public_cache(*cls.public_cache_groups)(view)
         return view

@@ -49,6 +49,11 @@ ALLOWED_FUNCTION_IMPORTS = {
         "CoreConfig.ready",
         "from nexus.core import deadletters",
     ): "connects the handler that keeps tasks the workers gave up on",
+    (
+        "nexus/core/apps.py",
+        "CoreConfig.ready",
+        "from nexus.core import pagecache",
+    ): "connects the write observer that makes cached pages obsolete",
 }
 ENQUEUE_FUNCTIONS = frozenset({"enqueue", "enqueue_on_commit"})
 DYNAMIC_IMPORTS = frozenset({"import_module", "import_string", "__import__"})

@@ -262,3 +262,74 @@ def test_password_reset_mail_goes_through_the_broker_and_the_worker(smtp_server)
     while not succeeded.search(worker_log.read_bytes()[log_offset:].decode(errors="replace")):
         assert time.monotonic() < deadline, "the worker's log does not show the task succeeding"
         time.sleep(0.5)
+
+
+def fetch(path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+    request = urllib.request.Request(BASE_URL + path, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
+
+
+def api_token(email_address: str, password: str) -> str:
+    request = urllib.request.Request(
+        BASE_URL + "/api/v1/auth/token/",
+        data=json.dumps({"email": email_address, "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)["access"]
+
+
+@pytest.mark.usefixtures("topology")
+def test_nginx_micro_caches_visitors_pages_and_never_personal_ones():
+    statuses = [fetch("/articles/")[2]["X-Cache-Status"] for _ in range(3)]
+    personal = [
+        fetch("/articles/", {"Cookie": "sessionid=someone"})[2]["X-Cache-Status"],
+        fetch("/api/v1/articles/", {"Authorization": "Bearer someone"})[2]["X-Cache-Status"],
+    ]
+    _, _, health = fetch("/healthz")
+    _, _, again = fetch("/healthz")
+
+    assert statuses[0] in {"MISS", "EXPIRED", "HIT"}
+    assert statuses[1:] == ["HIT", "HIT"], "within the second, nginx answers"
+    assert personal == ["BYPASS", "BYPASS"]
+    # Private by default: what no view declared public is never stored.
+    assert health["Cache-Control"] == "private, no-cache"
+    assert again["X-Cache-Status"] != "HIT"
+
+
+@pytest.mark.usefixtures("topology")
+def test_a_write_through_nginx_is_visible_to_visitors_within_a_second():
+    address = f"writer-{uuid.uuid4().hex[:12]}@example.com"
+    password = f"Topology-{uuid.uuid4().hex}"
+    create_user(address, password)
+    token = api_token(address, password)
+    title = f"Micro-caching {uuid.uuid4().hex[:8]}"
+    fetch("/api/v1/articles/")
+    fetch("/articles/")
+
+    request = urllib.request.Request(
+        BASE_URL + "/api/v1/articles/",
+        data=json.dumps(
+            {"title": title, "body": "Cache for a second.", "status": "published"}
+        ).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+    written = time.monotonic()
+
+    seen = {}
+    while len(seen) < 2 and time.monotonic() - written < 3:
+        for path in ("/api/v1/articles/", "/articles/"):
+            if path not in seen and title.encode() in fetch(path)[1]:
+                seen[path] = time.monotonic() - written
+        time.sleep(0.05)
+    assert set(seen) == {"/api/v1/articles/", "/articles/"}, "the new article never showed"
+    # nginx keeps a page one second; the app's own cache is already fresh.
+    assert max(seen.values()) <= 1.2, seen
