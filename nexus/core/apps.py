@@ -16,9 +16,10 @@ class CoreConfig(AppConfig):
         # subscribers in every process (web, worker, beat), not only where Celery discovers them.
         autodiscover_modules("tasks", "handlers")
         # Connects the task_failure handler that keeps given-up tasks as dead letters.
-        from nexus.core import deadletters  # noqa: F401
-
         # Writes make the cached pages that show them obsolete (it imports DRF, so not before).
-        from nexus.core import pagecache
+        from nexus.core import (
+            deadletters,  # noqa: F401
+            pagecache,
+        )
 
         connection_created.connect(pagecache.observe_writes, dispatch_uid="nexus.observe_writes")
