@@ -110,12 +110,21 @@ def k8s_named(kind: str, name: str) -> dict:
     return matches[0]
 
 
-def pod_templates() -> dict[str, dict]:
+def all_pod_templates() -> dict[str, dict]:
     """Pod specs of every Deployment and Job, by the object's name."""
     return {
         obj["metadata"]["name"]: obj["spec"]["template"]
         for obj in k8s_objects()
         if obj["kind"] in {"Deployment", "Job"}
+    }
+
+
+def pod_templates() -> dict[str, dict]:
+    """Pod specs of the Deployments and Jobs that run Nexus (not the nginx micro-cache)."""
+    return {
+        name: template
+        for name, template in all_pod_templates().items()
+        if template["metadata"]["labels"]["app.kubernetes.io/name"] == "nexus"
     }
 
 
@@ -320,7 +329,7 @@ def test_k8s_has_every_kind_the_deployment_needs():
     needed |= {"HorizontalPodAutoscaler", "NetworkPolicy", "Job"}
     assert needed <= kinds
     deployments = {obj["metadata"]["name"] for obj in k8s_of_kind("Deployment")}
-    assert deployments == {"nexus-web", "nexus-worker", "nexus-beat"}
+    assert deployments == {"nexus-web", "nexus-worker", "nexus-beat", "nexus-cache"}
 
 
 def test_kustomization_applies_every_manifest_but_the_secret_template():
@@ -394,7 +403,8 @@ def test_k8s_environment_names_are_read_by_settings():
     known = settings_env_names() | set(NOT_SETTINGS)
     names = set()
     for configmap in k8s_of_kind("ConfigMap"):
-        names |= set(configmap["data"])
+        if configmap["metadata"]["name"] != "nexus-cache-nginx":
+            names |= set(configmap["data"])
     for secret in k8s_of_kind("Secret"):
         names |= set(secret["stringData"])
     for template in pod_templates().values():
@@ -418,11 +428,24 @@ def test_k8s_services_select_pods_that_exist():
         selector = service["spec"]["selector"].items()
         matching = [
             name
-            for name, template in pod_templates().items()
+            for name, template in all_pod_templates().items()
             if selector <= template["metadata"]["labels"].items()
         ]
-        assert matching == ["nexus-web"], service["metadata"]["name"]
+        assert matching == [service["metadata"]["name"]], service["metadata"]["name"]
         assert service["spec"]["ports"][0]["targetPort"] == "http"
+
+
+def test_k8s_ingress_sends_the_site_through_the_micro_cache_and_metrics_past_it():
+    backends = {
+        (ingress["metadata"]["name"], path["path"]): path["backend"]["service"]["name"]
+        for ingress in k8s_of_kind("Ingress")
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    }
+    assert backends[("nexus", "/")] == "nexus-cache"
+    assert backends[("nexus-metrics", "/metrics")] == "nexus-web"
+    cache = k8s_named("ConfigMap", "nexus-cache-nginx")["data"]["default.conf"]
+    assert nginx_upstream_servers(cache) == ["nexus-web.nexus.svc.cluster.local:80"]
 
 
 def test_k8s_ingress_serves_every_host_over_tls_to_the_web_service():
@@ -606,3 +629,56 @@ def test_github_workflow_runs_the_test_command():
 def test_jenkinsfile_runs_the_test_command():
     text = (ROOT / "Jenkinsfile").read_text()
     assert re.search(r"""\bsh\s+['"](bash \.ci/run|make test)['"]""", text)
+
+
+# --- The micro-cache, the same in every deployment -----------------------------------------------
+
+
+def micro_cache_configs() -> dict[str, str]:
+    return {
+        **{path: (ROOT / path).read_text() for path in NGINX_CONFIGS},
+        "deploy/k8s/cache.yaml": k8s_named("ConfigMap", "nexus-cache-nginx")["data"][
+            "default.conf"
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["deploy/nginx/nexus.conf", "deploy/local/nginx.conf.template", "deploy/k8s/cache.yaml"]
+)
+def test_every_micro_cache_passes_personal_requests_through_and_stores_none(name):
+    text = micro_cache_configs()[name]
+    personal = re.search(r'map "([^"]+)" \$nexus_personal', text)
+    assert personal, "no map of the requests that carry someone's own credentials"
+    assert set(personal[1].split("$")[1:]) == {
+        "http_authorization",
+        "cookie_sessionid",
+        "cookie_messages",
+    }
+    page_location = text[text.index("location / {") :]
+    assert "proxy_cache_bypass $nexus_personal;" in page_location
+    assert "proxy_no_cache $nexus_personal;" in page_location
+    assert "proxy_cache_lock on;" in page_location
+    # No lifetime of nginx's own: only what the app marks public is kept, for as long as it says.
+    assert "proxy_cache_valid" not in text
+    assert "proxy_ignore_headers" not in text
+
+
+def test_the_k8s_micro_cache_config_is_accepted_by_nginx(tmp_path):
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        pytest.skip("nginx is not installed (apt-get install nginx)")
+    server = micro_cache_configs()["deploy/k8s/cache.yaml"]
+    server = server.replace("nexus-web.nexus.svc.cluster.local:80", "127.0.0.1:18101")
+    server = server.replace("/var/cache/nginx/nexus", str(tmp_path / "cache"))
+    server = server.replace("listen 8080;", "listen 127.0.0.1:18180;")
+    config = tmp_path / "nginx.conf"
+    config.write_text(f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n{server}\n}}\n")
+    result = subprocess.run(
+        [nginx, "-t", "-c", str(config), "-e", str(tmp_path / "error.log")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
