@@ -15,11 +15,9 @@ class CoreConfig(AppConfig):
         # Importing each app's tasks.py and handlers.py registers its Celery tasks and event
         # subscribers in every process (web, worker, beat), not only where Celery discovers them.
         autodiscover_modules("tasks", "handlers")
-        # Connects the task_failure handler that keeps given-up tasks as dead letters.
-        # Writes make the cached pages that show them obsolete (it imports DRF, so not before).
-        from nexus.core import (
-            deadletters,  # noqa: F401
-            pagecache,
-        )
+        # deadletters connects the task_failure handler that keeps given-up tasks as dead
+        # letters; pagecache's write observer makes cached pages obsolete (it imports DRF, so
+        # not before the apps are ready).
+        from nexus.core import deadletters, pagecache  # noqa: F401
 
         connection_created.connect(pagecache.observe_writes, dispatch_uid="nexus.observe_writes")

@@ -64,7 +64,8 @@ def world(
     if shutil.which("openssl") is None:
         pytest.skip("openssl is needed to make a test certificate")
     # This process's only sockets must be the code under test's: the cache moves in-process.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    in_process = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    settings.CACHES = {"default": in_process, "best_effort": in_process}
     settings.NEXUS_OUTBOUND_ALLOW_LOOPBACK = False
     settings.NEXUS_WEBHOOK_TIMEOUT = 2
     server_tls, client_tls = self_signed(tmp_path, PUBLIC_HOST)
