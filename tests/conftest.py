@@ -37,13 +37,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _give_each_xdist_worker_its_own_redis_database() -> None:
-    """Tests clear the cache (FLUSHDB) between them: workers sharing a database would race."""
+    """Tests clear the cache (FLUSHDB) between them: workers sharing a database would race.
+    Databases 1-14 are theirs; 15 is the native topology's (deploy/local/lib.sh)."""
     from django.conf import settings
 
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     for cache in settings.CACHES.values():
         if worker and cache["BACKEND"].endswith("RedisCache"):
-            database = int(worker.removeprefix("gw")) % 15 + 1
+            database = int(worker.removeprefix("gw")) % 14 + 1
             cache["LOCATION"] = urlsplit(cache["LOCATION"])._replace(path=f"/{database}").geturl()
 
 

@@ -21,7 +21,9 @@ REDIS_PORT=${NEXUS_LOCAL_REDIS_PORT:-6379}
 AMQP_PORT=5672
 LOCAL_NAME=nexus_local  # role and database in PostgreSQL, user and vhost in RabbitMQ
 DATABASE_URL_LOCAL=${NEXUS_LOCAL_DATABASE_URL:-postgres://$LOCAL_NAME:$LOCAL_NAME@127.0.0.1:$PG_PORT/$LOCAL_NAME}
-REDIS_URL_LOCAL=${NEXUS_LOCAL_REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/1}
+# Redis database 15: the test suite's workers take 1-14 (tests/conftest.py) and flush theirs
+# between tests, which would empty a topology that shares a database with one of them.
+REDIS_URL_LOCAL=${NEXUS_LOCAL_REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/15}
 BROKER_URL_LOCAL=${NEXUS_LOCAL_BROKER_URL:-amqp://$LOCAL_NAME:$LOCAL_NAME@127.0.0.1:$AMQP_PORT/$LOCAL_NAME}
 
 WORKER_NODE="nexus-local@$(hostname)"

@@ -298,7 +298,7 @@ def test_nginx_micro_caches_visitors_pages_and_never_personal_ones():
     assert statuses[1:] == ["HIT", "HIT"], "within the second, nginx answers"
     assert personal == ["BYPASS", "BYPASS"]
     # Private by default: what no view declared public is never stored.
-    assert health["Cache-Control"] == "private, no-cache"
+    assert "private" in health["Cache-Control"]
     assert again["X-Cache-Status"] != "HIT"
 
 
@@ -324,12 +324,15 @@ def test_a_write_through_nginx_is_visible_to_visitors_within_a_second():
         assert response.status == 201
     written = time.monotonic()
 
+    # When the first read that showed the article was sent (a busy machine takes a while to
+    # answer a read that reaches the app; the bound is on what was served, not how fast).
     seen = {}
-    while len(seen) < 2 and time.monotonic() - written < 3:
+    while len(seen) < 2 and time.monotonic() - written < 5:
         for path in ("/api/v1/articles/", "/articles/"):
+            sent = time.monotonic() - written
             if path not in seen and title.encode() in fetch(path)[1]:
-                seen[path] = time.monotonic() - written
+                seen[path] = sent
         time.sleep(0.05)
     assert set(seen) == {"/api/v1/articles/", "/articles/"}, "the new article never showed"
     # nginx keeps a page one second; the app's own cache is already fresh.
-    assert max(seen.values()) <= 1.2, seen
+    assert max(seen.values()) <= 1.05, seen
