@@ -170,7 +170,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # for values that can always be recomputed (rendered Markdown, popular lists).
 if REDIS_URL:
     _redis_cache = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "nexus.core.cache.StrictRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="nexus"),
         # A Redis that hangs must not hold requests: give up after a second.

@@ -20,7 +20,33 @@ UNAVAILABLE = (RedisError, OSError)
 WARN_EVERY_SECONDS = 30.0
 
 
-class BestEffortRedisCacheClient(RedisCacheClient):
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's Redis client, building one redis-py client per connection pool instead of one per
+    cache call: building one fills its table of reply parsers (~170 entries), which cost more
+    than the round trip to Redis on a cached page (0.2 ms of a 2 ms hit). redis-py clients are
+    thread-safe; the pool behind them is the same either way."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = super().get_client(key, write=write)
+        return client
+
+
+class StrictRedisCache(RedisCache):
+    """Django's RedisCache, its errors propagating (the `default` alias), with reused clients."""
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
+
+
+class BestEffortRedisCacheClient(ReusingRedisCacheClient):
     """Django's Redis client whose reads miss and whose writes are dropped while Redis is away."""
 
     _last_warning = -WARN_EVERY_SECONDS

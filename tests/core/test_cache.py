@@ -13,7 +13,7 @@ from tests.knowledge.factories import make_article
 # Nothing listens on port 1: every connection is refused, as when Redis is stopped.
 UNREACHABLE = "redis://127.0.0.1:1/0"
 REDIS_DOWN = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE},
+    "default": {"BACKEND": "nexus.core.cache.StrictRedisCache", "LOCATION": UNREACHABLE},
     "best_effort": {"BACKEND": "nexus.core.cache.BestEffortRedisCache", "LOCATION": UNREACHABLE},
 }
 

@@ -232,7 +232,7 @@ def test_readiness_through_nginx_reports_postgresql_redis_and_rabbitmq():
         "broker",
     }
     assert checks["database"]["vendor"] == "postgresql"
-    assert checks["cache"]["backend"] == "RedisCache"
+    assert checks["cache"]["backend"] == "StrictRedisCache"
     assert checks["broker"]["mode"] == "broker"
 
 
