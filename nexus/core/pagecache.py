@@ -121,22 +121,46 @@ def group_written(sql: str) -> str | None:
     return group
 
 
+# How many pages this process has served or stored: a write needs no new version at once while
+# no page was looked at since the last one (an import writing thousands of rows bumps once).
+_pages_seen = 0
+
+
 class WriteObserver:
-    """A database execute wrapper that bumps the groups whose tables a statement writes."""
+    """A database execute wrapper that bumps the groups whose tables a statement writes: at once,
+    and in a transaction once more at commit (a page rendered meanwhile by another connection
+    read the rows before the change). Within a transaction, a group is bumped again only if this
+    process looked at a page since, and its commit bump is registered once."""
 
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
         self.connection = connection
+        # Group -> _pages_seen when it was last bumped in the current transaction.
+        self._bumped: dict[str, int] = {}
+        # The commit hooks list our callback joined: Django replaces the list when it runs,
+        # discards or filters its hooks, so another list means the callback may be gone.
+        self._hooks: list[Any] | None = None
 
     def __call__(
         self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
     ) -> Any:
         result = execute(sql, params, many, context)
         group = group_written(sql) if isinstance(sql, str) else None
-        if group is not None:
+        if group is None:
+            return result
+        connection = self.connection
+        if not connection.in_atomic_block:
             bump(group)
-            if self.connection.in_atomic_block:
-                # Again at commit: a page rendered meanwhile read the rows before the change.
-                transaction.on_commit(lambda: bump(group), using=self.connection.alias)
+            return result
+        if self._hooks is not connection.run_on_commit:
+            self._bumped = {}
+        if self._bumped.get(group) == _pages_seen:
+            return result
+        bump(group)
+        registered = group in self._bumped
+        self._bumped[group] = _pages_seen
+        if not registered:
+            transaction.on_commit(lambda: bump(group), using=connection.alias)
+            self._hooks = connection.run_on_commit
         return result
 
 
@@ -216,6 +240,8 @@ def public_cache(*groups: str) -> Callable[[Callable[..., Any]], Callable[..., A
         def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not is_shareable_request(request):
                 return view(request, *args, **kwargs)
+            global _pages_seen
+            _pages_seen += 1
             key = _page_key(request, groups)
             stored = _cache().get(key)
             if stored is not None:

@@ -2,6 +2,8 @@
 that changes them is visible to the next read, and nothing of anyone's own is ever stored or
 served to someone else."""
 
+from collections import Counter
+
 import pytest
 from django.contrib.auth.models import update_last_login
 from django.db import connection, transaction
@@ -12,7 +14,7 @@ from nexus.core import clock, pagecache
 from nexus.journal.services import entry_create
 from nexus.knowledge import services as knowledge_services
 from tests.challenges.conftest import post_challenge
-from tests.knowledge.factories import make_article
+from tests.knowledge.factories import ensure_taxonomy, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -132,17 +134,14 @@ def test_a_write_that_only_stamps_a_login_leaves_pages_stored(client, owner, art
     assert client.get("/articles/")["X-Nexus-Cache"] == "hit"
 
 
-def test_a_page_rendered_before_a_commit_is_obsolete_after_it(
-    client, other_user, article, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks() as at_commit, transaction.atomic():
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_makes_pages_rendered_during_the_transaction_obsolete(client, other_user):
+    ensure_taxonomy()
+    with transaction.atomic():
         make_article(other_user, title="Prepared statements and poolers")
-        # Rendered inside the transaction, like a page another process renders meanwhile.
+        # Rendered inside the transaction, as another process may render it meanwhile.
         client.get("/articles/")
         version_inside = pagecache._versions(("knowledge",))
-    assert at_commit, "the write bumps its group once more at commit"
-    for callback in at_commit:
-        callback()
     assert pagecache._versions(("knowledge",)) != version_inside
     assert "X-Nexus-Cache" not in client.get("/articles/")
 
@@ -264,3 +263,27 @@ def test_requests_with_credentials_bypass_the_cache_even_when_anonymous(client, 
     assert "X-Nexus-Cache" not in with_session_cookie
     assert with_authorization.status_code == 401
     assert "X-Nexus-Cache" not in with_authorization
+
+
+def test_a_transaction_bumps_each_group_once_at_once_and_once_at_commit(
+    owner, django_capture_on_commit_callbacks, monkeypatch
+):
+    bumped = []
+    monkeypatch.setattr(pagecache, "bump", lambda *groups: bumped.append(set(groups)))
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for number in range(3):
+            make_article(owner, title=f"Replication lag {number}")
+        post_challenge(owner, title="Replicas answer with stale rows")
+    # Once as the first row is written, once at commit, however many rows.
+    assert Counter(group for groups in bumped for group in groups) == dict.fromkeys(
+        {group for groups in bumped for group in groups}, 2
+    )
+    assert {"knowledge", "challenges"} <= {group for groups in bumped for group in groups}
+
+
+def test_a_page_looked_at_between_two_writes_sees_the_second(client, owner):
+    with transaction.atomic():
+        make_article(owner, title="Replication lag")
+        client.get("/articles/")
+        make_article(owner, title="Logical decoding")
+        assert b"Logical decoding" in client.get("/articles/").content
