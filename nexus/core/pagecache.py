@@ -196,7 +196,10 @@ def _is_storable(response: HttpResponseBase) -> bool:
 
 def _page_key(request: HttpRequest, groups: tuple[str, ...]) -> str:
     varying = "\x1f".join(request.headers.get(name, "") for name in VARY_HEADERS)
-    identity = "\x1e".join([request.get_full_path(), varying, *_versions(groups)])
+    # The scheme and host too: absolute links in a page (the API's next/previous) are built
+    # from them.
+    location = request.build_absolute_uri()
+    identity = "\x1e".join([location, varying, *_versions(groups)])
     return f"{KEY_PREFIX}:{hashlib.blake2b(identity.encode(), digest_size=16).hexdigest()}"
 
 

@@ -287,3 +287,19 @@ def test_a_page_looked_at_between_two_writes_sees_the_second(client, owner):
         client.get("/articles/")
         make_article(owner, title="Logical decoding")
         assert b"Logical decoding" in client.get("/articles/").content
+
+
+def test_a_page_is_stored_per_host_and_scheme_since_its_links_name_them(client, owner, settings):
+    settings.ALLOWED_HOSTS = ["nexus.example.com", "testserver"]
+    for number in range(3):
+        make_article(owner, title=f"Partitioning {number}")
+    url = "/api/v1/articles/?page_size=1"
+    client.get(url)
+
+    other_host = client.get(url, headers={"Host": "nexus.example.com"})
+    secure = client.get(url, secure=True)
+
+    assert "X-Nexus-Cache" not in other_host
+    assert other_host.json()["next"].startswith("http://nexus.example.com/")
+    assert "X-Nexus-Cache" not in secure
+    assert secure.json()["next"].startswith("https://testserver/")
