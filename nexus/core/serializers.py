@@ -3,6 +3,8 @@ from typing import Any
 
 from django.http import QueryDict
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -68,3 +70,9 @@ class PagePathField(serializers.CharField):
     def to_representation(self, value: Any) -> str:
         before, after = self._around_key
         return f"{before}{value}{after}"
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PrefetchedSlugField(serializers.SlugRelatedField[Any]):
+    """A slug field over the plain list a to_attr prefetch made (`source`), which the schema
+    generator cannot follow to the model: it says what the field is, a string."""

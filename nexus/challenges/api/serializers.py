@@ -1,12 +1,13 @@
 """Input and output serializers of the challenges API."""
 
 from datetime import date
+from typing import Any
 
 from rest_framework import serializers
 
 from nexus.challenges.models import Challenge, ChallengeStatus, Comment, Solution
 from nexus.core import months
-from nexus.core.serializers import PagePathField, StrictSerializer
+from nexus.core.serializers import PagePathField, PrefetchedSlugField, StrictSerializer
 from nexus.knowledge.models import Tag, Technology
 
 
@@ -20,10 +21,10 @@ class ChallengeListSerializer(serializers.ModelSerializer):
     """A challenge in a list: the excerpt instead of the body, which the detail endpoint returns.
     Reads challenges as selectors.challenge_summaries loads them (taxonomy in plain lists)."""
 
-    technologies = serializers.SlugRelatedField[Technology](
+    technologies: serializers.SlugRelatedField[Any] = PrefetchedSlugField(
         source="technology_list", slug_field="slug", many=True, read_only=True
     )
-    tags = serializers.SlugRelatedField[Tag](
+    tags: serializers.SlugRelatedField[Any] = PrefetchedSlugField(
         source="tag_list", slug_field="name", many=True, read_only=True
     )
     author = ChallengeAuthorSerializer(read_only=True)

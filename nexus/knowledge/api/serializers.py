@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from nexus.core.serializers import PagePathField, StrictSerializer
+from nexus.core.serializers import PagePathField, PrefetchedSlugField, StrictSerializer
 from nexus.knowledge.models import (
     Article,
     ArticleKind,
@@ -60,10 +60,10 @@ class ArticleListSerializer(serializers.ModelSerializer):
     """An article in a list: everything but the body, which the detail endpoint returns. Reads
     articles as selectors.article_summaries loads them (taxonomy in plain lists)."""
 
-    technologies: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+    technologies: serializers.SlugRelatedField[Any] = PrefetchedSlugField(
         source="technology_list", slug_field="slug", many=True, read_only=True
     )
-    tags: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+    tags: serializers.SlugRelatedField[Any] = PrefetchedSlugField(
         source="tag_list", slug_field="name", many=True, read_only=True
     )
     author = AuthorSerializer(read_only=True)
