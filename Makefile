@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := nexus/static/vendor
 
-.PHONY: run dev demo-data test install assets lint typecheck migrations-check pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search bench-servers verify verify-proofs verify-faults verify-soak clean
+.PHONY: run dev demo-data test install assets lint typecheck migrations-check pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search bench-servers bench-lists verify verify-proofs verify-faults verify-soak clean
 
 # Nexus as people use it: granian (manage.py serve), debug off, static files from WhiteNoise.
 run: demo-data
@@ -113,6 +113,11 @@ bench-import: install
 # PostgreSQL; SQLite otherwise). BENCH_ARGS="--documents 10000" for a quick run.
 bench-search: install
 	$(PY) bench/search_bench.py $(BENCH_ARGS)
+
+# Per-row CPU of the article and challenge lists (REST, GraphQL) against a naive N+1 DRF list
+# (DATABASE_URL picks PostgreSQL; SQLite otherwise).
+bench-lists: install
+	$(PY) bench/lists.py $(BENCH_ARGS)
 
 # The server make run uses, measured: Django's development server, gunicorn sync and gthread, and
 # granian, one process each, on Nexus's pages and a bare WSGI app (needs wrk: apt-get install wrk).

@@ -8,6 +8,7 @@ from django.urls import reverse
 from nexus.core.models import OutdatableModel, TimeStampedModel
 
 BODY_MAX_CHARS = 512 * 1024
+EXCERPT_MAX_CHARS = 240
 
 
 class ChallengeStatus(models.TextChoices):
@@ -24,6 +25,8 @@ class Challenge(TimeStampedModel):
     body = models.TextField(max_length=BODY_MAX_CHARS)
     # Rendered once when the body is written, never on a read.
     body_html = models.TextField(blank=True)
+    # The body's start as plain text, what lists show instead of the body (written with it).
+    excerpt = models.CharField(max_length=EXCERPT_MAX_CHARS, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="challenges"
     )

@@ -43,6 +43,7 @@ class ChallengeType:
     title: strawberry.auto
     body: strawberry.auto
     body_html: strawberry.auto
+    excerpt: strawberry.auto
     status: strawberry.auto
     score: strawberry.auto
     answer_count: strawberry.auto

@@ -19,9 +19,24 @@ from nexus.challenges.models import (
     Solution,
     SolutionVote,
 )
+from nexus.knowledge import selectors as knowledge_selectors
 from nexus.knowledge.models import Technology
 
 LEADERBOARD_SIZE = 20
+# The columns a challenge in a list shows (ChallengeListSerializer), its author's name included.
+SUMMARY_COLUMNS = (
+    "title",
+    "excerpt",
+    "status",
+    "score",
+    "accepted_solution",
+    "duplicate_of",
+    "answer_count",
+    "author__display_name",
+    "created_at",
+    "updated_at",
+    "solved_at",
+)
 
 
 def challenge_list() -> QuerySet[Challenge]:
@@ -29,6 +44,16 @@ def challenge_list() -> QuerySet[Challenge]:
     return Challenge.objects.select_related("author", "duplicate_of").prefetch_related(
         Prefetch("technologies", queryset=Technology.objects.order_by("name")),
         "tags",
+    )
+
+
+def challenge_summaries() -> QuerySet[Challenge]:
+    """Challenges for lists: the columns a list shows (the excerpt, not the body), the author's
+    name, technologies and tags as `technology_list` and `tag_list`."""
+    return (
+        Challenge.objects.select_related("author")
+        .only(*SUMMARY_COLUMNS)
+        .prefetch_related(*knowledge_selectors.taxonomy_lists())
     )
 
 

@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Callable, Iterator
+from functools import cache
 from typing import Any
 
 import strawberry
@@ -10,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import DatabaseError, connection, transaction
 from django.http import Http404, HttpRequest, HttpResponseBase
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
     GraphQLError,
     IntValueNode,
@@ -23,11 +25,14 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 from strawberry.django.views import GraphQLView
 from strawberry.extensions import (
+    AddValidationRules,
     FieldExtension,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 from strawberry.extensions.field_extension import SyncExtensionResolver
 from strawberry.types import Info, get_object_definition
@@ -265,15 +270,37 @@ class MutationErrors(FieldExtension):
             return self.payload(errors=_errors_for(exc))
 
 
-def schema_extensions() -> list[Any]:
-    """Limits and the optimizer every schema runs with."""
+# Distinct documents each cache keeps (parsed, and validated against the rules in force): far
+# more than the queries our clients send, and a bound on what unique texts can make us hold.
+DOCUMENT_CACHE_SIZE = 512
+
+
+@cache
+def _limit_rules(max_depth: int, max_aliases: int) -> list[type[ASTValidationRule]]:
+    """The depth and alias limits as validation rules, one set of classes per pair of limits.
+    QueryDepthLimiter and MaxAliasesLimiter make new rule classes on every instance (every
+    request), and the validation cache is keyed by the rule classes: it would never hit."""
     return [
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    ]
+
+
+def schema_extensions() -> list[Any]:
+    """Limits, the parse and validation caches, and the optimizer every schema runs with.
+
+    ValidationCache comes first: it sets the validation errors before the Refuse* extensions
+    look at the document, so their errors, when they find any, are the ones answered."""
+    return [
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         RefuseNulCharacters,
         RefuseImpossibleLookups,
         DjangoOptimizerExtension,
-        lambda: QueryDepthLimiter(max_depth=settings.NEXUS_GRAPHQL_MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.NEXUS_GRAPHQL_MAX_ALIASES),
+        lambda: AddValidationRules(
+            _limit_rules(settings.NEXUS_GRAPHQL_MAX_DEPTH, settings.NEXUS_GRAPHQL_MAX_ALIASES)
+        ),
         lambda: MaxTokensLimiter(max_token_count=settings.NEXUS_GRAPHQL_MAX_TOKENS),
+        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
     ]
 
 

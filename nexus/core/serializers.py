@@ -1,6 +1,10 @@
+from functools import cached_property
 from typing import Any
 
 from django.http import QueryDict
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -42,3 +46,33 @@ def _number_for_text(field: serializers.Field, value: Any) -> bool:
 
 class StrictSerializer(StrictSerializerMixin, serializers.Serializer):
     """An input serializer that rejects unknown fields."""
+
+
+class PagePathField(serializers.CharField):
+    """The path of a row's web page, from the URL name and the row's key (`source`): reverse()
+    runs once per serializer, so once per list, with a placeholder key spliced out, rather than
+    once per row (a tenth of a list's time)."""
+
+    # Digits: every path converter (int, slug, str) takes them, and no URL prefix holds them.
+    PLACEHOLDER = "8395720461"
+
+    def __init__(self, url_name: str, **kwargs: Any) -> None:
+        self.url_name = url_name
+        super().__init__(read_only=True, **kwargs)
+
+    @cached_property
+    def _around_key(self) -> tuple[str, str]:
+        before, _, after = reverse(self.url_name, args=[self.PLACEHOLDER]).rpartition(
+            self.PLACEHOLDER
+        )
+        return before, after
+
+    def to_representation(self, value: Any) -> str:
+        before, after = self._around_key
+        return f"{before}{value}{after}"
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PrefetchedSlugField(serializers.SlugRelatedField[Any]):
+    """A slug field over the plain list a to_attr prefetch made (`source`), which the schema
+    generator cannot follow to the model: it says what the field is, a string."""

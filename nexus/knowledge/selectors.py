@@ -3,6 +3,7 @@
 import difflib
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.core.cache import caches
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -19,6 +20,7 @@ from nexus.knowledge.models import (
     LearningPathStep,
     PathProgress,
     Reaction,
+    Tag,
     Technology,
     TechnologyCategory,
 )
@@ -63,6 +65,55 @@ def _visibility(user: Viewer | None, *, through: str = "") -> Q:
 def article_list(*, user: Viewer | None = None) -> QuerySet[Article]:
     """Articles the user may see, with author, technologies and tags loaded."""
     return _with_relations(Article.objects.filter(_visibility(user)))
+
+
+# The columns an article in a list shows (ArticleListSerializer), its author's name included.
+SUMMARY_COLUMNS = (
+    "slug",
+    "title",
+    "summary",
+    "kind",
+    "status",
+    "author__display_name",
+    "version",
+    "reading_minutes",
+    "helpful_count",
+    "comment_count",
+    "bookmark_count",
+    "created_at",
+    "updated_at",
+    "published_at",
+    "outdated_since",
+    "outdated_reason",
+)
+
+
+def article_summaries(*, user: Viewer | None = None) -> QuerySet[Article]:
+    """Articles the user may see, for lists: the columns a list shows (no bodies, no author row
+    beyond the name), technologies and tags as `technology_list` and `tag_list`."""
+    return (
+        Article.objects.filter(_visibility(user))
+        .select_related("author")
+        .only(*SUMMARY_COLUMNS)
+        .prefetch_related(*taxonomy_lists())
+    )
+
+
+def taxonomy_lists(through: str = "") -> "list[Prefetch[Any]]":
+    """Prefetches of the technologies (by name) and tags of articles or challenges (or of the
+    rows that `through` leads to, "article__") into plain lists, `technology_list` and
+    `tag_list`: filling a list costs nothing per row, where a prefetch into the related manager
+    builds a filtered queryset for each row (a third of a list's time)."""
+    return [
+        Prefetch(
+            f"{through}technologies",
+            queryset=Technology.objects.only("slug", "name").order_by("name"),
+            to_attr="technology_list",
+        ),
+        Prefetch(
+            f"{through}tags", queryset=Tag.objects.only("name").order_by("name"), to_attr="tag_list"
+        ),
+    ]
 
 
 def article_find(*, slug: str) -> Article | None:
@@ -221,15 +272,31 @@ def user_bookmarked(*, article: Article, user: Viewer) -> bool:
     )
 
 
-def bookmark_list(*, user: User) -> QuerySet[Bookmark]:
-    """A user's reading list, newest bookmark first, articles they can still see."""
+def _bookmarks(user: User) -> QuerySet[Bookmark]:
     return (
         Bookmark.objects.filter(user=user)
         .filter(Q(article__status=ArticleStatus.PUBLISHED) | Q(article__author_id=user.pk))
+        .order_by("-created_at", "-id")
+    )
+
+
+def bookmark_list(*, user: User) -> QuerySet[Bookmark]:
+    """A user's reading list, newest bookmark first, articles they can still see."""
+    return (
+        _bookmarks(user)
         .select_related("article", "article__author")
         .prefetch_related("article__technologies", "article__tags")
         .defer("article__body", "article__body_html", "article__toc")
-        .order_by("-created_at", "-id")
+    )
+
+
+def bookmark_summaries(*, user: User) -> QuerySet[Bookmark]:
+    """The reading list for the API: each article loaded as article_summaries loads it."""
+    return (
+        _bookmarks(user)
+        .select_related("article__author")
+        .only("created_at", *(f"article__{column}" for column in SUMMARY_COLUMNS))
+        .prefetch_related(*taxonomy_lists(through="article__"))
     )
 
 

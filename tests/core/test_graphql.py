@@ -1,8 +1,11 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from strawberry.extensions.parser_cache import _get_parse_cache
+from strawberry.extensions.validation_cache import _get_validate_cache
 
 from nexus.accounts.jwt import refresh_token_for
+from nexus.core.graphql import DOCUMENT_CACHE_SIZE
 from nexus.knowledge.models import Article
 from tests.factories import UserFactory
 
@@ -100,6 +103,25 @@ def test_a_null_profile_field_is_a_field_error_not_a_database_error(client, owne
 def test_deep_queries_are_refused(client, settings):
     settings.NEXUS_GRAPHQL_MAX_DEPTH = 1
     body = graphql(client, "{ users { results { displayName } } }").json()
+    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+
+def test_a_repeated_query_is_parsed_and_validated_once(client, settings):
+    settings.NEXUS_GRAPHQL_MAX_DEPTH = 7  # limits no other test uses: a cache of its own
+    query = "{ users { results { displayName bio } } }"
+    validated = _get_validate_cache(DOCUMENT_CACHE_SIZE).cache_info()
+    parsed = _get_parse_cache(DOCUMENT_CACHE_SIZE).cache_info()
+    for _ in range(3):
+        assert "errors" not in graphql(client, query).json()
+    assert _get_validate_cache(DOCUMENT_CACHE_SIZE).cache_info().hits - validated.hits >= 2
+    assert _get_parse_cache(DOCUMENT_CACHE_SIZE).cache_info().hits - parsed.hits >= 2
+
+
+def test_cached_documents_still_meet_the_limits_in_force(client, settings):
+    query = "{ users { results { displayName } } }"
+    assert "errors" not in graphql(client, query).json()
+    settings.NEXUS_GRAPHQL_MAX_DEPTH = 1
+    body = graphql(client, query).json()
     assert "exceeds maximum operation depth" in body["errors"][0]["message"]
 
 

@@ -346,6 +346,29 @@ def test_list_queries_stay_constant_at_two_page_sizes(client_for, owner, url):
     assert large <= 5
 
 
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_the_list_takes_the_same_few_queries_at_every_page_size(
+    api_client, client_for, owner, signed_in
+):
+    for number in range(100):
+        make_article(owner, title=f"Article {number}", technologies=["redis", "celery"])
+    client = client_for(owner) if signed_in else api_client
+    counts = [count_queries(client, f"{ARTICLES}?page_size={size}") for size in (10, 50, 100)]
+    assert [results for _, results in counts] == [10, 50, 100]
+    queries = [count for count, _ in counts]
+    assert queries[0] == queries[1] == queries[2] <= 6, queries
+
+
+def test_the_list_shows_what_the_detail_shows_but_the_body(api_client, owner):
+    article = make_article(owner, technologies=["redis", "celery"], tags=["b-tag", "a-tag"])
+    listed = api_client.get(ARTICLES).json()["results"][0]
+    detail = api_client.get(f"{ARTICLES}{article.slug}/").json()
+    assert listed == {k: v for k, v in detail.items() if k not in ("body", "body_html", "toc")}
+    assert (listed["technologies"], listed["tags"]) == (["celery", "redis"], ["a-tag", "b-tag"])
+    assert listed["author"] == {"id": owner.pk, "display_name": owner.display_name}
+    assert listed["url"] == f"/articles/{article.slug}/"
+
+
 def test_comment_and_revision_lists_stay_constant(client_for, owner, other_user):
     article = make_article(owner)
     for number in range(12):

@@ -1,12 +1,13 @@
 """Input and output serializers of the challenges API."""
 
 from datetime import date
+from typing import Any
 
 from rest_framework import serializers
 
 from nexus.challenges.models import Challenge, ChallengeStatus, Comment, Solution
 from nexus.core import months
-from nexus.core.serializers import StrictSerializer
+from nexus.core.serializers import PagePathField, PrefetchedSlugField, StrictSerializer
 from nexus.knowledge.models import Tag, Technology
 
 
@@ -16,21 +17,25 @@ class ChallengeAuthorSerializer(serializers.Serializer):
     display_name = serializers.CharField()
 
 
-class ChallengeSerializer(serializers.ModelSerializer):
-    technologies = serializers.SlugRelatedField[Technology](
-        slug_field="slug", many=True, read_only=True
+class ChallengeListSerializer(serializers.ModelSerializer):
+    """A challenge in a list: the excerpt instead of the body, which the detail endpoint returns.
+    Reads challenges as selectors.challenge_summaries loads them (taxonomy in plain lists)."""
+
+    technologies: serializers.SlugRelatedField[Any] = PrefetchedSlugField(
+        source="technology_list", slug_field="slug", many=True, read_only=True
     )
-    tags = serializers.SlugRelatedField[Tag](slug_field="name", many=True, read_only=True)
+    tags: serializers.SlugRelatedField[Any] = PrefetchedSlugField(
+        source="tag_list", slug_field="name", many=True, read_only=True
+    )
     author = ChallengeAuthorSerializer(read_only=True)
-    url = serializers.CharField(source="get_absolute_url", read_only=True)
+    url = PagePathField("challenges:detail", source="pk")
 
     class Meta:
         model = Challenge
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "title",
-            "body",
-            "body_html",
+            "excerpt",
             "technologies",
             "tags",
             "status",
@@ -44,6 +49,17 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "updated_at",
             "solved_at",
         )
+        read_only_fields: tuple[str, ...] = fields
+
+
+class ChallengeSerializer(ChallengeListSerializer):
+    technologies = serializers.SlugRelatedField[Technology](
+        slug_field="slug", many=True, read_only=True
+    )
+    tags = serializers.SlugRelatedField[Tag](slug_field="name", many=True, read_only=True)
+
+    class Meta(ChallengeListSerializer.Meta):
+        fields = (*ChallengeListSerializer.Meta.fields, "body", "body_html")
         read_only_fields = fields
 
 

@@ -24,6 +24,7 @@ from nexus.challenges.api.serializers import (
     ChallengeInput,
     ChallengeLeaderboardInput,
     ChallengeLeaderboardRowSerializer,
+    ChallengeListSerializer,
     ChallengeSerializer,
     ChallengeUpdateInput,
     ChallengeVoteInput,
@@ -108,6 +109,12 @@ class ChallengeViewSet(
     filterset_class = ChallengeFilter
     pagination_class = ChallengePagination
     filter_backends = (DjangoFilterBackend,)
+
+    @extend_schema(responses=ChallengeListSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        """Challenges with an excerpt of their body; one challenge's body is in its detail."""
+        page = self.paginate_queryset(self.filter_queryset(selectors.challenge_summaries()))
+        return self.get_paginated_response(ChallengeListSerializer(page, many=True).data)
 
     @extend_schema(
         request=ChallengeInput,

@@ -13,7 +13,7 @@ from nexus.challenges.models import (
     ChallengeStatus,
     Solution,
 )
-from nexus.challenges.rendering import render_body
+from nexus.challenges.rendering import excerpt, render_body
 from nexus.challenges.services.common import (
     DUPLICATE_CHAIN_LIMIT,
     _check_body,
@@ -48,7 +48,7 @@ def challenge_create(
     if errors:
         raise ValidationError(errors)
     challenge = Challenge.objects.create(
-        title=title, body=body, body_html=render_body(body), author=author
+        title=title, body=body, body_html=render_body(body), excerpt=excerpt(body), author=author
     )
     challenge.technologies.set(techs)
     challenge.tags.set(knowledge.tags_ensure(names=tag_names))
@@ -92,9 +92,10 @@ def challenge_update(
         raise ValidationError(errors)
     if new_body != challenge.body:
         challenge.body, challenge.body_html = new_body, render_body(new_body)
+        challenge.excerpt = excerpt(new_body)
     title_changed = new_title != challenge.title
     challenge.title = new_title
-    challenge.save(update_fields=["title", "body", "body_html", "updated_at"])
+    challenge.save(update_fields=["title", "body", "body_html", "excerpt", "updated_at"])
     if technologies is not None:
         challenge.technologies.set(techs)
     if tags is not None:

@@ -2,16 +2,17 @@
 
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
-from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-from openapi_spec_validator.schemas import schema_v30, schema_v31
 
 from nexus.collab.openapi.errors import SpecError, SpecProblem, pointer_of
 from nexus.collab.openapi.loader import LoadedDocument
 from nexus.collab.openapi.resolve import resolve_pointer
+
+if TYPE_CHECKING:
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
 MAX_PROBLEMS = 50
 SWAGGER_2_REFUSAL = (
@@ -53,13 +54,18 @@ def validate_document(document: LoadedDocument) -> str:
 
 
 @cache
-def _spec_validator(version: str) -> type[OpenAPIV30SpecValidator | OpenAPIV31SpecValidator]:
+def _spec_validator(version: str) -> "type[OpenAPIV30SpecValidator | OpenAPIV31SpecValidator]":
     """openapi-spec-validator's validator for 3.0 or 3.1, always checking with jsonschema.
 
     It prefers jsonschema-rs when that is installed (a development dependency brings it), whose
     errors carry no sub-errors for best_match to choose from: the messages would change with what
     happens to be installed.
     """
+    # Imported on the first spec validated, not at start-up: it costs every process (the CLI,
+    # each web worker) a quarter of a second, and few ever validate a spec.
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+    from openapi_spec_validator.schemas import schema_v30, schema_v31
+
     base = OpenAPIV31SpecValidator if version == "3.1" else OpenAPIV30SpecValidator
     schema = schema_v31 if version == "3.1" else schema_v30
     schema_validator = validator_for(schema)(schema)

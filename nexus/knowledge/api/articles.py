@@ -90,7 +90,7 @@ class ArticleViewSet(PublicReads, ArticleInteractionsViewSet):
 
     @extend_schema(responses=s.ArticleListSerializer(many=True))
     def list(self, request: Request) -> Response:
-        queryset = self.filter_queryset(self.get_queryset()).defer("body", "body_html", "toc")
+        queryset = self.filter_queryset(selectors.article_summaries(user=request.user))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(s.ArticleListSerializer(page, many=True).data)
 

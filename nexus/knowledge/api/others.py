@@ -89,7 +89,7 @@ class BookmarkViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[Bookmark]:
         if getattr(self, "swagger_fake_view", False):
             return Bookmark.objects.none()
-        return selectors.bookmark_list(user=authenticated_user(self.request))
+        return selectors.bookmark_summaries(user=authenticated_user(self.request))
 
 
 @extend_schema(tags=["paths"])

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from nexus.core.serializers import StrictSerializer
+from nexus.core.serializers import PagePathField, PrefetchedSlugField, StrictSerializer
 from nexus.knowledge.models import (
     Article,
     ArticleKind,
@@ -57,16 +57,17 @@ class TechnologyInput(StrictSerializer):
 
 
 class ArticleListSerializer(serializers.ModelSerializer):
-    """An article in a list: everything but the body, which the detail endpoint returns."""
+    """An article in a list: everything but the body, which the detail endpoint returns. Reads
+    articles as selectors.article_summaries loads them (taxonomy in plain lists)."""
 
-    technologies: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="slug", many=True, read_only=True
+    technologies: serializers.SlugRelatedField[Any] = PrefetchedSlugField(
+        source="technology_list", slug_field="slug", many=True, read_only=True
     )
-    tags: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="name", many=True, read_only=True
+    tags: serializers.SlugRelatedField[Any] = PrefetchedSlugField(
+        source="tag_list", slug_field="name", many=True, read_only=True
     )
     author = AuthorSerializer(read_only=True)
-    url = serializers.CharField(source="get_absolute_url", read_only=True)
+    url = PagePathField("knowledge:article", source="slug")
 
     class Meta:
         model = Article
@@ -95,6 +96,13 @@ class ArticleListSerializer(serializers.ModelSerializer):
 
 
 class ArticleSerializer(ArticleListSerializer):
+    technologies: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
+    tags: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="name", many=True, read_only=True
+    )
+
     class Meta(ArticleListSerializer.Meta):
         fields = (*ArticleListSerializer.Meta.fields, "body", "body_html", "toc")
         read_only_fields = fields
