@@ -12,6 +12,7 @@ with the same version and scale skips the build; --rebuild drops the database an
 """
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -24,8 +25,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
-NAME = "nexus_bench"  # role and database
-DATABASE_URL = f"postgres://{NAME}:{NAME}@127.0.0.1:5432/{NAME}"
+ROLE = "nexus_bench"
 # Bump when what is built changes: a database of another version is rebuilt.
 VERSION = 1
 PASSWORD = "bench-password-15"  # every generated account's; the benchmark logs in with it
@@ -117,31 +117,39 @@ def psql(sql: str, database: str = "postgres") -> str:
     return subprocess.run(command, cwd="/", capture_output=True, text=True, check=True).stdout
 
 
-def recorded() -> dict[str, Any] | None:
+def database(scale: float) -> str:
+    """nexus_bench at full scale; a smaller dataset has a database beside it (nexus_bench_0_01),
+    so a quick run never replaces the full one."""
+    return ROLE if scale == 1 else f"{ROLE}_{scale:g}".replace(".", "_")
+
+
+def database_url(scale: float) -> str:
+    return f"postgres://{ROLE}:{ROLE}@127.0.0.1:5432/{database(scale)}"
+
+
+def recorded(name: str) -> dict[str, Any] | None:
     """What bench_dataset says was built, or None when the database or the record is missing."""
-    if not psql(f"SELECT 1 FROM pg_database WHERE datname = '{NAME}'").strip():
+    if not psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip():
         return None
-    row = psql(
-        "SELECT CASE WHEN to_regclass('bench_dataset') IS NULL THEN NULL "
-        "ELSE (SELECT row_to_json(d) FROM bench_dataset d LIMIT 1) END",
-        database=NAME,
-    ).strip()
+    if not psql("SELECT to_regclass('bench_dataset')", database=name).strip():
+        return None  # a build that did not finish
+    row = psql("SELECT row_to_json(d) FROM bench_dataset d LIMIT 1", database=name).strip()
     return json.loads(row) if row else None
 
 
-def recreate_database() -> None:
-    if not psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{NAME}'").strip():
-        psql(f"CREATE ROLE {NAME} LOGIN PASSWORD '{NAME}'")
-    psql(f"DROP DATABASE IF EXISTS {NAME} WITH (FORCE)")
-    psql(f"CREATE DATABASE {NAME} OWNER {NAME}")
+def recreate_database(name: str) -> None:
+    if not psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{ROLE}'").strip():
+        psql(f"CREATE ROLE {ROLE} LOGIN PASSWORD '{ROLE}'")
+    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql(f"CREATE DATABASE {name} OWNER {ROLE}")
 
 
-def django_env() -> dict[str, str]:
+def django_env(scale: float) -> dict[str, str]:
     """Embedded mode on the bench database: no broker, so events run in this process."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))}
     env.pop("CELERY_BROKER_URL", None)
     env.update(
-        DATABASE_URL=DATABASE_URL,
+        DATABASE_URL=database_url(scale),
         DJANGO_SETTINGS_MODULE="nexus.settings",
         NEXUS_MODE="embedded",
         DEBUG="false",
@@ -152,25 +160,26 @@ def django_env() -> dict[str, str]:
 
 def ensure(scale: float, *, rebuild: bool = False) -> dict[str, Any]:
     """The dataset at this scale, built unless it is already there; returns its record."""
-    record = recorded()
+    name = database(scale)
+    record = recorded(name)
     if not rebuild and record and record["version"] == VERSION and record["scale"] == scale:
-        log(f"reusing the dataset in {NAME} (built {record['built_at']}, scale {scale})")
+        log(f"reusing the dataset in {name} (built {record['built_at']}, scale {scale:g})")
         return record
-    log(f"building the dataset in {NAME} at scale {scale} (once; later runs reuse it)")
-    recreate_database()
+    log(f"building the dataset in {name} at scale {scale:g} (once; later runs reuse it)")
+    recreate_database(name)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=REPO,
-        env=django_env(),
+        env=django_env(scale),
         check=True,
     )
     subprocess.run(
         [sys.executable, "-m", "bench.http.dataset", "--build-here", "--scale", str(scale)],
         cwd=REPO,
-        env=django_env(),
+        env=django_env(scale),
         check=True,
     )
-    built = recorded()
+    built = recorded(name)
     assert built is not None
     return built
 
@@ -362,11 +371,12 @@ class Builder:
         progress.finish()
         self.user_ids = list(range(first, first + count))
         # Some people write most of the content, as on any community site.
-        self.author_weights = [1 / (rank + 1) ** 0.8 for rank in range(count)]
-        self.author_weights[0] = 0  # the reader the benchmark signs in as reads; sees no drafts
+        weights = [1 / (rank + 1) ** 0.8 for rank in range(count)]
+        weights[0] = 0  # the account the benchmark signs in as only reads: it has no drafts
+        self.author_weights = list(itertools.accumulate(weights))
 
     def author(self) -> int:
-        return self.rng.choices(self.user_ids, self.author_weights)[0]
+        return self.rng.choices(self.user_ids, cum_weights=self.author_weights)[0]
 
     def taxonomy(self) -> None:
         from django.utils.text import slugify
