@@ -51,6 +51,12 @@ GRAPHQL_QUERY = (
     "author { id displayName } technologies { slug name } tags } }"
 )
 
+STATIC, BARE, NAIVE = "nginx static (limit)", "bare WSGI (Python limit)", "naive DRF"
+VIA_NGINX, DIRECT, AUTH = "Nexus anonymous via nginx", "Nexus anonymous direct", "Nexus JWT"
+# What settle() asks each kind of server (Nexus's: /healthz); "/" is the naive API's root.
+PROBES = {STATIC: "/", BARE: "/", NAIVE: "/"}
+SETTLE_TIMEOUT = 60
+
 
 @dataclass(frozen=True)
 class Target:
@@ -188,13 +194,7 @@ def median_figures(samples: dict[Cell, list[wrk.Figure]]) -> dict[Cell, dict[str
     return rows
 
 
-STATIC, BARE, NAIVE = "nginx static (limit)", "bare WSGI (Python limit)", "naive DRF"
-VIA_NGINX, DIRECT, AUTH = "Nexus anonymous via nginx", "Nexus anonymous direct", "Nexus JWT"
-# What settle() asks each kind of server (Nexus's: /healthz); "/" is the naive API's root.
-PROBES = {STATIC: "/", BARE: "/", NAIVE: "/"}
-SETTLE_TIMEOUT = 60
-
-# (name, numerator, denominator, target): a ratio of req/s unless the name says otherwise.
+# (name, numerator cell, denominator cell, target or None): ratios of req/s.
 RATIOS = [
     ("article list via nginx / nginx static", (VIA_NGINX, "article list"),
      (STATIC, "same bytes"), 0.5),
