@@ -293,7 +293,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="one round of 3 s cells")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=float, default=5, help="seconds per cell")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per cell")
     parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--scale", type=float, default=1.0, help="of the dataset (0.01: quick)")
     parser.add_argument("--rebuild", action="store_true", help="build the dataset again")

@@ -50,7 +50,7 @@ class Figure:
         return self.non_2xx + self.socket_errors
 
 
-def run(url: str, script: Path, *, connections: int, seconds: float) -> Figure:
+def run(url: str, script: Path, *, connections: int, seconds: int) -> Figure:
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
          url],
