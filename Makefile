@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := nexus/static/vendor
 
-.PHONY: run dev demo-data test install assets lint typecheck migrations-check pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search bench-servers bench-lists verify verify-proofs verify-faults verify-soak clean
+.PHONY: run dev demo-data test install assets lint typecheck migrations-check pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search bench-servers bench-lists bench-http verify verify-proofs verify-faults verify-soak clean
 
 # Nexus as people use it: granian (manage.py serve), debug off, static files from WhiteNoise.
 run: demo-data
@@ -123,6 +123,15 @@ bench-lists: install
 # granian, one process each, on Nexus's pages and a bare WSGI app (needs wrk: apt-get install wrk).
 bench-servers: install assets
 	$(PY) bench/servers.py $(BENCH_ARGS)
+
+# Nexus over HTTP on the native topology against the limit (nginx serving the same bytes, a bare
+# WSGI app on the replicas' server) and a naive DRF build, wrk at 16 and 64 connections in
+# interleaved rounds; the dataset (100k articles, 1M votes, ...) is built once into the nexus_bench
+# database and reused. About 20 minutes; BENCH_ARGS="--quick --scale 0.01" for a quick look.
+bench-http: install assets
+	@for tool in wrk nginx; do command -v $$tool >/dev/null || \
+		{ echo "make bench-http needs $$tool (Debian: apt-get install wrk nginx)" >&2; exit 1; }; done
+	$(PY) -m bench.http $(BENCH_ARGS)
 
 # Fan-out of one event to 10,000 followers: ours vs the naive per-row loop (FOLLOWERS=n to change).
 bench-notifications: install
