@@ -1,14 +1,13 @@
 """Anonymous pages and lists from Redis, under keys that the writes they show make obsolete.
 
 A view decorated with `public_cache(*groups)` answers a visitor without credentials from the
-`best_effort` cache when it can. The key holds the request (path, query, the headers that choose
-a representation) and the current version of every group the view reads; a group is an app whose
-tables the view shows (`knowledge`, `challenges`, `collab`, `search`, and `people` for the
-users' table).
-Every statement that writes one of a group's tables gives that group a new version (a database
-execute wrapper sees them all: saves, `update()`, `bulk_create()`, deletes), once as it runs and
-once more when its transaction commits, so no page rendered before the commit outlives it. Old
-keys are never deleted, they expire.
+`best_effort` cache when it can. The key holds the request (scheme, host, path, query, the
+headers that choose a representation) and the current version of every group the view reads; a
+group is an app whose tables the view shows (`knowledge`, `challenges`, `collab`, `search`, and
+`people` for the users' table). Every statement that writes one of a group's tables gives that group a new version (a database
+execute wrapper sees them all: saves, `update()`, `bulk_create()`, deletes), as it runs and once
+more when its transaction commits, so no page rendered before the commit outlives it. Old keys
+are never deleted, they expire.
 
 Only a request without a session, a flash message or an Authorization header is served or
 stored, and only a 200 that sets no cookie and is not marked private is stored, so what one
@@ -47,14 +46,11 @@ GROUPS = frozenset({*GROUP_APPS, "people"})
 VARY_HEADERS = ("Accept", "HX-Request", "HX-Target")
 STORED_HEADERS = (
     "Content-Type",
-    "Content-Language",
     "Content-Security-Policy",
     "Content-Security-Policy-Report-Only",
     "Reporting-Endpoints",
     "Vary",
     "ETag",
-    "Link",
-    "X-Total-Count",
 )
 KEY_PREFIX = "page"
 
