@@ -1,21 +1,21 @@
 """Anonymous pages and lists from Redis, under keys that the writes they show make obsolete.
 
 A view decorated with `public_cache(*groups)` answers a visitor without credentials from the
-`best_effort` cache when it can. The key holds the request (scheme, host, path, query, the
-headers that choose a representation) and the current version of every group the view reads; a
-group is an app whose tables the view shows (`knowledge`, `challenges`, `collab`, `search`, and
-`people` for the users' table). Every statement that writes one of a group's tables gives that group a new version (a database
-execute wrapper sees them all: saves, `update()`, `bulk_create()`, deletes), as it runs and once
-more when its transaction commits, so no page rendered before the commit outlives it. Old keys
-are never deleted, they expire.
+`best_effort` cache when it can. The key holds the request (scheme, host, path, query, the headers
+that choose a representation) and the current version of every group the view reads; a group is an
+app whose tables the view shows (`knowledge`, `challenges`, `collab`, `search`, and `people` for
+the users' table). Every statement that writes one of a group's tables gives that group a new
+version (a database execute wrapper sees them all: saves, `update()`, `bulk_create()`, deletes), as
+it runs and once more when its transaction commits, so no page rendered before the commit outlives
+it. Old keys are never deleted, they expire.
 
-Only a request without a session, a flash message or an Authorization header is served or
-stored, and only a 200 that sets no cookie and is not marked private is stored, so what one
-visitor sees as themselves never reaches another. Responses say `Cache-Control: public` with a
-one-second shared lifetime (nginx's micro-cache) and no browser lifetime: a browser revalidates
-with If-None-Match and gets a 304 from the cache. A page's CSP nonce is stored with it; that is
-sound because a stored page cannot change, and any write that could change its content renders a
-new page with a new nonce.
+Only a request without a session, a flash message or an Authorization header is served or stored,
+and only a 200 that sets no cookie and is not marked private is stored, so what one visitor sees as
+themselves never reaches another. Responses say `Cache-Control: public` with a one-second shared
+lifetime (nginx's micro-cache) and no browser lifetime: a browser revalidates with If-None-Match
+and gets a 304 from the cache. A page's CSP nonce is stored with it; that is sound because a stored
+page cannot change, and any write that could change its content renders a new page with a new
+nonce.
 """
 
 import hashlib
