@@ -90,7 +90,23 @@ def _item_row(outcome: Outcome) -> dict[str, Any]:
         "reason": outcome.reason,
         "url": outcome.url,
         "data": outcome.item.data if outcome.action == "pending" else {},
+        "details": _details(outcome),
     }
+
+
+def _details(outcome: Outcome) -> dict[str, Any]:
+    """What was extracted beyond the title, so a dry run shows what the parser understood."""
+    kind, data = outcome.item.kind, outcome.item.data
+    if kind == "technology":
+        return {"category": data.get("category", "")}
+    if kind == "challenge":
+        solution = str(data.get("solution") or "").strip()
+        return {"has_solution": bool(solution), "solution": solution}
+    if kind in ("month", "week"):
+        number = data["number"]
+        milestones = [{"title": text, kind: number} for text in data.get("milestones") or []]
+        return {kind: number, "milestones": milestones, **outcome.details}
+    return dict(outcome.details)
 
 
 def _write_items(owner: User, context: FileContext, items: list[ExtractedItem]) -> list[Outcome]:
