@@ -160,7 +160,7 @@ def found_items(document: ParsedDocument) -> dict[str, list[str]]:
     periods += [f"week {w.number} {w.title}" for w in document.weeks]
     milestones = [text for log in (*document.months, *document.weeks) for text in log.milestones]
     return {
-        "categories": [group.category for group in document.technology_groups],
+        "categories": [g.category for g in document.technology_groups if g.category],
         "concepts": [concept.title for concept in document.concepts],
         "challenges": [challenge.title for challenge in document.challenges],
         "practices": [practice.title for practice in document.practices],

@@ -64,6 +64,10 @@ def _walk(
     The document's title (a leading level-1 heading) names the document, not a section kind.
     """
     own = classify_heading(section.title) if section.level and section is not title_section else ""
+    if section.level == 1 and any(classify_heading(child.title) for child in section.children):
+        # A level-1 heading over recognised sections titles the document ("…Full-Stack
+        # Knowledge Base" is no technology list), wherever it stands.
+        own = ""
     kind = own or inherited
     yield section, kind, own
     passed_on = kind if section.level >= INHERITED_FROM_LEVEL else ""
@@ -73,47 +77,84 @@ def _walk(
         yield from _walk(child, passed_on, title_section)
 
 
+NOTE = re.compile(r"\s*\([^)]*\)")
+
+
 def _is_list_like(text: str) -> bool:
-    if not text or text.rstrip().endswith("."):
+    """ "Python, Django (ORM)" is a list of names; "Used for caching." is a sentence."""
+    text = NOTE.sub("", text).strip()
+    if not text or text.endswith("."):
         return False
     return all(len(part.split()) <= 4 for part in re.split(r",|;", text))
 
 
 def _add(groups: dict[str, TechnologyGroup], category: str, names: list[str]) -> None:
-    category = clean_title(category) or "Other"
+    """Names under the author's own category; "" when the author grouped nothing (a flat list)."""
+    category = clean_title(category)
     group = groups.setdefault(category.lower(), TechnologyGroup(category=category))
     for name in names:
         if name not in group.names:
             group.names.append(name)
 
 
-def _technologies_from(
-    section: Section, groups: dict[str, TechnologyGroup], category: str | None
-) -> None:
+def _names_a_technology(title: str) -> list[str]:
+    """The technologies a heading names when it is nothing but them ("Docker & Kubernetes")."""
+    whole = tech.canonical(NOTE.sub("", title))
+    if whole:
+        return [whole]
+    names = tech.names_in_item(title)
+    return names if names and all(name in tech.KNOWN for name in names) else []
+
+
+def _technologies_from(section: Section, groups: dict[str, TechnologyGroup], category: str) -> None:
     for item in section.items:
-        if item.lead and _is_list_like(item.rest) and not tech.canonical(item.lead):
-            _add(groups, item.lead, tech.names_in_item(item.rest.replace(" and ", ", ")))
-            continue
+        if item.lead and _is_list_like(item.rest):
+            names = tech.names_in_item(item.rest.replace(" and ", ", "))
+            lead_names = _names_a_technology(item.lead)
+            others = [name for name in names if name not in lead_names]
+            if others and (not lead_names or any(name in tech.KNOWN for name in others)):
+                # "**Databases:** PostgreSQL, MySQL", "**CI/CD:** GitHub Actions": the lead is the
+                # author's grouping of the names after it.
+                _add(groups, item.lead, names)
+                continue
+            if not names and not lead_names:
+                continue  # "**System Design:** scalable architectures": a topic, not a tool
         if item.children and not tech.canonical(item.title) and not item.rest:
             named = tech.scan(item.title)
+            children = [tech.names_in_item(child.text) for child in item.children]
             if named:
                 # "React & State Management" names technologies; its sub-items explain them.
-                named += tech.scan(" ".join(child.text for child in item.children))
-                for name in named:
-                    _add(groups, category or tech.default_category(name), [name])
-            else:
-                names = [n for child in item.children for n in tech.names_in_item(child.text)]
-                _add(groups, item.title, names)
-            continue
-        for name in tech.names_in_item(item.text):
-            _add(groups, category or tech.default_category(name), [name])
+                _add(groups, category, named)
+                continue
+            if all(names and all(n in tech.KNOWN for n in names) for names in children):
+                _add(groups, item.title, [name for names in children for name in names])
+                continue
+        _add(groups, category, tech.names_in_item(item.text))
     for table in section.tables:
         for row in table.rows:
-            for name in tech.names_in_item(row[0]) if row else []:
-                _add(groups, category or tech.default_category(name), [name])
+            _add(groups, category, tech.names_in_item(row[0]) if row else [])
     if not section.items and not section.tables:
-        for name in tech.scan(" ".join(section.paragraphs)):
-            _add(groups, category or tech.default_category(name), [name])
+        _add(groups, category, tech.scan(" ".join(section.paragraphs)))
+
+
+NAMED_LINE = re.compile(r"^([A-Z][^:.!?]{1,60}?)\s*:\s+(\S.*)$")
+
+
+def _concepts_in(section: Section, nested: bool) -> list[Concept]:
+    """Under a concepts heading, a sub-heading is one concept and its bullets explain it; the
+    heading's own list items (or "Name: explanation" lines) are one concept each."""
+    if nested and section.title:
+        lines = [*section.paragraphs, *(item.text for item in section.items)]
+        return [Concept(title=_short(section.title, 100), explanation="\n".join(lines))]
+    found = [
+        Concept(title=_short(item.title or item.text, 100), explanation=item.explanation)
+        for item in section.items
+    ]
+    if not section.items:
+        for paragraph in section.paragraphs:
+            if match := NAMED_LINE.match(paragraph):
+                found.append(Concept(title=_short(match.group(1), 100), explanation=match.group(2)))
+    return found
 
 
 def _label(text: str) -> tuple[str, str]:
@@ -303,16 +344,29 @@ def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
     months: dict[int, MonthLog] = {}
     weeks: dict[int, MonthLog] = {}
     overview_sections: list[Section] = []
+    kind_of = {id(section): kind for section, kind, _own in walked}
+    parent_kind = {
+        id(child): kind_of[id(section)]
+        for section, _kind, _own in walked
+        for child in section.children
+    }
+    category_of: dict[int, str] = {}
     for section, kind, own in walked:
         if kind == "technologies":
-            _technologies_from(section, groups, None if own else section.title)
+            # The top technologies section is a flat list; a sub-section is the author's group,
+            # unless its heading is itself a technology (its bullets then only explain it).
+            grouped = parent_kind.get(id(section)) == "technologies"
+            named = _names_a_technology(section.title) if grouped else []
+            category = "" if not grouped or named else section.title
+            parent = next((p for p, _k, _o in walked if section in p.children), None)
+            category_of[id(section)] = category or category_of.get(id(parent), "")
+            if named:
+                _add(groups, category_of[id(section)], named)
+            else:
+                _technologies_from(section, groups, category_of[id(section)])
         elif kind == "concepts":
-            for item in section.items:
-                document.concepts.append(
-                    Concept(
-                        title=_short(item.title or item.text, 100), explanation=item.explanation
-                    )
-                )
+            explains_one = not own and parent_kind.get(id(section)) == "concepts"
+            document.concepts += _concepts_in(section, explains_one)
         elif kind == "challenges" and document.is_journal:
             document.challenges += _challenges_in(section, nested=id(section) in nested)
         elif kind == "practices" and document.is_journal:
@@ -332,8 +386,7 @@ def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
             for s, kind, _own in walked
             if kind in ("concepts", "") and s.level
         ]
-        for name in tech.scan("\n".join(prose)):
-            _add(groups, tech.default_category(name), [name])
+        _add(groups, "", tech.scan("\n".join(prose)))
     document.technology_groups = [group for group in groups.values() if group.names]
     document.concepts = _dedupe(document.concepts)[:MAX_ITEMS_PER_KIND]
     document.challenges = _dedupe(document.challenges)[:MAX_ITEMS_PER_KIND]

@@ -29,6 +29,13 @@ KIND_STEMS: list[tuple[str, tuple[str, ...]]] = [
     ("overview", ("overview", "introduction", "about")),
 ]
 PHRASES: dict[str, str] = {
+    # Plans are neither challenges met nor things learned (a "Next steps" list is no problem).
+    "next step": "roadmap",
+    "future": "roadmap",
+    "continue learning": "roadmap",
+    "looking ahead": "roadmap",
+    "enhancement": "roadmap",
+    "action plan": "roadmap",
     "what i learned": "concepts",
     "key learnings": "concepts",
     "issues & fixes": "challenges",
@@ -53,7 +60,7 @@ def _close(word: str, stem: str) -> bool:
 @lru_cache(maxsize=4096)
 def classify_heading(title: str) -> str:
     """One of: month, week, worklog, challenges, practices, technologies, concepts, objective,
-    features, overview, or "" when the heading says nothing we recognise."""
+    features, overview, roadmap, or "" when the heading says nothing we recognise."""
     if MONTH.search(title):
         return "month"
     if WEEK.search(title):

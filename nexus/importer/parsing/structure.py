@@ -18,6 +18,12 @@ LEAD_SEPARATOR = re.compile(r"^\s*(?:[:\-\u2013\u2014]+)\s*")
 SPLIT_TITLE = re.compile(r"\s+[\u2013\u2014-]\s+|:\s+|\s+\(")
 ATX_OR_SETEXT = re.compile(r"^ {0,3}#{1,6}\s|^ {0,3}(=+|-+)\s*$", re.MULTILINE)
 PLAIN_HEADING_MAX_WORDS = 8
+# "Core Stack" or "Database Design:" alone on a line right above a list names that list.
+LIST_CAPTION_MAX_WORDS = 5
+NOT_A_CAPTION = frozenset(
+    {"solution", "solutions", "problem", "problems", "challenge", "issue", "fix", "fixes"}
+    | {"example", "examples", "note"}
+)
 
 
 @dataclass
@@ -202,6 +208,19 @@ def _list(tokens: list[Token], start: int) -> tuple[list[Item], int]:
     return items, index
 
 
+def _is_list_caption(text: str, following: Token | None) -> bool:
+    """A short plain line directly above a list, with no sentence punctuation, captions it."""
+    if following is None or following.type not in ("bullet_list_open", "ordered_list_open"):
+        return False
+    words = text.rstrip(":").split()
+    return (
+        0 < len(words) <= LIST_CAPTION_MAX_WORDS
+        and text[0].isupper()
+        and not text.endswith((".", ",", ";", "!", "?"))
+        and words[0].lower().strip(":") not in NOT_A_CAPTION
+    )
+
+
 def parse_sections(text: str) -> Section:
     """The document as a root section (level 0) with nested sections by heading level."""
     tokens = _PARSER.parse(promote_plain_headings(text))
@@ -231,9 +250,14 @@ def parse_sections(text: str) -> Section:
         if token.type == "paragraph_open" and token.level == 0:
             inline = tokens[index + 1]
             lead, rest = bold_lead(inline)
+            following = tokens[index + 3] if index + 3 < len(tokens) else None
             if lead and not rest and len(lead) <= 100:
                 # A bold-only line acts as a heading below the current section.
                 open_section(lead, inline_text(inline), heading_level + 1, line)
+            elif _is_list_caption(inline_text(inline), following):
+                open_section(
+                    clean_title(inline_text(inline)), inline_text(inline), heading_level + 1, line
+                )
             elif inline_text(inline):
                 stack[-1].paragraphs.append(inline_text(inline))
             index += 3

@@ -1,0 +1,71 @@
+"""What the parser makes of the shapes real journals take (issue #16's error classes), on small
+documents written for these tests."""
+
+from nexus.importer.parsing import parse_document
+
+
+def _parse(text: str):
+    return parse_document(text.encode(), path="README.md")
+
+
+def _groups(text: str) -> dict[str, list[str]]:
+    return {group.category: group.names for group in _parse(text).technology_groups}
+
+
+def test_a_flat_technology_list_has_no_invented_categories():
+    groups = _groups("## Technologies Covered\n\n- **Python**: the language\n- **Docker**\n")
+    assert groups == {"": ["Python", "Docker"]}
+
+
+def test_the_authors_own_groupings_are_the_categories():
+    text = (
+        "## Tech Stack\n\n### Core\n\n- Python\n- Redis\n\n### Docker & Kubernetes\n\n"
+        "- Containers for every service\n\n## Tools\n\n- **Databases:** PostgreSQL, MySQL\n"
+        "- **CI/CD:** GitHub Actions\n- **System Design:** scalable architectures\n"
+    )
+    assert _groups(text) == {
+        "Core": ["Python", "Redis"],
+        "": ["Docker", "Kubernetes"],
+        "Databases": ["PostgreSQL", "MySQL"],
+        "CI/CD": ["GitHub Actions"],
+    }
+
+
+def test_a_plain_caption_line_above_a_list_groups_it():
+    text = (
+        "# Notes\n\n## Technologies Covered\nCore Stack\n* Python\n* Django\n\nQueues\n* Celery\n"
+    )
+    assert _groups(text) == {"Core Stack": ["Python", "Django"], "Queues": ["Celery"]}
+
+
+def test_descriptions_are_not_technologies():
+    text = "## Technologies\n\n- Unit Testing\n- Separation of concerns\n- Styled Components\n"
+    assert _parse(text).technologies == ["Styled Components"]
+
+
+def test_concept_sub_headings_are_the_concepts_and_their_bullets_explain_them():
+    text = (
+        "## Key Concepts\n\n### Database Design\n\n- Normal forms\n- Indexes\n\n"
+        "### Caching\n\n- Cache-aside\n\n## Challenges\n\n- **Slow page**: added an index\n"
+    )
+    concepts = _parse(text).concepts
+    assert [concept.title for concept in concepts] == ["Database Design", "Caching"]
+    assert "Normal forms" in concepts[0].explanation
+
+
+def test_a_concepts_heading_inside_learnings_is_not_itself_a_concept():
+    text = (
+        "## Major Learnings\n\n### Important Concepts\n\n- **Caching** \u2013 fewer queries\n"
+        "- **Async** \u2013 background work\n\n## Challenges\n\n- Slow page\n"
+    )
+    assert [c.title for c in _parse(text).concepts] == ["Caching", "Async"]
+
+
+def test_next_steps_and_future_plans_are_not_challenges_or_concepts():
+    text = (
+        "## Challenges\n\n- **Slow page**: added an index\n\n## Next Steps\n\n"
+        "1. Learn Kubernetes\n2. Deploy\n\n## Future Learning Goals\n\n- Explore Kafka\n"
+    )
+    document = _parse(text)
+    assert [c.title for c in document.challenges] == ["Slow page"]
+    assert document.concepts == []
