@@ -69,3 +69,43 @@ def test_next_steps_and_future_plans_are_not_challenges_or_concepts():
     document = _parse(text)
     assert [c.title for c in document.challenges] == ["Slow page"]
     assert document.concepts == []
+
+
+def _challenges(body: str):
+    return _parse(
+        f"## Challenges & Solutions\n\n{body}\n\n## Best Practices\n\n- Test\n"
+    ).challenges
+
+
+def test_numbered_solution_steps_are_the_solution_not_more_challenges():
+    challenges = _challenges(
+        "### Challenge 1: Slow feed\n\n**Problem:** One query per post.\n\n**Solution:**\n\n"
+        "1. Added select_related\n2. Cached the page\n"
+    )
+    assert [(c.title, c.problem) for c in challenges] == [("Slow feed", "One query per post.")]
+    assert challenges[0].solution == "Added select_related\nCached the page"
+
+
+def test_problem_and_solution_in_one_paragraph_are_split():
+    text = "Problem: Offset pages got slow\\\nSolution: cursor pagination"
+    (challenge,) = _challenges(text)
+    assert (challenge.problem, challenge.solution) == ("Offset pages got slow", "cursor pagination")
+
+
+def test_a_solved_by_remark_is_the_solution():
+    (challenge,) = _challenges("- **Flaky CI**: Solved by pinning the images")
+    assert (challenge.title, challenge.problem) == ("Flaky CI", "")
+    assert challenge.solution == "Solved by pinning the images"
+
+
+def test_what_i_saw_and_what_i_did_belong_to_the_challenge_above():
+    (challenge,) = _challenges(
+        "1) **Missing fields**\n- What I saw: posters were absent.\n- What I did: placeholders."
+    )
+    assert challenge.title == "Missing fields"
+    assert (challenge.problem, challenge.solution) == ("posters were absent.", "placeholders.")
+
+
+def test_a_solution_written_under_the_challenge_heading_is_kept():
+    (challenge,) = _challenges("### Challenge: Styling drift\n\n**Solution:**\nOne design system.")
+    assert (challenge.title, challenge.solution) == ("Styling drift", "One design system.")

@@ -24,7 +24,7 @@ from nexus.importer.parsing.structure import Item, Section, Table, clean_title, 
 from nexus.importer.parsing.text import clean_markdown
 
 PROBLEM_LABEL = re.compile(
-    r"^\W*(problem|challenge|issue|bug|symptom|struggle)s?\s*\d*\s*[:\-\u2013\u2014]\s*",
+    r"^\W*(problem|challenge|issue|bug|symptom|struggle|what i saw)s?\s*\d*\s*[:\-\u2013\u2014]\s*",
     re.IGNORECASE,
 )
 SOLUTION_LABEL = re.compile(
@@ -33,8 +33,21 @@ SOLUTION_LABEL = re.compile(
     re.IGNORECASE,
 )
 INLINE_SOLUTION = re.compile(
-    r"(?:^|\s|[.;])(?:solution|fix|resolution|how i solved it)\s*[:\-\u2013\u2014]\s*(.+)$",
+    r"(?:^|\s|[.;])(?:(?:solution|fix|resolution|how i solved it)\s*[:\-\u2013\u2014]|"
+    r"(?:solved|fixed|resolved) (?=by|with|using))\s*(.+)$",
     re.IGNORECASE | re.DOTALL,
+)
+LONE_LABEL = re.compile(
+    r"^\W*(?:(problem|challenge|issue)|(solution|fix|resolution)(?: implemented)?)s?\W*$",
+    re.IGNORECASE,
+)
+# "Solved by caching" under a challenge's name is its solution, not its problem.
+SOLVED_REMARK = re.compile(
+    r"^(?:solved|fixed|resolved|addressed|overcame|tackled|handled|implemented|used|added|"
+    r"created|applied|introduced|integrated|configured|adopted|leveraged|built|wrote|switched|"
+    r"moved|refactored|deployed|ensured|adjusted|isolated|balanced|optimi[sz]ed|enabled|"
+    r"standardi[sz]ed|containeri[sz]ed|wrapped|debugged|rewrote|migrated|replaced|set up)\b",
+    re.IGNORECASE,
 )
 MILESTONE = re.compile(r"^\W*milestones?\b", re.IGNORECASE)
 MONTH_PREFIX = re.compile(r"^\W*month\s*\d+\s*[:\-\u2013\u2014]?\s*", re.IGNORECASE)
@@ -159,6 +172,8 @@ def _concepts_in(section: Section, nested: bool) -> list[Concept]:
 
 def _label(text: str) -> tuple[str, str]:
     """("problem" | "solution" | "", text without its label)."""
+    if lone := LONE_LABEL.match(text):
+        return ("problem" if lone.group(1) else "solution"), ""
     if match := PROBLEM_LABEL.match(text):
         return "problem", text[match.end() :].strip()
     if match := SOLUTION_LABEL.match(text):
@@ -179,6 +194,8 @@ def _challenge_from_item(item: Item) -> Challenge:
             challenge.problem = text
         elif label == "solution":
             challenge.solution = text
+        elif SOLVED_REMARK.match(part) and not challenge.solution:
+            challenge.solution = part
         elif part:
             unlabelled.append(part)
     if not challenge.solution and (match := INLINE_SOLUTION.search(item.text)):
@@ -188,16 +205,29 @@ def _challenge_from_item(item: Item) -> Challenge:
     return challenge
 
 
-def _challenges_from_parts(parts: list[str]) -> list[Challenge]:
-    """Paragraph-shaped challenges: labelled pairs, else one challenge per paragraph."""
-    found: list[Challenge] = []
+def _challenges_from_parts(parts: list[str], title: str = "") -> list[Challenge]:
+    """Paragraph-shaped challenges: labelled pairs, else one challenge per paragraph. Under a
+    challenge's own heading (`title`) the first part may already be its solution."""
+    found: list[Challenge] = [Challenge(title=_short(title))] if title else []
+    # After a bare "Solution:" (or "Problem:"), the lines that follow are its text.
+    collecting = ""
     for part in parts:
         label, text = _label(part)
         if label == "solution" and found:
             found[-1].solution = text
+            collecting = "" if text else "solution"
+        elif label == "problem" and not text and found and not found[-1].solution:
+            collecting = "problem"
         elif label == "problem":
             problem, solution = _split_inline_solution(text)
-            found.append(Challenge(title=_short(problem), problem=problem, solution=solution))
+            if found and not found[-1].problem and not found[-1].solution:
+                found[-1].problem, found[-1].solution = problem, solution
+            else:
+                found.append(Challenge(title=_short(problem), problem=problem, solution=solution))
+            collecting = ""
+        elif collecting and found:
+            before = getattr(found[-1], collecting)
+            setattr(found[-1], collecting, f"{before}\n{text}".strip())
         elif found and not found[-1].solution and label == "" and found[-1].problem == "":
             found[-1].problem = text
         else:
@@ -232,20 +262,30 @@ def _challenges_in(section: Section, *, nested: bool) -> list[Challenge]:
     found: list[Challenge] = []
     if nested and _has_labels(section) and not section.children and section.title:
         parts = [*section.paragraphs, *(item.text for item in section.items)]
-        pairs = _challenges_from_parts(parts)
+        title = _label(section.title)[1] or section.title
+        pairs = _challenges_from_parts(parts, title=title)
+        if len(pairs) > 1 and not pairs[0].problem and not pairs[0].solution:
+            pairs = pairs[1:]  # the heading only grouped challenges of its own
         if len(pairs) == 1:
-            pairs[0].title = _short(_label(section.title)[1] or section.title)
+            pairs[0].title = _short(title)
         return pairs
     pending: Challenge | None = None
     for item in section.items:
         label, text = _label(item.text)
         if label == "problem":
-            pending = Challenge(title=_short(text), problem=text)
+            text, inline_solution = _split_inline_solution(text)
+            previous = found[-1] if found and pending is None else None
+            if previous is not None and not previous.problem and not previous.solution:
+                # "1) **Slow list**" then "- What I saw: ...": the problem of the named challenge.
+                pending, pending.problem = previous, text
+            else:
+                pending = Challenge(title=_short(text), problem=text)
+                found.append(pending)
+            pending.solution = pending.solution or inline_solution
             for child in item.children:
                 child_label, child_text = _label(child.text)
                 if child_label == "solution":
                     pending.solution = child_text
-            found.append(pending)
         elif label == "solution" and pending is not None:
             pending.solution = text
         else:

@@ -20,6 +20,11 @@ ATX_OR_SETEXT = re.compile(r"^ {0,3}#{1,6}\s|^ {0,3}(=+|-+)\s*$", re.MULTILINE)
 PLAIN_HEADING_MAX_WORDS = 8
 # "Core Stack" or "Database Design:" alone on a line right above a list names that list.
 LIST_CAPTION_MAX_WORDS = 5
+# "**Solution:**" over a list labels the list as the solution; it opens no section of its own.
+LABEL_LINES = frozenset(
+    {"problem", "problems", "challenge", "issue", "solution", "solutions", "fix", "resolution"}
+    | {"solution implemented", "how i solved it", "what i did"}
+)
 NOT_A_CAPTION = frozenset(
     {"solution", "solutions", "problem", "problems", "challenge", "issue", "fix", "fixes"}
     | {"example", "examples", "note"}
@@ -251,7 +256,7 @@ def parse_sections(text: str) -> Section:
             inline = tokens[index + 1]
             lead, rest = bold_lead(inline)
             following = tokens[index + 3] if index + 3 < len(tokens) else None
-            if lead and not rest and len(lead) <= 100:
+            if lead and not rest and len(lead) <= 100 and lead.lower() not in LABEL_LINES:
                 # A bold-only line acts as a heading below the current section.
                 open_section(lead, inline_text(inline), heading_level + 1, line)
             elif _is_list_caption(inline_text(inline), following):
