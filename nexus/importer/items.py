@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.text import slugify
 
 from nexus.importer.parsing import ParsedDocument
+from nexus.importer.parsing import technologies as known
 
 JOURNAL_TAG = "learning-journal"
 IMPORTED_TAG = "imported"
@@ -135,7 +136,10 @@ def items_for(document: ParsedDocument, context: FileContext) -> list[ExtractedI
                 data={
                     "problem": challenge.problem,
                     "solution": challenge.solution,
-                    "technologies": technologies,
+                    # The challenge's own subject, not every technology of the journal.
+                    "technologies": known.scan(
+                        f"{challenge.title}\n{challenge.problem}\n{challenge.solution}"
+                    ),
                 },
             )
         )

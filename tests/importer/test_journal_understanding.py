@@ -109,3 +109,20 @@ def test_what_i_saw_and_what_i_did_belong_to_the_challenge_above():
 def test_a_solution_written_under_the_challenge_heading_is_kept():
     (challenge,) = _challenges("### Challenge: Styling drift\n\n**Solution:**\nOne design system.")
     assert (challenge.title, challenge.solution) == ("Styling drift", "One design system.")
+
+
+def test_titles_are_not_cut_at_abbreviations():
+    (challenge,) = _challenges("- REST vs. GraphQL for feeds, e.g. the home page. It was slow.")
+    assert challenge.title == "REST vs. GraphQL for feeds, e.g. the home page"
+
+
+def test_a_challenge_is_tagged_with_the_technologies_it_mentions():
+    from nexus.importer.items import FileContext, items_for
+
+    text = (
+        "## Technologies\n\n- Python\n- Docker\n- Redis\n\n## Challenges\n\n"
+        "- **Slow feed**: Solved by caching in Redis\n"
+    )
+    context = FileContext(source_key="t", source_label="t", path="README.md")
+    (challenge,) = [i for i in items_for(_parse(text), context) if i.kind == "challenge"]
+    assert challenge.data["technologies"] == ["Redis"]

@@ -52,6 +52,7 @@ SOLVED_REMARK = re.compile(
 MILESTONE = re.compile(r"^\W*milestones?\b", re.IGNORECASE)
 MONTH_PREFIX = re.compile(r"^\W*month\s*\d+\s*[:\-\u2013\u2014]?\s*", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+ABBREVIATIONS = frozenset({"vs.", "e.g.", "i.e.", "etc.", "eg.", "ie.", "approx.", "incl.", "cf."})
 TITLE_MAX = 120
 JOURNAL_KINDS = {"challenges", "practices", "month", "week", "worklog"}
 INHERITED_FROM_LEVEL = 2
@@ -60,10 +61,19 @@ OVERVIEW_MAX_CHARS = 20_000
 MIN_KNOWN_TECHNOLOGIES = 3
 
 
+def _first_sentence(text: str) -> str:
+    """Up to the first full stop that ends a sentence: "vs." and "e.g." end none."""
+    for match in SENTENCE_END.finditer(text):
+        word = text[: match.start()].rsplit(" ", 1)[-1].lower().strip("(")
+        if word not in ABBREVIATIONS:
+            return text[: match.start()]
+    return text
+
+
 def _short(text: str, limit: int = TITLE_MAX) -> str:
     """A title from text: its first sentence, cut at a word boundary within `limit`."""
     text = " ".join(text.split())
-    text = SENTENCE_END.split(text, maxsplit=1)[0].rstrip(" .:")
+    text = _first_sentence(text).rstrip(" .:")
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
