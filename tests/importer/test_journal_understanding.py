@@ -126,3 +126,34 @@ def test_a_challenge_is_tagged_with_the_technologies_it_mentions():
     context = FileContext(source_key="t", source_label="t", path="README.md")
     (challenge,) = [i for i in items_for(_parse(text), context) if i.kind == "challenge"]
     assert challenge.data["technologies"] == ["Redis"]
+
+
+def test_practices_on_lines_of_their_own_are_one_each():
+    text = (
+        "## Challenges\n\n- Slow page\n\n## ✅ Best Practices\n"
+        "✅ Test early\n✅ **Log** errors with context\n✅ Cache wisely\n"
+    )
+    assert [p.title for p in _parse(text).practices] == [
+        "Test early",
+        "Log errors with context",
+        "Cache wisely",
+    ]
+
+
+def test_a_tip_section_holds_practices_and_a_lesson_number_does_not():
+    document = _parse(
+        "## Challenges\n\n- Slow page\n\n## ProDev Tip!\n\n- Pick a project in week one\n\n"
+        "## Lesson 3: Docker\n\n- Images and containers\n"
+    )
+    assert [p.title for p in document.practices] == ["Pick a project in week one"]
+
+
+def test_weeks_written_as_bullets_of_a_worklog_are_periods():
+    document = _parse(
+        "## Challenges\n\n- Slow page\n\n## Week-by-Week Highlights\n\n"
+        "- **Week 1-2:** Setup and Django basics\n- **Week 3:** GraphQL\n"
+    )
+    assert [(w.number, w.title) for w in document.weeks] == [
+        (1, "Setup and Django basics"),
+        (3, "GraphQL"),
+    ]

@@ -15,6 +15,7 @@ from nexus.importer.parsing.model import (
     TechnologyGroup,
 )
 from nexus.importer.parsing.sections import (
+    MONTH,
     WEEK,
     classify_heading,
     month_number,
@@ -327,8 +328,10 @@ def _practices_in(section: Section, kind: str) -> list[Practice]:
                 explanation = " ".join(row[1:]).strip()
                 found.append(Practice(title=_short(row[0]), explanation=explanation, kind=kind))
     if not section.items and not section.tables and not section.children:
-        for paragraph in section.paragraphs:
-            found.append(Practice(title=_short(paragraph), explanation=paragraph, kind=kind))
+        for paragraph, lines in zip(section.paragraphs, section.paragraph_lines, strict=True):
+            # Lines of their own ("✅ Cache wisely" under "✅ Test early") are one practice each.
+            for text in lines if len(lines) > 1 else [paragraph]:
+                found.append(Practice(title=_short(text), explanation=text, kind=kind))
     return found
 
 
@@ -426,6 +429,14 @@ def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
             months.setdefault(number, _month(section, number))
         elif kind == "week" and (match := WEEK.search(section.title)):
             weeks.setdefault(int(match.group(1)), _month(section, int(match.group(1))))
+        elif kind == "worklog":
+            for item in section.items:
+                # "**Week 1-2:** Environment setup": a period written as one bullet.
+                found = MONTH.search(item.lead) or WEEK.search(item.lead)
+                logs = months if found and found.re is MONTH else weeks
+                if found and item.lead:
+                    title = item.rest or item.lead
+                    logs.setdefault(int(found.group(1)), MonthLog(int(found.group(1)), title))
         elif own in ("objective", "features", "overview") and section.level >= 2:
             overview_sections.append(section)
     known_found = sum(1 for g in groups.values() for name in g.names if name in tech.KNOWN)

@@ -73,6 +73,9 @@ class Section:
     end_line: int = 0
     items: list[Item] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
+    # Each paragraph's source lines: "✅ Test early" and "✅ Log errors" on two lines are two
+    # statements, though Markdown joins them into one paragraph.
+    paragraph_lines: list[list[str]] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     children: list["Section"] = field(default_factory=list)
 
@@ -90,6 +93,12 @@ def clean_title(text: str) -> str:
     text = EDGE_JUNK.sub("", text)
     text = NUMBERING.sub("", text)
     return " ".join(text.split())
+
+
+def clean_line(text: str) -> str:
+    """One source line as plain words: emphasis, code marks and leading symbols gone."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text).replace("*", "").replace("`", "")
+    return re.sub(r"^[\W_]+(?=\w)", "", text.strip().rstrip("\\").strip())
 
 
 def inline_text(token: Token) -> str:
@@ -265,6 +274,8 @@ def parse_sections(text: str) -> Section:
                 )
             elif inline_text(inline):
                 stack[-1].paragraphs.append(inline_text(inline))
+                lines = [clean_line(line) for line in inline.content.split("\n")]
+                stack[-1].paragraph_lines.append([line for line in lines if line])
             index += 3
             continue
         if token.type in ("bullet_list_open", "ordered_list_open") and token.level == 0:
