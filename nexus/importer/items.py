@@ -1,7 +1,11 @@
-"""A parsed document as a flat list of items, each with a stable key and a content hash.
+"""A parsed document as a flat list of items, each with a stable key, a content hash and an
+identity.
 
-The key identifies an item across imports of the same file (so a changed explanation updates the
-same article); the hash says whether it changed.
+The key identifies an item across imports of the same file by the same route (so a changed
+explanation updates the same article); the hash says whether it changed. The identity is the
+item's own (its kind and key, which stand for its place under the headings, and a hash of its
+text) and holds nothing of the route: the same journal imported as a file, then in a folder, a
+zip or a git repository finds what the first import wrote instead of writing it again.
 """
 
 import hashlib
@@ -12,8 +16,11 @@ from typing import Any
 from django.utils.text import slugify
 
 from nexus.importer.parsing import ParsedDocument
+from nexus.importer.parsing import technologies as known
 
 JOURNAL_TAG = "learning-journal"
+# Where an item came from, which its identity leaves out.
+ROUTE_FIELDS = frozenset({"repository", "path", "commit"})
 IMPORTED_TAG = "imported"
 
 
@@ -39,6 +46,13 @@ class ExtractedItem:
     def content_hash(self) -> str:
         payload = json.dumps({"title": self.title, **self.data}, sort_keys=True, default=str)
         return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+
+    @property
+    def identity(self) -> str:
+        own = {name: value for name, value in self.data.items() if name not in ROUTE_FIELDS}
+        text = " ".join(json.dumps(own, sort_keys=True, default=str).lower().split())
+        digest = hashlib.sha256(f"{self.title.lower()}\x1f{text}".encode("utf-8", "surrogatepass"))
+        return f"{self.kind}:{self.key}:{digest.hexdigest()[:32]}"[:200]
 
 
 def _key(prefix: str, title: str) -> str:
@@ -69,14 +83,14 @@ def items_for(document: ParsedDocument, context: FileContext) -> list[ExtractedI
     technologies = document.technologies
     tags = [IMPORTED_TAG, JOURNAL_TAG] if document.is_journal else [IMPORTED_TAG]
     front = document.front_matter
-    source_body = f"{provenance(context)}\n\n{document.body.strip()}\n"
     items = [
         ExtractedItem(
             kind="source_article",
             key="source",
             title=document.title,
             data={
-                "body": source_body,
+                # The knowledge sink puts the provenance line above it.
+                "body": f"{document.body.strip()}\n",
                 "kind": str(front.get("kind", "guide")),
                 "status": str(front.get("status", "")),
                 "technologies": [*_front_matter_list(front.get("technologies")), *technologies],
@@ -135,7 +149,10 @@ def items_for(document: ParsedDocument, context: FileContext) -> list[ExtractedI
                 data={
                     "problem": challenge.problem,
                     "solution": challenge.solution,
-                    "technologies": technologies,
+                    # The challenge's own subject, not every technology of the journal.
+                    "technologies": known.scan(
+                        f"{challenge.title}\n{challenge.problem}\n{challenge.solution}"
+                    ),
                 },
             )
         )

@@ -78,6 +78,9 @@ class ImportedItem(TimeStampedModel):
     source = models.CharField(max_length=500)
     path = models.CharField(max_length=500)
     item_key = models.CharField(max_length=200)
+    # The item's own identity (kind, key, text hash; no route): how another route to the same
+    # journal finds what this import wrote.
+    identity = models.CharField(max_length=200, blank=True, default="")
     content_hash = models.CharField(max_length=64)
     target_kind = models.CharField(max_length=32)
     target_id = models.PositiveBigIntegerField(null=True, blank=True)
@@ -90,7 +93,10 @@ class ImportedItem(TimeStampedModel):
                 fields=["owner", "source", "path", "item_key"], name="importer_item_unique_key"
             )
         ]
-        indexes = [models.Index(fields=["target_kind", "target_id"])]
+        indexes = [
+            models.Index(fields=["target_kind", "target_id"]),
+            models.Index(fields=["owner", "identity"], name="importer_item_identity"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source}:{self.path}#{self.item_key}"

@@ -50,7 +50,8 @@ class FileReport:
 
 
 class FileLedger:
-    """The ImportedItem rows of one (owner, source, path), read once."""
+    """The ImportedItem rows of one (owner, source, path), read once; and, by identity, the rows
+    another route to the same content wrote."""
 
     def __init__(self, owner: User, context: FileContext) -> None:
         self.owner = owner
@@ -59,19 +60,29 @@ class FileLedger:
             owner=owner, source=context.source_key, path=context.path
         )
         self.rows = {row.item_key: row for row in rows}
+        self.elsewhere: dict[str, ImportedItem] = {}
 
     def previous(self, item: ExtractedItem) -> ImportedItem | None:
         return self.rows.get(item.key)
 
-    def record(self, key: str, content_hash: str, outcome: Outcome | None = None) -> None:
-        defaults: dict[str, Any] = {"content_hash": content_hash, "target_kind": "file"}
-        if outcome is not None:
-            defaults |= {
-                "target_kind": outcome.target_kind,
-                "target_id": outcome.target_id,
-                "target_slug": outcome.target_slug,
-                "target_version": outcome.target_version,
-            }
+    def look_elsewhere(self, items: list[ExtractedItem]) -> None:
+        """One query for the items this route has not written: same identity, any route."""
+        wanted = [item.identity for item in items if item.key not in self.rows]
+        found = ImportedItem.objects.filter(owner=self.owner, identity__in=wanted).exclude(
+            target_kind="file"
+        )
+        for row in found.order_by("pk"):
+            self.elsewhere.setdefault(row.identity, row)
+
+    def record(
+        self, item: ExtractedItem | None, key: str, content_hash: str, **target: Any
+    ) -> None:
+        defaults: dict[str, Any] = {
+            "content_hash": content_hash,
+            "identity": item.identity if item is not None else "",
+            "target_kind": "file",
+            **target,
+        }
         ImportedItem.objects.update_or_create(
             owner=self.owner,
             source=self.context.source_key,
@@ -79,6 +90,15 @@ class FileLedger:
             item_key=key,
             defaults=defaults,
         )
+
+
+def _target(outcome: Outcome | ImportedItem) -> dict[str, Any]:
+    return {
+        "target_kind": outcome.target_kind,
+        "target_id": outcome.target_id,
+        "target_slug": outcome.target_slug,
+        "target_version": outcome.target_version,
+    }
 
 
 def _item_row(outcome: Outcome) -> dict[str, Any]:
@@ -90,7 +110,23 @@ def _item_row(outcome: Outcome) -> dict[str, Any]:
         "reason": outcome.reason,
         "url": outcome.url,
         "data": outcome.item.data if outcome.action == "pending" else {},
+        "details": _details(outcome),
     }
+
+
+def _details(outcome: Outcome) -> dict[str, Any]:
+    """What was extracted beyond the title, so a dry run shows what the parser understood."""
+    kind, data = outcome.item.kind, outcome.item.data
+    if kind == "technology":
+        return {"category": data.get("category", "")}
+    if kind == "challenge":
+        solution = str(data.get("solution") or "").strip()
+        return {"has_solution": bool(solution), "solution": solution}
+    if kind in ("month", "week"):
+        number = data["number"]
+        milestones = [{"title": text, kind: number} for text in data.get("milestones") or []]
+        return {kind: number, "milestones": milestones, **outcome.details}
+    return dict(outcome.details)
 
 
 def _write_items(owner: User, context: FileContext, items: list[ExtractedItem]) -> list[Outcome]:
@@ -98,11 +134,24 @@ def _write_items(owner: User, context: FileContext, items: list[ExtractedItem]) 
     outcomes: list[Outcome] = []
     waiting: dict[int, list[ExtractedItem]] = {}
     sinks: dict[int, Any] = {}
+    ledger.look_elsewhere(items)
     for item in items:
         previous = ledger.previous(item)
         if previous is not None and previous.content_hash == item.content_hash:
             outcomes.append(
                 Outcome(item=item, action="unchanged", target_slug=previous.target_slug)
+            )
+            continue
+        if previous is None and (same := ledger.elsewhere.get(item.identity)) is not None:
+            # Imported before by another route (a file, now in a folder or a zip): the same item.
+            ledger.record(item, item.key, item.content_hash, **_target(same))
+            outcomes.append(
+                Outcome(
+                    item=item,
+                    action="unchanged",
+                    reason="imported before from another source",
+                    target_slug=same.target_slug,
+                )
             )
             continue
         sink = sink_for(item.kind)
@@ -117,7 +166,8 @@ def _write_items(owner: User, context: FileContext, items: list[ExtractedItem]) 
         ):
             outcomes.append(outcome)
             if outcome.action in ("created", "updated", "matched", "linked"):
-                ledger.record(outcome.item.key, outcome.item.content_hash, outcome)
+                item = outcome.item
+                ledger.record(item, item.key, item.content_hash, **_target(outcome))
     order = {item.key: position for position, item in enumerate(items)}
     outcomes.sort(key=lambda outcome: order.get(outcome.item.key, 0))
     return outcomes
@@ -161,7 +211,7 @@ def import_file(
     )
     with transaction.atomic():
         outcomes = _write_items(owner, context, items_for(document, context))
-        FileLedger(owner, context).record(FILE_KEY, file_hash)
+        FileLedger(owner, context).record(None, FILE_KEY, file_hash)
         if dry_run:
             transaction.set_rollback(True)
     report.items = [_item_row(outcome) for outcome in outcomes]

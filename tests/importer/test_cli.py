@@ -8,6 +8,7 @@ import subprocess
 import pytest
 from django.core.management import CommandError, call_command
 
+from nexus.core import clock
 from nexus.importer.models import ImportedItem
 from nexus.knowledge.models import Article
 from tests.importer.journals import JOURNAL
@@ -42,6 +43,22 @@ def test_cli_json_and_dry_run_write_nothing(journal_file, owner):
     assert report["totals"]["created"] == 7
     assert Article.objects.count() == 0
     assert ImportedItem.objects.count() == 0
+
+
+def test_cli_dry_run_json_lists_what_each_item_was_understood_as(journal_file, owner):
+    out, _err = _run(str(journal_file), "--json", "--dry-run", "--user", owner.email)
+    items = {
+        (i["kind"], i["title"]): i["details"] for i in json.loads(out)["file_reports"][0]["items"]
+    }
+    assert items[("technology", "Redis")] == {"category": "Caching & Queues"}
+    assert items[("challenge", "Slow list page")] == {
+        "has_solution": True,
+        "solution": "select_related.",
+    }
+    month = items[("month", "Month 1: Basics")]
+    assert month["milestones"] == [{"title": "Milestone 1: First app", "month": 1}]
+    assert month["dated_by"] == "counted back from the import date"
+    assert month["date"] == clock.today().replace(day=1).isoformat()
 
 
 def test_cli_refuses_unknown_users_and_missing_sources(journal_file, owner):

@@ -15,6 +15,7 @@ from nexus.importer.parsing.model import (
     TechnologyGroup,
 )
 from nexus.importer.parsing.sections import (
+    MONTH,
     WEEK,
     classify_heading,
     month_number,
@@ -24,7 +25,7 @@ from nexus.importer.parsing.structure import Item, Section, Table, clean_title, 
 from nexus.importer.parsing.text import clean_markdown
 
 PROBLEM_LABEL = re.compile(
-    r"^\W*(problem|challenge|issue|bug|symptom|struggle)s?\s*\d*\s*[:\-\u2013\u2014]\s*",
+    r"^\W*(problem|challenge|issue|bug|symptom|struggle|what i saw)s?\s*\d*\s*[:\-\u2013\u2014]\s*",
     re.IGNORECASE,
 )
 SOLUTION_LABEL = re.compile(
@@ -33,12 +34,26 @@ SOLUTION_LABEL = re.compile(
     re.IGNORECASE,
 )
 INLINE_SOLUTION = re.compile(
-    r"(?:^|\s|[.;])(?:solution|fix|resolution|how i solved it)\s*[:\-\u2013\u2014]\s*(.+)$",
+    r"(?:^|\s|[.;])(?:(?:solution|fix|resolution|how i solved it)\s*[:\-\u2013\u2014]|"
+    r"(?:solved|fixed|resolved) (?=by|with|using))\s*(.+)$",
     re.IGNORECASE | re.DOTALL,
+)
+LONE_LABEL = re.compile(
+    r"^\W*(?:(problem|challenge|issue)|(solution|fix|resolution)(?: implemented)?)s?\W*$",
+    re.IGNORECASE,
+)
+# "Solved by caching" under a challenge's name is its solution, not its problem.
+SOLVED_REMARK = re.compile(
+    r"^(?:solved|fixed|resolved|addressed|overcame|tackled|handled|implemented|used|added|"
+    r"created|applied|introduced|integrated|configured|adopted|leveraged|built|wrote|switched|"
+    r"moved|refactored|deployed|ensured|adjusted|isolated|balanced|optimi[sz]ed|enabled|"
+    r"standardi[sz]ed|containeri[sz]ed|wrapped|debugged|rewrote|migrated|replaced|set up)\b",
+    re.IGNORECASE,
 )
 MILESTONE = re.compile(r"^\W*milestones?\b", re.IGNORECASE)
 MONTH_PREFIX = re.compile(r"^\W*month\s*\d+\s*[:\-\u2013\u2014]?\s*", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+ABBREVIATIONS = frozenset({"vs.", "e.g.", "i.e.", "etc.", "eg.", "ie.", "approx.", "incl.", "cf."})
 TITLE_MAX = 120
 JOURNAL_KINDS = {"challenges", "practices", "month", "week", "worklog"}
 INHERITED_FROM_LEVEL = 2
@@ -47,10 +62,19 @@ OVERVIEW_MAX_CHARS = 20_000
 MIN_KNOWN_TECHNOLOGIES = 3
 
 
+def _first_sentence(text: str) -> str:
+    """Up to the first full stop that ends a sentence: "vs." and "e.g." end none."""
+    for match in SENTENCE_END.finditer(text):
+        word = text[: match.start()].rsplit(" ", 1)[-1].lower().strip("(")
+        if word not in ABBREVIATIONS:
+            return text[: match.start()]
+    return text
+
+
 def _short(text: str, limit: int = TITLE_MAX) -> str:
     """A title from text: its first sentence, cut at a word boundary within `limit`."""
     text = " ".join(text.split())
-    text = SENTENCE_END.split(text, maxsplit=1)[0].rstrip(" .:")
+    text = _first_sentence(text).rstrip(" .:")
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
@@ -64,6 +88,10 @@ def _walk(
     The document's title (a leading level-1 heading) names the document, not a section kind.
     """
     own = classify_heading(section.title) if section.level and section is not title_section else ""
+    if section.level == 1 and any(classify_heading(child.title) for child in section.children):
+        # A level-1 heading over recognised sections titles the document ("…Full-Stack
+        # Knowledge Base" is no technology list), wherever it stands.
+        own = ""
     kind = own or inherited
     yield section, kind, own
     passed_on = kind if section.level >= INHERITED_FROM_LEVEL else ""
@@ -73,51 +101,90 @@ def _walk(
         yield from _walk(child, passed_on, title_section)
 
 
+NOTE = re.compile(r"\s*\([^)]*\)")
+
+
 def _is_list_like(text: str) -> bool:
-    if not text or text.rstrip().endswith("."):
+    """ "Python, Django (ORM)" is a list of names; "Used for caching." is a sentence."""
+    text = NOTE.sub("", text).strip()
+    if not text or text.endswith("."):
         return False
     return all(len(part.split()) <= 4 for part in re.split(r",|;", text))
 
 
 def _add(groups: dict[str, TechnologyGroup], category: str, names: list[str]) -> None:
-    category = clean_title(category) or "Other"
+    """Names under the author's own category; "" when the author grouped nothing (a flat list)."""
+    category = clean_title(category)
     group = groups.setdefault(category.lower(), TechnologyGroup(category=category))
     for name in names:
         if name not in group.names:
             group.names.append(name)
 
 
-def _technologies_from(
-    section: Section, groups: dict[str, TechnologyGroup], category: str | None
-) -> None:
+def _names_a_technology(title: str) -> list[str]:
+    """The technologies a heading names when it is nothing but them ("Docker & Kubernetes")."""
+    whole = tech.canonical(NOTE.sub("", title))
+    if whole:
+        return [whole]
+    names = tech.names_in_item(title)
+    return names if names and all(name in tech.KNOWN for name in names) else []
+
+
+def _technologies_from(section: Section, groups: dict[str, TechnologyGroup], category: str) -> None:
     for item in section.items:
-        if item.lead and _is_list_like(item.rest) and not tech.canonical(item.lead):
-            _add(groups, item.lead, tech.names_in_item(item.rest.replace(" and ", ", ")))
-            continue
+        if item.lead and _is_list_like(item.rest):
+            names = tech.names_in_item(item.rest.replace(" and ", ", "))
+            lead_names = _names_a_technology(item.lead)
+            others = [name for name in names if name not in lead_names]
+            if others and (not lead_names or any(name in tech.KNOWN for name in others)):
+                # "**Databases:** PostgreSQL, MySQL", "**CI/CD:** GitHub Actions": the lead is the
+                # author's grouping of the names after it.
+                _add(groups, item.lead, names)
+                continue
+            if not names and not lead_names:
+                continue  # "**System Design:** scalable architectures": a topic, not a tool
         if item.children and not tech.canonical(item.title) and not item.rest:
             named = tech.scan(item.title)
+            children = [tech.names_in_item(child.text) for child in item.children]
             if named:
                 # "React & State Management" names technologies; its sub-items explain them.
-                named += tech.scan(" ".join(child.text for child in item.children))
-                for name in named:
-                    _add(groups, category or tech.default_category(name), [name])
-            else:
-                names = [n for child in item.children for n in tech.names_in_item(child.text)]
-                _add(groups, item.title, names)
-            continue
-        for name in tech.names_in_item(item.text):
-            _add(groups, category or tech.default_category(name), [name])
+                _add(groups, category, named)
+                continue
+            if all(names and all(n in tech.KNOWN for n in names) for names in children):
+                _add(groups, item.title, [name for names in children for name in names])
+                continue
+        _add(groups, category, tech.names_in_item(item.text))
     for table in section.tables:
         for row in table.rows:
-            for name in tech.names_in_item(row[0]) if row else []:
-                _add(groups, category or tech.default_category(name), [name])
+            _add(groups, category, tech.names_in_item(row[0]) if row else [])
     if not section.items and not section.tables:
-        for name in tech.scan(" ".join(section.paragraphs)):
-            _add(groups, category or tech.default_category(name), [name])
+        _add(groups, category, tech.scan(" ".join(section.paragraphs)))
+
+
+NAMED_LINE = re.compile(r"^([A-Z][^:.!?]{1,60}?)\s*:\s+(\S.*)$")
+
+
+def _concepts_in(section: Section, nested: bool) -> list[Concept]:
+    """Under a concepts heading, a sub-heading is one concept and its bullets explain it; the
+    heading's own list items (or "Name: explanation" lines) are one concept each."""
+    if nested and section.title:
+        lines = [*section.paragraphs, *(item.text for item in section.items)]
+        return [Concept(title=_short(section.title, 100), explanation="\n".join(lines))]
+    found = [
+        Concept(title=_short(item.title or item.text, 100), explanation=item.explanation)
+        for item in section.items
+    ]
+    if not section.items:
+        for paragraph in section.paragraphs:
+            if match := NAMED_LINE.match(paragraph):
+                found.append(Concept(title=_short(match.group(1), 100), explanation=match.group(2)))
+    return found
 
 
 def _label(text: str) -> tuple[str, str]:
     """("problem" | "solution" | "", text without its label)."""
+    if lone := LONE_LABEL.match(text):
+        return ("problem" if lone.group(1) else "solution"), ""
     if match := PROBLEM_LABEL.match(text):
         return "problem", text[match.end() :].strip()
     if match := SOLUTION_LABEL.match(text):
@@ -138,6 +205,8 @@ def _challenge_from_item(item: Item) -> Challenge:
             challenge.problem = text
         elif label == "solution":
             challenge.solution = text
+        elif SOLVED_REMARK.match(part) and not challenge.solution:
+            challenge.solution = part
         elif part:
             unlabelled.append(part)
     if not challenge.solution and (match := INLINE_SOLUTION.search(item.text)):
@@ -147,16 +216,29 @@ def _challenge_from_item(item: Item) -> Challenge:
     return challenge
 
 
-def _challenges_from_parts(parts: list[str]) -> list[Challenge]:
-    """Paragraph-shaped challenges: labelled pairs, else one challenge per paragraph."""
-    found: list[Challenge] = []
+def _challenges_from_parts(parts: list[str], title: str = "") -> list[Challenge]:
+    """Paragraph-shaped challenges: labelled pairs, else one challenge per paragraph. Under a
+    challenge's own heading (`title`) the first part may already be its solution."""
+    found: list[Challenge] = [Challenge(title=_short(title))] if title else []
+    # After a bare "Solution:" (or "Problem:"), the lines that follow are its text.
+    collecting = ""
     for part in parts:
         label, text = _label(part)
         if label == "solution" and found:
             found[-1].solution = text
+            collecting = "" if text else "solution"
+        elif label == "problem" and not text and found and not found[-1].solution:
+            collecting = "problem"
         elif label == "problem":
             problem, solution = _split_inline_solution(text)
-            found.append(Challenge(title=_short(problem), problem=problem, solution=solution))
+            if found and not found[-1].problem and not found[-1].solution:
+                found[-1].problem, found[-1].solution = problem, solution
+            else:
+                found.append(Challenge(title=_short(problem), problem=problem, solution=solution))
+            collecting = ""
+        elif collecting and found:
+            before = getattr(found[-1], collecting)
+            setattr(found[-1], collecting, f"{before}\n{text}".strip())
         elif found and not found[-1].solution and label == "" and found[-1].problem == "":
             found[-1].problem = text
         else:
@@ -191,20 +273,30 @@ def _challenges_in(section: Section, *, nested: bool) -> list[Challenge]:
     found: list[Challenge] = []
     if nested and _has_labels(section) and not section.children and section.title:
         parts = [*section.paragraphs, *(item.text for item in section.items)]
-        pairs = _challenges_from_parts(parts)
+        title = _label(section.title)[1] or section.title
+        pairs = _challenges_from_parts(parts, title=title)
+        if len(pairs) > 1 and not pairs[0].problem and not pairs[0].solution:
+            pairs = pairs[1:]  # the heading only grouped challenges of its own
         if len(pairs) == 1:
-            pairs[0].title = _short(_label(section.title)[1] or section.title)
+            pairs[0].title = _short(title)
         return pairs
     pending: Challenge | None = None
     for item in section.items:
         label, text = _label(item.text)
         if label == "problem":
-            pending = Challenge(title=_short(text), problem=text)
+            text, inline_solution = _split_inline_solution(text)
+            previous = found[-1] if found and pending is None else None
+            if previous is not None and not previous.problem and not previous.solution:
+                # "1) **Slow list**" then "- What I saw: ...": the problem of the named challenge.
+                pending, pending.problem = previous, text
+            else:
+                pending = Challenge(title=_short(text), problem=text)
+                found.append(pending)
+            pending.solution = pending.solution or inline_solution
             for child in item.children:
                 child_label, child_text = _label(child.text)
                 if child_label == "solution":
                     pending.solution = child_text
-            found.append(pending)
         elif label == "solution" and pending is not None:
             pending.solution = text
         else:
@@ -236,8 +328,10 @@ def _practices_in(section: Section, kind: str) -> list[Practice]:
                 explanation = " ".join(row[1:]).strip()
                 found.append(Practice(title=_short(row[0]), explanation=explanation, kind=kind))
     if not section.items and not section.tables and not section.children:
-        for paragraph in section.paragraphs:
-            found.append(Practice(title=_short(paragraph), explanation=paragraph, kind=kind))
+        for paragraph, lines in zip(section.paragraphs, section.paragraph_lines, strict=True):
+            # Lines of their own ("✅ Cache wisely" under "✅ Test early") are one practice each.
+            for text in lines if len(lines) > 1 else [paragraph]:
+                found.append(Practice(title=_short(text), explanation=text, kind=kind))
     return found
 
 
@@ -303,16 +397,29 @@ def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
     months: dict[int, MonthLog] = {}
     weeks: dict[int, MonthLog] = {}
     overview_sections: list[Section] = []
+    kind_of = {id(section): kind for section, kind, _own in walked}
+    parent_kind = {
+        id(child): kind_of[id(section)]
+        for section, _kind, _own in walked
+        for child in section.children
+    }
+    category_of: dict[int, str] = {}
     for section, kind, own in walked:
         if kind == "technologies":
-            _technologies_from(section, groups, None if own else section.title)
+            # The top technologies section is a flat list; a sub-section is the author's group,
+            # unless its heading is itself a technology (its bullets then only explain it).
+            grouped = parent_kind.get(id(section)) == "technologies"
+            named = _names_a_technology(section.title) if grouped else []
+            category = "" if not grouped or named else section.title
+            parent = next((p for p, _k, _o in walked if section in p.children), None)
+            category_of[id(section)] = category or category_of.get(id(parent), "")
+            if named:
+                _add(groups, category_of[id(section)], named)
+            else:
+                _technologies_from(section, groups, category_of[id(section)])
         elif kind == "concepts":
-            for item in section.items:
-                document.concepts.append(
-                    Concept(
-                        title=_short(item.title or item.text, 100), explanation=item.explanation
-                    )
-                )
+            explains_one = not own and parent_kind.get(id(section)) == "concepts"
+            document.concepts += _concepts_in(section, explains_one)
         elif kind == "challenges" and document.is_journal:
             document.challenges += _challenges_in(section, nested=id(section) in nested)
         elif kind == "practices" and document.is_journal:
@@ -322,6 +429,14 @@ def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
             months.setdefault(number, _month(section, number))
         elif kind == "week" and (match := WEEK.search(section.title)):
             weeks.setdefault(int(match.group(1)), _month(section, int(match.group(1))))
+        elif kind == "worklog":
+            for item in section.items:
+                # "**Week 1-2:** Environment setup": a period written as one bullet.
+                found = MONTH.search(item.lead) or WEEK.search(item.lead)
+                logs = months if found and found.re is MONTH else weeks
+                if found and item.lead:
+                    title = item.rest or item.lead
+                    logs.setdefault(int(found.group(1)), MonthLog(int(found.group(1)), title))
         elif own in ("objective", "features", "overview") and section.level >= 2:
             overview_sections.append(section)
     known_found = sum(1 for g in groups.values() for name in g.names if name in tech.KNOWN)
@@ -332,8 +447,7 @@ def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
             for s, kind, _own in walked
             if kind in ("concepts", "") and s.level
         ]
-        for name in tech.scan("\n".join(prose)):
-            _add(groups, tech.default_category(name), [name])
+        _add(groups, "", tech.scan("\n".join(prose)))
     document.technology_groups = [group for group in groups.values() if group.names]
     document.concepts = _dedupe(document.concepts)[:MAX_ITEMS_PER_KIND]
     document.challenges = _dedupe(document.challenges)[:MAX_ITEMS_PER_KIND]

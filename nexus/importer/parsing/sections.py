@@ -21,7 +21,8 @@ KIND_STEMS: list[tuple[str, tuple[str, ...]]] = [
         ("worklog", "monthly", "timeline", "roadmap-of-learning", "weekly", "week-by-week"),
     ),
     ("challenges", ("challeng", "problem", "struggl", "obstacl", "hurdl", "issues", "pitfall")),
-    ("practices", ("practic", "takeaway", "lesson", "differently", "tips", "recommendation")),
+    # "lessons" (learned), not "Lesson 3: Docker"; "tip" for "ProDev Tip!".
+    ("practices", ("practic", "takeaway", "lessons", "differently", "tip", "recommendation")),
     ("technologies", ("technolog", "stack", "tools", "tooling")),
     ("concepts", ("concept", "learning", "learned", "learnt", "mastered", "skills")),
     ("objective", ("objective", "goal", "purpose", "mission")),
@@ -29,6 +30,13 @@ KIND_STEMS: list[tuple[str, tuple[str, ...]]] = [
     ("overview", ("overview", "introduction", "about")),
 ]
 PHRASES: dict[str, str] = {
+    # Plans are neither challenges met nor things learned (a "Next steps" list is no problem).
+    "next step": "roadmap",
+    "future": "roadmap",
+    "continue learning": "roadmap",
+    "looking ahead": "roadmap",
+    "enhancement": "roadmap",
+    "action plan": "roadmap",
     "what i learned": "concepts",
     "key learnings": "concepts",
     "issues & fixes": "challenges",
@@ -44,8 +52,8 @@ def _words(title: str) -> list[str]:
 
 def _close(word: str, stem: str) -> bool:
     """A misspelling of the stem ("chalenges", "tecnologies"): same first letter, high ratio."""
-    if len(word) < 6 or word[0] != stem[0]:
-        return False
+    if len(word) < 6 or word[0] != stem[0] or stem.startswith(word):
+        return False  # "lesson" is a word of its own, not a misspelt "lessons"
     matcher = difflib.SequenceMatcher(None, word[: len(stem)], stem)
     return matcher.real_quick_ratio() >= TYPO_RATIO and matcher.ratio() >= TYPO_RATIO
 
@@ -53,7 +61,7 @@ def _close(word: str, stem: str) -> bool:
 @lru_cache(maxsize=4096)
 def classify_heading(title: str) -> str:
     """One of: month, week, worklog, challenges, practices, technologies, concepts, objective,
-    features, overview, or "" when the heading says nothing we recognise."""
+    features, overview, roadmap, or "" when the heading says nothing we recognise."""
     if MONTH.search(title):
         return "month"
     if WEEK.search(title):

@@ -18,6 +18,17 @@ LEAD_SEPARATOR = re.compile(r"^\s*(?:[:\-\u2013\u2014]+)\s*")
 SPLIT_TITLE = re.compile(r"\s+[\u2013\u2014-]\s+|:\s+|\s+\(")
 ATX_OR_SETEXT = re.compile(r"^ {0,3}#{1,6}\s|^ {0,3}(=+|-+)\s*$", re.MULTILINE)
 PLAIN_HEADING_MAX_WORDS = 8
+# "Core Stack" or "Database Design:" alone on a line right above a list names that list.
+LIST_CAPTION_MAX_WORDS = 5
+# "**Solution:**" over a list labels the list as the solution; it opens no section of its own.
+LABEL_LINES = frozenset(
+    {"problem", "problems", "challenge", "issue", "solution", "solutions", "fix", "resolution"}
+    | {"solution implemented", "how i solved it", "what i did"}
+)
+NOT_A_CAPTION = frozenset(
+    {"solution", "solutions", "problem", "problems", "challenge", "issue", "fix", "fixes"}
+    | {"example", "examples", "note"}
+)
 
 
 @dataclass
@@ -62,6 +73,9 @@ class Section:
     end_line: int = 0
     items: list[Item] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
+    # Each paragraph's source lines: "✅ Test early" and "✅ Log errors" on two lines are two
+    # statements, though Markdown joins them into one paragraph.
+    paragraph_lines: list[list[str]] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     children: list["Section"] = field(default_factory=list)
 
@@ -79,6 +93,12 @@ def clean_title(text: str) -> str:
     text = EDGE_JUNK.sub("", text)
     text = NUMBERING.sub("", text)
     return " ".join(text.split())
+
+
+def clean_line(text: str) -> str:
+    """One source line as plain words: emphasis, code marks and leading symbols gone."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text).replace("*", "").replace("`", "")
+    return re.sub(r"^[\W_]+(?=\w)", "", text.strip().rstrip("\\").strip())
 
 
 def inline_text(token: Token) -> str:
@@ -202,6 +222,19 @@ def _list(tokens: list[Token], start: int) -> tuple[list[Item], int]:
     return items, index
 
 
+def _is_list_caption(text: str, following: Token | None) -> bool:
+    """A short plain line directly above a list, with no sentence punctuation, captions it."""
+    if following is None or following.type not in ("bullet_list_open", "ordered_list_open"):
+        return False
+    words = text.rstrip(":").split()
+    return (
+        0 < len(words) <= LIST_CAPTION_MAX_WORDS
+        and text[0].isupper()
+        and not text.endswith((".", ",", ";", "!", "?"))
+        and words[0].lower().strip(":") not in NOT_A_CAPTION
+    )
+
+
 def parse_sections(text: str) -> Section:
     """The document as a root section (level 0) with nested sections by heading level."""
     tokens = _PARSER.parse(promote_plain_headings(text))
@@ -231,11 +264,18 @@ def parse_sections(text: str) -> Section:
         if token.type == "paragraph_open" and token.level == 0:
             inline = tokens[index + 1]
             lead, rest = bold_lead(inline)
-            if lead and not rest and len(lead) <= 100:
+            following = tokens[index + 3] if index + 3 < len(tokens) else None
+            if lead and not rest and len(lead) <= 100 and lead.lower() not in LABEL_LINES:
                 # A bold-only line acts as a heading below the current section.
                 open_section(lead, inline_text(inline), heading_level + 1, line)
+            elif _is_list_caption(inline_text(inline), following):
+                open_section(
+                    clean_title(inline_text(inline)), inline_text(inline), heading_level + 1, line
+                )
             elif inline_text(inline):
                 stack[-1].paragraphs.append(inline_text(inline))
+                lines = [clean_line(line) for line in inline.content.split("\n")]
+                stack[-1].paragraph_lines.append([line for line in lines if line])
             index += 3
             continue
         if token.type in ("bullet_list_open", "ordered_list_open") and token.level == 0:

@@ -22,7 +22,7 @@ KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
     "PWA": ("Languages & Frameworks", ("pwa", "progressive web apps", "progressive web app")),
     "Next.js": ("Languages & Frameworks", ("next.js", "nextjs")),
     "REST": ("APIs", ("rest", "rest api", "rest apis", "restful", "restful apis", "restful api")),
-    "GraphQL": ("APIs", ("graphql", "graphql apis", "graphql api", "graphene")),
+    "GraphQL": ("APIs", ("graphql", "graphql apis", "graphql api", "graphene", "graphene-django")),
     "Swagger/OpenAPI": ("APIs", ("swagger", "openapi", "swagger/openapi", "drf-yasg")),
     "Postman": ("APIs", ("postman",)),
     "HTTPie": ("APIs", ("httpie",)),
@@ -30,7 +30,10 @@ KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
     "Kubernetes": ("DevOps", ("kubernetes", "k8s", "kubectl", "minikube")),
     "Jenkins": ("DevOps", ("jenkins",)),
     "GitHub Actions": ("DevOps", ("github actions", "gh actions")),
-    "CI/CD": ("DevOps", ("ci/cd", "ci/cd pipelines", "ci / cd", "cicd", "continuous integration")),
+    "CI/CD": (
+        "DevOps",
+        ("ci/cd", "ci/cd pipelines", "ci/cd tools", "ci / cd", "cicd", "continuous integration"),
+    ),
     "Git": ("DevOps", ("git", "github", "git flow", "gitflow", "git-flow", "git workflows")),
     "Nginx": ("DevOps", ("nginx",)),
     "Celery": ("Task Management", ("celery", "celery beat", "celery workers")),
@@ -99,6 +102,13 @@ _NAME_CUT = re.compile(
     r"\s+[\u2013\u2014-]\s+|:\s|\s\(|\s+for\s+|\s+with\s+|\s+to\s+", re.IGNORECASE
 )
 MAX_UNKNOWN_WORDS = 3
+# A name ending in one of these describes an activity ("Unit Testing", "API Integration",
+# "System Design"), not a tool.
+GENERIC_TAIL = frozenset(
+    {"testing", "tests", "design", "integration", "integrations", "management", "principles"}
+    | {"tools", "deployment", "processing", "rendering", "basics", "scripting", "systems"}
+    | {"strategies", "concepts", "development"}
+)
 
 
 def canonical(name: str) -> str | None:
@@ -130,11 +140,22 @@ def names_in_item(text: str) -> list[str]:
             name = canonical(piece)
             if name:
                 names.append(name)
-            elif len(piece.split()) <= MAX_UNKNOWN_WORDS and piece[0].isalpha():
+            elif len(piece.split()) <= MAX_UNKNOWN_WORDS and _looks_like_a_name(piece):
                 names.append(piece)
     if not names:
         names = scan(text)
     return list(dict.fromkeys(names))
+
+
+def _looks_like_a_name(piece: str) -> bool:
+    """ "Styled Components", "Vercel", "drawSQL", "dbdiagram.io" name a tool; "Separation of
+    concerns" or "custom components" describe something."""
+    if piece.split()[-1].lower() in GENERIC_TAIL:
+        return False
+    return piece[0].isalpha() and all(
+        word[0].isupper() or any(c.isupper() or c in "./+#" for c in word[1:])
+        for word in piece.split()
+    )
 
 
 def scan(text: str) -> list[str]:

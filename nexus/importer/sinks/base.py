@@ -1,7 +1,7 @@
 """What a sink is, and the registry each sink module adds itself to by item kind."""
 
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from nexus.accounts.models import User
 from nexus.importer.items import ExtractedItem, FileContext
@@ -19,6 +19,8 @@ class Outcome:
     # The target's version as this import left it; None when the target is not ours to update.
     target_version: int | None = None
     url: str = ""
+    # What a sink decided beyond the action, shown in the report (the journal: date, dating rule).
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 class Ledger(Protocol):

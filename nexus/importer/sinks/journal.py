@@ -31,6 +31,10 @@ from nexus.journal.models import Entry, Visibility
 from nexus.knowledge.models import Technology
 
 MAX_TOPICS = 10
+# How an entry got its date, as the report names it.
+BY_COHORT_START = "cohort start"
+BY_IMPORT_DATE = "counted back from the import date"
+KEPT = "kept from the first import"
 MILESTONE_NUMBER = re.compile(r"milestone\s*#?\s*(\d+)", re.IGNORECASE)
 
 
@@ -60,6 +64,7 @@ class JournalSink:
         outcomes = []
         for item in items:
             number = int(item.data["number"])
+            rule = BY_COHORT_START if cohort is not None else BY_IMPORT_DATE
             if cohort is not None:
                 start = cohort.start_date
                 day = (
@@ -73,7 +78,14 @@ class JournalSink:
                 day = _add_months(today.replace(day=1), number - highest["month"])
             else:
                 day = today - dt.timedelta(days=7 * (highest["week"] - number))
-            outcomes.append(self._entry(owner, context, item, ledger, index, day, milestones))
+            outcome = self._entry(owner, context, item, ledger, index, day, milestones)
+            # An entry written before keeps its date (its slug); a refused one shows the date tried.
+            kept = outcome.action in ("updated", "skipped") and bool(outcome.target_slug)
+            outcome.details = {
+                "date": outcome.target_slug or day.isoformat(),
+                "dated_by": KEPT if kept else rule,
+            }
+            outcomes.append(outcome)
         return outcomes
 
     def _program_milestones(self, owner: User, cohort: Any) -> list[Any] | None:

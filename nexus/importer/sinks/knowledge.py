@@ -90,7 +90,7 @@ class KnowledgeSink:
         if item.kind == "source_article":
             kind = data["kind"] if data["kind"] in ArticleKind.values else ArticleKind.GUIDE
             status = data["status"] if data["status"] in ("draft", "published") else "published"
-            body = data["body"]
+            body = f"{provenance(context)}\n\n{data['body']}"
             summary = f"Imported from {context.path}"
         elif item.kind == "overview":
             kind, status = ArticleKind.GUIDE, ArticleStatus.PUBLISHED
