@@ -303,7 +303,7 @@ def test_nginx_micro_caches_visitors_pages_and_never_personal_ones():
 
 
 @pytest.mark.usefixtures("topology")
-def test_a_write_through_nginx_is_visible_to_visitors_within_a_second():
+def test_a_write_through_nginx_is_visible_to_visitors_within_two_seconds():
     address = f"writer-{uuid.uuid4().hex[:12]}@example.com"
     password = f"Topology-{uuid.uuid4().hex}"
     create_user(address, password)
@@ -334,5 +334,6 @@ def test_a_write_through_nginx_is_visible_to_visitors_within_a_second():
                 seen[path] = sent
         time.sleep(0.05)
     assert set(seen) == {"/api/v1/articles/", "/articles/"}, "the new article never showed"
-    # nginx keeps a page one second; the app's own cache is already fresh.
-    assert max(seen.values()) <= 1.05, seen
+    # nginx keeps a page "one second" by a clock that ticks in whole seconds (an entry is stale
+    # once the second after its expiry has begun): at most two; the app's cache is fresh at once.
+    assert max(seen.values()) <= 2.05, seen
