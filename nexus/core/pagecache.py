@@ -253,7 +253,6 @@ def public_cache(*groups: str) -> Callable[[Callable[..., Any]], Callable[..., A
                 if not _is_storable(response):
                     return response
                 _etag(response)
-                _make_public(response)
                 _cache().set(key, _stored(response), settings.NEXUS_PAGE_CACHE_SECONDS)
             _make_public(response)
             conditional = get_conditional_response(

@@ -530,21 +530,26 @@ def render_local_nginx_config(run_dir: Path) -> str:
     return rendered
 
 
-def test_local_nginx_config_is_accepted_by_nginx(tmp_path):
+def assert_nginx_accepts(config: str, tmp_path: Path) -> None:
+    """`nginx -t` on a whole configuration, written into tmp_path."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
         pytest.skip("nginx is not installed (apt-get install nginx)")
-    (tmp_path / "nginx-tmp").mkdir()
-    config = tmp_path / "nginx.conf"
-    config.write_text(render_local_nginx_config(tmp_path))
+    path = tmp_path / "nginx.conf"
+    path.write_text(config)
     result = subprocess.run(
-        [nginx, "-t", "-c", str(config), "-e", str(tmp_path / "error.log")],
+        [nginx, "-t", "-c", str(path), "-e", str(tmp_path / "error.log")],
         capture_output=True,
         text=True,
         timeout=30,
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_local_nginx_config_is_accepted_by_nginx(tmp_path):
+    (tmp_path / "nginx-tmp").mkdir()
+    assert_nginx_accepts(render_local_nginx_config(tmp_path), tmp_path)
 
 
 def test_local_scripts_are_executable_and_parse():
@@ -665,20 +670,11 @@ def test_every_micro_cache_passes_personal_requests_through_and_stores_none(name
 
 
 def test_the_k8s_micro_cache_config_is_accepted_by_nginx(tmp_path):
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(nginx).exists():
-        pytest.skip("nginx is not installed (apt-get install nginx)")
     server = micro_cache_configs()["deploy/k8s/cache.yaml"]
     server = server.replace("nexus-web.nexus.svc.cluster.local:80", "127.0.0.1:18101")
     server = server.replace("/var/cache/nginx/nexus", str(tmp_path / "cache"))
+    server = server.replace("/var/log/nginx/access.log", str(tmp_path / "access.log"))
     server = server.replace("listen 8080;", "listen 127.0.0.1:18180;")
-    config = tmp_path / "nginx.conf"
-    config.write_text(f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n{server}\n}}\n")
-    result = subprocess.run(
-        [nginx, "-t", "-c", str(config), "-e", str(tmp_path / "error.log")],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
+    assert_nginx_accepts(
+        f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n{server}\n}}\n", tmp_path
     )
-    assert result.returncode == 0, result.stderr

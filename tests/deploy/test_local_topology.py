@@ -163,12 +163,18 @@ def topology_env() -> dict[str, str]:
     return env
 
 
-def get_json(path: str) -> tuple[int, dict, dict[str, str]]:
+def fetch(path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+    request = urllib.request.Request(BASE_URL + path, headers=headers or {})
     try:
-        with urllib.request.urlopen(BASE_URL + path, timeout=10) as response:
-            return response.status, json.load(response), dict(response.headers)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read(), dict(response.headers)
     except urllib.error.HTTPError as error:
-        return error.code, json.load(error), dict(error.headers)
+        return error.code, error.read(), dict(error.headers)
+
+
+def get_json(path: str) -> tuple[int, dict, dict[str, str]]:
+    status, body, headers = fetch(path)
+    return status, json.loads(body), headers
 
 
 def post_json(path: str, payload: dict) -> int:
@@ -262,15 +268,6 @@ def test_password_reset_mail_goes_through_the_broker_and_the_worker(smtp_server)
     while not succeeded.search(worker_log.read_bytes()[log_offset:].decode(errors="replace")):
         assert time.monotonic() < deadline, "the worker's log does not show the task succeeding"
         time.sleep(0.5)
-
-
-def fetch(path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
-    request = urllib.request.Request(BASE_URL + path, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read(), dict(response.headers)
-    except urllib.error.HTTPError as error:
-        return error.code, error.read(), dict(error.headers)
 
 
 def api_token(email_address: str, password: str) -> str:
