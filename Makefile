@@ -131,7 +131,7 @@ bench-servers: install assets
 bench-http: install assets
 	@for tool in wrk nginx; do command -v $$tool >/dev/null || \
 		{ echo "make bench-http needs $$tool (Debian: apt-get install wrk nginx)" >&2; exit 1; }; done
-	$(PY) -m bench.http $(BENCH_ARGS)
+	$(PY) -m bench.web $(BENCH_ARGS)
 
 # Fan-out of one event to 10,000 followers: ours vs the naive per-row loop (FOLLOWERS=n to change).
 bench-notifications: install

@@ -2,7 +2,7 @@
 
 Nexus's models, a ModelViewSet per resource with nested ModelSerializers, page-number pagination
 of 20, and nothing else: no select_related or prefetch_related (so N+1 queries), no cache, a
-database connection per request. bench/http runs it on the server the topology's replicas use,
+database connection per request. bench/web runs it on the server the topology's replicas use,
 over the benchmark's database (DATABASE_URL), as the floor Nexus is measured against.
 """
 

@@ -4,7 +4,7 @@
     BENCH_ARGS="--quick --scale 0.01" make bench-http
     BENCH_ARGS="--reuse-topology" make bench-http    # leave the topology up for the next run
 
-The dataset (bench/http/dataset.py) is built once in the nexus_bench database and reused. The
+The dataset (bench/web/dataset.py) is built once in the nexus_bench database and reused. The
 native topology (deploy/local/up: nginx in front of two replicas) comes up on that database, on
 ports of the benchmark's own. Beside it run the anchors: nginx serving the exact bytes of
 Nexus's anonymous article list from a file (the limit), a bare WSGI app returning those bytes
@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bench.http import dataset, servers, wrk
+from bench.web import dataset, servers, wrk
 
 if TYPE_CHECKING:
     from bench.topology import Topology

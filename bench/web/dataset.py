@@ -1,6 +1,6 @@
 """The HTTP benchmark's dataset: a PostgreSQL database of its own, built once and reused.
 
-    python -m bench.http.dataset [--scale 0.01] [--rebuild]
+    python -m bench.web.dataset [--scale 0.01] [--rebuild]
 
 At scale 1: 10,000 users, 100,000 articles (technologies, tags, a first revision, about 200,000
 comments), 50,000 challenges with 150,000 solutions and 1,000,000 votes (with the reputation
@@ -174,7 +174,7 @@ def ensure(scale: float, *, rebuild: bool = False) -> dict[str, Any]:
         check=True,
     )
     subprocess.run(
-        [sys.executable, "-m", "bench.http.dataset", "--build-here", "--scale", str(scale)],
+        [sys.executable, "-m", "bench.web.dataset", "--build-here", "--scale", str(scale)],
         cwd=REPO,
         env=django_env(scale),
         check=True,
