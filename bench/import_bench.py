@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nexus.settings")
+os.environ.setdefault("DEBUG", "false")  # as a worker runs: no query log
 
 import django  # noqa: E402
 
@@ -25,6 +26,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
 
 # Imports run as background jobs: a learner's 60-file docs folder should finish within a minute.
 LIMIT_FILES_PER_SECOND = 1.0
@@ -80,6 +82,8 @@ def main() -> None:
     rows.append(("ours: parse and extract (no database)", best))
 
     setup_test_environment()
+    # As in a worker that has run a job before: the URLconf (reverse() in every write) is loaded.
+    get_resolver().url_patterns  # noqa: B018
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         owner = User.objects.create_user("bench@example.com", None, display_name="Bench")

@@ -7,15 +7,14 @@ uses find the challenge; a solved challenge gets a small votes bonus so it ranks
 equally relevant ones (the provider API has no other ranking lever).
 """
 
-import html
 from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.utils.html import strip_tags
 
 from nexus.accounts.models import Viewer
 from nexus.challenges.models import Challenge, ChallengeStatus, Solution
+from nexus.core.markdown import plain_text
 from nexus.search import registry
 from nexus.search.registry import Facet, IndexEntry, SearchProvider, Visibility
 
@@ -26,7 +25,7 @@ CHALLENGE_ID_EVENTS = frozenset({"solution.accepted", "solution.updated", "chall
 
 
 def _plain(body_html: str, body: str) -> str:
-    return html.unescape(strip_tags(body_html)) if body_html else body
+    return plain_text(body_html) if body_html else body
 
 
 @registry.register("challenge")

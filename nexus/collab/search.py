@@ -5,16 +5,15 @@ hides those). Integration issues: anyone may read an issue (the issue pages and 
 sign-in), so every issue is public; issues of archived APIs stay findable, as on the issue list.
 """
 
-import html
 from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import F, QuerySet
 from django.urls import reverse
-from django.utils.html import strip_tags
 
 from nexus.accounts.models import Viewer
 from nexus.collab.models import Api, IntegrationIssue, Operation, SpecVersion
+from nexus.core.markdown import plain_text
 from nexus.search import registry
 from nexus.search.registry import Facet, IndexEntry, SearchProvider, Visibility
 
@@ -86,7 +85,7 @@ class IntegrationIssueSearch(SearchProvider):
         api: Api = obj.api
         return IndexEntry(
             title=obj.title,
-            body=html.unescape(strip_tags(obj.body_html)) if obj.body_html else obj.body,
+            body=plain_text(obj.body_html) if obj.body_html else obj.body,
             url=reverse("collab:issue_detail", args=[obj.pk]),
             tags=[Facet(label.name, label.name) for label in obj.labels.all()],
             owner_id=obj.reporter_id,

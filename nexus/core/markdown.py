@@ -143,6 +143,13 @@ def render_markdown(text: str, *, link_resolver: LinkResolver | None = None) -> 
     return rendered
 
 
+def plain_text(rendered_html: str) -> str:
+    """What a reader of rendered HTML sees, as text (for the search index): tags and the content
+    of scripts and styles dropped, entities decoded. nh3 parses once, in Rust: many times faster
+    than Django's strip_tags, which re-parses until nothing changes."""
+    return html.unescape(nh3.clean(rendered_html, tags=set()))
+
+
 def highlight_css() -> str:
     """The code-highlighting stylesheet: light by default, dark by preference or data-theme."""
     light = HtmlFormatter(style=LIGHT_STYLE)

@@ -8,11 +8,15 @@ from nexus.core.models import OutboxEvent
 def run_subscriber(event_id: str, subscriber_key: str) -> bool:
     """Deliver one event to one subscriber; subscribers are idempotent, so retrying is safe."""
     event = OutboxEvent.objects.filter(pk=event_id).select_related("actor").first()
-    function = events.subscribers_for(event.name).get(subscriber_key) if event else None
-    if event is None or function is None:
-        return False
-    function(event)
-    return True
+    return bool(event is not None and events.deliver(subscriber_key, [event]))
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def run_subscriber_batch(event_ids: list[str], subscriber_key: str) -> int:
+    """Deliver events to one subscriber in one call, in the order they were published."""
+    order = {event_id: position for position, event_id in enumerate(event_ids)}
+    found = OutboxEvent.objects.filter(pk__in=event_ids).select_related("actor")
+    return events.deliver(subscriber_key, sorted(found, key=lambda event: order[str(event.pk)]))
 
 
 @shared_task

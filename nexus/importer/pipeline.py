@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from nexus.accounts.models import User
+from nexus.core import clock, events
 from nexus.importer.items import ExtractedItem, FileContext, items_for
 from nexus.importer.models import ImportedItem
 from nexus.importer.parsing import BinaryContentError, parse_document
@@ -34,6 +35,14 @@ ACTIONS = (
     "failed",
 )
 Progress = Callable[[int, int, str], None]
+LEDGER_FIELDS = (
+    "content_hash",
+    "identity",
+    "target_kind",
+    "target_id",
+    "target_slug",
+    "target_version",
+)
 
 
 @dataclass
@@ -61,6 +70,7 @@ class FileLedger:
         )
         self.rows = {row.item_key: row for row in rows}
         self.elsewhere: dict[str, ImportedItem] = {}
+        self.recorded: dict[str, ImportedItem] = {}
 
     def previous(self, item: ExtractedItem) -> ImportedItem | None:
         return self.rows.get(item.key)
@@ -77,19 +87,29 @@ class FileLedger:
     def record(
         self, item: ExtractedItem | None, key: str, content_hash: str, **target: Any
     ) -> None:
-        defaults: dict[str, Any] = {
-            "content_hash": content_hash,
-            "identity": item.identity if item is not None else "",
-            "target_kind": "file",
-            **target,
-        }
-        ImportedItem.objects.update_or_create(
+        """Note what an item (or the file, with no item) became; written by `save`."""
+        now = clock.now()
+        self.recorded[key] = ImportedItem(
             owner=self.owner,
             source=self.context.source_key,
             path=self.context.path,
             item_key=key,
-            defaults=defaults,
+            content_hash=content_hash,
+            identity=item.identity if item is not None else "",
+            **{"target_kind": "file", **target},
+            created_at=now,
+            updated_at=now,
         )
+
+    def save(self) -> None:
+        """Write every recorded row in one statement: new ones inserted, known ones updated."""
+        ImportedItem.objects.bulk_create(
+            list(self.recorded.values()),
+            update_conflicts=True,
+            unique_fields=["owner", "source", "path", "item_key"],
+            update_fields=[*LEDGER_FIELDS, "updated_at"],
+        )
+        self.recorded.clear()
 
 
 def _target(outcome: Outcome | ImportedItem) -> dict[str, Any]:
@@ -129,7 +149,9 @@ def _details(outcome: Outcome) -> dict[str, Any]:
     return dict(outcome.details)
 
 
-def _write_items(owner: User, context: FileContext, items: list[ExtractedItem]) -> list[Outcome]:
+def _write_items(
+    owner: User, context: FileContext, items: list[ExtractedItem], file_hash: str
+) -> list[Outcome]:
     ledger = FileLedger(owner, context)
     outcomes: list[Outcome] = []
     waiting: dict[int, list[ExtractedItem]] = {}
@@ -168,6 +190,8 @@ def _write_items(owner: User, context: FileContext, items: list[ExtractedItem]) 
             if outcome.action in ("created", "updated", "matched", "linked"):
                 item = outcome.item
                 ledger.record(item, item.key, item.content_hash, **_target(outcome))
+    ledger.record(None, FILE_KEY, file_hash)
+    ledger.save()
     order = {item.key: position for position, item in enumerate(items)}
     outcomes.sort(key=lambda outcome: order.get(outcome.item.key, 0))
     return outcomes
@@ -210,8 +234,7 @@ def import_file(
         repairs=document.repairs,
     )
     with transaction.atomic():
-        outcomes = _write_items(owner, context, items_for(document, context))
-        FileLedger(owner, context).record(None, FILE_KEY, file_hash)
+        outcomes = _write_items(owner, context, items_for(document, context), file_hash)
         if dry_run:
             transaction.set_rollback(True)
     report.items = [_item_row(outcome) for outcome in outcomes]
@@ -226,14 +249,16 @@ def run_import(
     """Import every file of an opened source; one failing file is reported, the rest go on."""
     files: list[FileReport] = []
     total = len(source.files)
-    for done, file in enumerate(source.files, start=1):
-        try:
-            files.append(import_file(owner=owner, source=source, file=file, dry_run=dry_run))
-        except Exception as exc:  # one bad file must not stop the others
-            logger.exception("import of %s failed", file.path)
-            files.append(FileReport(path=file.path, status="failed", reason=_reason(exc)))
-        if progress is not None:
-            progress(done, total, file.path)
+    # Subscribers (search, notifications) take the whole import's events at once, in bulk.
+    with events.batched():
+        for done, file in enumerate(source.files, start=1):
+            try:
+                files.append(import_file(owner=owner, source=source, file=file, dry_run=dry_run))
+            except Exception as exc:  # one bad file must not stop the others
+                logger.exception("import of %s failed", file.path)
+                files.append(FileReport(path=file.path, status="failed", reason=_reason(exc)))
+            if progress is not None:
+                progress(done, total, file.path)
     return build_report(source, files, dry_run=dry_run)
 
 

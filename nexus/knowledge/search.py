@@ -1,12 +1,11 @@
 """What the knowledge base contributes to the search index: articles."""
 
-import html
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
-from django.utils.html import strip_tags
 
 from nexus.accounts.models import User, Viewer
+from nexus.core.markdown import plain_text
 from nexus.knowledge.models import Article, ArticleStatus
 from nexus.search import registry
 from nexus.search.registry import Facet, IndexEntry, SearchProvider, Visibility
@@ -26,7 +25,7 @@ class ArticleSearch(SearchProvider):
         return IndexEntry(
             title=obj.title,
             summary=obj.summary,
-            body=html.unescape(strip_tags(obj.body_html)) if obj.body_html else obj.body,
+            body=plain_text(obj.body_html) if obj.body_html else obj.body,
             url=obj.get_absolute_url(),
             technologies=[Facet(tech.slug, tech.name) for tech in obj.technologies.all()],
             tags=[Facet(tag.name, tag.name) for tag in obj.tags.all()],

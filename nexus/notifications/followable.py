@@ -7,7 +7,7 @@ AppConfig.ready(), as digest sections are), with a check of whether a user may f
 
 A type nobody registered cannot be followed, and a target the user may not see cannot be
 either, so a guessed id never subscribes anyone to news of a draft or a private entry. What
-authors and commenters follow by taking part (subscriptions_follow_from_event) needs no check.
+authors and commenters follow by taking part (subscriptions_follow_from_events) needs no check.
 """
 
 from collections.abc import Callable

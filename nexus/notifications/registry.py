@@ -29,6 +29,7 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType("article.published", "New articles in what you follow"),
         EventType("article.updated", "Updates to articles you follow", Frequency.WEEKLY),
         EventType("article.commented", "Comments on articles you follow"),
+        EventType("challenge.created", "New challenges in what you follow"),
         EventType("challenge.answered", "Answers to challenges you follow", Frequency.INSTANT),
         EventType("solution.accepted", "Accepted solutions", Frequency.INSTANT),
         EventType("api.breaking_change", "Breaking changes in APIs you consume", Frequency.INSTANT),

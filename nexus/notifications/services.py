@@ -69,16 +69,18 @@ def subscription_delete(*, subscription: Subscription, actor: User) -> None:
     subscription.delete()
 
 
-def subscriptions_follow_from_event(*, event: OutboxEvent) -> int:
-    """Authors and commenters follow what they touch: payload author_id / follower_ids."""
-    if not event.subject_type:
-        return 0
-    ids = {event.payload.get("author_id"), *(event.payload.get("follower_ids") or [])}
-    user_ids = {int(i) for i in ids if isinstance(i, int)}
+def subscriptions_follow_from_events(*, events: Sequence[OutboxEvent]) -> int:
+    """Authors and commenters follow what they touch (payload author_id / follower_ids)."""
+    wanted: set[tuple[int, str, str]] = set()
+    for event in events:
+        if not event.subject_type:
+            continue
+        ids = {event.payload.get("author_id"), *(event.payload.get("follower_ids") or [])}
+        wanted.update((i, event.subject_type, event.subject_id) for i in ids if isinstance(i, int))
     created = Subscription.objects.bulk_create(
         [
-            Subscription(user_id=i, target_type=event.subject_type, target_id=event.subject_id)
-            for i in user_ids
+            Subscription(user_id=user_id, target_type=target_type, target_id=target_id)
+            for user_id, target_type, target_id in sorted(wanted)
         ],
         ignore_conflicts=True,
     )

@@ -1,8 +1,10 @@
 """Writing the index: every change to search tables goes through these functions."""
 
 import re
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from itertools import batched as chunked
 
 from django.db import models, transaction
 
@@ -26,6 +28,19 @@ from nexus.search.registry import IndexEntry, SearchProvider, Visibility
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 VOCABULARY_WORD = re.compile(r"^[^\W\d_][\w.+#-]{2,63}$")
 REBUILD_BATCH = 500
+DOCUMENT_FIELDS = (
+    "title",
+    "keywords",
+    "body",
+    "url",
+    "status",
+    "visibility",
+    "owner_id",
+    "author_name",
+    "freshness",
+    "votes",
+    "filter_terms",
+)
 
 
 def _clean(text: str, limit: int) -> str:
@@ -57,34 +72,51 @@ def _entry_terms(entry: IndexEntry) -> dict[tuple[str, str], str]:
     return terms | {(TermKind.TAG.value, f.value[:64]): f.label for f in entry.tags}
 
 
-def _store_terms(document: SearchDocument, entry: IndexEntry) -> None:
-    wanted = _entry_terms(entry)
-    existing = {(t.kind, t.value): t for t in document.terms.all()}
-    stale = [term.pk for key, term in existing.items() if key not in wanted]
+def _store_terms(documents: Sequence[SearchDocument], entries: Sequence[IndexEntry]) -> None:
+    """Each document's terms become its entry's: one read, at most one delete and one insert."""
+    wanted = {doc.pk: _entry_terms(entry) for doc, entry in zip(documents, entries, strict=True)}
+    existing = SearchDocumentTerm.objects.filter(document_id__in=wanted)
+    have: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    stale = []
+    for term_id, document_id, kind, value in existing.values_list(
+        "pk", "document_id", "kind", "value"
+    ):
+        if (kind, value) in wanted[document_id]:
+            have[document_id].add((kind, value))
+        else:
+            stale.append(term_id)
     if stale:
         SearchDocumentTerm.objects.filter(pk__in=stale).delete()
     SearchDocumentTerm.objects.bulk_create(
         [
-            SearchDocumentTerm(document=document, kind=kind, value=value, label=label[:80])
-            for (kind, value), label in wanted.items()
-            if (kind, value) not in existing
+            SearchDocumentTerm(document_id=document_id, kind=kind, value=value, label=label[:80])
+            for document_id, terms in wanted.items()
+            for (kind, value), label in terms.items()
+            if (kind, value) not in have[document_id]
         ]
     )
 
 
-def _learn_words(entry: IndexEntry) -> None:
+def _learn_words(entries: Iterable[IndexEntry]) -> None:
     """Public titles, technologies and tags feed autocomplete and the typo vocabulary."""
-    if entry.visibility != Visibility.PUBLIC:
-        return
-    suggestions = [
-        SearchSuggestion(kind=kind, value=f.value[:64], label=(f.label or f.value)[:80])
-        for kind, facets in ((TermKind.TECHNOLOGY, entry.technologies), (TermKind.TAG, entry.tags))
-        for f in facets
-    ]
-    SearchSuggestion.objects.bulk_create(suggestions, ignore_conflicts=True)
-    text = " ".join([entry.title, *(f.label or f.value for f in entry.technologies)])
-    text += " " + " ".join(f.value.replace("-", " ") for f in entry.tags)
-    words = {word for word in words_of(text) if VOCABULARY_WORD.match(word)}
+    suggestions: dict[tuple[str, str], SearchSuggestion] = {}
+    words: set[str] = set()
+    for entry in entries:
+        if entry.visibility != Visibility.PUBLIC:
+            continue
+        for kind, facets in (
+            (TermKind.TECHNOLOGY, entry.technologies),
+            (TermKind.TAG, entry.tags),
+        ):
+            for f in facets:
+                suggestion = SearchSuggestion(
+                    kind=kind, value=f.value[:64], label=(f.label or f.value)[:80]
+                )
+                suggestions.setdefault((kind, suggestion.value), suggestion)
+        text = " ".join([entry.title, *(f.label or f.value for f in entry.technologies)])
+        text += " " + " ".join(f.value.replace("-", " ") for f in entry.tags)
+        words.update(word for word in words_of(text) if VOCABULARY_WORD.match(word))
+    SearchSuggestion.objects.bulk_create(list(suggestions.values()), ignore_conflicts=True)
     SearchVocabulary.objects.bulk_create(
         [SearchVocabulary(word=word) for word in sorted(words)], ignore_conflicts=True
     )
@@ -92,13 +124,39 @@ def _learn_words(entry: IndexEntry) -> None:
 
 def document_upsert(*, doc_type: str, object_id: int, entry: IndexEntry) -> SearchDocument:
     """Store (or replace) one object's entry in the index."""
+    return documents_upsert(doc_type=doc_type, entries={object_id: entry})[0]
+
+
+def documents_upsert(*, doc_type: str, entries: dict[int, IndexEntry]) -> list[SearchDocument]:
+    """Store (or replace) many objects' entries of one type: a fixed number of statements."""
+    if not entries:
+        return []
+    now = clock.now()
     with transaction.atomic():
-        document, _created = SearchDocument.objects.update_or_create(
-            doc_type=doc_type, object_id=object_id, defaults=_document_fields(entry)
+        SearchDocument.objects.bulk_create(
+            [
+                SearchDocument(
+                    doc_type=doc_type,
+                    object_id=object_id,
+                    created_at=now,
+                    updated_at=now,
+                    **_document_fields(entry),
+                )
+                for object_id, entry in entries.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["doc_type", "object_id"],
+            update_fields=[*DOCUMENT_FIELDS, "updated_at"],
         )
-        _store_terms(document, entry)
-        _learn_words(entry)
-    return document
+        # Read back rather than trust returned keys: SQLite does not return them on conflict.
+        stored = {
+            document.object_id: document
+            for document in SearchDocument.objects.filter(doc_type=doc_type, object_id__in=entries)
+        }
+        documents = [stored[object_id] for object_id in entries]
+        _store_terms(documents, list(entries.values()))
+        _learn_words(entries.values())
+    return documents
 
 
 def document_delete(*, doc_type: str, object_id: int) -> bool:
@@ -142,14 +200,25 @@ def objects_reindex(*, doc_type: str, object_ids: Iterable[int]) -> int:
 
 
 def _index_objects(provider: SearchProvider, objects: Iterable[models.Model]) -> tuple[int, int]:
+    """Index what the provider indexes and drop the rest, REBUILD_BATCH objects at a time."""
     indexed = removed = 0
-    for obj in objects:
-        entry = provider.to_document(obj)
-        if entry is None:
-            removed += document_delete(doc_type=provider.doc_type, object_id=obj.pk)
-        else:
-            document_upsert(doc_type=provider.doc_type, object_id=obj.pk, entry=entry)
-            indexed += 1
+    for chunk in chunked(objects, REBUILD_BATCH):
+        entries: dict[int, IndexEntry] = {}
+        unindexed = []
+        for obj in chunk:
+            entry = provider.to_document(obj)
+            if entry is None:
+                unindexed.append(obj.pk)
+            else:
+                entries[obj.pk] = entry
+        documents_upsert(doc_type=provider.doc_type, entries=entries)
+        indexed += len(entries)
+        if unindexed:
+            gone = SearchDocument.objects.filter(
+                doc_type=provider.doc_type, object_id__in=unindexed
+            )
+            removed += gone.count()
+            gone.delete()
     return indexed, removed
 
 

@@ -100,3 +100,83 @@ def test_the_sweep_is_scheduled_with_beat():
     schedule = settings.CELERY_BEAT_SCHEDULE["sweep-pending-events"]
     assert schedule["task"] == "nexus.core.tasks.sweep_pending_events"
     assert schedule["task"] in celery_app.tasks
+
+
+@pytest.fixture
+def batches(monkeypatch):
+    """A batch subscriber to 'thing.happened' that records each call's events."""
+    calls = []
+    monkeypatch.setattr(events, "_subscribers", events.defaultdict(dict))
+    events.batch_subscriber("thing.happened")(lambda batch: calls.append([e.pk for e in batch]))
+    return calls
+
+
+def test_events_committed_in_a_batch_reach_a_batch_subscriber_together_in_order(
+    batches, django_capture_on_commit_callbacks
+):
+    # The test runs in one transaction: the capture stands for the commits, inside the batch.
+    with events.batched():
+        with django_capture_on_commit_callbacks(execute=True):
+            published = []
+            for n in range(5):
+                with transaction.atomic():
+                    published.append(events.publish("thing.happened", payload={"n": n}).pk)
+        assert batches == [], "held back until the batch ends"
+    assert batches == [published]
+    assert not OutboxEvent.objects.filter(handed_over_at=None).exists()
+
+
+def test_outside_a_batch_each_event_is_handed_over_at_its_commit(
+    batches, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = events.publish("thing.happened").pk
+    with django_capture_on_commit_callbacks(execute=True):
+        second = events.publish("thing.happened").pk
+    assert batches == [[first], [second]]
+
+
+def test_a_nested_batch_joins_the_outer_one_and_rolled_back_events_never_arrive(
+    batches, django_capture_on_commit_callbacks
+):
+    with events.batched(), django_capture_on_commit_callbacks(execute=True):
+        with events.batched(), transaction.atomic():
+            kept = events.publish("thing.happened").pk
+        try:
+            with transaction.atomic():
+                events.publish("thing.happened")
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        with transaction.atomic():
+            many = [
+                e.pk for e in events.publish_many("thing.happened", [events.Announcement()] * 3)
+            ]
+    assert batches == [[kept, *many]]
+
+
+def test_one_event_subscribers_get_every_event_of_a_batch(
+    received, django_capture_on_commit_callbacks
+):
+    with (
+        events.batched(),
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        published = [
+            e.pk for e in events.publish_many("thing.happened", [events.Announcement()] * 4)
+        ]
+    assert [e.pk for e in received] == published
+
+
+def test_a_batch_hands_over_in_bounded_tasks(
+    batches, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(events, "HAND_OVER_CHUNK", 3)
+    with (
+        events.batched(),
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        events.publish_many("thing.happened", [events.Announcement()] * 7)
+    assert [len(call) for call in batches] == [3, 3, 1]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nexus.importer import sources
+from nexus.importer import pipeline, sources
 from nexus.importer.models import ImportedItem
 from nexus.importer.pipeline import run_import
 from nexus.knowledge import services as knowledge
@@ -107,16 +107,37 @@ def test_existing_concepts_are_linked_not_duplicated(owner, other_user):
     assert Article.objects.filter(title="Cursor pagination").count() == 1
 
 
-def test_a_file_that_fails_is_reported_and_the_others_still_import(owner, settings):
+def test_an_item_the_service_refuses_is_reported_and_the_rest_of_its_file_lands(owner, settings):
     settings.NEXUS_IMPORT_MAX_FILE_BYTES = 2 * 1024 * 1024
-    too_big_for_an_article = "# Huge\n\n" + "word " * 120_000
+    too_big_for_an_article = "word " * 120_000
+    text = f"{JOURNAL}\n## Appendix: everything\n\n{too_big_for_an_article}\n"
+    source = sources.from_bytes(name="a.md", data=text.encode(), key="test:one")
+    report = run_import(owner=owner, source=source)
+    (file_report,) = report["file_reports"]
+    assert file_report["status"] == "imported"
+    skipped = [item for item in file_report["items"] if item["action"] == "skipped"]
+    assert len(skipped) == 1
+    assert "body: The body is larger than" in skipped[0]["reason"]
+    created = [item for item in file_report["items"] if item["action"] == "created"]
+    assert {item["kind"] for item in created} >= {"overview", "concept", "challenge", "month"}
+    assert not Article.objects.filter(title__icontains="Appendix").exists()
+
+
+def test_a_file_that_fails_is_reported_and_the_others_still_import(owner, monkeypatch):
+    real_parse = pipeline.parse_document
+
+    def parse_failing_on_b(data, *, path):
+        if path == "b.md":
+            raise RuntimeError("the parser fell over")
+        return real_parse(data, path=path)
+
+    monkeypatch.setattr(pipeline, "parse_document", parse_failing_on_b)
     source = sources.from_bytes(name="a.md", data=JOURNAL.encode(), key="test:two")
-    source.files.append(sources.SourceFile(path="b.md", data=too_big_for_an_article.encode()))
+    source.files.append(sources.SourceFile(path="b.md", data=b"# Fine\n\nText.\n"))
     report = run_import(owner=owner, source=source)
     statuses = {f["path"]: f["status"] for f in report["file_reports"]}
     assert statuses == {"a.md": "imported", "b.md": "failed"}
-    assert "body" in report["file_reports"][1]["reason"]
-    assert not Article.objects.filter(title="Huge").exists()
+    assert "the parser fell over" in report["file_reports"][1]["reason"]
     assert not ImportedItem.objects.filter(path="b.md").exists()
 
 

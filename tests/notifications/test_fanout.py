@@ -1,9 +1,10 @@
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from nexus.core import events
 from nexus.notifications import fanout, services
-from nexus.notifications.models import Notification, Subscription
+from nexus.notifications.models import Notification, Subscription, WebhookDelivery
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +121,46 @@ def test_fan_out_takes_a_bounded_number_of_queries_whatever_the_followers(publis
     # Per batch: insert, preferences, one update per frequency, webhooks; plus fixed reads.
     assert len(queries) <= 3 + 4 * batches
     assert Notification.objects.filter(event_id=event.pk).count() == followers
+
+
+def test_events_handed_over_together_reach_people_once_per_kind_and_actor_but_webhooks_each(
+    owner, other_user, mentor, receiver, django_capture_on_commit_callbacks
+):
+    services.subscription_create(
+        user=other_user, target_type="knowledge.technology", target_id="django"
+    )
+    services.webhook_create(actor=other_user, url=receiver.url, events=["article.published"])
+    django = [["knowledge.technology", "django"]]
+    with events.batched(), django_capture_on_commit_callbacks(execute=True):
+        for n in range(5):
+            with transaction.atomic():
+                events.publish(
+                    "article.published",
+                    actor=owner,
+                    payload={"title": f"A{n}", "follow_targets": django},
+                )
+        with transaction.atomic():
+            events.publish(
+                "article.published", actor=mentor, payload={"title": "B", "follow_targets": django}
+            )
+            events.publish(
+                "challenge.created", actor=owner, payload={"title": "C", "follow_targets": django}
+            )
+    titles = sorted(
+        Notification.objects.filter(recipient=other_user).values_list("title", flat=True)
+    )
+    assert titles == [
+        "New articles in what you follow: A0 (and 4 more)",
+        "New articles in what you follow: B",
+        "New challenges in what you follow: C",
+    ]
+    deliveries = WebhookDelivery.objects.filter(webhook__owner=other_user)
+    assert sorted(d.payload["data"]["title"] for d in deliveries) == [
+        "A0",
+        "A1",
+        "A2",
+        "A3",
+        "A4",
+        "B",
+    ]
+    assert len(receiver.requests) == 6

@@ -1,9 +1,11 @@
 """Every write to challenges, one module per area; import the functions from here."""
 
 from nexus.challenges.services.challenges import (
+    ChallengeDraft,
     challenge_create,
     challenge_set_status,
     challenge_update,
+    challenges_create,
     solution_create,
     solution_update,
 )
@@ -40,11 +42,13 @@ __all__ = [
     "POINTS_SOLUTION_UPVOTE",
     "TITLE_MAX_LENGTH",
     "TITLE_MIN_LENGTH",
+    "ChallengeDraft",
     "challenge_apply_changes",
     "challenge_create",
     "challenge_set_status",
     "challenge_update",
     "challenge_vote",
+    "challenges_create",
     "comment_create",
     "solution_accept",
     "solution_create",

@@ -1,6 +1,8 @@
 """Posting and editing challenges and solutions; closing, reopening, duplicates."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,19 +13,23 @@ from nexus.challenges import policies
 from nexus.challenges.models import (
     Challenge,
     ChallengeStatus,
+    ChallengeTerm,
     Solution,
 )
 from nexus.challenges.rendering import excerpt, render_body
 from nexus.challenges.services.common import (
     DUPLICATE_CHAIN_LIMIT,
+    MAX_TECHNOLOGIES,
     _check_body,
     _check_title,
     _event_payload,
     _index_title,
     _taxonomy,
 )
-from nexus.core import conditional, events
+from nexus.challenges.similarity import title_terms
+from nexus.core import clock, conditional, events
 from nexus.knowledge import services as knowledge
+from nexus.knowledge.models import Technology
 
 ONLY_MENTORS_MARK_DUPLICATES = "Only mentors and admins decide what is a duplicate."
 
@@ -228,3 +234,179 @@ def solution_update(
         payload=_event_payload(solution.challenge, challenge_id=solution.challenge_id),
     )
     return solution
+
+
+# --- Many at once (imports) -------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChallengeDraft:
+    """One challenge for `challenges_create`; `solution` is its author's own accepted answer."""
+
+    title: str
+    body: str
+    technologies: Sequence[str] = ()
+    tags: Sequence[str] = ()
+    solution: str = ""
+
+
+def _checked_challenge(
+    draft: ChallengeDraft, technologies: dict[str, Technology]
+) -> tuple[str, str, str, list[Technology], list[str]]:
+    errors: dict[str, list[str]] = {}
+    title = _check_title(draft.title, errors)
+    body = _check_body(draft.body, errors)
+    solution = _check_body(draft.solution, errors, field="solution") if draft.solution else ""
+    wanted = list(dict.fromkeys(draft.technologies))
+    if len(wanted) > MAX_TECHNOLOGIES:
+        errors["technologies"] = [f"Choose at most {MAX_TECHNOLOGIES} technologies."]
+    elif unknown := [slug for slug in wanted if slug not in technologies]:
+        errors["technologies"] = [f"Unknown technology: {', '.join(unknown)}."]
+    tags: list[str] = []
+    try:
+        tags = knowledge.tags_normalise(names=draft.tags)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return title, body, solution, [technologies[slug] for slug in wanted], tags
+
+
+@transaction.atomic
+def challenges_create(
+    *, author: User, drafts: Sequence[ChallengeDraft]
+) -> list[Challenge | ValidationError]:
+    """`challenge_create` for many challenges, each with its author's own answer accepted when
+    the draft has one (`solution_create` + `solution_accept`), in a fixed number of statements.
+    Each draft gives its challenge, or the ValidationError that refused it."""
+    if not policies.can_create_challenge(author) or not policies.can_answer(author, Challenge()):
+        raise PermissionDenied("This account may not post challenges.")
+    wanted = {slug for draft in drafts for slug in draft.technologies}
+    technologies = {tech.slug: tech for tech in Technology.objects.filter(slug__in=wanted)}
+    results: list[Challenge | ValidationError] = []
+    made: list[tuple[Challenge, str, list[Technology], list[str]]] = []
+    now = clock.now()
+    for draft in drafts:
+        try:
+            title, body, solution, techs, tags = _checked_challenge(draft, technologies)
+        except ValidationError as exc:
+            results.append(exc)
+            continue
+        challenge = Challenge(
+            title=title,
+            body=body,
+            body_html=render_body(body),
+            excerpt=excerpt(body),
+            author=author,
+            created_at=now,
+            updated_at=now,
+        )
+        results.append(challenge)
+        made.append((challenge, solution, techs, tags))
+    if made:
+        _insert_challenges(author, made, now)
+    return results
+
+
+def _insert_challenges(
+    author: User, made: list[tuple[Challenge, str, list[Technology], list[str]]], now: datetime
+) -> None:
+    Challenge.objects.bulk_create([challenge for challenge, *_rest in made])
+    names = sorted({name for *_rest, tag_names in made for name in tag_names})
+    tags = {tag.name: tag for tag in knowledge.tags_ensure(names=names)}
+    Challenge.technologies.through.objects.bulk_create(
+        [
+            Challenge.technologies.through(challenge_id=challenge.pk, technology_id=tech.pk)
+            for challenge, _solution, techs, _tags in made
+            for tech in techs
+        ]
+    )
+    Challenge.tags.through.objects.bulk_create(
+        [
+            Challenge.tags.through(challenge_id=challenge.pk, tag_id=tags[name].pk)
+            for challenge, _solution, _techs, tag_names in made
+            for name in tag_names
+        ]
+    )
+    ChallengeTerm.objects.bulk_create(
+        [
+            ChallengeTerm(challenge=challenge, term=term)
+            for challenge, *_rest in made
+            for term in title_terms(challenge.title)
+        ]
+    )
+    answered = [(challenge, text) for challenge, text, *_rest in made if text]
+    solutions = Solution.objects.bulk_create(
+        [
+            Solution(
+                challenge=challenge,
+                author=author,
+                body=text,
+                body_html=render_body(text),
+                created_at=now,
+                updated_at=now,
+            )
+            for challenge, text in answered
+        ]
+    )
+    for (challenge, _text), solution in zip(answered, solutions, strict=True):
+        challenge.accepted_solution = solution
+        challenge.status = ChallengeStatus.SOLVED
+        challenge.solved_at = now
+        challenge.answer_count = 1
+    Challenge.objects.bulk_update(
+        [challenge for challenge, _text in answered],
+        ["accepted_solution", "status", "solved_at", "answer_count"],
+    )
+    events.publish_many(
+        "challenge.created",
+        [
+            events.Announcement(
+                subject=challenge,
+                actor=author,
+                payload=_event_payload(
+                    challenge,
+                    author_id=author.pk,
+                    technologies=[t.slug for t in techs],
+                    tags=tag_names,
+                    follow_targets=[
+                        *(["knowledge.technology", t.slug] for t in techs),
+                        *(["challenges.tag", name] for name in tag_names),
+                    ],
+                ),
+            )
+            for challenge, _solution, techs, tag_names in made
+        ],
+    )
+    events.publish_many(
+        "challenge.answered",
+        [
+            events.Announcement(
+                subject=solution.challenge,
+                actor=author,
+                payload=_event_payload(
+                    solution.challenge,
+                    url=solution.get_absolute_url(),
+                    solution_id=solution.pk,
+                    follower_ids=[author.pk],
+                    recipient_ids=[author.pk],
+                ),
+            )
+            for solution in solutions
+        ],
+    )
+    events.publish_many(
+        "solution.accepted",
+        [
+            events.Announcement(
+                subject=solution,
+                actor=author,
+                payload=_event_payload(
+                    solution.challenge,
+                    url=solution.get_absolute_url(),
+                    challenge_id=solution.challenge_id,
+                    recipient_ids=[author.pk],
+                    follow_targets=[["challenges.challenge", str(solution.challenge_id)]],
+                ),
+            )
+            for solution in solutions
+        ],
+    )

@@ -1,11 +1,14 @@
 """Real-world text in, clean Markdown out: decoding, mojibake repair, line endings, markers."""
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 import ftfy
 import yaml
+from ftfy.badness import is_bad
+from ftfy.fixes import fix_line_breaks, remove_control_chars
 
 # A NUL byte never appears in text; in the first 8 KiB it marks a binary file.
 BINARY_SNIFF_BYTES = 8192
@@ -15,6 +18,12 @@ HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # Bullets pasted from word processors: "•", "▪", "", "o " at the start of a line.
 WORD_BULLET = re.compile(r"^([ \t]*)(?:[•▪●◦‣∙]|\uf0b7|\uf0a7|o(?= [A-Z]))[ \t]+", re.MULTILINE)
 FRONT_MATTER_MAX_CHARS = 4000
+# UTF-8 read as Latin-1 or Windows-1252 (mojibake) is made of these characters: text without any
+# cannot hold it, and ftfy's own check (is_bad) is only asked about text with some.
+MOJIBAKE_HINT = re.compile(
+    "[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 
 
 class BinaryContentError(ValueError):
@@ -47,7 +56,11 @@ def decode_text(data: bytes) -> tuple[str, list[str]]:
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
         repairs.append("decoded as Windows-1252")
-    fixed = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, fix_line_breaks=True)
+    if repairs or (MOJIBAKE_HINT.search(text) and is_bad(text)):
+        fixed = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, fix_line_breaks=True)
+    else:
+        # ftfy's full pass costs more than parsing the Markdown; clean text needs only these.
+        fixed = unicodedata.normalize("NFC", remove_control_chars(fix_line_breaks(text)))
     if fixed.replace("\r\n", "\n") != text.replace("\r\n", "\n"):
         repairs.append("repaired mis-decoded characters")
     return fixed, repairs

@@ -10,6 +10,7 @@ from nexus.challenges import selectors as challenge_selectors
 from nexus.challenges import services as challenges
 from nexus.challenges.models import Challenge
 from nexus.importer.items import ExtractedItem, FileContext, provenance
+from nexus.importer.models import ImportedItem
 from nexus.importer.parsing import technologies as known
 from nexus.importer.sinks.base import Ledger, Outcome, register
 from nexus.importer.sinks.knowledge import EDITED_SINCE, TechnologyIndex
@@ -41,59 +42,82 @@ class ChallengeSink:
         self, *, owner: User, context: FileContext, items: list[ExtractedItem], ledger: Ledger
     ) -> list[Outcome]:
         index = TechnologyIndex(Technology.objects.all())
-        return [self._challenge(owner, context, item, ledger, index) for item in items]
+        outcomes: list[Outcome] = []
+        new: list[tuple[ExtractedItem, challenges.ChallengeDraft]] = []
+        for item in items:
+            draft = self._draft(context, item, index)
+            previous = ledger.previous(item)
+            challenge = None
+            if previous is not None and previous.target_id:
+                challenge = challenge_selectors.challenge_get(pk=previous.target_id)
+            if challenge is None or previous is None:
+                new.append((item, draft))
+            else:
+                outcomes.append(self._update(owner, item, draft, challenge, previous))
+        return outcomes + self._create(owner, new)
 
-    def _challenge(
+    def _draft(
+        self, context: FileContext, item: ExtractedItem, index: TechnologyIndex
+    ) -> challenges.ChallengeDraft:
+        problem = (item.data.get("problem") or "").strip()
+        names = item.data.get("technologies") or known.scan(f"{item.title} {problem}")
+        return challenges.ChallengeDraft(
+            title=item.title,
+            body=f"{problem or item.title}\n\n{provenance(context)}\n",
+            technologies=index.slugs(names)[: challenges.MAX_TECHNOLOGIES],
+            solution=(item.data.get("solution") or "").strip(),
+        )
+
+    def _create(
+        self, owner: User, new: list[tuple[ExtractedItem, challenges.ChallengeDraft]]
+    ) -> list[Outcome]:
+        """The file's new challenges, created together."""
+        try:
+            created = challenges.challenges_create(
+                author=owner, drafts=[draft for _item, draft in new]
+            )
+        except PermissionDenied as exc:
+            return [
+                Outcome(item=item, action="skipped", reason=_service_reason(exc))
+                for item, _draft in new
+            ]
+        return [
+            Outcome(item=item, action="skipped", reason=_service_reason(result))
+            if isinstance(result, ValidationError)
+            else _done(item, "created", result, version=_current_marker(result))
+            for (item, _draft), result in zip(new, created, strict=True)
+        ]
+
+    def _update(
         self,
         owner: User,
-        context: FileContext,
         item: ExtractedItem,
-        ledger: Ledger,
-        index: TechnologyIndex,
+        draft: challenges.ChallengeDraft,
+        challenge: Challenge,
+        previous: ImportedItem,
     ) -> Outcome:
-        problem = (item.data.get("problem") or "").strip()
-        solution_text = (item.data.get("solution") or "").strip()
-        body = f"{problem or item.title}\n\n{provenance(context)}\n"
-        names = item.data.get("technologies") or known.scan(f"{item.title} {problem}")
-        technologies = index.slugs(names)[: challenges.MAX_TECHNOLOGIES]
-        previous = ledger.previous(item)
-        challenge = None
-        if previous is not None and previous.target_id:
-            challenge = challenge_selectors.challenge_get(pk=previous.target_id)
-        try:
-            if challenge is not None and previous is not None:
-                if _current_marker(challenge) != previous.target_version:
-                    return _done(
-                        item,
-                        "skipped",
-                        challenge,
-                        version=previous.target_version,
-                        reason=EDITED_SINCE,
-                    )
-                challenge = challenges.challenge_update(
-                    challenge=challenge,
-                    actor=owner,
-                    title=item.title,
-                    body=body,
-                    technologies=technologies,
-                )
-                accepted = challenge.accepted_solution
-                if accepted is not None and solution_text:
-                    challenges.solution_update(solution=accepted, actor=owner, body=solution_text)
-                elif solution_text:
-                    self._answer(owner, challenge, solution_text)
-                challenge = challenge_selectors.challenge_get(pk=challenge.pk) or challenge
-                return _done(item, "updated", challenge, version=_current_marker(challenge))
-            challenge = challenges.challenge_create(
-                author=owner, title=item.title, body=body, technologies=technologies
+        if _current_marker(challenge) != previous.target_version:
+            return _done(
+                item, "skipped", challenge, version=previous.target_version, reason=EDITED_SINCE
             )
-            if solution_text:
-                self._answer(owner, challenge, solution_text)
+        try:
+            challenge = challenges.challenge_update(
+                challenge=challenge,
+                actor=owner,
+                title=draft.title,
+                body=draft.body,
+                technologies=draft.technologies,
+            )
+            accepted = challenge.accepted_solution
+            if accepted is not None and draft.solution:
+                challenges.solution_update(solution=accepted, actor=owner, body=draft.solution)
+            elif draft.solution:
+                self._answer(owner, challenge, draft.solution)
         except (ValidationError, PermissionDenied) as exc:
             # The service's savepoint rolled its own writes back; the rest of the file goes on.
             return Outcome(item=item, action="skipped", reason=_service_reason(exc))
         challenge = challenge_selectors.challenge_get(pk=challenge.pk) or challenge
-        return _done(item, "created", challenge, version=_current_marker(challenge))
+        return _done(item, "updated", challenge, version=_current_marker(challenge))
 
     def _answer(self, owner: User, challenge: Challenge, text: str) -> None:
         solution = challenges.solution_create(challenge=challenge, author=owner, body=text)

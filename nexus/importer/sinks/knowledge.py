@@ -1,9 +1,12 @@
 """The knowledge sink: source and overview articles, concept stubs, best practices, takeaways,
 and technologies matched by name and alias. Writes only through nexus.knowledge.services."""
 
+import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 from django.utils.text import slugify
 
 from nexus.accounts.models import User
@@ -60,13 +63,50 @@ class KnowledgeSink:
         self, *, owner: User, context: FileContext, items: list[ExtractedItem], ledger: Ledger
     ) -> list[Outcome]:
         index = TechnologyIndex(Technology.objects.all())
+        concepts = _concepts_titled([item.title for item in items if item.kind == "concept"])
         outcomes = []
+        new: list[tuple[ExtractedItem, dict[str, Any]]] = []
+        # A concept named twice in the file: the first makes the stub, the others link to it.
+        stub_by_title: dict[str, ExtractedItem] = {}
+        repeated: list[ExtractedItem] = []
         for item in items:
             if item.kind == "technology":
                 outcomes.append(self._technology(item, index))
+                continue
+            fields = self._fields(context, item, index)
+            outcome = self._existing_article(owner, context, item, fields, ledger, concepts)
+            if outcome is not None:
+                outcomes.append(outcome)
+            elif item.kind == "concept" and item.title.lower() in stub_by_title:
+                repeated.append(item)
             else:
-                outcomes.append(self._article(owner, context, item, ledger, index))
-        return outcomes
+                new.append((item, fields))
+                if item.kind == "concept":
+                    stub_by_title[item.title.lower()] = item
+        created = self._create(owner, context, new)
+        by_key = {outcome.item.key: outcome for outcome in created}
+        for item in repeated:
+            stub = by_key[stub_by_title[item.title.lower()].key]
+            if stub.action == "created":
+                linked = dataclasses.replace(stub, item=item, action="linked", target_version=None)
+                outcomes.append(dataclasses.replace(linked, reason="existing concept article"))
+            else:
+                outcomes.append(Outcome(item=item, action="skipped", reason=stub.reason))
+        return outcomes + created
+
+    def _create(
+        self, owner: User, context: FileContext, new: list[tuple[ExtractedItem, dict[str, Any]]]
+    ) -> list[Outcome]:
+        """The file's new articles, created together."""
+        message = f"Imported from {context.path}"
+        drafts = [knowledge.ArticleDraft(message=message, **fields) for _item, fields in new]
+        created = knowledge.articles_create(author=owner, drafts=drafts)
+        return [
+            Outcome(item=item, action="skipped", reason=_refusal(result))
+            if isinstance(result, ValidationError)
+            else _done(item, "created", result, version=result.version)
+            for (item, _fields), result in zip(new, created, strict=True)
+        ]
 
     def _technology(self, item: ExtractedItem, index: TechnologyIndex) -> Outcome:
         technology = index.match(item.title)
@@ -121,15 +161,17 @@ class KnowledgeSink:
             "tags": tags,
         }
 
-    def _article(
+    def _existing_article(
         self,
         owner: User,
         context: FileContext,
         item: ExtractedItem,
+        fields: dict[str, Any],
         ledger: Ledger,
-        index: TechnologyIndex,
-    ) -> Outcome:
-        fields = self._fields(context, item, index)
+        concepts: dict[str, Article | None],
+    ) -> Outcome | None:
+        """What becomes of an item whose article exists (imported before, or a concept of that
+        title); None when it needs a new article."""
         previous = ledger.previous(item)
         article = None
         if previous is not None and previous.target_id:
@@ -151,23 +193,28 @@ class KnowledgeSink:
                 **{name: value for name, value in fields.items() if name != "status"},
             )
             return _done(item, "updated", updated, version=updated.version)
-        if item.kind == "concept":
-            existing = (
-                Article.objects.filter(kind=ArticleKind.CONCEPT, title__iexact=item.title)
-                .exclude(status=ArticleStatus.ARCHIVED)
-                .order_by("pk")
-                .first()
-            )
-            if existing is not None:
-                return _done(
-                    item, "linked", existing, version=None, reason="existing concept article"
-                )
-        created = knowledge.article_create(
-            author=owner,
-            message=f"Imported from {context.path}",
-            **fields,
-        )
-        return _done(item, "created", created, version=created.version)
+        existing = concepts.get(item.title.lower()) if item.kind == "concept" else None
+        if existing is not None:
+            return _done(item, "linked", existing, version=None, reason="existing concept article")
+        return None
+
+
+def _concepts_titled(titles: list[str]) -> dict[str, Article | None]:
+    """The oldest live concept article for each of the titles (any case), in one query."""
+    if not titles:
+        return {}
+    found: dict[str, Article | None] = {}
+    matches = Article.objects.annotate(lowered=Lower("title")).filter(
+        kind=ArticleKind.CONCEPT, lowered__in={title.lower() for title in titles}
+    )
+    for article in matches.exclude(status=ArticleStatus.ARCHIVED).order_by("pk"):
+        found.setdefault(article.title.lower(), article)
+    return found
+
+
+def _refusal(exc: ValidationError) -> str:
+    text = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in exc.message_dict.items())
+    return f"refused by the knowledge service: {text}"[:500]
 
 
 def _done(

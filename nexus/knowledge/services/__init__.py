@@ -2,12 +2,15 @@
 
 from nexus.knowledge.services.articles import (
     MAX_BODY_BYTES,
+    ArticleDraft,
     ArticleVersionConflict,
     article_archive,
     article_create,
     article_revert,
     article_update,
+    articles_create,
     refresh_links_to,
+    refresh_links_to_many,
 )
 from nexus.knowledge.services.interactions import (
     bookmark_add,
@@ -40,6 +43,7 @@ __all__ = [
     "MAX_BODY_BYTES",
     "MAX_TAGS",
     "MAX_TECHNOLOGIES",
+    "ArticleDraft",
     "ArticleVersionConflict",
     "article_archive",
     "article_create",
@@ -47,6 +51,7 @@ __all__ = [
     "article_mark_reviewed",
     "article_revert",
     "article_update",
+    "articles_create",
     "articles_flag_linking",
     "bookmark_add",
     "bookmark_remove",
@@ -59,6 +64,7 @@ __all__ = [
     "reaction_add",
     "reaction_remove",
     "refresh_links_to",
+    "refresh_links_to_many",
     "tags_ensure",
     "tags_normalise",
     "technologies_resolve",

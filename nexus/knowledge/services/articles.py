@@ -1,6 +1,7 @@
 """Writing articles: create, update with optimistic locking, archive, revert, link refresh."""
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,6 +10,7 @@ from django.db.models import F
 
 from nexus.accounts.models import User
 from nexus.core import clock, events, taskqueue
+from nexus.core.markdown import LinkResolver
 from nexus.knowledge import policies
 from nexus.knowledge.models import (
     Article,
@@ -18,10 +20,15 @@ from nexus.knowledge.models import (
     ArticleStatus,
     Technology,
 )
-from nexus.knowledge.rendering import content_hash, render_article_body
-from nexus.knowledge.services.slugs import unique_slug
+from nexus.knowledge.rendering import (
+    ArticleLinks,
+    content_hash,
+    render_article_body,
+    resolve_article_link,
+)
+from nexus.knowledge.services.slugs import unique_slug, unique_slugs
 from nexus.knowledge.services.tags import tags_ensure, tags_normalise
-from nexus.knowledge.services.technologies import technologies_resolve
+from nexus.knowledge.services.technologies import MAX_TECHNOLOGIES, technologies_resolve
 
 MAX_BODY_BYTES = 512 * 1024
 SLUG_MAX_LENGTH = 120
@@ -95,9 +102,9 @@ def _taxonomy(
     return technologies, tags
 
 
-def _render_into(article: Article) -> list[str]:
+def _render_into(article: Article, link_resolver: LinkResolver = resolve_article_link) -> list[str]:
     """Store the body's rendering on the article; returns the [[slug]] targets it links to."""
-    rendered = render_article_body(article.body)
+    rendered = render_article_body(article.body, link_resolver=link_resolver)
     article.body_html = rendered.html
     article.body_hash = content_hash(article.body)
     article.toc = [
@@ -136,9 +143,13 @@ def _record_revision(
     )
 
 
-def _event_payload(article: Article, editor: User) -> dict[str, object]:
+def _event_payload(
+    article: Article, editor: User, *, technologies: Sequence[Technology] | None = None
+) -> dict[str, object]:
     """Ids and slugs, plus the routing keys of docs/events.md (url, author_id, follow_targets)."""
-    technologies = sorted(tech.slug for tech in article.technologies.all())
+    if technologies is None:
+        technologies = list(article.technologies.all())
+    slugs = sorted(tech.slug for tech in technologies)
     return {
         "article_id": article.pk,
         "slug": article.slug,
@@ -148,8 +159,8 @@ def _event_payload(article: Article, editor: User) -> dict[str, object]:
         "author_id": article.author_id,
         "editor_id": editor.pk,
         "version": article.version,
-        "technologies": technologies,
-        "follow_targets": [["knowledge.technology", slug] for slug in technologies],
+        "technologies": slugs,
+        "follow_targets": [["knowledge.technology", slug] for slug in slugs],
     }
 
 
@@ -201,6 +212,172 @@ def article_create(
             )
             _schedule_link_refresh(article.slug)
     return article
+
+
+@dataclass(frozen=True)
+class ArticleDraft:
+    """One article for `articles_create`: the arguments `article_create` takes."""
+
+    title: str
+    body: str = ""
+    summary: str = ""
+    kind: str = ArticleKind.CONCEPT
+    technologies: Sequence[str] = ()
+    tags: Sequence[str] = ()
+    status: str = ArticleStatus.DRAFT
+    message: str = ""
+
+
+def _checked_draft(
+    draft: ArticleDraft, technologies: Mapping[str, Technology]
+) -> tuple[dict[str, str], list[Technology], list[str]]:
+    """The draft's fields, technologies and tag names as `article_create` checks them."""
+    fields = {"title": draft.title.strip(), "summary": draft.summary.strip()}
+    fields |= {"body": normalise_newlines(draft.body), "kind": draft.kind, "status": draft.status}
+    errors = _validate(fields)
+    if draft.status == ArticleStatus.ARCHIVED:
+        errors["status"] = ["A new article is a draft or published."]
+    wanted = list(dict.fromkeys(draft.technologies))
+    if len(wanted) > MAX_TECHNOLOGIES:
+        errors["technologies"] = [f"Choose at most {MAX_TECHNOLOGIES} technologies."]
+    elif unknown := [slug for slug in wanted if slug not in technologies]:
+        errors["technologies"] = [f"Unknown technology: {', '.join(unknown)}."]
+    tags: list[str] = []
+    try:
+        tags = tags_normalise(names=draft.tags)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return fields, [technologies[slug] for slug in wanted], tags
+
+
+def articles_create(
+    *, author: User, drafts: Sequence[ArticleDraft]
+) -> list[Article | ValidationError]:
+    """`article_create` for many articles at once, in a fixed number of statements: each draft
+    gives its article, or the ValidationError that refused it (the others are still created)."""
+    if not policies.can_create_article(author):
+        raise PermissionDenied("This account may not write articles.")
+    wanted = {slug for draft in drafts for slug in draft.technologies}
+    technologies = {tech.slug: tech for tech in Technology.objects.filter(slug__in=wanted)}
+    results: list[Article | ValidationError] = []
+    checked: list[tuple[Article, ArticleDraft, list[Technology], list[str]]] = []
+    now = clock.now()
+    for draft in drafts:
+        try:
+            fields, techs, tags = _checked_draft(draft, technologies)
+        except ValidationError as exc:
+            results.append(exc)
+            continue
+        article = Article(author=author, created_at=now, updated_at=now, **fields)
+        if article.is_published:
+            article.published_at = now
+        results.append(article)
+        checked.append((article, draft, techs, tags))
+    if not checked:
+        return results
+    try:
+        with transaction.atomic():
+            _insert_articles(author, checked)
+    except IntegrityError:
+        # Another writer took one of the slugs meanwhile: one at a time, each finding its own.
+        return [
+            result if isinstance(result, ValidationError) else _article_create_one(author, draft)
+            for result, draft in zip(results, drafts, strict=True)
+        ]
+    return results
+
+
+def _article_create_one(author: User, draft: ArticleDraft) -> Article | ValidationError:
+    try:
+        return article_create(
+            author=author,
+            title=draft.title,
+            body=draft.body,
+            summary=draft.summary,
+            kind=draft.kind,
+            technologies=draft.technologies,
+            tags=draft.tags,
+            status=draft.status,
+            message=draft.message,
+        )
+    except ValidationError as exc:
+        return exc
+
+
+def _insert_articles(
+    author: User, checked: list[tuple[Article, ArticleDraft, list[Technology], list[str]]]
+) -> None:
+    articles = [article for article, *_rest in checked]
+    slugs = unique_slugs(Article, [a.title for a in articles], max_length=SLUG_MAX_LENGTH)
+    targets = {}
+    links = ArticleLinks(article.body for article in articles)
+    for article, slug in zip(articles, slugs, strict=True):
+        article.slug = slug
+        targets[slug] = _render_into(article, links)
+    Article.objects.bulk_create(articles)
+    names = sorted({name for *_rest, tag_names in checked for name in tag_names})
+    tags = {tag.name: tag for tag in tags_ensure(names=names)}
+    Article.technologies.through.objects.bulk_create(
+        [
+            Article.technologies.through(article_id=article.pk, technology_id=tech.pk)
+            for article, _draft, techs, _tags in checked
+            for tech in techs
+        ]
+    )
+    Article.tags.through.objects.bulk_create(
+        [
+            Article.tags.through(article_id=article.pk, tag_id=tags[name].pk)
+            for article, _draft, _techs, names in checked
+            for name in names
+        ]
+    )
+    ArticleLink.objects.bulk_create(
+        [
+            ArticleLink(source=article, target_slug=target)
+            for article in articles
+            for target in targets[article.slug]
+        ],
+        ignore_conflicts=True,
+    )
+    ArticleRevision.objects.bulk_create(
+        [
+            ArticleRevision(
+                article=article,
+                number=article.version,
+                title=article.title,
+                summary=article.summary,
+                body=article.body,
+                body_html=article.body_html,
+                body_hash=article.body_hash,
+                kind=article.kind,
+                status=article.status,
+                technology_slugs=sorted(tech.slug for tech in techs),
+                tag_names=sorted(names),
+                editor=author,
+                message=(draft.message or "Created")[:200],
+            )
+            for article, draft, techs, names in checked
+        ]
+    )
+    published = [(a, techs) for a, _d, techs, _n in checked if a.is_published]
+    events.publish_many(
+        "article.published",
+        [
+            events.Announcement(
+                subject=article,
+                actor=author,
+                payload=_event_payload(article, author, technologies=techs),
+            )
+            for article, techs in published
+        ],
+    )
+    if published:
+        taskqueue.enqueue_on_commit(
+            "nexus.knowledge.tasks.refresh_links_to_articles",
+            [article.slug for article, _techs in published],
+        )
 
 
 def _save_with_unique_slug(article: Article, text: str) -> None:
@@ -372,8 +549,13 @@ def refresh_links_to(*, slug: str) -> int:
     Only the derived HTML changes, so no new version: a concurrent edit that changed the body
     in the meantime already rendered it afresh and is left alone.
     """
+    return refresh_links_to_many(slugs=[slug])
+
+
+def refresh_links_to_many(*, slugs: Sequence[str]) -> int:
+    """`refresh_links_to` for many slugs: one read finds the articles linking to any of them."""
     refreshed = 0
-    sources = Article.objects.filter(outgoing_links__target_slug=slug).distinct()
+    sources = Article.objects.filter(outgoing_links__target_slug__in=slugs).distinct()
     for source in sources.only("pk", "slug", "body", "body_hash"):
         rendered = render_article_body(source.body)
         refreshed += Article.objects.filter(pk=source.pk, body_hash=source.body_hash).update(

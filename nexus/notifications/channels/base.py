@@ -7,6 +7,8 @@ class Channel:
     """A kind of notification. Both steps must be idempotent: an event can be fanned out twice."""
 
     name = ""
+    # People's channels coalesce like events handed over together; integrations' do not.
+    coalesces = True
 
     def fan_out(self, event: OutboxEvent, recipient_ids: Sequence[int]) -> None:
         """Record this channel's work for one batch of recipients, in bounded queries."""

@@ -98,6 +98,7 @@ def post_delivery(delivery: WebhookDelivery, *, secret: str, url: str) -> Attemp
 
 class WebhookChannel(Channel):
     name = "webhook"
+    coalesces = False
 
     def fan_out(self, event: OutboxEvent, recipient_ids: Sequence[int]) -> None:
         hooks = [
