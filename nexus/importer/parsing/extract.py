@@ -57,6 +57,7 @@ ABBREVIATIONS = frozenset({"vs.", "e.g.", "i.e.", "etc.", "eg.", "ie.", "approx.
 TITLE_MAX = 120
 JOURNAL_KINDS = {"challenges", "practices", "month", "week", "worklog"}
 INHERITED_FROM_LEVEL = 2
+CONTENT_KINDS = frozenset({"technologies", "concepts", "challenges", "practices"})
 MAX_ITEMS_PER_KIND = 60
 OVERVIEW_MAX_CHARS = 20_000
 MIN_KNOWN_TECHNOLOGIES = 3
@@ -91,6 +92,9 @@ def _walk(
     if section.level == 1 and any(classify_heading(child.title) for child in section.children):
         # A level-1 heading over recognised sections titles the document ("…Full-Stack
         # Knowledge Base" is no technology list), wherever it stands.
+        own = ""
+    if own == "other" and inherited in CONTENT_KINDS:
+        # "Collaboration and Version Control" under the learnings is one of them, no footer.
         own = ""
     kind = own or inherited
     yield section, kind, own
