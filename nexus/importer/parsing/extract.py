@@ -226,19 +226,24 @@ def _challenges_from_parts(parts: list[str], title: str = "") -> list[Challenge]
     found: list[Challenge] = [Challenge(title=_short(title))] if title else []
     # After a bare "Solution:" (or "Problem:"), the lines that follow are its text.
     collecting = ""
+    # "Challenge 2: Slow pages" names a challenge whose "Problem:" may follow.
+    named_only = False
     for part in parts:
         label, text = _label(part)
         if label == "solution" and found:
             found[-1].solution = text
             collecting = "" if text else "solution"
+            named_only = False
         elif label == "problem" and not text and found and not found[-1].solution:
             collecting = "problem"
         elif label == "problem":
             problem, solution = _split_inline_solution(text)
-            if found and not found[-1].problem and not found[-1].solution:
-                found[-1].problem, found[-1].solution = problem, solution
+            last = found[-1] if found else None
+            if last and not last.solution and (named_only or not last.problem):
+                last.problem, last.solution = problem, solution
             else:
                 found.append(Challenge(title=_short(problem), problem=problem, solution=solution))
+            named_only = _names_a_challenge(part) and not solution
             collecting = ""
         elif collecting and found:
             before = getattr(found[-1], collecting)
@@ -248,6 +253,11 @@ def _challenges_from_parts(parts: list[str], title: str = "") -> list[Challenge]
         else:
             found.append(Challenge(title=_short(text), problem=text))
     return found
+
+
+def _names_a_challenge(part: str) -> bool:
+    match = PROBLEM_LABEL.match(part)
+    return bool(match) and match.group(1).lower() == "challenge"
 
 
 def _split_inline_solution(text: str) -> tuple[str, str]:

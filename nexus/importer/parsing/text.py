@@ -13,7 +13,7 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.DOTALL)
 MERGE_MARKER = re.compile(r"^(<{7}|>{7})( .*)?$|^={7}$", re.MULTILINE)
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # Bullets pasted from word processors: "•", "▪", "", "o " at the start of a line.
-WORD_BULLET = re.compile(r"^([ \t]*)(?:[•▪●◦‣∙]|\uf0b7|\uf0a7|o(?= [A-Z]))[ \t]+", re.MULTILINE)
+WORD_BULLET = re.compile(r"^([ \t]*)(?:[•▪●◦‣∙·⦁]|\uf0b7|\uf0a7|o(?= [A-Z]))[ \t]+", re.MULTILINE)
 FRONT_MATTER_MAX_CHARS = 4000
 
 
