@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from nexus.importer.parsing import stack
 from nexus.importer.parsing import technologies as tech
 from nexus.importer.parsing.model import (
     Challenge,
@@ -21,7 +22,7 @@ from nexus.importer.parsing.sections import (
     month_number,
     practice_kind,
 )
-from nexus.importer.parsing.structure import Item, Section, Table, clean_title, parse_sections
+from nexus.importer.parsing.structure import Item, Section, Table, named_lines, parse_sections
 from nexus.importer.parsing.text import clean_markdown
 
 PROBLEM_LABEL = re.compile(
@@ -105,69 +106,6 @@ def _walk(
         yield from _walk(child, passed_on, title_section)
 
 
-NOTE = re.compile(r"\s*\([^)]*\)")
-
-
-def _is_list_like(text: str) -> bool:
-    """ "Python, Django (ORM)" is a list of names; "Used for caching." is a sentence."""
-    text = NOTE.sub("", text).strip()
-    if not text or text.endswith("."):
-        return False
-    return all(len(part.split()) <= 4 for part in re.split(r",|;", text))
-
-
-def _add(groups: dict[str, TechnologyGroup], category: str, names: list[str]) -> None:
-    """Names under the author's own category; "" when the author grouped nothing (a flat list)."""
-    category = clean_title(category)
-    group = groups.setdefault(category.lower(), TechnologyGroup(category=category))
-    for name in names:
-        if name not in group.names:
-            group.names.append(name)
-
-
-def _names_a_technology(title: str) -> list[str]:
-    """The technologies a heading names when it is nothing but them ("Docker & Kubernetes")."""
-    whole = tech.canonical(NOTE.sub("", title))
-    if whole:
-        return [whole]
-    names = tech.names_in_item(title)
-    return names if names and all(name in tech.KNOWN for name in names) else []
-
-
-def _technologies_from(section: Section, groups: dict[str, TechnologyGroup], category: str) -> None:
-    for item in section.items:
-        if item.lead and _is_list_like(item.rest):
-            names = tech.names_in_item(item.rest.replace(" and ", ", "))
-            lead_names = _names_a_technology(item.lead)
-            others = [name for name in names if name not in lead_names]
-            if others and (not lead_names or any(name in tech.KNOWN for name in others)):
-                # "**Databases:** PostgreSQL, MySQL", "**CI/CD:** GitHub Actions": the lead is the
-                # author's grouping of the names after it.
-                _add(groups, item.lead, names)
-                continue
-            if not names and not lead_names:
-                continue  # "**System Design:** scalable architectures": a topic, not a tool
-        if item.children and not tech.canonical(item.title) and not item.rest:
-            named = tech.scan(item.title)
-            children = [tech.names_in_item(child.text) for child in item.children]
-            if named:
-                # "React & State Management" names technologies; its sub-items explain them.
-                _add(groups, category, named)
-                continue
-            if all(names and all(n in tech.KNOWN for n in names) for names in children):
-                _add(groups, item.title, [name for names in children for name in names])
-                continue
-        _add(groups, category, tech.names_in_item(item.text))
-    for table in section.tables:
-        for row in table.rows:
-            _add(groups, category, tech.names_in_item(row[0]) if row else [])
-    if not section.items and not section.tables:
-        _add(groups, category, tech.scan(" ".join(section.paragraphs)))
-
-
-NAMED_LINE = re.compile(r"^([A-Z][^:.!?]{1,60}?)\s*:\s+(\S.*)$")
-
-
 def _concepts_in(section: Section, nested: bool) -> list[Concept]:
     """Under a concepts heading, a sub-heading is one concept and its bullets explain it; the
     heading's own list items (or "Name: explanation" lines) are one concept each."""
@@ -179,9 +117,10 @@ def _concepts_in(section: Section, nested: bool) -> list[Concept]:
         for item in section.items
     ]
     if not section.items:
-        for paragraph in section.paragraphs:
-            if match := NAMED_LINE.match(paragraph):
-                found.append(Concept(title=_short(match.group(1), 100), explanation=match.group(2)))
+        found += [
+            Concept(title=_short(line.lead, 100), explanation=line.rest)
+            for line in named_lines(section)
+        ]
     return found
 
 
@@ -418,19 +357,17 @@ def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
         for child in section.children
     }
     category_of: dict[int, str] = {}
+    parent_of = {id(child): section for section, _k, _o in walked for child in section.children}
     for section, kind, own in walked:
         if kind == "technologies":
-            # The top technologies section is a flat list; a sub-section is the author's group,
-            # unless its heading is itself a technology (its bullets then only explain it).
-            grouped = parent_kind.get(id(section)) == "technologies"
-            named = _names_a_technology(section.title) if grouped else []
-            category = "" if not grouped or named else section.title
-            parent = next((p for p, _k, _o in walked if section in p.children), None)
-            category_of[id(section)] = category or category_of.get(id(parent), "")
-            if named:
-                _add(groups, category_of[id(section)], named)
+            # The top technologies section is a flat list; a sub-section is the author's group.
+            parent = parent_of.get(id(section))
+            inherited = category_of.get(id(parent), "") if parent else ""
+            if parent_kind.get(id(section)) == "technologies":
+                category_of[id(section)] = stack.from_sub_section(section, groups, inherited)
             else:
-                _technologies_from(section, groups, category_of[id(section)])
+                category_of[id(section)] = inherited
+                stack.from_section(section, groups, inherited)
         elif kind == "concepts":
             explains_one = not own and parent_kind.get(id(section)) == "concepts"
             document.concepts += _concepts_in(section, explains_one)
@@ -461,7 +398,7 @@ def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
             for s, kind, _own in walked
             if kind in ("concepts", "") and s.level
         ]
-        _add(groups, "", tech.scan("\n".join(prose)))
+        stack.add(groups, "", tech.scan("\n".join(prose)))
     document.technology_groups = [group for group in groups.values() if group.names]
     document.concepts = _dedupe(document.concepts)[:MAX_ITEMS_PER_KIND]
     document.challenges = _dedupe(document.challenges)[:MAX_ITEMS_PER_KIND]

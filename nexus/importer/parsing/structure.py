@@ -16,6 +16,7 @@ from nexus.importer.parsing.sections import classify_heading
 _PARSER = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
 # Leading/trailing emoji, symbols, numbering and punctuation around a heading's words.
 EDGE_JUNK = re.compile(r"^[\W_\d]*?(?=[^\W\d_]|\d+\s*[A-Za-z])|(?:(?![)\]])[\s\W_])+$", re.UNICODE)
+BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 NUMBERING = re.compile(r"^(?:\d+[.)]|[ivx]+\.)\s+", re.IGNORECASE)
 LEAD_SEPARATOR = re.compile(r"^\s*(?:[:\-\u2013\u2014]+)\s*")
 SPLIT_TITLE = re.compile(r"\s+[\u2013\u2014-]\s+|:\s+|\s+\(")
@@ -29,6 +30,8 @@ CELL_GAP = re.compile(r"\s*\t\s*")
 NOT_A_HEADING_MARK = frozenset("✅✔☑❌✖➡👉→•▶►★⭐✓✗")
 # "Core Stack" or "Database Design:" alone on a line right above a list names that list.
 LIST_CAPTION_MAX_WORDS = 5
+# "Name: what it is", the name short and capitalised.
+NAMED_LINE = re.compile(r"^([A-Z][^:.!?]{1,60}?)\s*:\s+(\S.*)$")
 # "**Solution:**" over a list labels the list as the solution; it opens no section of its own.
 LABEL_LINES = frozenset(
     {"problem", "problems", "challenge", "issue", "solution", "solutions", "fix", "resolution"}
@@ -114,6 +117,7 @@ def clean_title(text: str) -> str:
 def clean_line(text: str) -> str:
     """One source line as plain words: emphasis, code marks and leading symbols gone."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text).replace("*", "").replace("`", "")
+    text = BACKSLASH_ESCAPE.sub(r"\1", text)
     return re.sub(r"^[\W_]+(?=\w)", "", text.strip().rstrip("\\").strip())
 
 
@@ -152,6 +156,17 @@ def bold_lead(token: Token) -> tuple[str, str]:
     lead = clean_title("".join(lead_parts))
     rest = LEAD_SEPARATOR.sub("", inline_text(rest_token))
     return lead, rest
+
+
+def named_lines(section: "Section") -> list[Item]:
+    """ "Backend: Django, Celery" or "**Caching:** fewer queries" on lines of their own in a
+    paragraph: one entry each, like list items with a bold lead."""
+    found = []
+    for lines in section.paragraph_lines:
+        for line in lines:
+            if match := NAMED_LINE.match(line):
+                found.append(Item(text=line, lead=match.group(1), rest=match.group(2)))
+    return found
 
 
 def emphasised_runs(token: Token) -> list[str]:
