@@ -26,7 +26,8 @@ from nexus.importer.parsing.structure import Item, Section, Table, named_lines, 
 from nexus.importer.parsing.text import clean_markdown
 
 PROBLEM_LABEL = re.compile(
-    r"^\W*(problem|challenge|issue|bug|symptom|struggle|what i saw)s?\s*\d*\s*[:\-\u2013\u2014]\s*",
+    r"^\W*(problem|challenge|issue|bug|symptom|struggle|what i saw|cause|root cause)s?\s*\d*"
+    r"\s*[:\-\u2013\u2014]\s*",
     re.IGNORECASE,
 )
 SOLUTION_LABEL = re.compile(
@@ -221,6 +222,40 @@ def _table_columns(table: Table, first: str, second: str) -> tuple[int, int] | N
     return left, right
 
 
+def _groups_challenges(section: Section) -> bool:
+    """ "### Technical Challenges" or a heading over "**Slow page**: …" entries groups
+    challenges; "### Challenge 2: Slow page" or "### Slow page" over its story is one."""
+    if PROBLEM_LABEL.match(section.title):
+        return False
+    if classify_heading(section.title) == "challenges":
+        return True
+    named = [item for item in section.items if item.lead and item.rest]
+    return len(section.items) >= 2 and len(named) * 2 >= len(section.items)
+
+
+def _challenge_under_heading(section: Section) -> Challenge:
+    """A challenge's own sub-heading: its paragraphs tell the problem, and its solution where
+    they say what was done; bullets that say what was done are the solution's steps."""
+    title = _label(section.title)[1] or section.title
+    problem: list[str] = []
+    solution: list[str] = []
+    for paragraph in section.paragraphs:
+        if SOLVED_REMARK.match(paragraph):
+            solution.append(paragraph)
+            continue
+        told, done = _split_inline_solution(paragraph)
+        problem.append(told)
+        solution += [done] if done else []
+    steps = [item.text for item in section.items]
+    if any(SOLVED_REMARK.match(step) for step in steps):
+        solution += steps
+    else:
+        problem += steps
+    return Challenge(
+        title=_short(title), problem="\n".join(problem).strip(), solution="\n".join(solution)
+    )
+
+
 def _challenges_in(section: Section, *, nested: bool) -> list[Challenge]:
     """Challenges of one section; a nested section with Problem/Solution labels is one challenge."""
     found: list[Challenge] = []
@@ -233,6 +268,8 @@ def _challenges_in(section: Section, *, nested: bool) -> list[Challenge]:
         if len(pairs) == 1:
             pairs[0].title = _short(title)
         return pairs
+    if nested and not section.children and section.title and not _groups_challenges(section):
+        return [_challenge_under_heading(section)]
     pending: Challenge | None = None
     for item in section.items:
         label, text = _label(item.text)

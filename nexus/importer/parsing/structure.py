@@ -21,6 +21,7 @@ NUMBERING = re.compile(r"^(?:\d+[.)]|[ivx]+\.)\s+", re.IGNORECASE)
 LEAD_SEPARATOR = re.compile(r"^\s*(?:[:\-\u2013\u2014]+)\s*")
 SPLIT_TITLE = re.compile(r"\s+[\u2013\u2014-]\s+|:\s+|\s+\(")
 MISSING_SPACE_AFTER_NUMBER = re.compile(r"^( {0,3}\d{1,2}[.)])(?=[A-Z])", re.MULTILINE)
+BULLETED_HEADING = re.compile(r"^[-*+][ \t]+(?=#{1,6}[ \t])", re.MULTILINE)
 ATX_OR_SETEXT = re.compile(r"^ {0,3}#{1,6}\s|^ {0,3}(=+|-+)\s*$", re.MULTILINE)
 PLAIN_HEADING_MAX_WORDS = 8
 PICTOGRAPH_HEADING_MAX_WORDS = 6
@@ -185,9 +186,11 @@ def emphasised_runs(token: Token) -> list[str]:
     return [run.strip() for run in runs if run.strip()]
 
 
-def number_without_space(text: str) -> str:
-    """ "1.Cache early" at the start of a line is a numbered item whose space went missing."""
-    return MISSING_SPACE_AFTER_NUMBER.sub(r"\1 ", text)
+def repair_markup(text: str) -> str:
+    """Slips that change the structure: "1.Cache early" is a numbered item whose space went
+    missing, and "- ## Challenges" a heading that got a bullet by mistake."""
+    text = MISSING_SPACE_AFTER_NUMBER.sub(r"\1 ", text)
+    return BULLETED_HEADING.sub("", text)
 
 
 def promote_plain_headings(text: str) -> str:
@@ -343,7 +346,7 @@ def _is_list_caption(text: str, following: Token | None) -> bool:
 
 def parse_sections(text: str) -> Section:
     """The document as a root section (level 0) with nested sections by heading level."""
-    tokens = _PARSER.parse(promote_plain_headings(number_without_space(text)))
+    tokens = _PARSER.parse(promote_plain_headings(repair_markup(text)))
     line_count = text.count("\n") + 1
     root = Section(title="", level=0, end_line=line_count)
     stack = [root]
