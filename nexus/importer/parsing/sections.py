@@ -83,6 +83,13 @@ PHRASES: dict[str, str] = {
     "what went wrong": "challenges",
     "built with": "technologies",
     "knowledge shar": "other",
+    # A product README's sections: its open bugs and the problem it solves are no challenges
+    # the author met.
+    "known issue": "other",
+    "known bug": "other",
+    "problem statement": "objective",
+    "problems solved": "objective",
+    "problem it solves": "objective",
     "work log": "worklog",
     "progress log": "worklog",
     "learning log": "worklog",
