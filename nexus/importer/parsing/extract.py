@@ -54,6 +54,8 @@ SOLVED_REMARK = re.compile(
 )
 MILESTONE = re.compile(r"^\W*milestones?\b", re.IGNORECASE)
 MONTH_PREFIX = re.compile(r"^\W*month\s*\d+\s*[:\-\u2013\u2014]?\s*", re.IGNORECASE)
+# Pictographs and bullets before a title ("🔒 Security first"), not brackets or quotes.
+LEADING_MARKS = re.compile(r"^[^\w(\[\"'`]+(?=\w)")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 ABBREVIATIONS = frozenset({"vs.", "e.g.", "i.e.", "etc.", "eg.", "ie.", "approx.", "incl.", "cf."})
 TITLE_MAX = 120
@@ -76,7 +78,7 @@ def _first_sentence(text: str) -> str:
 
 def _short(text: str, limit: int = TITLE_MAX) -> str:
     """A title from text: its first sentence, cut at a word boundary within `limit`."""
-    text = " ".join(text.split())
+    text = LEADING_MARKS.sub("", " ".join(text.split()))
     text = _first_sentence(text).rstrip(" .:")
     if len(text) <= limit:
         return text
