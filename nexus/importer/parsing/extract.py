@@ -199,7 +199,7 @@ def _challenges_from_parts(parts: list[str], title: str = "") -> list[Challenge]
 
 def _names_a_challenge(part: str) -> bool:
     match = PROBLEM_LABEL.match(part)
-    return bool(match) and match.group(1).lower() == "challenge"
+    return match is not None and match.group(1).lower() == "challenge"
 
 
 def _split_inline_solution(text: str) -> tuple[str, str]:

@@ -97,8 +97,8 @@ def _from_table(table: Table, groups: Groups, category: str) -> None:
         if len(row) <= names_column:
             continue
         names = tech.names_in_item(row[names_column])
-        grouped = group_column is not None and len(row) > group_column and row[group_column]
-        add(groups, row[group_column] if grouped else category, names)
+        group = row[group_column] if group_column is not None and len(row) > group_column else ""
+        add(groups, group or category, names)
 
 
 def from_section(section: Section, groups: Groups, category: str) -> None:

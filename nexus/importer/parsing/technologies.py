@@ -184,7 +184,8 @@ def _emphasised_name(run: str) -> list[str]:
     known = canonical(run)
     if known:
         return [known]
-    return [run] if run and len(run.split()) <= MAX_UNKNOWN_WORDS and _looks_like_a_name(run) else []
+    short = bool(run) and len(run.split()) <= MAX_UNKNOWN_WORDS
+    return [run] if short and _looks_like_a_name(run) else []
 
 
 def _looks_like_a_name(piece: str) -> bool:
