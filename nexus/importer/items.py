@@ -101,8 +101,12 @@ def items_for(document: ParsedDocument, context: FileContext) -> list[ExtractedI
             },
         )
     ]
+    listed: set[str] = set()
     for group in document.technology_groups:
         for name in group.names:
+            if name in listed:
+                continue  # named in two of the author's groups: one technology, the first group
+            listed.add(name)
             items.append(
                 ExtractedItem(
                     kind="technology",

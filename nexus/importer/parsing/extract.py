@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from nexus.importer.parsing import stack
 from nexus.importer.parsing import technologies as tech
 from nexus.importer.parsing.model import (
     Challenge,
@@ -21,11 +22,12 @@ from nexus.importer.parsing.sections import (
     month_number,
     practice_kind,
 )
-from nexus.importer.parsing.structure import Item, Section, Table, clean_title, parse_sections
+from nexus.importer.parsing.structure import Item, Section, Table, named_lines, parse_sections
 from nexus.importer.parsing.text import clean_markdown
 
 PROBLEM_LABEL = re.compile(
-    r"^\W*(problem|challenge|issue|bug|symptom|struggle|what i saw)s?\s*\d*\s*[:\-\u2013\u2014]\s*",
+    r"^\W*(problem|challenge|issue|bug|symptom|struggle|what i saw|cause|root cause)s?\s*\d*"
+    r"\s*[:\-\u2013\u2014]\s*",
     re.IGNORECASE,
 )
 SOLUTION_LABEL = re.compile(
@@ -52,11 +54,14 @@ SOLVED_REMARK = re.compile(
 )
 MILESTONE = re.compile(r"^\W*milestones?\b", re.IGNORECASE)
 MONTH_PREFIX = re.compile(r"^\W*month\s*\d+\s*[:\-\u2013\u2014]?\s*", re.IGNORECASE)
+# Pictographs and bullets before a title ("🔒 Security first"), not brackets or quotes.
+LEADING_MARKS = re.compile(r"^[^\w(\[\"'`]+(?=\w)")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 ABBREVIATIONS = frozenset({"vs.", "e.g.", "i.e.", "etc.", "eg.", "ie.", "approx.", "incl.", "cf."})
 TITLE_MAX = 120
 JOURNAL_KINDS = {"challenges", "practices", "month", "week", "worklog"}
 INHERITED_FROM_LEVEL = 2
+CONTENT_KINDS = frozenset({"technologies", "concepts", "challenges", "practices"})
 MAX_ITEMS_PER_KIND = 60
 OVERVIEW_MAX_CHARS = 20_000
 MIN_KNOWN_TECHNOLOGIES = 3
@@ -73,7 +78,7 @@ def _first_sentence(text: str) -> str:
 
 def _short(text: str, limit: int = TITLE_MAX) -> str:
     """A title from text: its first sentence, cut at a word boundary within `limit`."""
-    text = " ".join(text.split())
+    text = LEADING_MARKS.sub("", " ".join(text.split()))
     text = _first_sentence(text).rstrip(" .:")
     if len(text) <= limit:
         return text
@@ -92,6 +97,9 @@ def _walk(
         # A level-1 heading over recognised sections titles the document ("…Full-Stack
         # Knowledge Base" is no technology list), wherever it stands.
         own = ""
+    if own == "other" and inherited in CONTENT_KINDS:
+        # "Collaboration and Version Control" under the learnings is one of them, no footer.
+        own = ""
     kind = own or inherited
     yield section, kind, own
     passed_on = kind if section.level >= INHERITED_FROM_LEVEL else ""
@@ -99,69 +107,6 @@ def _walk(
         passed_on = ""
     for child in section.children:
         yield from _walk(child, passed_on, title_section)
-
-
-NOTE = re.compile(r"\s*\([^)]*\)")
-
-
-def _is_list_like(text: str) -> bool:
-    """ "Python, Django (ORM)" is a list of names; "Used for caching." is a sentence."""
-    text = NOTE.sub("", text).strip()
-    if not text or text.endswith("."):
-        return False
-    return all(len(part.split()) <= 4 for part in re.split(r",|;", text))
-
-
-def _add(groups: dict[str, TechnologyGroup], category: str, names: list[str]) -> None:
-    """Names under the author's own category; "" when the author grouped nothing (a flat list)."""
-    category = clean_title(category)
-    group = groups.setdefault(category.lower(), TechnologyGroup(category=category))
-    for name in names:
-        if name not in group.names:
-            group.names.append(name)
-
-
-def _names_a_technology(title: str) -> list[str]:
-    """The technologies a heading names when it is nothing but them ("Docker & Kubernetes")."""
-    whole = tech.canonical(NOTE.sub("", title))
-    if whole:
-        return [whole]
-    names = tech.names_in_item(title)
-    return names if names and all(name in tech.KNOWN for name in names) else []
-
-
-def _technologies_from(section: Section, groups: dict[str, TechnologyGroup], category: str) -> None:
-    for item in section.items:
-        if item.lead and _is_list_like(item.rest):
-            names = tech.names_in_item(item.rest.replace(" and ", ", "))
-            lead_names = _names_a_technology(item.lead)
-            others = [name for name in names if name not in lead_names]
-            if others and (not lead_names or any(name in tech.KNOWN for name in others)):
-                # "**Databases:** PostgreSQL, MySQL", "**CI/CD:** GitHub Actions": the lead is the
-                # author's grouping of the names after it.
-                _add(groups, item.lead, names)
-                continue
-            if not names and not lead_names:
-                continue  # "**System Design:** scalable architectures": a topic, not a tool
-        if item.children and not tech.canonical(item.title) and not item.rest:
-            named = tech.scan(item.title)
-            children = [tech.names_in_item(child.text) for child in item.children]
-            if named:
-                # "React & State Management" names technologies; its sub-items explain them.
-                _add(groups, category, named)
-                continue
-            if all(names and all(n in tech.KNOWN for n in names) for names in children):
-                _add(groups, item.title, [name for names in children for name in names])
-                continue
-        _add(groups, category, tech.names_in_item(item.text))
-    for table in section.tables:
-        for row in table.rows:
-            _add(groups, category, tech.names_in_item(row[0]) if row else [])
-    if not section.items and not section.tables:
-        _add(groups, category, tech.scan(" ".join(section.paragraphs)))
-
-
-NAMED_LINE = re.compile(r"^([A-Z][^:.!?]{1,60}?)\s*:\s+(\S.*)$")
 
 
 def _concepts_in(section: Section, nested: bool) -> list[Concept]:
@@ -175,9 +120,10 @@ def _concepts_in(section: Section, nested: bool) -> list[Concept]:
         for item in section.items
     ]
     if not section.items:
-        for paragraph in section.paragraphs:
-            if match := NAMED_LINE.match(paragraph):
-                found.append(Concept(title=_short(match.group(1), 100), explanation=match.group(2)))
+        found += [
+            Concept(title=_short(line.lead, 100), explanation=line.rest)
+            for line in named_lines(section)
+        ]
     return found
 
 
@@ -222,19 +168,24 @@ def _challenges_from_parts(parts: list[str], title: str = "") -> list[Challenge]
     found: list[Challenge] = [Challenge(title=_short(title))] if title else []
     # After a bare "Solution:" (or "Problem:"), the lines that follow are its text.
     collecting = ""
+    # "Challenge 2: Slow pages" names a challenge whose "Problem:" may follow.
+    named_only = False
     for part in parts:
         label, text = _label(part)
         if label == "solution" and found:
             found[-1].solution = text
             collecting = "" if text else "solution"
+            named_only = False
         elif label == "problem" and not text and found and not found[-1].solution:
             collecting = "problem"
         elif label == "problem":
             problem, solution = _split_inline_solution(text)
-            if found and not found[-1].problem and not found[-1].solution:
-                found[-1].problem, found[-1].solution = problem, solution
+            last = found[-1] if found else None
+            if last and not last.solution and (named_only or not last.problem):
+                last.problem, last.solution = problem, solution
             else:
                 found.append(Challenge(title=_short(problem), problem=problem, solution=solution))
+            named_only = _names_a_challenge(part) and not solution
             collecting = ""
         elif collecting and found:
             before = getattr(found[-1], collecting)
@@ -244,6 +195,11 @@ def _challenges_from_parts(parts: list[str], title: str = "") -> list[Challenge]
         else:
             found.append(Challenge(title=_short(text), problem=text))
     return found
+
+
+def _names_a_challenge(part: str) -> bool:
+    match = PROBLEM_LABEL.match(part)
+    return match is not None and match.group(1).lower() == "challenge"
 
 
 def _split_inline_solution(text: str) -> tuple[str, str]:
@@ -268,6 +224,40 @@ def _table_columns(table: Table, first: str, second: str) -> tuple[int, int] | N
     return left, right
 
 
+def _groups_challenges(section: Section) -> bool:
+    """ "### Technical Challenges" or a heading over "**Slow page**: …" entries groups
+    challenges; "### Challenge 2: Slow page" or "### Slow page" over its story is one."""
+    if PROBLEM_LABEL.match(section.title):
+        return False
+    if classify_heading(section.title) == "challenges":
+        return True
+    named = [item for item in section.items if item.lead and item.rest]
+    return len(section.items) >= 2 and len(named) * 2 >= len(section.items)
+
+
+def _challenge_under_heading(section: Section) -> Challenge:
+    """A challenge's own sub-heading: its paragraphs tell the problem, and its solution where
+    they say what was done; bullets that say what was done are the solution's steps."""
+    title = _label(section.title)[1] or section.title
+    problem: list[str] = []
+    solution: list[str] = []
+    for paragraph in section.paragraphs:
+        if SOLVED_REMARK.match(paragraph):
+            solution.append(paragraph)
+            continue
+        told, done = _split_inline_solution(paragraph)
+        problem.append(told)
+        solution += [done] if done else []
+    steps = [item.text for item in section.items]
+    if any(SOLVED_REMARK.match(step) for step in steps):
+        solution += steps
+    else:
+        problem += steps
+    return Challenge(
+        title=_short(title), problem="\n".join(problem).strip(), solution="\n".join(solution)
+    )
+
+
 def _challenges_in(section: Section, *, nested: bool) -> list[Challenge]:
     """Challenges of one section; a nested section with Problem/Solution labels is one challenge."""
     found: list[Challenge] = []
@@ -280,6 +270,8 @@ def _challenges_in(section: Section, *, nested: bool) -> list[Challenge]:
         if len(pairs) == 1:
             pairs[0].title = _short(title)
         return pairs
+    if nested and not section.children and section.title and not _groups_challenges(section):
+        return [_challenge_under_heading(section)]
     pending: Challenge | None = None
     for item in section.items:
         label, text = _label(item.text)
@@ -404,19 +396,17 @@ def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
         for child in section.children
     }
     category_of: dict[int, str] = {}
+    parent_of = {id(child): section for section, _k, _o in walked for child in section.children}
     for section, kind, own in walked:
         if kind == "technologies":
-            # The top technologies section is a flat list; a sub-section is the author's group,
-            # unless its heading is itself a technology (its bullets then only explain it).
-            grouped = parent_kind.get(id(section)) == "technologies"
-            named = _names_a_technology(section.title) if grouped else []
-            category = "" if not grouped or named else section.title
-            parent = next((p for p, _k, _o in walked if section in p.children), None)
-            category_of[id(section)] = category or category_of.get(id(parent), "")
-            if named:
-                _add(groups, category_of[id(section)], named)
+            # The top technologies section is a flat list; a sub-section is the author's group.
+            parent = parent_of.get(id(section))
+            inherited = category_of.get(id(parent), "") if parent else ""
+            if parent_kind.get(id(section)) == "technologies":
+                category_of[id(section)] = stack.from_sub_section(section, groups, inherited)
             else:
-                _technologies_from(section, groups, category_of[id(section)])
+                category_of[id(section)] = inherited
+                stack.from_section(section, groups, inherited)
         elif kind == "concepts":
             explains_one = not own and parent_kind.get(id(section)) == "concepts"
             document.concepts += _concepts_in(section, explains_one)
@@ -447,7 +437,7 @@ def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
             for s, kind, _own in walked
             if kind in ("concepts", "") and s.level
         ]
-        _add(groups, "", tech.scan("\n".join(prose)))
+        stack.add(groups, "", tech.scan("\n".join(prose)))
     document.technology_groups = [group for group in groups.values() if group.names]
     document.concepts = _dedupe(document.concepts)[:MAX_ITEMS_PER_KIND]
     document.challenges = _dedupe(document.challenges)[:MAX_ITEMS_PER_KIND]

@@ -5,30 +5,118 @@ A heading is reduced to lower-case words; each kind has stems that must start on
 still matches a stem when it is close enough (difflib ratio).
 """
 
-import difflib
 import re
 from functools import lru_cache
 
 MONTH = re.compile(r"\bmonth\s*(\d{1,2})\b", re.IGNORECASE)
 WEEK = re.compile(r"\bweek\s*(\d{1,2})\b", re.IGNORECASE)
-TYPO_RATIO = 0.84
 
 # Order matters: the first kind whose stems match wins ("Debugging struggles & lessons learned"
-# is about challenges before it is about takeaways).
+# is about challenges before it is about takeaways). The stems are the words learners use for
+# each section, synonyms included ("Roadblocks", "Key Topics", "Built With").
 KIND_STEMS: list[tuple[str, tuple[str, ...]]] = [
     (
         "worklog",
         ("worklog", "monthly", "timeline", "roadmap-of-learning", "weekly", "week-by-week"),
     ),
-    ("challenges", ("challeng", "problem", "struggl", "obstacl", "hurdl", "issues", "pitfall")),
+    (
+        "challenges",
+        (
+            "challeng",
+            "problem",
+            "struggl",
+            "obstacl",
+            "hurdl",
+            "issues",
+            "pitfall",
+            "difficult",
+            "roadblock",
+            "blocker",
+            "setback",
+            "gotcha",
+            "bugs",
+        ),
+    ),
     # "lessons" (learned), not "Lesson 3: Docker"; "tip" for "ProDev Tip!".
-    ("practices", ("practic", "takeaway", "lessons", "differently", "tip", "recommendation")),
-    ("technologies", ("technolog", "stack", "tools", "tooling")),
-    ("concepts", ("concept", "learning", "learned", "learnt", "mastered", "skills")),
+    (
+        "practices",
+        (
+            "practic",
+            "takeaway",
+            "lessons",
+            "differently",
+            "tip",
+            "recommendation",
+            "guideline",
+            "insight",
+            "advice",
+            "habit",
+            "do's",
+            "dos",
+        ),
+    ),
+    (
+        "technologies",
+        (
+            "technolog",
+            "stack",
+            "tools",
+            "tooling",
+            "toolkit",
+            "toolbox",
+            "tech",
+            "frameworks",
+            "languages",
+            "libraries",
+        ),
+    ),
+    # Footers, link lists and teamwork: what sits under them is no concept or practice of the
+    # author's learning (the labelling rules leave tips inside collaboration out too).
+    (
+        "other",
+        (
+            "author",
+            "authors",
+            "credit",
+            "acknowledg",
+            "contact",
+            "licen",
+            "contribut",
+            "connect",
+            "thank",
+            "reference",
+            "resources",
+            "links",
+            "collaborat",
+        ),
+    ),
+    (
+        "concepts",
+        (
+            "concept",
+            "learning",
+            "learned",
+            "learnt",
+            "mastered",
+            "skills",
+            "knowledge",
+            "studied",
+            "covered",
+            "understood",
+            "curriculum",
+        ),
+    ),
     ("objective", ("objective", "goal", "purpose", "mission")),
     ("features", ("feature",)),
     ("overview", ("overview", "introduction", "about")),
 ]
+# Kinds a heading only names in a short head, before any dash or colon ("Key Features",
+# "About"): further on, the word is part of a topic ("Lesson 1: Introduction to Django").
+WEAK_KINDS = frozenset({"objective", "features", "overview"})
+WEAK_KIND_MAX_WORDS = 4
+HEAD_END = re.compile(r"\s+[-\u2013\u2014]\s+|:\s*|\s\(")
+# A misspelt word names only these kinds (a near-miss of "author" is mostly "authorization").
+MISSPELT_KINDS = frozenset({"worklog", "challenges", "practices", "technologies", "concepts"})
 PHRASES: dict[str, str] = {
     # Plans are neither challenges met nor things learned (a "Next steps" list is no problem).
     "next step": "roadmap",
@@ -37,31 +125,79 @@ PHRASES: dict[str, str] = {
     "looking ahead": "roadmap",
     "enhancement": "roadmap",
     "action plan": "roadmap",
+    "what's next": "roadmap",
+    "what is next": "roadmap",
+    "to-do": "roadmap",
+    "todo": "roadmap",
+    "key topics": "concepts",
+    "main topics": "concepts",
+    "core topics": "concepts",
+    "topics covered": "concepts",
     "what i learned": "concepts",
+    "what i've learned": "concepts",
     "key learnings": "concepts",
     "issues & fixes": "challenges",
     "issues and fixes": "challenges",
     "pain points": "challenges",
+    "what went wrong": "challenges",
+    "built with": "technologies",
+    "knowledge shar": "other",
+    # A product README's sections: its open bugs and the problem it solves are no challenges
+    # the author met.
+    "known issue": "other",
+    "known bug": "other",
+    "problem statement": "objective",
+    "problems solved": "objective",
+    "problem it solves": "objective",
+    "work log": "worklog",
+    "progress log": "worklog",
+    "learning log": "worklog",
 }
 VOCABULARY = {stem: kind for kind, stems in KIND_STEMS for stem in stems}
+# Stems that are whole words: "tech" is no "technique", "author" no "authorization".
+WHOLE_WORDS = frozenset({"author", "authors", "tech", "dos", "do's", "bugs", "links", "connect"})
 
 
 def _words(title: str) -> list[str]:
     return re.findall(r"[a-z][a-z'-]*", title.lower())
 
 
+def _starts(word: str, stem: str) -> bool:
+    return word == stem if stem in WHOLE_WORDS else word.startswith(stem)
+
+
+def _edits(word: str, stem: str) -> int:
+    """Levenshtein distance, with a swap of two neighbours counting as one edit."""
+    previous = list(range(len(stem) + 1))
+    before: list[int] = []
+    for i, letter in enumerate(word, 1):
+        current = [i]
+        for j, other in enumerate(stem, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (letter != other))
+            if i > 1 and j > 1 and letter == stem[j - 2] and word[i - 2] == other:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        before, previous = previous, current
+    return previous[-1]
+
+
 def _close(word: str, stem: str) -> bool:
-    """A misspelling of the stem ("chalenges", "tecnologies"): same first letter, high ratio."""
-    if len(word) < 6 or word[0] != stem[0] or stem.startswith(word):
+    """A misspelling of the stem ("chalenges", "tecnologies"): one slip (two in a long stem)
+    in the word's start, so "workflows" is no misspelt "worklog"."""
+    if len(word) < 6 or len(stem) < 6 or word[0] != stem[0] or stem.startswith(word):
         return False  # "lesson" is a word of its own, not a misspelt "lessons"
-    matcher = difflib.SequenceMatcher(None, word[: len(stem)], stem)
-    return matcher.real_quick_ratio() >= TYPO_RATIO and matcher.ratio() >= TYPO_RATIO
+    allowed = 1 if len(stem) < 9 else 2
+    return any(
+        _edits(word[:length], stem) <= allowed
+        for length in range(len(stem) - 1, len(stem) + 2)
+        if length <= len(word)
+    )
 
 
 @lru_cache(maxsize=4096)
 def classify_heading(title: str) -> str:
     """One of: month, week, worklog, challenges, practices, technologies, concepts, objective,
-    features, overview, roadmap, or "" when the heading says nothing we recognise."""
+    features, overview, roadmap, other, or "" when the heading says nothing we recognise."""
     if MONTH.search(title):
         return "month"
     if WEEK.search(title):
@@ -71,11 +207,18 @@ def classify_heading(title: str) -> str:
         if phrase in lowered:
             return kind
     words = _words(title)
+    head = _words(HEAD_END.split(title, maxsplit=1)[0])
     for kind, stems in KIND_STEMS:
-        if any(word.startswith(stem) for word in words for stem in stems):
+        if kind in WEAK_KINDS:
+            # "Program Overview — for context" is an overview; "Lesson 1: Introduction to
+            # Django" is a lesson.
+            words_here = head if len(head) <= WEAK_KIND_MAX_WORDS else []
+        else:
+            words_here = words
+        if any(_starts(word, stem) for word in words_here for stem in stems):
             return kind
     for kind, stems in KIND_STEMS:
-        if any(_close(word, stem) for word in words for stem in stems):
+        if kind in MISSPELT_KINDS and any(_close(w, stem) for w in words for stem in stems):
             return kind
     return ""
 

@@ -5,25 +5,43 @@ document without any heading gets its short title-like lines promoted to heading
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from nexus.importer.parsing.sections import classify_heading
+
 _PARSER = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
 # Leading/trailing emoji, symbols, numbering and punctuation around a heading's words.
 EDGE_JUNK = re.compile(r"^[\W_\d]*?(?=[^\W\d_]|\d+\s*[A-Za-z])|(?:(?![)\]])[\s\W_])+$", re.UNICODE)
+BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 NUMBERING = re.compile(r"^(?:\d+[.)]|[ivx]+\.)\s+", re.IGNORECASE)
 LEAD_SEPARATOR = re.compile(r"^\s*(?:[:\-\u2013\u2014]+)\s*")
 SPLIT_TITLE = re.compile(r"\s+[\u2013\u2014-]\s+|:\s+|\s+\(")
+MISSING_SPACE_AFTER_NUMBER = re.compile(r"^( {0,3}\d{1,2}[.)])(?=[A-Z])", re.MULTILINE)
+BULLETED_HEADING = re.compile(r"^[-*+][ \t]+(?=#{1,6}[ \t])", re.MULTILINE)
 ATX_OR_SETEXT = re.compile(r"^ {0,3}#{1,6}\s|^ {0,3}(=+|-+)\s*$", re.MULTILINE)
 PLAIN_HEADING_MAX_WORDS = 8
+PICTOGRAPH_HEADING_MAX_WORDS = 6
+SHORT_TITLE_WORDS = 3
+CELL_GAP = re.compile(r"\s*\t\s*")
+# Marks that start a statement ("✅ Test early", "👉 Use env vars"), not a heading.
+NOT_A_HEADING_MARK = frozenset("✅✔☑❌✖➡👉→•▶►★⭐✓✗")
 # "Core Stack" or "Database Design:" alone on a line right above a list names that list.
 LIST_CAPTION_MAX_WORDS = 5
+# "Name: what it is", the name short and capitalised.
+NAMED_LINE = re.compile(r"^([A-Z][^:.!?]{1,60}?)\s*:\s+(\S.*)$")
 # "**Solution:**" over a list labels the list as the solution; it opens no section of its own.
 LABEL_LINES = frozenset(
     {"problem", "problems", "challenge", "issue", "solution", "solutions", "fix", "resolution"}
     | {"solution implemented", "how i solved it", "what i did"}
+)
+# "Challenge: slow pages" labels a challenge; it is no section heading.
+LABEL_WITH_TEXT = re.compile(
+    r"^(?:problem|challenge|issue|solution|fix|resolution)s?\s*\d*\s*[:\-\u2013\u2014]\s*\S",
+    re.IGNORECASE,
 )
 NOT_A_CAPTION = frozenset(
     {"solution", "solutions", "problem", "problems", "challenge", "issue", "fix", "fixes"}
@@ -40,6 +58,8 @@ class Item:
     rest: str = ""
     paragraphs: list[str] = field(default_factory=list)
     children: list["Item"] = field(default_factory=list)
+    # Every bold or italic run of the first paragraph: the names a sentence stresses.
+    emphasised: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -98,6 +118,7 @@ def clean_title(text: str) -> str:
 def clean_line(text: str) -> str:
     """One source line as plain words: emphasis, code marks and leading symbols gone."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text).replace("*", "").replace("`", "")
+    text = BACKSLASH_ESCAPE.sub(r"\1", text)
     return re.sub(r"^[\W_]+(?=\w)", "", text.strip().rstrip("\\").strip())
 
 
@@ -136,6 +157,40 @@ def bold_lead(token: Token) -> tuple[str, str]:
     lead = clean_title("".join(lead_parts))
     rest = LEAD_SEPARATOR.sub("", inline_text(rest_token))
     return lead, rest
+
+
+def named_lines(section: "Section") -> list[Item]:
+    """ "Backend: Django, Celery" or "**Caching:** fewer queries" on lines of their own in a
+    paragraph: one entry each, like list items with a bold lead."""
+    found = []
+    for lines in section.paragraph_lines:
+        for line in lines:
+            if match := NAMED_LINE.match(line):
+                found.append(Item(text=line, lead=match.group(1), rest=match.group(2)))
+    return found
+
+
+def emphasised_runs(token: Token) -> list[str]:
+    """The text of every bold or italic run in an inline token."""
+    runs: list[str] = []
+    depth = 0
+    for child in token.children or []:
+        if child.type in ("strong_open", "em_open"):
+            depth += 1
+            if depth == 1:
+                runs.append("")
+        elif child.type in ("strong_close", "em_close"):
+            depth = max(depth - 1, 0)
+        elif depth and child.type in ("text", "code_inline"):
+            runs[-1] += child.content
+    return [run.strip() for run in runs if run.strip()]
+
+
+def repair_markup(text: str) -> str:
+    """Slips that change the structure: "1.Cache early" is a numbered item whose space went
+    missing, and "- ## Challenges" a heading that got a bullet by mistake."""
+    text = MISSING_SPACE_AFTER_NUMBER.sub(r"\1 ", text)
+    return BULLETED_HEADING.sub("", text)
 
 
 def promote_plain_headings(text: str) -> str:
@@ -216,16 +271,70 @@ def _list(tokens: list[Token], start: int) -> tuple[list[Item], int]:
                 lead, rest = bold_lead(token)
                 current.text = inline_text(token)
                 current.lead, current.rest = lead, rest
+                current.emphasised = emphasised_runs(token)
             else:
                 current.paragraphs.append(inline_text(token))
         index += 1
     return items, index
 
 
+def _pasted_table(content: str) -> Table | None:
+    """Lines whose cells are apart by tabs (a table copied from a web page) are a table, the
+    first line its header."""
+    rows = [CELL_GAP.split(line.strip()) for line in content.split("\n") if line.strip()]
+    if len(rows) < 2 or any(len(row) < 2 for row in rows):
+        return None
+    return Table(header=rows[0], rows=rows[1:])
+
+
+def _starts_with_pictograph(text: str) -> bool:
+    mark = text.strip()[:1]
+    return bool(mark) and unicodedata.category(mark) == "So" and mark not in NOT_A_HEADING_MARK
+
+
+def _is_title_like(title: str) -> bool:
+    """ "Challenges & Solutions", "Best practices": a heading's shape, not a statement's
+    ("Struggled with Docker networking")."""
+    words = [word for word in title.split() if len(word) > 3]
+    capitalised = sum(1 for word in words if word[:1].isupper())
+    return len(title.split()) <= SHORT_TITLE_WORDS or capitalised >= len(words) * 0.6
+
+
+def _is_section_line(line: str, alone: bool, following: Token | None, next_text: str) -> bool:
+    """ "⚠️ Challenges & Solutions" or "Best Practices" on a line of its own, not marked up as a
+    heading: a short title-like line naming a kind of section opens that section, and so does
+    a short title after a pictograph ("📚 API Documentation") over something that is not one
+    more such line ("🔒 Security first" then "🧪 Test everything" are two statements)."""
+    title = clean_title(clean_line(line))
+    words = title.rstrip(":").split()
+    if not (
+        0 < len(words) <= PLAIN_HEADING_MAX_WORDS
+        and not line.rstrip().endswith((".", ",", ";", "!", "?"))
+        and ":" not in title.rstrip(":")
+        and title.lower().rstrip(": ") not in LABEL_LINES
+        and not LABEL_WITH_TEXT.match(title)
+        and title[:1].isupper()
+    ):
+        return False
+    pictograph = _starts_with_pictograph(line)
+    if classify_heading(title):
+        return pictograph or _is_title_like(title)
+    if not (pictograph and alone and len(words) <= PICTOGRAPH_HEADING_MAX_WORDS):
+        return False
+    if following is None or following.type == "heading_open":
+        return False
+    return following.type != "paragraph_open" or not _starts_with_pictograph(next_text)
+
+
+def _text_at(tokens: list[Token], index: int) -> str:
+    return tokens[index].content if index < len(tokens) and tokens[index].type == "inline" else ""
+
+
 def _is_list_caption(text: str, following: Token | None) -> bool:
     """A short plain line directly above a list, with no sentence punctuation, captions it."""
     if following is None or following.type not in ("bullet_list_open", "ordered_list_open"):
         return False
+    text = clean_title(text) or text
     words = text.rstrip(":").split()
     return (
         0 < len(words) <= LIST_CAPTION_MAX_WORDS
@@ -237,7 +346,7 @@ def _is_list_caption(text: str, following: Token | None) -> bool:
 
 def parse_sections(text: str) -> Section:
     """The document as a root section (level 0) with nested sections by heading level."""
-    tokens = _PARSER.parse(promote_plain_headings(text))
+    tokens = _PARSER.parse(promote_plain_headings(repair_markup(text)))
     line_count = text.count("\n") + 1
     root = Section(title="", level=0, end_line=line_count)
     stack = [root]
@@ -265,9 +374,19 @@ def parse_sections(text: str) -> Section:
             inline = tokens[index + 1]
             lead, rest = bold_lead(inline)
             following = tokens[index + 3] if index + 3 < len(tokens) else None
+            first, _newline, remaining = inline.content.partition("\n")
             if lead and not rest and len(lead) <= 100 and lead.lower() not in LABEL_LINES:
                 # A bold-only line acts as a heading below the current section.
                 open_section(lead, inline_text(inline), heading_level + 1, line)
+            elif table := _pasted_table(inline.content):
+                stack[-1].tables.append(table)
+            elif _is_section_line(first, not remaining, following, _text_at(tokens, index + 4)):
+                title = clean_title(clean_line(first))
+                open_section(title, first, heading_level + 1, line)
+                lines = [clean_line(line) for line in remaining.split("\n") if clean_line(line)]
+                if lines:
+                    stack[-1].paragraphs.append(" ".join(lines))
+                    stack[-1].paragraph_lines.append(lines)
             elif _is_list_caption(inline_text(inline), following):
                 open_section(
                     clean_title(inline_text(inline)), inline_text(inline), heading_level + 1, line

@@ -5,6 +5,7 @@ database; names not listed here are kept as the learner wrote them.
 """
 
 import re
+from collections.abc import Sequence
 
 # canonical name: (default category, aliases in lower case)
 KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -96,6 +97,9 @@ _SCAN = re.compile(
     re.IGNORECASE,
 )
 _REST_IN_PROSE = re.compile(r"\bREST(?:ful)?\b")
+_NOTE = re.compile(r"\s*\([^)]*\)")
+# Around a name: spaces, emphasis marks, and the dash or colon a learner left after it.
+_NAME_EDGES = " .*:\u2013\u2014-"
 _LIST_SPLIT = re.compile(r"\s*[,;]\s*")
 _SPLIT = re.compile(r"\s*(?:\+|&|\band\b|/(?!ssl|cd|openapi|tls))\s*", re.IGNORECASE)
 _NAME_CUT = re.compile(
@@ -111,6 +115,10 @@ GENERIC_TAIL = frozenset(
 )
 
 
+# Endings of everyday English nouns and verbs, which a product's one-word name rarely has.
+COMMON_WORD_ENDINGS = ("tion", "sion", "ing", "ment", "ness", "ity", "ance", "ence", "ison")
+
+
 def canonical(name: str) -> str | None:
     """The canonical name for a written name, or None when it is not a known technology."""
     key = " ".join(name.lower().replace("`", "").split()).strip(" .:*")
@@ -121,9 +129,14 @@ def default_category(name: str) -> str:
     return KNOWN[name][0] if name in KNOWN else "Other"
 
 
-def names_in_item(text: str) -> list[str]:
-    """Technology names in one list item ("Celery + RabbitMQ - queues" → Celery, RabbitMQ)."""
-    head = _NAME_CUT.split(text, maxsplit=1)[0].strip(" .*")
+def names_in_item(text: str, emphasised: Sequence[str] = ()) -> list[str]:
+    """Technology names in one list item ("Celery + RabbitMQ - queues" → Celery, RabbitMQ;
+    "Django (ORM), Celery (tasks)" → Django, Celery). When the item is a sentence, the names
+    it sets in bold (`emphasised`), else the known names it mentions."""
+    without_notes = _NOTE.sub("", text)
+    if "," in without_notes:
+        text = without_notes
+    head = _NAME_CUT.split(text, maxsplit=1)[0].strip(_NAME_EDGES)
     if not head:
         return []
     whole = canonical(head)
@@ -134,7 +147,7 @@ def names_in_item(text: str) -> list[str]:
         known = canonical(part.strip(" .*()"))
         pieces = [known] if known else _SPLIT.split(part)
         for piece in pieces:
-            piece = piece.strip(" .*()")
+            piece = piece.strip(_NAME_EDGES + "()")
             if not piece:
                 continue
             name = canonical(piece)
@@ -143,8 +156,36 @@ def names_in_item(text: str) -> list[str]:
             elif len(piece.split()) <= MAX_UNKNOWN_WORDS and _looks_like_a_name(piece):
                 names.append(piece)
     if not names:
-        names = scan(text)
+        names = [name for run in emphasised for name in _emphasised_name(run)] or scan(text)
     return list(dict.fromkeys(names))
+
+
+def names_only(text: str) -> list[str]:
+    """The names a text consists of ("Jenkins", "Celery + RabbitMQ"), or [] when any part of it
+    is something else ("Authentication and authorization systems")."""
+    text = _NOTE.sub("", text).strip(_NAME_EDGES)
+    whole = canonical(text)
+    if whole:
+        return [whole]
+    names = []
+    for part in _LIST_SPLIT.split(text):
+        known = canonical(part)
+        for piece in [part] if known else _SPLIT.split(part):
+            piece = piece.strip(_NAME_EDGES)
+            name = canonical(piece) or (piece if piece and _looks_like_a_name(piece) else None)
+            if name is None or len(piece.split()) > MAX_UNKNOWN_WORDS:
+                return []
+            names.append(name)
+    return list(dict.fromkeys(names))
+
+
+def _emphasised_name(run: str) -> list[str]:
+    run = run.strip(_NAME_EDGES)
+    known = canonical(run)
+    if known:
+        return [known]
+    short = bool(run) and len(run.split()) <= MAX_UNKNOWN_WORDS
+    return [run] if short and _looks_like_a_name(run) else []
 
 
 def _looks_like_a_name(piece: str) -> bool:
@@ -152,6 +193,8 @@ def _looks_like_a_name(piece: str) -> bool:
     concerns" or "custom components" describe something."""
     if piece.split()[-1].lower() in GENERIC_TAIL:
         return False
+    if " " not in piece and piece[1:].islower() and piece.lower().endswith(COMMON_WORD_ENDINGS):
+        return False  # "Serialization", "Working", "Management": a word, not a product
     return piece[0].isalpha() and all(
         word[0].isupper() or any(c.isupper() or c in "./+#" for c in word[1:])
         for word in piece.split()

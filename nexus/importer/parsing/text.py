@@ -16,7 +16,7 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.DOTALL)
 MERGE_MARKER = re.compile(r"^(<{7}|>{7})( .*)?$|^={7}$", re.MULTILINE)
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # Bullets pasted from word processors: "•", "▪", "", "o " at the start of a line.
-WORD_BULLET = re.compile(r"^([ \t]*)(?:[•▪●◦‣∙]|\uf0b7|\uf0a7|o(?= [A-Z]))[ \t]+", re.MULTILINE)
+WORD_BULLET = re.compile(r"^([ \t]*)(?:[•▪●◦‣∙·⦁]|\uf0b7|\uf0a7|o(?= [A-Z]))[ \t]+", re.MULTILINE)
 FRONT_MATTER_MAX_CHARS = 4000
 # UTF-8 read as Latin-1 or Windows-1252 (mojibake) is made of these characters: text without any
 # cannot hold it, and ftfy's own check (is_bad) is only asked about text with some.
