@@ -20,6 +20,7 @@ the date and the rule that gave it; the report names the rule of every entry (`d
 
 import datetime as dt
 import difflib
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -124,10 +125,8 @@ class JournalSink:
         milestones = self._program_milestones(owner, cohort)
         outcomes = []
         for item in items:
-
-            def dating(item: ExtractedItem = item) -> Dating:
-                return _dating(item, context, cohort, today, highest)
-
+            # Dated only when a new entry is written: blame runs for nothing else.
+            dating = functools.partial(_dating, item, context, cohort, today, highest)
             outcome, dated = self._entry(owner, context, item, ledger, index, dating, milestones)
             if dated is None:  # an entry written before keeps its date (its slug)
                 outcome.details = {"date": outcome.target_slug, "dated_by": KEPT}
@@ -207,7 +206,8 @@ class JournalSink:
             try:
                 entry = journal.entry_update(entry=entry, actor=owner, body=body, topics=topics)
             except ValidationError as exc:
-                return Outcome(item=item, action="skipped", reason=_refusal(exc)), None
+                kept = entry.date.isoformat()
+                return Outcome(item, "skipped", _refusal(exc), target_slug=kept), None
             return _done(item, "updated", entry, version=_entry_marker(entry), reason=note), None
         dated = dating()
         try:
