@@ -15,8 +15,9 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from nexus.importer.parsing import ParsedDocument
+from nexus.importer.parsing import MonthLog, ParsedDocument
 from nexus.importer.parsing import technologies as known
+from nexus.importer.sources.base import LineHistory
 
 JOURNAL_TAG = "learning-journal"
 # Where an item came from, which its identity leaves out.
@@ -33,6 +34,8 @@ class FileContext:
     path: str
     repository: str = ""
     commit: str = ""
+    # When each line of the file was first committed (git sources only).
+    history: LineHistory | None = None
 
 
 @dataclass
@@ -41,6 +44,11 @@ class ExtractedItem:
     key: str
     title: str
     data: dict[str, Any] = field(default_factory=dict)
+    # Where a month or week stands in the parsed text (first line, line after the last; 0-based)
+    # and those lines, heading and body: its date is read from them. Neither is part of the
+    # item's hash or identity.
+    source_lines: tuple[int, int] | None = None
+    source_text: str = ""
 
     @property
     def content_hash(self) -> str:
@@ -160,6 +168,7 @@ def items_for(document: ParsedDocument, context: FileContext) -> list[ExtractedI
                 },
             )
         )
+    text_lines = document.body.split("\n") if document.months or document.weeks else []
     for month in document.months:
         items.append(
             ExtractedItem(
@@ -172,6 +181,7 @@ def items_for(document: ParsedDocument, context: FileContext) -> list[ExtractedI
                     "entries": month.entries,
                     "milestones": month.milestones,
                 },
+                **_whereabouts(month, text_lines),
             )
         )
     for week in document.weeks:
@@ -181,6 +191,16 @@ def items_for(document: ParsedDocument, context: FileContext) -> list[ExtractedI
                 key=f"week:{week.number}",
                 title=f"Week {week.number}: {week.title}",
                 data={"number": week.number, "title": week.title, "entries": week.entries},
+                **_whereabouts(week, text_lines),
             )
         )
     return items
+
+
+def _whereabouts(log: MonthLog, text_lines: list[str]) -> dict[str, Any]:
+    if log.end_line <= log.start_line:
+        return {}
+    return {
+        "source_lines": (log.start_line, log.end_line),
+        "source_text": "\n".join(text_lines[log.start_line : log.end_line]),
+    }

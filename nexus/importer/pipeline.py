@@ -18,6 +18,7 @@ from nexus.importer.items import ExtractedItem, FileContext, items_for
 from nexus.importer.models import ImportedItem
 from nexus.importer.parsing import BinaryContentError, parse_document
 from nexus.importer.sinks import PENDING, Outcome, sink_for
+from nexus.importer.sinks import journal as journal_sink
 from nexus.importer.sources import Source, SourceFile
 
 logger = logging.getLogger(__name__)
@@ -144,8 +145,12 @@ def _details(outcome: Outcome) -> dict[str, Any]:
         return {"has_solution": bool(solution), "solution": solution}
     if kind in ("month", "week"):
         number = data["number"]
-        milestones = [{"title": text, kind: number} for text in data.get("milestones") or []]
-        return {kind: number, "milestones": milestones, **outcome.details}
+        # An unchanged period did not reach its sink: it keeps the date its entry has.
+        dating = outcome.details or {"date": outcome.target_slug, "dated_by": journal_sink.KEPT}
+        milestones = [
+            {"title": text, kind: number, **dating} for text in data.get("milestones") or []
+        ]
+        return {kind: number, "milestones": milestones, **dating}
     return dict(outcome.details)
 
 
@@ -209,6 +214,7 @@ def import_file(
         path=file.path,
         repository=source.repository,
         commit=source.commit,
+        history=file.history,
     )
     file_hash = hashlib.sha256(file.data).hexdigest()
     known = ImportedItem.objects.filter(

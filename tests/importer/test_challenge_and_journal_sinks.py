@@ -151,7 +151,9 @@ def test_an_entry_edited_in_nexus_is_not_overwritten(owner):
     assert entry.body == "Rewritten by me."
 
 
-def test_dates_the_journal_refuses_are_skipped_with_its_reason(owner, mentor, awkward_moment):
+def test_a_future_cohort_date_falls_through_and_a_refused_date_says_why(
+    owner, mentor, awkward_moment
+):
     program = journal_selectors.default_program()
     # A cohort that started on the 15th of last month: its month 2 began on the 1st of this month.
     start = (awkward_moment.today.replace(day=1) - dt.timedelta(days=1)).replace(day=15)
@@ -160,14 +162,25 @@ def test_dates_the_journal_refuses_are_skipped_with_its_reason(owner, mentor, aw
     )
     journal.cohort_add_learner(actor=mentor, cohort=cohort, learner=owner)
     report = _import(owner, SYNTHETIC)
-    actions = {i["title"]: (i["action"], i["reason"]) for i in _items(report, "month")}
-    assert actions["Month 1: Getting started"][0] == "created"
+    months = {i["title"]: i for i in _items(report, "month")}
+    assert months["Month 1: Getting started"]["action"] == "created"
+    assert months["Month 1: Getting started"]["details"]["dated_by"] == "cohort start"
     assert Entry.objects.get(author=owner, body__contains="Getting started").date == start
     month_two = Entry.objects.get(author=owner, body__contains="Modelled the schema")
     assert month_two.date == awkward_moment.today.replace(day=1)
-    # Months 3 and 4 begin on the 1st of next month and the month after: refused, not written.
-    for title in ("Month 3: Shipping", "Month 4: Capstone"):
-        action, reason = actions[title]
-        assert action == "skipped"
-        assert "cannot be dated in the future" in reason
-    assert report["totals"]["skipped"] >= 2
+    # Months 3 and 4 would begin next month and the month after: never a date in the future,
+    # they are counted back from today instead (4 is this month, 3 the last one).
+    four = months["Month 4: Capstone"]
+    assert (four["action"], four["details"]["dated_by"]) == (
+        "created",
+        "counted back from the import date",
+    )
+    assert four["details"]["date"] == awkward_moment.today.replace(day=1).isoformat()
+    # The 1st of last month is before the cohort's start: refused, and the report says why.
+    three = months["Month 3: Shipping"]
+    assert three["action"] == "skipped"
+    assert three["details"]["date"] == start.replace(day=1).isoformat()
+    assert f"refused by the journal for {start.replace(day=1):%Y-%m-%d}" in three["reason"]
+    assert "(counted back from the import date)" in three["reason"]
+    assert f"starts on {start:%Y-%m-%d}" in three["reason"]
+    assert not Entry.objects.filter(author=owner, date__gt=awkward_moment.today).exists()

@@ -56,9 +56,17 @@ def test_cli_dry_run_json_lists_what_each_item_was_understood_as(journal_file, o
         "solution": "select_related.",
     }
     month = items[("month", "Month 1: Basics")]
-    assert month["milestones"] == [{"title": "Milestone 1: First app", "month": 1}]
     assert month["dated_by"] == "counted back from the import date"
     assert month["date"] == clock.today().replace(day=1).isoformat()
+    # A milestone carries the month it belongs to and how that month was dated.
+    assert month["milestones"] == [
+        {
+            "title": "Milestone 1: First app",
+            "month": 1,
+            "date": month["date"],
+            "dated_by": "counted back from the import date",
+        }
+    ]
 
 
 def test_cli_refuses_unknown_users_and_missing_sources(journal_file, owner):

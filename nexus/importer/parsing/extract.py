@@ -329,7 +329,10 @@ def _practices_in(section: Section, kind: str) -> list[Practice]:
 
 def _month(section: Section, number: int) -> MonthLog:
     log = MonthLog(
-        number=number, title=MONTH_PREFIX.sub("", section.title).strip() or section.title
+        number=number,
+        title=MONTH_PREFIX.sub("", section.title).strip() or section.title,
+        start_line=section.start_line,
+        end_line=section.end_line,
     )
     for item in section.items:
         if MILESTONE.match(item.text):
@@ -426,7 +429,9 @@ def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
                 logs = months if found and found.re is MONTH else weeks
                 if found and item.lead:
                     title = item.rest or item.lead
-                    logs.setdefault(int(found.group(1)), MonthLog(int(found.group(1)), title))
+                    log = MonthLog(int(found.group(1)), title)
+                    log.start_line, log.end_line = item.start_line, item.end_line
+                    logs.setdefault(log.number, log)
         elif own in ("objective", "features", "overview") and section.level >= 2:
             overview_sections.append(section)
     known_found = sum(1 for g in groups.values() for name in g.names if name in tech.KNOWN)

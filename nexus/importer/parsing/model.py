@@ -37,6 +37,10 @@ class MonthLog:
     title: str
     entries: list[str] = field(default_factory=list)
     milestones: list[str] = field(default_factory=list)
+    # The lines of the document's text (`ParsedDocument.body`) it was read from, heading and body:
+    # the first, and the one after the last (0-based). Its date is read from them.
+    start_line: int = 0
+    end_line: int = 0
 
 
 @dataclass

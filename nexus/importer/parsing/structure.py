@@ -60,6 +60,9 @@ class Item:
     children: list["Item"] = field(default_factory=list)
     # Every bold or italic run of the first paragraph: the names a sentence stresses.
     emphasised: list[str] = field(default_factory=list)
+    # Its lines in the text: the first, and the one after the last (0-based).
+    start_line: int = 0
+    end_line: int = 0
 
     @property
     def title(self) -> str:
@@ -261,7 +264,8 @@ def _list(tokens: list[Token], start: int) -> tuple[list[Item], int]:
         if token.type == close_type and token.level == tokens[start].level:
             return items, index
         if token.type == "list_item_open":
-            current = Item(text="")
+            first, after = token.map or (0, 0)
+            current = Item(text="", start_line=first, end_line=after)
             items.append(current)
         elif token.type in ("bullet_list_open", "ordered_list_open") and current is not None:
             children, index = _list(tokens, index)

@@ -1,6 +1,9 @@
 """What every source yields, the limits they share, and how a source says it cannot be imported."""
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.conf import settings
 
@@ -17,11 +20,30 @@ def limit(name: str) -> int:
     return int(getattr(settings, f"NEXUS_IMPORT_{name}"))
 
 
+@dataclass(frozen=True)
+class LineOrigin:
+    """One line of a file as its history tells it: its text and when it was first committed
+    (its author's time); `written` is None when the history is cut before the line (a shallow
+    clone) and the line may be older than anything the clone holds."""
+
+    text: str
+    written: dt.datetime | None
+
+
+class LineHistory(Protocol):
+    def lines(self) -> Sequence[LineOrigin] | None:
+        """Each line of the file in order, or None when the history cannot be read. Computed
+        on first use: only files with dated sections need it."""
+        ...
+
+
 @dataclass
 class SourceFile:
     path: str
     data: bytes = b""
     skip_reason: str = ""
+    # Where the file's lines came from, when the source keeps history (a git clone).
+    history: LineHistory | None = None
 
 
 @dataclass

@@ -1,5 +1,9 @@
 """Shallow clones of git repositories that connect only where the outbound-URL guard allows.
 
+A clone keeps up to HISTORY_DEPTH commits: enough to tell when each line of a journal was first
+committed (the journal sink dates a month by it, through `BlameHistory`), bounded so that a long
+history costs no more than that; a line older than the cut has no known date.
+
 `git clone` resolves names and follows redirects by itself, so a URL checked once and then handed
 to it can be sent elsewhere: by a DNS answer that changes after the check (rebinding) or by a
 redirect (a 302 once sent a clone to 127.0.0.1). So, for a repository URL:
@@ -12,6 +16,7 @@ redirect (a 302 once sent a clone to 127.0.0.1). So, for a repository URL:
 The command line (`nexus import`) may also clone ssh:// and file:// URLs and local paths.
 """
 
+import datetime as dt
 import ipaddress
 import os
 import shutil
@@ -26,7 +31,7 @@ from urllib.parse import urljoin, urlsplit
 from django.conf import settings
 
 from nexus.core import outbound
-from nexus.importer.sources.base import Source, SourceError, limit
+from nexus.importer.sources.base import LineOrigin, Source, SourceError, limit
 from nexus.importer.sources.files import folder
 
 GIT = shutil.which("git") or "/usr/bin/git"
@@ -44,6 +49,10 @@ GIT_SAFETY_OPTIONS = (
     *("-c", "credential.helper="),
     *("-c", "core.symlinks=false"),
 )
+# Commits a clone keeps for dating lines (see the module's docstring), and how long the one
+# `git blame` of a file may take.
+HISTORY_DEPTH = 100
+BLAME_TIMEOUT_SECONDS = 20
 GIT_STATUS_HINTS = {
     401: "only public repositories can be imported",
     403: "only public repositories can be imported",
@@ -215,9 +224,80 @@ def _run_clone(command: list[str], target: Path, env: dict[str, str]) -> None:
         raise SourceError("The repository is larger than the size limit.")
 
 
+def _author_time(seconds: int, offset: str) -> dt.datetime:
+    """A commit's author time in the author's own offset ("+0100"): the day as they lived it."""
+    sign = -1 if offset.startswith("-") else 1
+    hours, minutes = int(offset[1:3] or 0), int(offset[3:5] or 0)
+    zone = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+    return dt.datetime.fromtimestamp(seconds, tz=zone)
+
+
+def parse_blame(output: bytes, cut: frozenset[str] = frozenset()) -> list[LineOrigin]:
+    """`git blame --porcelain` as one LineOrigin per line of the file. A commit's headers come
+    with its first line only; a line from a commit in `cut` (the shallow boundary, whose parents
+    the clone lacks) is undated."""
+    times: dict[str, tuple[int, str]] = {}
+    lines: list[LineOrigin] = []
+    commit = ""
+    for raw in output.split(b"\n"):
+        if raw.startswith(b"\t"):
+            when = times.get(commit)
+            written = None if commit in cut or when is None else _author_time(*when)
+            lines.append(LineOrigin(raw[1:].decode("utf-8", "replace"), written))
+            continue
+        name, _, value = raw.decode("utf-8", "replace").partition(" ")
+        if name == "author-time" and value.isdigit():
+            times[commit] = (int(value), times.get(commit, (0, "+0000"))[1])
+        elif name == "author-tz" and len(value) == 5:
+            times[commit] = (times.get(commit, (0, value))[0], value)
+        elif len(name) in (40, 64) and all(c in "0123456789abcdef" for c in name):
+            commit = name
+    return lines
+
+
+class BlameHistory:
+    """When each line of one file of a clone was first committed: one `git blame` of the file,
+    run the first time it is asked for, with the clone's sandboxed environment."""
+
+    def __init__(self, root: Path, path: str, env: dict[str, str], cut: frozenset[str]) -> None:
+        self.root, self.path, self.env, self.cut = root, path, env, cut
+        self._lines: list[LineOrigin] | None = None
+        self._asked = False
+
+    def lines(self) -> list[LineOrigin] | None:
+        if not self._asked:
+            self._asked = True
+            self._lines = self._blame()
+        return self._lines
+
+    def _blame(self) -> list[LineOrigin] | None:
+        # -w: a line re-indented later keeps its first date; -M: so does a line moved in the file.
+        options = ["blame", "--porcelain", "-w", "-M", "--no-textconv", "HEAD", "--", self.path]
+        try:
+            done = subprocess.run(  # noqa: S603 - fixed argv, no shell
+                [GIT, *GIT_SAFETY_OPTIONS, "-C", str(self.root), *options],
+                env=self.env,
+                capture_output=True,
+                timeout=BLAME_TIMEOUT_SECONDS,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return parse_blame(done.stdout, self.cut) if done.returncode == 0 else None
+
+
+def _shallow_boundary(target: Path) -> frozenset[str]:
+    """The commits whose parents the clone lacks (none when it holds the whole history)."""
+    try:
+        return frozenset((target / ".git" / "shallow").read_text().split())
+    except OSError:
+        return frozenset()
+
+
 @contextmanager
 def cloned(url: str, *, allow_local: bool = False) -> Iterator[Source]:
-    """A shallow clone of `url` in a temporary folder, removed afterwards."""
+    """A clone of `url`'s last HISTORY_DEPTH commits in a temporary folder, removed afterwards;
+    its files carry their lines' history, read when first asked (while the clone exists)."""
     url = check_git_url(url, allow_local=allow_local)
     workdir = Path(tempfile.mkdtemp(prefix="nexus-import-"))
     home = workdir / "home"
@@ -226,7 +306,8 @@ def cloned(url: str, *, allow_local: bool = False) -> Iterator[Source]:
     env = _git_env(home)
     try:
         remote, options = _clone_options(url)
-        command = [GIT, *options, "clone", "--depth", "1", "--single-branch", "--no-tags"]
+        depth = str(HISTORY_DEPTH)
+        command = [GIT, *options, "clone", "--depth", depth, "--single-branch", "--no-tags"]
         _run_clone([*command, "--quiet", "--", remote, str(target)], target, env)
         commit = subprocess.run(  # noqa: S603
             [GIT, "-C", str(target), "rev-parse", "HEAD"],
@@ -236,13 +317,13 @@ def cloned(url: str, *, allow_local: bool = False) -> Iterator[Source]:
             timeout=30,
             check=False,
         ).stdout.strip()
+        files = list(folder(target))
+        cut = _shallow_boundary(target)
+        for file in files:
+            if not file.skip_reason:
+                file.history = BlameHistory(target, file.path, env, cut)
         yield Source(
-            key=f"git:{url}",
-            label=url,
-            kind="git",
-            repository=remote,
-            commit=commit,
-            files=list(folder(target)),
+            key=f"git:{url}", label=url, kind="git", repository=remote, commit=commit, files=files
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
