@@ -14,6 +14,14 @@ class NexusTask(Task):
     # A retry that names no countdown (the one after a lost pool process included) comes back
     # after 10 s, not Celery's 3 minutes; Celery has no setting for this.
     default_retry_delay = 10
+    runs_long = False
+
+
+class LongRunningTask(NexusTask):
+    """A task that may outlast a request: where tasks run inline (embedded mode, no broker), it
+    runs on the web process's background thread instead (nexus.core.background)."""
+
+    runs_long = True
 
 
 app = Celery("nexus", task_cls=NexusTask)

@@ -354,6 +354,9 @@ CELERY_TASK_IGNORE_RESULT = True
 # Embedded mode has no broker: tasks run inline, in the request that enqueues them.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# ...except a task marked runs_long (an import): it runs on a background thread of the web
+# process, so the request answers at once and the page shows its progress (nexus.core.background).
+NEXUS_LONG_TASKS_IN_BACKGROUND = env.bool("NEXUS_LONG_TASKS_IN_BACKGROUND", default=True)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # A task whose pool process died (killed, out of memory) is retried and counts against its
