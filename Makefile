@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := nexus/static/vendor
 
-.PHONY: run dev demo-data test install assets lint typecheck migrations-check pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search bench-servers bench-lists bench-http verify verify-proofs verify-faults verify-soak clean
+.PHONY: run dev demo-data test install assets lint typecheck migrations-check pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search bench-servers bench-lists bench-http bench-cli verify verify-proofs verify-faults verify-soak clean
 
 # Nexus as people use it: granian (manage.py serve), debug off, static files from WhiteNoise.
 run: demo-data
@@ -104,6 +104,10 @@ bench: bench-notifications bench-journal bench-import bench-search
 
 bench-journal: install
 	$(PY) bench/journal_dashboard.py $(BENCH_ARGS)
+
+# `nexus --help` start-up against `python -c pass` and a bare django.setup(); the limit is 1 s.
+bench-cli: install
+	$(PY) bench/cli_startup.py $(BENCH_ARGS)
 
 # Import throughput over the shared corpus: parse only vs first import vs the no-op re-import.
 bench-import: install

@@ -1,3 +1,5 @@
-from nexus.celery import app as celery_app
+"""Nexus, the Django project.
 
-__all__ = ("celery_app",)
+Importing the package loads nothing: `nexus --help` must not pay for Celery. The Celery app
+(nexus.celery) becomes current in nexus.core's ready(), and `celery -A nexus` finds it there.
+"""

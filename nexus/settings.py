@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -88,7 +87,6 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "strawberry_django",
     "django_celery_beat",
     "django_htmx",
     "nexus.core",
@@ -356,6 +354,9 @@ CELERY_TASK_IGNORE_RESULT = True
 # Embedded mode has no broker: tasks run inline, in the request that enqueues them.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# ...except a task marked runs_long (an import): it runs on a background thread of the web
+# process, so the request answers at once and the page shows its progress (nexus.core.background).
+NEXUS_LONG_TASKS_IN_BACKGROUND = env.bool("NEXUS_LONG_TASKS_IN_BACKGROUND", default=True)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # A task whose pool process died (killed, out of memory) is retried and counts against its
@@ -368,37 +369,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Synced into django-celery-beat's tables at start, where admins can edit them.
-CELERY_BEAT_SCHEDULE = {
-    "sweep-pending-events": {"task": "nexus.core.tasks.sweep_pending_events", "schedule": 60.0},
-    "daily-digest": {
-        "task": "nexus.notifications.tasks.send_digests",
-        "schedule": crontab(hour=7, minute=0),
-        "args": ["daily"],
-    },
-    "weekly-digest": {
-        "task": "nexus.notifications.tasks.send_digests",
-        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
-        "args": ["weekly"],
-    },
-    "delete-old-read-notifications": {
-        "task": "nexus.notifications.tasks.delete_old_read_notifications",
-        "schedule": crontab(hour=3, minute=15),
-    },
-    "monthly-reflection-reminder": {
-        "task": "nexus.notifications.tasks.remind_learners_to_reflect",
-        "schedule": crontab(hour=8, minute=0, day_of_month="1"),
-    },
-    "search-sync": {"task": "nexus.search.tasks.sync_search_index", "schedule": 60.0},
-    "delete-expired-signups": {
-        "task": "nexus.accounts.tasks.delete_expired_signups",
-        "schedule": crontab(hour=3, minute=30),
-    },
-    "delete-expired-refresh-tokens": {
-        "task": "nexus.accounts.tasks.delete_expired_refresh_tokens",
-        "schedule": crontab(hour=3, minute=45),
-    },
-}
+# The beat schedule is in nexus/celery.py: its crontabs would load Celery with the settings.
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- E-mail -----------------------------------------------------------------------------------

@@ -235,6 +235,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def long_tasks_inline(settings):
+    """Tasks marked runs_long run inline in tests too, like every other task, unless a test asks
+    for embedded mode's background thread (the import progress tests do)."""
+    settings.NEXUS_LONG_TASKS_IN_BACKGROUND = False
+
+
 @pytest.fixture
 def celery_broker(monkeypatch):
     """Point Celery at a broker URL for one test, with no pooled connection to the old one."""

@@ -1,7 +1,7 @@
 """People can be followed (nexus/notifications/followable.py)."""
 
 from nexus.accounts.models import User, Viewer
-from nexus.core.graphql import pk_from_id
+from nexus.core.ids import pk_from_id
 from nexus.notifications.followable import register_followable
 
 

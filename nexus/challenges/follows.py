@@ -2,7 +2,7 @@
 
 from nexus.accounts.models import Viewer
 from nexus.challenges.models import Challenge
-from nexus.core.graphql import pk_from_id
+from nexus.core.ids import pk_from_id
 from nexus.notifications.followable import register_followable
 
 

@@ -11,6 +11,10 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        # The project's Celery app becomes current before any task registers, so shared tasks
+        # and taskqueue's current_app are this app in every process that sets Django up.
+        import nexus.celery  # noqa: F401
+
         request_finished.connect(clear_request_context, dispatch_uid="nexus.clear_request_context")
         # Importing each app's tasks.py and handlers.py registers its Celery tasks and event
         # subscribers in every process (web, worker, beat), not only where Celery discovers them.

@@ -1,6 +1,5 @@
 """GraphQL building blocks: the authenticated view, limits, and typed errors for mutations."""
 
-import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
@@ -41,6 +40,7 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 from strawberry_django.permissions import DjangoPermissionExtension
 
 from nexus.core.errors import problem_response
+from nexus.core.ids import pk_from_id
 from nexus.core.parsers import JSONTooDeep, loads_bounded
 
 
@@ -186,19 +186,6 @@ class NotFound(ObjectDoesNotExist):
         super().__init__(message)
         self.field = field
         self.message = message
-
-
-# Primary keys are PostgreSQL bigints: ids past this one name no row.
-MAX_PK = 2**63 - 1
-DIGITS = re.compile(r"[0-9]{1,19}")
-
-
-def pk_from_id(value: str) -> int | None:
-    """The primary key an ID argument names, or None when no row can have it (not a whole
-    number, or past bigint): the ORM would raise ValueError on it, a bug in the answer."""
-    if not DIGITS.fullmatch(value) or not 0 < (pk := int(value)) <= MAX_PK:
-        return None
-    return pk
 
 
 def pk_or_not_found(value: str, *, field: str = "id") -> int:

@@ -10,9 +10,10 @@ from datetime import timedelta
 from typing import Any
 
 from celery import current_app
+from django.conf import settings
 from django.db import transaction
 
-from nexus.core import clock
+from nexus.core import background, clock
 from nexus.core.models import DeferredTask
 
 logger = logging.getLogger(__name__)
@@ -22,10 +23,19 @@ SWEEP_BATCH = 500
 
 
 def enqueue(name: str, *args: Any, **kwargs: Any) -> None:
-    """Send the task registered as `name`; it runs inline when tasks run eagerly."""
+    """Send the task registered as `name`; it runs inline when tasks run eagerly, except a long
+    one (`runs_long`), which then runs on the process's background thread."""
+    task = current_app.tasks[name]
+    if (
+        current_app.conf.task_always_eager
+        and getattr(task, "runs_long", False)
+        and settings.NEXUS_LONG_TASKS_IN_BACKGROUND
+    ):
+        background.submit(task, args, kwargs)
+        return
     # The registered task's own apply_async, as `.delay()` would: it honours task_always_eager
     # and the task's options, where send_task does neither; an unknown name raises NotRegistered.
-    current_app.tasks[name].apply_async(args, kwargs)
+    task.apply_async(args, kwargs)
 
 
 def enqueue_on_commit(name: str, *args: Any, **kwargs: Any) -> None:

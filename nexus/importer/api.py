@@ -16,7 +16,11 @@ from nexus.importer.models import ImportJob
 
 class ImportJobSerializer(serializers.ModelSerializer):
     owner = serializers.IntegerField(source="owner_id", read_only=True)
-    percent = serializers.IntegerField(read_only=True)
+    percent = serializers.IntegerField(
+        read_only=True,
+        help_text="Items written out of items_total, 0-100 (items_total is 0 while the files are "
+        "still being read); 100 once the job has finished.",
+    )
 
     class Meta:
         model = ImportJob
@@ -29,6 +33,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "status",
             "files_total",
             "files_done",
+            "items_total",
+            "items_done",
             "percent",
             "current_path",
             "report",

@@ -36,6 +36,9 @@ class ImportJob(TimeStampedModel):
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     files_total = models.PositiveIntegerField(default=0)
     files_done = models.PositiveIntegerField(default=0)
+    # Items (articles, challenges, entries...) the files hold, known once every file is read.
+    items_total = models.PositiveIntegerField(default=0)
+    items_done = models.PositiveIntegerField(default=0)
     current_path = models.CharField(max_length=500, blank=True)
     report = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
@@ -60,9 +63,15 @@ class ImportJob(TimeStampedModel):
 
     @property
     def percent(self) -> int:
+        """The share of the items found that are written (a file's, once its transaction ends)."""
         if self.is_finished:
             return 100
-        return int(100 * self.files_done / self.files_total) if self.files_total else 0
+        return int(100 * self.items_done / self.items_total) if self.items_total else 0
+
+    @property
+    def is_reading(self) -> bool:
+        """Running, the files not all read yet: how many items they hold is not known."""
+        return self.status == JobStatus.RUNNING and not self.items_total
 
 
 class ImportedItem(TimeStampedModel):

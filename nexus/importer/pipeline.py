@@ -16,7 +16,7 @@ from nexus.accounts.models import User
 from nexus.core import clock, events
 from nexus.importer.items import ExtractedItem, FileContext, items_for
 from nexus.importer.models import ImportedItem
-from nexus.importer.parsing import BinaryContentError, parse_document
+from nexus.importer.parsing import BinaryContentError, ParsedDocument, parse_document
 from nexus.importer.sinks import PENDING, Outcome, sink_for
 from nexus.importer.sinks import journal as journal_sink
 from nexus.importer.sources import Source, SourceFile
@@ -35,7 +35,21 @@ ACTIONS = (
     "skipped",
     "failed",
 )
-Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """Where a running import is. Items are counted once every file has been read (parsed), so
+    the total is known before the first item is written; until then items_total is 0."""
+
+    files_done: int
+    files_total: int
+    items_done: int
+    items_total: int
+    path: str
+
+
+Progress = Callable[[ImportProgress], None]
 LEDGER_FIELDS = (
     "content_hash",
     "identity",
@@ -202,12 +216,29 @@ def _write_items(
     return outcomes
 
 
-def import_file(
-    *, owner: User, source: Source, file: SourceFile, dry_run: bool = False
-) -> FileReport:
-    """Import one file in its own transaction (rolled back for a dry run)."""
+@dataclass
+class ReadFile:
+    """A file read and parsed, its items extracted, nothing written yet; or, in `report`, what
+    was decided without writing (skipped, unchanged, failed)."""
+
+    file: SourceFile
+    report: FileReport | None = None
+    context: FileContext | None = None
+    document: ParsedDocument | None = None
+    items: list[ExtractedItem] = field(default_factory=list)
+    file_hash: str = ""
+
+    @property
+    def item_count(self) -> int:
+        if self.report is not None:
+            return sum(self.report.counts.values())
+        return len(self.items)
+
+
+def read_file(*, owner: User, source: Source, file: SourceFile) -> ReadFile:
+    """The cheap half of an import: skip, recognise an unchanged file, or parse and extract."""
     if file.skip_reason:
-        return FileReport(path=file.path, status="skipped", reason=file.skip_reason)
+        return ReadFile(file, FileReport(path=file.path, status="skipped", reason=file.skip_reason))
     context = FileContext(
         source_key=source.key,
         source_label=source.label,
@@ -226,13 +257,25 @@ def import_file(
             .exclude(item_key=FILE_KEY)
             .count()
         )
-        return FileReport(path=file.path, status="unchanged", counts={"unchanged": unchanged})
+        report = FileReport(path=file.path, status="unchanged", counts={"unchanged": unchanged})
+        return ReadFile(file, report)
     try:
         document = parse_document(file.data, path=file.path)
     except BinaryContentError:
-        return FileReport(path=file.path, status="skipped", reason="binary file")
+        return ReadFile(file, FileReport(path=file.path, status="skipped", reason="binary file"))
+    items = items_for(document, context)
+    return ReadFile(file, None, context, document, items, file_hash)
+
+
+def write_file(*, owner: User, read: ReadFile, dry_run: bool = False) -> FileReport:
+    """Write a read file's items in one transaction (rolled back for a dry run)."""
+    if read.report is not None:
+        return read.report
+    assert read.context is not None
+    assert read.document is not None
+    document = read.document
     report = FileReport(
-        path=file.path,
+        path=read.file.path,
         status="imported",
         journal=document.is_journal,
         recognised=document.recognised(),
@@ -240,7 +283,7 @@ def import_file(
         repairs=document.repairs,
     )
     with transaction.atomic():
-        outcomes = _write_items(owner, context, items_for(document, context), file_hash)
+        outcomes = _write_items(owner, read.context, read.items, read.file_hash)
         if dry_run:
             transaction.set_rollback(True)
     report.items = [_item_row(outcome) for outcome in outcomes]
@@ -249,22 +292,47 @@ def import_file(
     return report
 
 
+def import_file(
+    *, owner: User, source: Source, file: SourceFile, dry_run: bool = False
+) -> FileReport:
+    """Import one file in its own transaction (rolled back for a dry run)."""
+    read = read_file(owner=owner, source=source, file=file)
+    return write_file(owner=owner, read=read, dry_run=dry_run)
+
+
+def _failed(file: SourceFile, exc: Exception) -> FileReport:
+    logger.exception("import of %s failed", file.path)
+    return FileReport(path=file.path, status="failed", reason=_reason(exc))
+
+
 def run_import(
     *, owner: User, source: Source, dry_run: bool = False, progress: Progress | None = None
 ) -> dict[str, Any]:
-    """Import every file of an opened source; one failing file is reported, the rest go on."""
-    files: list[FileReport] = []
+    """Import every file of an opened source; one failing file is reported, the rest go on.
+
+    Every file is read first, so progress is counted in items from the first one written."""
     total = len(source.files)
+    notify = progress or (lambda update: None)
+    read: list[ReadFile] = []
+    for file in source.files:
+        try:
+            read.append(read_file(owner=owner, source=source, file=file))
+        except Exception as exc:  # one bad file must not stop the others
+            read.append(ReadFile(file, _failed(file, exc)))
+        notify(ImportProgress(0, total, 0, 0, file.path))
+    items_total = sum(each.item_count for each in read)
+    notify(ImportProgress(0, total, 0, items_total, ""))
     # Subscribers (search, notifications) take the whole import's events at once, in bulk.
     with events.batched():
-        for done, file in enumerate(source.files, start=1):
+        files: list[FileReport] = []
+        items_done = 0
+        for done, each in enumerate(read, start=1):
             try:
-                files.append(import_file(owner=owner, source=source, file=file, dry_run=dry_run))
+                files.append(write_file(owner=owner, read=each, dry_run=dry_run))
             except Exception as exc:  # one bad file must not stop the others
-                logger.exception("import of %s failed", file.path)
-                files.append(FileReport(path=file.path, status="failed", reason=_reason(exc)))
-            if progress is not None:
-                progress(done, total, file.path)
+                files.append(_failed(each.file, exc))
+            items_done += each.item_count
+            notify(ImportProgress(done, total, items_done, items_total, each.file.path))
     return build_report(source, files, dry_run=dry_run)
 
 

@@ -1,7 +1,10 @@
 """The import report as text: the summary table the CLI prints, and a progress bar."""
 
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from nexus.importer.pipeline import ImportProgress
 
 SUMMARY_ACTIONS = (
     "created",
@@ -23,7 +26,10 @@ class ProgressBar:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
 
-    def __call__(self, done: int, total: int, path: str) -> None:
+    def __call__(self, update: "ImportProgress") -> None:
+        if not update.items_total and update.files_done < update.files_total:
+            return  # still reading the files: the bar moves as they are written
+        done, total, path = update.files_done, update.files_total, update.path
         filled = int(BAR_WIDTH * done / total) if total else BAR_WIDTH
         bar = "#" * filled + "-" * (BAR_WIDTH - filled)
         name = path if len(path) <= 40 else "…" + path[-39:]

@@ -24,12 +24,14 @@ class ImportJobType:
     status: str
     files_total: strawberry.auto
     files_done: strawberry.auto
+    items_total: strawberry.auto
+    items_done: strawberry.auto
     current_path: strawberry.auto
     error: strawberry.auto
     created_at: datetime
     finished_at: datetime | None
 
-    @strawberry_django.field(only=["status", "files_done", "files_total"])
+    @strawberry_django.field(only=["status", "items_done", "items_total"])
     def percent(self, root: models.ImportJob) -> int:
         return root.percent
 

@@ -1,5 +1,6 @@
 """Import jobs: create one from an upload or a repository URL, run it (in a Celery task)."""
 
+import time
 from contextlib import AbstractContextManager
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from nexus.accounts.models import User
 from nexus.core import clock, events, taskqueue
 from nexus.importer import policies, sources
 from nexus.importer.models import ImportJob, JobStatus, SourceKind
-from nexus.importer.pipeline import Progress, run_import
+from nexus.importer.pipeline import ImportProgress, Progress, run_import
 from nexus.importer.sources import Source, SourceError
 
 PROGRESS_EVERY_SECONDS = 0.5
@@ -88,16 +89,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
     job = ImportJob.objects.get(pk=job_id)
     if not claimed:
         return job
-    last_saved = [0.0]
-
-    def progress(done: int, total: int, path: str) -> None:
-        now = clock.now().timestamp()
-        if done == total or now - last_saved[0] >= PROGRESS_EVERY_SECONDS:
-            last_saved[0] = now
-            ImportJob.objects.filter(pk=job.pk).update(
-                files_done=done, files_total=total, current_path=path[:500]
-            )
-
+    progress = JobProgressRecorder(job.pk)
     try:
         source, clone = _open(job)
         if clone is not None:
@@ -109,6 +101,31 @@ def import_job_run(*, job_id: int) -> ImportJob:
     except SourceError as exc:
         return _finish(job, status=JobStatus.FAILED, error=str(exc))
     return _finish(job, status=JobStatus.SUCCEEDED, report=report)
+
+
+class JobProgressRecorder:
+    """Saves a job's progress at most every PROGRESS_EVERY_SECONDS, and always when the item
+    count becomes known or the last file is written: the job page reads it from the database."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.saved_at: float | None = None
+        self.items_total = 0
+
+    def __call__(self, update: ImportProgress) -> None:
+        now = time.monotonic()
+        due = self.saved_at is None or now - self.saved_at >= PROGRESS_EVERY_SECONDS
+        news = update.items_total != self.items_total or update.files_done == update.files_total
+        if not (due or news):
+            return
+        self.saved_at, self.items_total = now, update.items_total
+        ImportJob.objects.filter(pk=self.job_id).update(
+            files_done=update.files_done,
+            files_total=update.files_total,
+            items_done=update.items_done,
+            items_total=update.items_total,
+            current_path=update.path[:500],
+        )
 
 
 def _run(job: ImportJob, source: Source, progress: Progress) -> dict[str, object]:

@@ -1,7 +1,7 @@
 """Articles and technologies can be followed (nexus/notifications/followable.py)."""
 
 from nexus.accounts.models import Viewer
-from nexus.core.graphql import pk_from_id
+from nexus.core.ids import pk_from_id
 from nexus.knowledge.models import Article, Technology
 from nexus.knowledge.policies import can_view_article
 from nexus.notifications.followable import register_followable

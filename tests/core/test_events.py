@@ -95,9 +95,7 @@ def test_a_failing_subscriber_leaves_the_event_pending_for_the_sweep(
 
 
 def test_the_sweep_is_scheduled_with_beat():
-    from django.conf import settings
-
-    schedule = settings.CELERY_BEAT_SCHEDULE["sweep-pending-events"]
+    schedule = celery_app.conf.beat_schedule["sweep-pending-events"]
     assert schedule["task"] == "nexus.core.tasks.sweep_pending_events"
     assert schedule["task"] in celery_app.tasks
 

@@ -1,5 +1,8 @@
 """Small journals written for these tests (our own words, in the shape learners use)."""
 
+import io
+import zipfile
+
 JOURNAL = """# Ada's backend journal
 
 ## Project Objective
@@ -43,3 +46,20 @@ def changed_journal() -> str:
     return JOURNAL.replace("Pin the number of queries.", "Pin queries at two page sizes.") + (
         "\n- **Read the traceback**\n  It names the line.\n"
     )
+
+
+def numbered_journal(number: int) -> str:
+    """JOURNAL with its own author, challenge and practices: a distinct journal per number."""
+    text = JOURNAL
+    for words in ("Ada", "Slow list page", "Test query counts", "Small commits", "Cursor"):
+        text = text.replace(words, f"{words} {number}")
+    return text
+
+
+def journals_zip(count: int) -> bytes:
+    """A zip of `count` distinct journals, one folder each (learner-NNN/README.md)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number in range(count):
+            archive.writestr(f"learner-{number:03}/README.md", numbered_journal(number))
+    return buffer.getvalue()

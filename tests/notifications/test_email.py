@@ -141,11 +141,9 @@ def test_learners_are_reminded_to_reflect_once_a_month(
 
 
 def test_digests_clean_up_and_reminders_are_scheduled_with_beat():
-    from django.conf import settings
-
     from nexus.celery import app as celery_app
 
-    schedule = settings.CELERY_BEAT_SCHEDULE
+    schedule = celery_app.conf.beat_schedule
     assert schedule["daily-digest"]["args"] == ["daily"]
     assert schedule["weekly-digest"]["args"] == ["weekly"]
     for name in (
