@@ -15,6 +15,7 @@ from nexus.knowledge.models import (
     LearningPath,
     Tag,
     Technology,
+    TechnologyAlias,
     TechnologyCategory,
 )
 
@@ -25,14 +26,28 @@ class TechnologyCategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+class TechnologyAliasInline(admin.TabularInline):
+    model = TechnologyAlias
+    extra = 1
+
+
 @admin.register(Technology)
 class TechnologyAdmin(admin.ModelAdmin):
+    inlines = (TechnologyAliasInline,)
     list_display = ("name", "slug", "category")
     list_filter = ("category",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("related",)
     list_select_related = ("category",)
+
+
+@admin.register(TechnologyAlias)
+class TechnologyAliasAdmin(admin.ModelAdmin):
+    list_display = ("alias", "technology")
+    search_fields = ("alias", "technology__name")
+    list_select_related = ("technology",)
+    autocomplete_fields = ("technology",)
 
 
 @admin.register(Tag)

@@ -1,11 +1,13 @@
 """Technologies, articles and their history, interactions, and learning paths."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
 from nexus.core.models import OutdatableModel, TimeStampedModel
+from nexus.search.query import words_of
 
 
 class TechnologyCategory(TimeStampedModel):
@@ -39,6 +41,39 @@ class Technology(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TechnologyAlias(TimeStampedModel):
+    """Another name people search a technology by (postgres, k8s): search matches its name too.
+
+    Stored normalised (lower-case words, single spaces), as search compares query words.
+    """
+
+    technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ("alias",)
+        verbose_name_plural = "technology aliases"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(alias=Lower("alias")) & ~models.Q(alias=""),
+                name="technology_alias_normalised",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.alias
+
+    def clean(self) -> None:
+        self.alias = normalise_alias(self.alias)
+        if not self.alias:
+            raise ValidationError({"alias": "An alias needs at least one letter or digit."})
+
+
+def normalise_alias(text: str) -> str:
+    """An alias as search sees a query: lower-case words joined by single spaces."""
+    return " ".join(words_of(text))
 
 
 class Tag(TimeStampedModel):

@@ -1,14 +1,23 @@
 """What the knowledge base contributes to the search index: articles."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db.models import Q, QuerySet
 
 from nexus.accounts.models import User, Viewer
 from nexus.core.markdown import plain_text
+from nexus.knowledge import selectors
 from nexus.knowledge.models import Article, ArticleStatus
 from nexus.search import registry
+from nexus.search.query import words_of
 from nexus.search.registry import Facet, IndexEntry, SearchProvider, Visibility
+
+
+@registry.register_synonyms
+def technology_aliases(phrases: Sequence[str]) -> dict[str, list[tuple[str, ...]]]:
+    """postgres -> PostgreSQL: a query word that is a technology's alias also means its name."""
+    names = selectors.technology_names_by_alias(aliases=phrases)
+    return {alias: [tuple(words_of(name))] for alias, name in names.items() if words_of(name)}
 
 
 @registry.register("article")

@@ -1,6 +1,7 @@
 """Reads of the knowledge base, with the joins and prefetches their callers need."""
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from nexus.knowledge.models import (
     Reaction,
     Tag,
     Technology,
+    TechnologyAlias,
     TechnologyCategory,
 )
 
@@ -33,6 +35,14 @@ def technology_list() -> QuerySet[Technology]:
     return Technology.objects.select_related("category").order_by(
         "category__position", "category__name", "name", "id"
     )
+
+
+def technology_names_by_alias(*, aliases: Sequence[str]) -> dict[str, str]:
+    """The technology name each of these (normalised) aliases stands for, if any."""
+    found = TechnologyAlias.objects.filter(alias__in=list(aliases)).values_list(
+        "alias", "technology__name"
+    )
+    return dict(found)
 
 
 def technology_get(*, slug: str) -> Technology | None:

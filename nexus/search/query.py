@@ -7,10 +7,12 @@ at the end, English stop words outside phrases are dropped, and the input is cap
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 MAX_QUERY_CHARS = 256
 MAX_CLAUSES = 16
 MAX_WORD_CHARS = 64
+MAX_SYNONYMS = 3
 
 TOKEN = re.compile(r'-?"[^"]*"?|[^\s"]+')
 # Letters, digits and a few joiners (node.js, c++, c#, real-time); anything else separates words.
@@ -76,6 +78,50 @@ class ParsedQuery:
             groups=[[fix(clause) for clause in group] for group in self.groups],
             excluded=list(self.excluded),
         )
+
+    def synonym_phrases(self) -> list[str]:
+        """The wanted single words, and each two of them in a row: what may have other names."""
+        single = [clause.words[0] for group in self.groups for clause in group if not clause.phrase]
+        pairs = [_pair(group, after) for group, after in pairwise(self.groups)]
+        return list(dict.fromkeys([*single, *(pair for pair in pairs if pair)]))
+
+    def with_synonyms(self, synonyms: dict[str, list[tuple[str, ...]]]) -> "ParsedQuery":
+        """The same query where a word (or two words in a row) with other names matches those
+        too: each such clause becomes a group of alternatives."""
+        groups: list[list[Clause]] = []
+        index = 0
+        while index < len(self.groups):
+            group = self.groups[index]
+            after = self.groups[index + 1] if index + 1 < len(self.groups) else None
+            pair = _pair(group, after)
+            if pair in synonyms:
+                groups.append(
+                    [Clause(tuple(pair.split()), phrase=True), *_alternatives(pair, synonyms)]
+                )
+                index += 2
+                continue
+            expanded: list[Clause] = []
+            for clause in group:
+                expanded.append(clause)
+                if not clause.phrase:
+                    expanded += _alternatives(clause.words[0], synonyms)
+            groups.append(list(dict.fromkeys(expanded)))
+            index += 1
+        return ParsedQuery(groups=groups, excluded=list(self.excluded))
+
+
+def _pair(group: list[Clause], after: list[Clause] | None) -> str:
+    if after is None or len(group) != 1 or len(after) != 1 or group[0].phrase or after[0].phrase:
+        return ""
+    return f"{group[0].words[0]} {after[0].words[0]}"
+
+
+def _alternatives(phrase: str, synonyms: dict[str, list[tuple[str, ...]]]) -> list[Clause]:
+    return [
+        Clause(words, phrase=len(words) > 1)
+        for words in synonyms.get(phrase, [])[:MAX_SYNONYMS]
+        if words and words != tuple(phrase.split())
+    ]
 
 
 def _clause_text(clause: Clause) -> str:

@@ -10,6 +10,9 @@ An app registers a provider in its own `nexus/<app>/search.py`:
         def to_document(self, obj): ...     # an IndexEntry, or None to keep it out of the index
         def visible_ids(self, user, ids): ...  # optional: the ids of `ids` the user may see now
 
+An app may also teach search other names for things (`register_synonyms`): the knowledge base
+maps technology aliases (postgres, k8s) to technology names.
+
 The search app owns the index: it stores the entries, keeps them current from events, ranks,
 filters by visibility and renders. Providers never write search tables.
 """
@@ -122,3 +125,28 @@ def provider_for_subject(subject_type: str) -> SearchProvider | None:
         if candidate.subject_type == subject_type:
             return candidate
     return None
+
+
+# Given the words and two-word phrases of a query, the ones known by another name: each mapped
+# to the other names, as words (one phrase when several).
+SynonymSource = Callable[[Sequence[str]], dict[str, list[tuple[str, ...]]]]
+_synonym_sources: list[SynonymSource] = []
+
+
+def register_synonyms(source: SynonymSource) -> SynonymSource:
+    """Register a function that names what a query's words also mean (usable as a decorator)."""
+    if source not in _synonym_sources:
+        _synonym_sources.append(source)
+    return source
+
+
+def synonyms(phrases: Sequence[str]) -> dict[str, list[tuple[str, ...]]]:
+    """Every registered source's other names for these phrases, merged."""
+    found: dict[str, list[tuple[str, ...]]] = {}
+    if not phrases:
+        return found
+    for source in _synonym_sources:
+        for phrase, names in source(phrases).items():
+            known = found.setdefault(phrase, [])
+            known.extend(name for name in names if name not in known)
+    return found

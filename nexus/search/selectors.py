@@ -1,7 +1,7 @@
 """Reading the index: search with facets, autocomplete and similar items, for every front door."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from nexus.accounts.models import User, Viewer
-from nexus.search import registry
+from nexus.search import registry, spelling
 from nexus.search.backends import get_backend
 from nexus.search.backends.base import FACET_LIMIT, MARK_END, MARK_START, Where
 from nexus.search.models import (
@@ -227,14 +227,19 @@ def _run(
     return results
 
 
-def corrections_for(query: ParsedQuery) -> dict[str, str]:
-    """Likely intended words for query words the vocabulary does not know (typo tolerance)."""
+def corrections_for(query: ParsedQuery, *, keep: Collection[str] = ()) -> dict[str, str]:
+    """Likely intended words for query words the index does not know (typo tolerance); words
+    in `keep` (e.g. known aliases) are left alone."""
     words = [
         clause.words[0]
         for group in query.groups
         for clause in group
-        if not clause.phrase and len(clause.words[0]) >= MIN_CORRECTABLE_LENGTH
+        if not clause.phrase
+        and len(clause.words[0]) >= MIN_CORRECTABLE_LENGTH
+        and clause.words[0] not in keep
     ]
+    if not words:
+        return {}
     known = set(SearchVocabulary.objects.filter(word__in=words).values_list("word", flat=True))
     backend = get_backend()
     corrections = {}
@@ -242,10 +247,17 @@ def corrections_for(query: ParsedQuery) -> dict[str, str]:
         # A word found anywhere in the index is not a typo, even if no title has it.
         if word in known or backend.has_match(parse(word)):
             continue
-        candidates = [c for c in backend.vocabulary_candidates(word) if c != word]
-        if candidates:
-            corrections[word] = candidates[0]
+        candidates = [*backend.vocabulary_candidates(word), *spelling.prefix_candidates(word)]
+        correction = spelling.best_correction(word, candidates)
+        if correction:
+            corrections[word] = correction
     return corrections
+
+
+def with_synonyms(query: ParsedQuery) -> tuple[ParsedQuery, set[str]]:
+    """The query matching other names of its words too (aliases), and the words that had some."""
+    synonyms = registry.synonyms(query.synonym_phrases())
+    return query.with_synonyms(synonyms), {word for phrase in synonyms for word in phrase.split()}
 
 
 def search(
@@ -258,7 +270,8 @@ def search(
     limit: int = DEFAULT_LIMIT,
     with_facets: bool = True,
 ) -> SearchResults:
-    """Search everything the user may see; with no match, retry with typos corrected."""
+    """Search everything the user may see, aliases included; with no match, retry with typos
+    corrected, and keep the correction only if it finds something."""
     query = parse(q)
     offset = max(0, min(offset, MAX_OFFSET))
     limit = max(1, min(limit, MAX_LIMIT))
@@ -268,23 +281,31 @@ def search(
 
     chosen = filters or SearchFilters()
 
-    def where() -> Where:
-        return _filters_where(chosen, visibility_where(user))
+    def run(wanted: ParsedQuery) -> tuple[SearchResults, set[str]]:
+        expanded, aliased = with_synonyms(wanted)
+        found = _run(
+            user=user,
+            query=expanded,
+            where=_filters_where(chosen, visibility_where(user)),
+            sort=sort,
+            offset=offset,
+            limit=limit,
+            with_facets=with_facets,
+            window=WINDOW,
+        )
+        found.query = wanted.text()
+        return found, aliased
 
-    options = {
-        "sort": sort,
-        "offset": offset,
-        "limit": limit,
-        "with_facets": with_facets,
-        "window": WINDOW,
-    }
-    results = _run(user=user, query=query, where=where(), **options)  # type: ignore[arg-type]
-    if results.total == 0 and offset == 0:
-        corrections = corrections_for(query)
+    results, aliased = run(query)
+    if results.total == 0:
+        corrections = corrections_for(query, keep=aliased)
         if corrections:
             corrected = query.replace_words(corrections)
-            results = _run(user=user, query=corrected, where=where(), **options)  # type: ignore[arg-type]
-            results.corrected_query = corrected.text()
+            retried, _ = run(corrected)
+            # A correction is offered only when it finds more than what was typed.
+            if retried.total > results.total:
+                retried.corrected_query = corrected.text()
+                results = retried
     return results
 
 

@@ -64,6 +64,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 else None
             ),
             "types": selectors.document_types(),
+            "corrected_url": (
+                _url({**current, "q": [found.corrected_query]}) if found.corrected_query else None
+            ),
         }
     return render_page(request, "search/search.html", "search/partials/results.html", context)
 

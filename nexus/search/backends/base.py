@@ -93,7 +93,8 @@ class SearchBackend:
         raise NotImplementedError
 
     def vocabulary_candidates(self, word: str) -> list[str]:
-        """Vocabulary words that look like `word` (best first)."""
+        """Vocabulary words sharing trigrams with `word`, most alike first: a bounded prefilter
+        (spelling.py measures the edit distance)."""
         raise NotImplementedError
 
     def title_matches(self, text: str, where: Where, limit: int) -> list[tuple[int, str]]:

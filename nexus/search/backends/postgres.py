@@ -25,6 +25,7 @@ HEADLINE_OPTIONS = (
 )
 HEADLINE_SOURCE_CHARS = 20_000
 MIN_SIMILARITY = 0.3
+TRIGRAM_CANDIDATES = 50
 ZERO_INTERVAL = "interval '0 seconds'"
 # How many of the newest documents a search reads before it turns to the GIN index.
 RECENT_SPAN = 10_000
@@ -137,10 +138,10 @@ class PostgresBackend(SearchBackend):
     def vocabulary_candidates(self, word: str) -> list[str]:
         sql = (
             "SELECT word FROM search_searchvocabulary WHERE word %% %s "
-            "AND similarity(word, %s) >= %s ORDER BY similarity(word, %s) DESC, word LIMIT 5"
+            "AND similarity(word, %s) >= %s ORDER BY similarity(word, %s) DESC, word LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [word, word, MIN_SIMILARITY, word])
+            cursor.execute(sql, [word, word, MIN_SIMILARITY, word, TRIGRAM_CANDIDATES])
             return [row[0] for row in cursor.fetchall()]
 
     def title_matches(self, text: str, where: Where, limit: int) -> list[tuple[int, str]]:

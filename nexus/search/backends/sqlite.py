@@ -1,7 +1,6 @@
 """SQLite: FTS5 (porter stemming) ranked by bm25 with column weights, snippet() for highlights."""
 
 from collections.abc import Sequence
-from difflib import SequenceMatcher
 from typing import Any
 
 from django.db import connection
@@ -22,7 +21,6 @@ from nexus.search.query import Clause, ParsedQuery
 BM25 = "bm25(search_fts, 10.0, 4.0, 1.0, 0.0)"
 SNIPPET_TOKENS = 24
 TITLE_BONUS = 1.0
-MIN_SIMILARITY = 0.6
 TRIGRAM_CANDIDATES = 50
 
 
@@ -121,11 +119,7 @@ class SqliteBackend(SearchBackend):
         expression = " OR ".join(f'"{gram}"' for gram in grams)
         with connection.cursor() as cursor:
             cursor.execute(sql, [expression, TRIGRAM_CANDIDATES])
-            found = [row[0] for row in cursor.fetchall()]
-        scored = [(SequenceMatcher(None, word, other).ratio(), other) for other in found]
-        return [other for ratio, other in sorted(scored, reverse=True) if ratio >= MIN_SIMILARITY][
-            :5
-        ]
+            return [row[0] for row in cursor.fetchall()]
 
     def title_matches(self, text: str, where: Where, limit: int) -> list[tuple[int, str]]:
         if len(text) < 3:  # the trigram index needs three characters; prefixes scan titles
