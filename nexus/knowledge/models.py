@@ -43,6 +43,9 @@ class Technology(TimeStampedModel):
         return self.name
 
 
+ALIAS_MAX_LENGTH = 64
+
+
 class TechnologyAlias(TimeStampedModel):
     """Another name people search a technology by (postgres, k8s): search matches its name too.
 
@@ -50,7 +53,7 @@ class TechnologyAlias(TimeStampedModel):
     """
 
     technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="aliases")
-    alias = models.CharField(max_length=64, unique=True)
+    alias = models.CharField(max_length=ALIAS_MAX_LENGTH, unique=True)
 
     class Meta:
         ordering = ("alias",)
@@ -69,6 +72,8 @@ class TechnologyAlias(TimeStampedModel):
         self.alias = normalise_alias(self.alias)
         if not self.alias:
             raise ValidationError({"alias": "An alias needs at least one letter or digit."})
+        if len(self.alias) > ALIAS_MAX_LENGTH:  # lower-casing can lengthen a few letters
+            raise ValidationError({"alias": f"Keep an alias to {ALIAS_MAX_LENGTH} characters."})
 
 
 def normalise_alias(text: str) -> str:

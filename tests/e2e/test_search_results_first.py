@@ -35,7 +35,8 @@ def test_on_a_phone_the_results_come_before_the_facets(new_page, articles, scree
     expect(first_hit).to_be_visible()
     expect(facets).to_be_attached()
     hit_box, facets_box = first_hit.bounding_box(), facets.bounding_box()
-    assert hit_box and facets_box
+    assert hit_box is not None
+    assert facets_box is not None
     assert hit_box["y"] + hit_box["height"] <= facets_box["y"]
     screenshot("phone-results-first")
 
@@ -53,6 +54,7 @@ def test_nothing_found_takes_the_full_width_without_a_correction(page: Page, art
     expect(page.get_by_test_id("corrected-query")).to_have_count(0)
     layout = page.locator(".search-layout").bounding_box()
     box = message.bounding_box()
-    assert layout and box
+    assert layout is not None
+    assert box is not None
     assert box["width"] >= layout["width"] * 0.9
     screenshot("no-results-full-width")

@@ -273,5 +273,6 @@ def test_query_count_is_bounded_with_mixed_types(api_client, delivered, owner, p
 
     assert len(body["results"]) == page_size
     assert body["total"] == 23
-    # search + facets, the page's documents, one policy check per type, snippets
-    assert len(queries) <= 6
+    # the query's technology aliases, search + facets, the page's documents, one policy check
+    # per type, snippets
+    assert len(queries) <= 7

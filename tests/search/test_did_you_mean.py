@@ -100,16 +100,18 @@ def test_an_alias_added_in_the_admin_takes_effect(corpus, admin_user):
     assert "Notes on what not to cache" in visitor.get("/search/?q=valkey").content.decode()
 
 
-def test_the_admin_refuses_an_alias_without_words(admin_user, db):
+@pytest.mark.parametrize("alias", [" -- ", " K8S ", "İ" * 64])
+def test_the_admin_refuses_an_empty_taken_or_too_long_alias(admin_user, db, alias):
     admin = Client()
     admin.force_login(admin_user)
     redis = Technology.objects.get(slug="redis")
 
     response = admin.post(
-        "/admin/knowledge/technologyalias/add/", {"technology": redis.pk, "alias": " -- "}
+        "/admin/knowledge/technologyalias/add/", {"technology": redis.pk, "alias": alias}
     )
 
     assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
     assert not TechnologyAlias.objects.filter(technology=redis).exists()
 
 
