@@ -159,3 +159,16 @@ def test_short_words_tolerate_one_edit_and_longer_ones_two():
     assert spelling.best_correction("pyhton", ["python"]) == "python"
     assert spelling.best_correction("cach", ["coach", "cache"]) == "cache"
     assert spelling.best_correction("abcd", ["wxyz"]) is None
+
+
+def test_the_technology_admin_page_lists_its_seeded_aliases(admin_user, db):
+    admin = Client()
+    admin.force_login(admin_user)
+    postgresql = Technology.objects.get(slug="postgresql")
+
+    page = admin.get(f"/admin/knowledge/technology/{postgresql.pk}/change/").content.decode()
+
+    assert {"postgres", "pg", "psql"} <= set(
+        TechnologyAlias.objects.filter(technology=postgresql).values_list("alias", flat=True)
+    )
+    assert 'value="postgres"' in page
