@@ -32,6 +32,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.csp import get_nonce
 from django.utils.cache import get_conditional_response, patch_cache_control
 from rest_framework.viewsets import ViewSetMixin
 
@@ -214,12 +215,17 @@ def _etag(response: HttpResponse) -> str:
     return response["ETag"]
 
 
-def _stored(response: HttpResponse) -> dict[str, Any]:
+def _stored(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
-    return {"headers": headers, "content": response.content}
+    # The nonce the page's scripts carry, if rendering used one (see the module's docstring).
+    nonce = get_nonce(request)
+    return {"headers": headers, "content": response.content, "nonce": str(nonce) if nonce else ""}
 
 
-def _from_stored(stored: dict[str, Any]) -> HttpResponse:
+def _from_stored(request: HttpRequest, stored: dict[str, Any]) -> HttpResponse:
+    if stored.get("nonce"):
+        # The CSP middleware builds this response's policy from the request's nonce.
+        request._csp_nonce = stored["nonce"]  # type: ignore[attr-defined]
     response = HttpResponse(stored["content"])
     for name, value in stored["headers"].items():
         response[name] = value
@@ -244,7 +250,7 @@ def public_cache(*groups: str) -> Callable[[Callable[..., Any]], Callable[..., A
             key = _page_key(request, groups)
             stored = _cache().get(key)
             if stored is not None:
-                response = _from_stored(stored)
+                response = _from_stored(request, stored)
             else:
                 response = view(request, *args, **kwargs)
                 render = getattr(response, "render", None)
@@ -253,7 +259,7 @@ def public_cache(*groups: str) -> Callable[[Callable[..., Any]], Callable[..., A
                 if not _is_storable(response):
                     return response
                 _etag(response)
-                _cache().set(key, _stored(response), settings.NEXUS_PAGE_CACHE_SECONDS)
+                _cache().set(key, _stored(request, response), settings.NEXUS_PAGE_CACHE_SECONDS)
             _make_public(response)
             conditional = get_conditional_response(
                 request, etag=response["ETag"], response=response

@@ -2,6 +2,7 @@
 that changes them is visible to the next read, and nothing of anyone's own is ever stored or
 served to someone else."""
 
+import re
 from collections import Counter
 
 import pytest
@@ -67,6 +68,15 @@ def test_every_public_page_and_list_is_served_to_visitors_from_the_cache(
         # No cookie for a visitor: a page that set one could not be shared.
         assert not first.cookies, url
         assert not again.cookies, url
+
+
+def test_a_stored_page_is_served_with_the_csp_nonce_its_scripts_carry(client, article):
+    first = client.get("/")
+    again = client.get("/")
+    assert again["X-Nexus-Cache"] == "hit"
+    (nonce,) = set(re.findall(r'nonce="([^"]+)"', again.content.decode()))
+    assert f"'nonce-{nonce}'" in first["Content-Security-Policy"]
+    assert f"'nonce-{nonce}'" in again["Content-Security-Policy"]
 
 
 def test_a_visitor_revalidates_with_the_etag_and_gets_a_304(client, article):
