@@ -42,6 +42,8 @@ RUN_AXE = """async () => {
       violation.nodes.slice(0, 3).map((node) => node.target.join(" ")).join(" | "));
 }"""
 MAIN_NAV_LINKS = "nav[aria-label=Main] a[href]"
+# One click beyond the signed-in navigation: the journal's charts and the integration issues.
+MEMBER_DETAILS = ["/journal/dashboard/", "/issues/"]
 
 
 @dataclass
@@ -180,8 +182,8 @@ def tour(new_page, screenshot, *, audience: str, paths: list[str], storage_state
             page.context.close()
     findings.problems += [f"request failed: {failure}" for failure in failed_requests]
     print(
-        f"\naxe ({audience}): {len(findings.axe_pages)} pages × {len(THEMES)} themes, "
-        f"serious/critical violations: {len(findings.axe_violations)}"
+        f"\naxe: {len(findings.axe_pages)} pages × {len(THEMES)} themes, "
+        f"serious/critical violations: {len(findings.axe_violations)} ({audience})"
     )
     print(f"shell ({audience}): {len(paths)} pages × {len(WIDTHS)} widths × {len(THEMES)} themes")
     return findings
@@ -215,7 +217,7 @@ def test_every_page_from_the_navigation_fits_when_signed_in(new_page, screenshot
             new_page,
             screenshot,
             audience="member",
-            paths=paths + site["details"],
+            paths=paths + site["details"] + MEMBER_DETAILS,
             storage_state=state,
         )
     )
@@ -254,7 +256,7 @@ def test_the_theme_toggle_is_remembered_and_applied_before_the_first_paint(
     page.reload(wait_until="domcontentloaded")
     browser_errors.clear()  # the refused shell.js, on purpose
     assert page.evaluate("document.documentElement.dataset.theme") == "dark"
-    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
     assert background == "rgb(19, 23, 31)", background
 
 
