@@ -47,6 +47,7 @@ def log_in(page: Page, *, email: str, password: str, screenshot=None) -> None:
 
 
 def log_out(page: Page) -> None:
+    page.get_by_test_id("user-menu").click()  # Log out sits in the user menu
     page.get_by_test_id("logout").click()
     expect(page).to_have_url(re.compile(r"/$"))
     nav = page.get_by_role("navigation", name="Main")
