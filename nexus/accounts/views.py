@@ -29,7 +29,7 @@ from nexus.core.htmx import render_page
 
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("accounts:profile")
+        return redirect("home")
     form = SignupForm(request.POST or None)
     base_url = request.build_absolute_uri("/")
     if request.method == "POST" and form.is_valid() and form.save(base_url=base_url):

@@ -111,14 +111,24 @@ def _detail_context(
             and policies.can_edit_solution(request.user, solution)
         )
     user = request.user
+    may_close = policies.can_close_challenge(user, challenge)
+    may_mark_duplicate = policies.can_mark_duplicate(user, challenge)
+    status = challenge.status
     return {
         "challenge": challenge,
         "solutions": solutions,
         "my_vote": my_vote,
         "can_vote": policies.can_vote(user, challenge),
         "can_accept": policies.can_accept(user, challenge),
-        "can_close": policies.can_close_challenge(user, challenge),
-        "can_mark_duplicate": policies.can_mark_duplicate(user, challenge),
+        # A solved challenge is finished, not closed: only an open one offers Close, and Reopen
+        # only where the service would reopen (a duplicate by those who mark duplicates).
+        "can_close": may_close and status == ChallengeStatus.OPEN,
+        "can_reopen": may_close
+        and (
+            status == ChallengeStatus.CLOSED
+            or (status == ChallengeStatus.DUPLICATE and may_mark_duplicate)
+        ),
+        "can_mark_duplicate": may_mark_duplicate and status != ChallengeStatus.DUPLICATE,
         "comment_threads": selectors.challenge_comment_threads(challenge=challenge),
         "solution_form": solution_form or SolutionForm(),
         "duplicate_form": DuplicateForm(),

@@ -250,6 +250,7 @@ class EndpointFeedback(TimeStampedModel):
     addressed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = "endpoint feedback"
         constraints = [
             models.UniqueConstraint(
                 fields=["api", "operation_key", "author"], name="collab_feedback_once_per_author"
@@ -347,6 +348,7 @@ class IssueWatch(TimeStampedModel):
     user = models.ForeignKey(USER, on_delete=models.CASCADE)
 
     class Meta:
+        verbose_name_plural = "issue watches"
         constraints = [models.UniqueConstraint(fields=["issue", "user"], name="collab_watch_once")]
 
 

@@ -10,8 +10,11 @@ zip or a git repository finds what the first import wrote instead of writing it 
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.utils.text import slugify
 
@@ -34,6 +37,8 @@ class FileContext:
     path: str
     repository: str = ""
     commit: str = ""
+    # The source's kind (file, zip, folder, git): what the provenance line may name.
+    source_kind: str = ""
     # When each line of the file was first committed (git sources only).
     history: LineHistory | None = None
 
@@ -68,14 +73,33 @@ def _key(prefix: str, title: str) -> str:
 
 
 def provenance(context: FileContext) -> str:
-    """The line that says where an imported article came from."""
-    parts = [
-        f"repository `{context.repository}`" if context.repository else f"`{context.source_label}`"
-    ]
-    parts.append(f"path `{context.path}`")
+    """The line that says where an imported article came from. Readers see it, so it names a
+    public repository, or the file's path inside what was imported, never a path on the server
+    (a folder's label and a local repository's URL are such paths)."""
+    parts = [_origin(context)]
     if context.commit:
         parts.append(f"commit `{context.commit[:12]}`")
     return "> Imported from " + ", ".join(parts) + "."
+
+
+def _origin(context: FileContext) -> str:
+    if context.repository and _is_remote(context.repository):
+        return f"repository `{context.repository}`, path `{context.path}`"
+    if context.source_kind == "git":
+        return f"`{context.path}` in a git repository"
+    if context.source_kind == "folder":
+        return f"`{context.path}` in an imported folder"
+    if context.source_kind == "zip":
+        archive = PurePosixPath(context.source_label.replace("\\", "/")).name
+        return f"`{context.path}` in the uploaded archive `{archive}`"
+    return f"an uploaded file, `{context.path}`"
+
+
+def _is_remote(repository: str) -> bool:
+    """A repository others can reach by its URL (https, ssh, scp-like), not a local clone."""
+    if urlsplit(repository).netloc:
+        return True
+    return bool(re.match(r"^[\w.-]+@[\w.-]+:", repository))
 
 
 def _front_matter_list(value: Any) -> list[str]:

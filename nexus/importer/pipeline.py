@@ -242,6 +242,7 @@ def read_file(*, owner: User, source: Source, file: SourceFile) -> ReadFile:
     context = FileContext(
         source_key=source.key,
         source_label=source.label,
+        source_kind=source.kind,
         path=file.path,
         repository=source.repository,
         commit=source.commit,

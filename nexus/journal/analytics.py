@@ -50,6 +50,11 @@ class Chart:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def has_data(self) -> bool:
+        """Whether there is anything to draw: all zeros would be an empty canvas to a reader."""
+        return any(value for dataset in self.datasets for value in dataset.data)
+
     def as_csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out)

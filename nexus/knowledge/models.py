@@ -342,6 +342,7 @@ class PathProgress(TimeStampedModel):
     step = models.ForeignKey(LearningPathStep, on_delete=models.CASCADE, related_name="progress")
 
     class Meta:
+        verbose_name_plural = "path progress"
         constraints = [
             models.UniqueConstraint(fields=["user", "step"], name="knowledge_progress_once")
         ]

@@ -169,6 +169,7 @@ class WebhookDelivery(TimeStampedModel):
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = "webhook deliveries"
         constraints = [
             models.UniqueConstraint(fields=["webhook", "event_id"], name="notifications_hook_once")
         ]

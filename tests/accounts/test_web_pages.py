@@ -54,7 +54,8 @@ def test_logging_in_with_email_and_out_again(client, owner):
         {"username": owner.email, "password": "correct-horse-battery-staple"},
         follow=True,
     )
-    assert b'data-testid="profile-name">Olivia Owner' in response.content
+    assert response.redirect_chain == [("/", 302)]  # what to do next, not the profile form
+    assert client.get("/accounts/profile/").status_code == 200
     assert client.get("/accounts/logout/").status_code == 405
     logged_out = client.post("/accounts/logout/", follow=True)
     assert logged_out.redirect_chain[-1][0] == "/"
@@ -146,3 +147,49 @@ def test_public_pages_render_with_the_shell(client, path):
     assert '<meta name="viewport"' in html
     assert "/static/vendor/htmx.min.js" in html
     assert "/static/vendor/pico.min.css" in html
+
+
+def _password_errors(html, field):
+    [errors] = re.findall(rf'<small class="field-error" data-field="{field}">(.*?)</small>', html)
+    return errors.split("<br>")
+
+
+def test_each_password_error_is_on_its_own_line_at_sign_up(client, db):
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "n@example.com", "display_name": "N", "track": "backend", "password": "1234"},
+    )
+    errors = _password_errors(response.content.decode(), "password")
+    assert len(errors) >= 3
+    assert all(e.startswith('<span class="field-error-message">') for e in errors)
+    assert any("too common" in e for e in errors)
+    assert any("too short" in e for e in errors)
+
+
+def test_each_password_error_is_on_its_own_line_when_changing_it(client, owner):
+    client.force_login(owner)
+    response = client.post(
+        "/accounts/password/change/",
+        {"old_password": "correct-horse-battery-staple", "new_password": "1234"},
+    )
+    assert response.status_code == 200
+    errors = _password_errors(response.content.decode(), "new_password")
+    assert len(errors) >= 3
+    assert any("too common" in e for e in errors)
+
+
+def test_logging_in_goes_where_the_visitor_was_heading(client, owner):
+    response = client.post(
+        "/accounts/login/",
+        {
+            "username": owner.email,
+            "password": "correct-horse-battery-staple",
+            "next": "/challenges/",
+        },
+    )
+    assert response["Location"] == "/challenges/"
+
+
+def test_signed_in_visitors_of_the_sign_up_page_go_home(client, owner):
+    client.force_login(owner)
+    assert client.get("/accounts/signup/")["Location"] == "/"

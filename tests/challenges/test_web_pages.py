@@ -253,3 +253,64 @@ def test_leaderboard_and_profile_show_reputation(browser_for, challenge, solutio
     assert 'data-testid="reputation">15<' in profile
     assert browser_for().get("/challenges/leaderboard/?month=2026-99").status_code == 400
     assert browser_for().get("/challenges/leaderboard/?technology=cobol-85").status_code == 404
+
+
+def _visible_text(page):
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+def test_vote_counts_are_pluralised(browser_for, challenge, solution, owner, other_user):
+    services.challenge_vote(challenge=challenge, user=other_user, value=1)
+    services.solution_vote(solution=solution, user=owner, value=1)
+    detail = _visible_text(browser_for().get(f"/challenges/{challenge.pk}/").content.decode())
+    assert "1 vote" in detail
+    assert "1 votes" not in detail
+    for author in (owner, other_user):
+        profile = browser_for().get(f"/challenges/users/{author.pk}/").content.decode()
+        assert "1 vote<" in profile
+        assert "1 votes" not in profile
+
+
+def _moderation_buttons(page):
+    return re.findall(r'<button name="status" value="(\w+)"', page)
+
+
+def test_a_solved_challenge_offers_no_close(browser_for, challenge, solution, owner):
+    assert _moderation_buttons(
+        browser_for(owner).get(f"/challenges/{challenge.pk}/").content.decode()
+    ) == ["closed"]
+    services.solution_accept(challenge=challenge, solution=solution, actor=owner)
+    page = browser_for(owner).get(f"/challenges/{challenge.pk}/").content.decode()
+    assert _moderation_buttons(page) == []
+    assert 'class="moderation"' not in page
+
+
+def test_a_closed_challenge_offers_reopen_and_a_duplicate_only_to_mentors(
+    browser_for, challenge, owner, mentor
+):
+    services.challenge_set_status(challenge=challenge, actor=owner, status="closed")
+    assert _moderation_buttons(
+        browser_for(owner).get(f"/challenges/{challenge.pk}/").content.decode()
+    ) == ["open"]
+    original = post_challenge(mentor, title="The original question about the checker")
+    services.challenge_set_status(
+        challenge=challenge, actor=mentor, status="duplicate", duplicate_of=original
+    )
+    assert (
+        _moderation_buttons(browser_for(owner).get(f"/challenges/{challenge.pk}/").content.decode())
+        == []
+    )
+    assert _moderation_buttons(
+        browser_for(mentor).get(f"/challenges/{challenge.pk}/").content.decode()
+    ) == ["open"]
+
+
+def test_solutions_are_syntax_highlighted_like_articles(browser_for, challenge, other_user):
+    post_solution(
+        challenge, other_user, body="Pin it:\n\n```python\nimport sys\nprint(sys.version)\n```\n"
+    )
+    page = browser_for().get(f"/challenges/{challenge.pk}/").content.decode()
+    solution_html = page[page.index('data-testid="solution"') :]
+    assert 'class="highlight"' in solution_html
+    assert '<span class="kn">import</span>' in solution_html
+    assert 'href="/knowledge/highlight.css"' in page

@@ -82,8 +82,9 @@ def test_the_operation_page_shows_examples_and_takes_ratings(other_user, pets_ap
     )
     assert response.status_code == 200
     assert 'id="feedback"' in response.content.decode()
-    assert "Rated <strong>5.0</strong>/5 by 1" in response.content.decode()
+    assert "Rated <strong>5.0</strong>/5 by 1 reviewer —" in response.content.decode()
     assert EndpointFeedback.objects.get().naming == 5
+    assert "rated 5.0/5 by 1 reviewer" in browser().get(f"/apis/{pets_api.slug}/").content.decode()
 
 
 def test_a_rating_with_no_scores_shows_the_error_next_to_the_field(other_user, pets_v1):

@@ -12,6 +12,8 @@ from nexus.accounts.models import ApiToken, User
 pytestmark = pytest.mark.e2e
 
 PROFILE_URL = re.compile(r"/accounts/profile/$")
+# Logging in lands on the home page: what to do next, not the profile form.
+HOME_URL = re.compile(r"^https?://[^/]+/$")
 STRONG_PASSWORD = "correct-Horse-battery-41"
 
 
@@ -43,7 +45,7 @@ def log_in(page: Page, *, email: str, password: str, screenshot=None) -> None:
     if screenshot is not None:
         screenshot("login")
     main.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(PROFILE_URL)
+    expect(page).to_have_url(HOME_URL)
 
 
 def log_out(page: Page) -> None:
@@ -76,6 +78,7 @@ def test_signup_logout_login_and_create_api_token(page: Page, screenshot):
     screenshot("home-after-logout")
 
     log_in(page, email="ada@example.com", password=STRONG_PASSWORD, screenshot=screenshot)
+    page.goto("/accounts/profile/")
     expect(page.get_by_test_id("profile-name")).to_have_text("Ada Lovelace")
 
     tokens = page.locator("#api-tokens")
@@ -110,6 +113,7 @@ def test_log_out_everywhere_ends_the_other_browsers_session(page: Page, new_page
     other = new_page()
     log_in(other, email="grace@example.com", password=STRONG_PASSWORD)
     log_in(page, email="grace@example.com", password=STRONG_PASSWORD)
+    page.goto("/accounts/profile/")
     screenshot("profile-with-log-out-everywhere", page)
 
     page.get_by_test_id("log-out-everywhere").click()
@@ -156,6 +160,7 @@ def test_phone_dark_mode_shell_has_no_horizontal_overflow(new_page, screenshot):
     assert_phone_shell(page, screenshot, "signup")
 
     log_in(page, email="grace@example.com", password=STRONG_PASSWORD)
+    page.goto("/accounts/profile/")
     page.locator("#api-tokens").get_by_label("Name").fill("phone")
     page.locator("#api-tokens").get_by_role("button", name="Create token").click()
     expect(page.get_by_test_id("new-token")).to_have_text(re.compile(r"^nxs_"))

@@ -92,7 +92,9 @@ def test_cli_imports_a_git_repository_through_file_url(tmp_path, owner):
     assert len(report["commit"]) == 40
     source = Article.objects.get(title="Ada's backend journal")
     assert f"commit `{report['commit'][:12]}`" in source.body
-    assert f"repository `file://{bare}`" in source.body
+    # A local repository's URL is a path on the server: readers see the file's own path only.
+    assert "> Imported from `README.md` in a git repository, commit" in source.body
+    assert str(tmp_path) not in source.body
 
 
 def test_load_demo_imports_the_demo_content_once(db):

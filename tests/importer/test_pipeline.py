@@ -3,6 +3,7 @@
 import pytest
 
 from nexus.importer import pipeline, sources
+from nexus.importer.items import FileContext, provenance
 from nexus.importer.models import ImportedItem
 from nexus.importer.pipeline import run_import
 from nexus.knowledge import services as knowledge
@@ -23,7 +24,7 @@ def test_a_journal_becomes_source_overview_concept_and_practice_articles(owner):
     report = _import(owner, JOURNAL)
     assert report["files"]["imported"] == 1
     source = _article(owner, "guide", "Ada's backend journal")
-    assert source.body.startswith("> Imported from `journal.md`, path `journal.md`")
+    assert source.body.startswith("> Imported from an uploaded file, `journal.md`.")
     assert {"python", "django", "postgresql", "redis"} <= {
         t.slug for t in source.technologies.all()
     }
@@ -151,3 +152,64 @@ def test_other_markdown_becomes_an_article_with_front_matter(owner, front_kind):
     assert article.kind == ("concept" if front_kind == "concept" else "guide")
     assert article.status == "draft"
     assert "cache" in {tag.name for tag in article.tags.all()}
+
+
+@pytest.mark.parametrize(
+    ("context", "line"),
+    [
+        (
+            FileContext(
+                source_key="k",
+                source_label="https://github.com/ada/notes",
+                source_kind="git",
+                path="docs/a.md",
+                repository="https://github.com/ada/notes",
+                commit="0123456789abcdef",
+            ),
+            "> Imported from repository `https://github.com/ada/notes`, path `docs/a.md`, "
+            "commit `0123456789ab`.",
+        ),
+        (
+            FileContext(
+                source_key="k",
+                source_label="/srv/nexus/demo",
+                source_kind="folder",
+                path="docs/a.md",
+            ),
+            "> Imported from `docs/a.md` in an imported folder.",
+        ),
+        (
+            FileContext(
+                source_key="k",
+                source_label="C:\\Users\\ada\\notes.zip",
+                source_kind="zip",
+                path="notes/a.md",
+            ),
+            "> Imported from `notes/a.md` in the uploaded archive `notes.zip`.",
+        ),
+        (
+            FileContext(
+                source_key="k",
+                source_label="/home/ada/repo",
+                source_kind="git",
+                path="a.md",
+                repository="/home/ada/repo",
+            ),
+            "> Imported from `a.md` in a git repository.",
+        ),
+        (
+            FileContext(source_key="k", source_label="journal.md", source_kind="file", path="j.md"),
+            "> Imported from an uploaded file, `j.md`.",
+        ),
+    ],
+)
+def test_the_provenance_line_names_no_path_on_the_server(context, line):
+    assert provenance(context) == line
+
+
+def test_summaries_of_imported_articles_are_plain_text_not_markdown(owner):
+    _import(owner, JOURNAL)
+    overview = _article(owner, "guide", "Ada's backend journal: overview")
+    assert overview.summary.startswith("Project Objective Keep notes of the backend track")
+    for markdown in ("#", "**", "- "):
+        assert markdown not in overview.summary

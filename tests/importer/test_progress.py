@@ -154,3 +154,14 @@ def test_embedded_mode_answers_the_upload_at_once_and_imports_on_the_background_
         f"import progress: a {JOURNALS}-journal zip ({job.items_total} items) answered the "
         "upload at once, first paint 0 %, imported on the background thread"
     )
+
+
+def test_the_progress_of_one_file_and_one_item_reads_in_the_singular(owner, web):
+    job = ImportJob.objects.create(
+        owner=owner, source_kind="file", source="j.md", status=JobStatus.RUNNING
+    )
+    record = JobProgressRecorder(job.pk)
+    record(ImportProgress(0, 1, 0, 1, ""))
+    html = web(owner).get(job.get_absolute_url()).content.decode()
+    assert 'aria-valuetext="0 of 1 item"' in html
+    assert "0 of 1 item, 0 of 1 file" in html

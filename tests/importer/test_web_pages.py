@@ -5,11 +5,16 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from nexus.challenges.models import Challenge
+from nexus.importer.management.commands.load_demo import DEMO_DIR
 from nexus.importer.models import ImportJob
 from nexus.importer.services import import_job_create
+from nexus.journal.models import Entry
+from nexus.knowledge.models import Article
 from tests.importer.journals import JOURNAL
 
 
@@ -93,3 +98,20 @@ def test_the_job_list_runs_a_constant_number_of_queries(web, owner, count):
         response = client.get("/imports/")
     assert response.content.decode().count("/imports/") >= count
     assert len(queries) <= 6
+
+
+def test_anonymous_readers_of_the_demo_content_see_no_path_on_the_server(client, db):
+    call_command("load_demo", stdout=io.StringIO())
+    server_path = str(DEMO_DIR.parent)
+    articles = Article.objects.filter(status="published")
+    assert articles.count() >= 10
+    for article in articles:
+        response = client.get(article.get_absolute_url())
+        assert response.status_code == 200
+        assert server_path not in response.content.decode(), article.title
+    source = articles.get(title="Backend learning journal (demo)")
+    assert "Imported from `learning-journal.md` in an imported folder." in source.body
+    for body in Entry.objects.values_list("body", flat=True):
+        assert server_path not in body
+    for body in Challenge.objects.values_list("body", flat=True):
+        assert server_path not in body

@@ -227,3 +227,24 @@ def test_the_programs_page_lists_the_default_program(db):
     page = Client().get("/journal/programs/").content.decode()
     assert "ProDev Backend Engineering" in page
     assert "Milestone 6: Monitoring" in page
+
+
+def test_a_new_learners_charts_say_there_is_nothing_yet_instead_of_empty_canvases(learner):
+    page = logged_in(learner).get("/journal/dashboard/").content.decode()
+    # Activity and topics are empty; the milestones the cohort gave them are all "not started".
+    assert page.count('data-testid="chart-empty"') == 2
+    assert "<canvas" in page
+    assert '<canvas id="chart-activity"' not in page
+    assert '<canvas id="chart-topics"' not in page
+    write_entry(learner)
+    page = logged_in(learner).get("/journal/dashboard/").content.decode()
+    assert '<canvas id="chart-activity"' in page
+    assert 'id="chart-activity-data"' in page
+
+
+def test_the_cohort_dashboard_has_no_stale_copy_and_empty_states(cohort, mentor):
+    page = logged_in(mentor).get(f"/journal/cohorts/{cohort.pk}/").content.decode()
+    assert "lands" not in page
+    assert 'data-testid="chart-cohort-challenge-topics"' in page
+    assert page.count('data-testid="chart-empty"') == 4
+    assert "<canvas" not in page

@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils.text import slugify
 
 from nexus.accounts.models import User
+from nexus.core.markdown import render_markdown
 from nexus.importer.items import ExtractedItem, FileContext, provenance
 from nexus.importer.parsing import technologies as known
 from nexus.importer.sinks.base import Ledger, Outcome, register
@@ -45,7 +46,8 @@ class TechnologyIndex:
 
 
 def _summary(text: str) -> str:
-    text = " ".join(text.split())
+    """The start of a Markdown text as plain text on one line: lists show summaries as text."""
+    text = " ".join(render_markdown(text).plain_text.split())
     return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 1].rsplit(" ", 1)[0] + "…"
 
 
