@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('knowledge', '0003_outdated_flag'),
+        ('knowledge', '0005_default_technology_aliases'),
     ]
 
     operations = [
