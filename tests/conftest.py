@@ -133,6 +133,7 @@ def stopped_clock():
 SEEDED_MODELS = (
     "knowledge.TechnologyCategory",
     "knowledge.Technology",
+    "knowledge.TechnologyAlias",
     "journal.Program",
     "journal.ProgramMonth",
     "journal.Milestone",
