@@ -200,7 +200,8 @@ def test_guessing_the_current_password_locks_the_web_password_change(client, own
     )
     assert refused.status_code == 429
     assert refused["Retry-After"]
-    assert 'data-field="old_password">' + LOCKED in refused.content.decode()
+    field_error = '<small class="field-error" data-field="old_password">'
+    assert f'{field_error}<span class="field-error-message">{LOCKED}' in refused.content.decode()
     owner.refresh_from_db()
     assert owner.check_password(DEFAULT_PASSWORD)
 
