@@ -62,9 +62,12 @@ def approve(progress, mentor):
 
 
 def page(client):
+    """The signed-in home's HTML (its own page, not the visitors' one)."""
     response = client.get("/")
     assert response.status_code == 200
-    return response.content.decode()
+    html = response.content.decode()
+    assert 'data-testid="home-news"' in html
+    return html
 
 
 def checklist_state(html, key):
