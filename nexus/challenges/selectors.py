@@ -240,3 +240,15 @@ def challenges_posted_between(*, start: datetime, end: datetime) -> QuerySet[Cha
 def first_solution_at() -> "Min":
     """Annotation for a challenge: when its first solution was posted (None without one)."""
     return Min("solutions__created_at")
+
+
+def open_challenges_of(*, author: User, limit: int) -> list[Challenge]:
+    """An author's unsolved challenges, newest first, at most `limit` of them."""
+    challenges = Challenge.objects.filter(author=author, status=ChallengeStatus.OPEN)
+    columns = ("title", "status", "score", "answer_count", "created_at")
+    return list(challenges.only(*columns).order_by("-created_at", "-id")[:limit])
+
+
+def has_posted_challenge(*, author: User) -> bool:
+    """Whether this user ever asked a challenge."""
+    return Challenge.objects.filter(author=author).exists()

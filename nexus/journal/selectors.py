@@ -13,6 +13,7 @@ from nexus.journal.models import (
     Entry,
     Milestone,
     MilestoneProgress,
+    MilestoneStatus,
     Program,
     ProgramMonth,
     Reflection,
@@ -135,6 +136,12 @@ def progress_list(*, viewer: Viewer) -> QuerySet[MilestoneProgress]:
 
 def progress_get(*, viewer: Viewer, progress_id: int) -> MilestoneProgress | None:
     return progress_list(viewer=viewer).filter(pk=progress_id).first()
+
+
+def next_milestone(*, learner: User) -> MilestoneProgress | None:
+    """The learner's first milestone, in the program's order, that a mentor has not marked done."""
+    own = progress_list(viewer=learner).filter(learner=learner)
+    return own.exclude(status=MilestoneStatus.DONE).first()
 
 
 # --- Knowledge, through its selectors ------------------------------------------------------

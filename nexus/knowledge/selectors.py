@@ -338,3 +338,8 @@ def path_get(*, slug: str, user: Viewer | None = None) -> LearningPath | None:
         .filter(slug=slug)
         .first()
     )
+
+
+def has_written_article(*, author: User) -> bool:
+    """Whether this user wrote an article that is still theirs to show (drafts count)."""
+    return Article.objects.filter(author=author).exclude(status=ArticleStatus.ARCHIVED).exists()

@@ -210,7 +210,8 @@ def test_every_page_from_the_navigation_fits_when_signed_in(new_page, screenshot
     page = new_page()
     log_in(page, email="ada@example.com", password=DEFAULT_PASSWORD)
     paths = nav_paths(page)
-    assert {"/journal/", "/imports/", "/bookmarks/", "/notifications/"} <= set(paths)
+    # "/" is the signed-in home (the brand link), toured like every other member page.
+    assert {"/", "/journal/", "/imports/", "/bookmarks/", "/notifications/"} <= set(paths)
     state = page.context.storage_state()
     page.context.close()
     assert_clean(

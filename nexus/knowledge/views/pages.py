@@ -5,9 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from nexus.accounts.home import member_home
 from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
 from nexus.core.markdown import highlight_css as highlight_stylesheet
@@ -23,13 +25,26 @@ HOME_RECENT = 8
 
 @public_cache("knowledge", "people")
 def home(request: HttpRequest) -> HttpResponse:
-    """Recent articles, popular this week, and the technology taxonomy."""
+    """Visitors: recent articles, popular this week, and the technology taxonomy (shared through
+    the page cache). Signed-in users: their own home, never stored."""
+    if request.user.is_authenticated:
+        return _member_home(request)
     context = {
         "recent": list(selectors.published_articles()[:HOME_RECENT]),
         "popular": selectors.popular_this_week(),
         "categories": selectors.category_list(),
     }
     return render(request, "knowledge/home.html", context)
+
+
+def _member_home(request: HttpRequest) -> HttpResponse:
+    """What is new in what the user follows, their open challenges, next milestone, first steps."""
+    user = authenticated_user(request)
+    context = {"home": member_home(user=user)}
+    response = render(request, "accounts/home.html", context)
+    # Someone's own page: no shared cache or browser history may keep it.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @public_cache("knowledge", "people")
