@@ -12,7 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from nexus.collab import policies, selectors
-from nexus.collab.forms import ApiForm, ConsumerForm, FeedbackForm, ReplyForm, SpecForm
+from nexus.collab.forms import (
+    ApiForm,
+    CompareForm,
+    ConsumerForm,
+    FeedbackForm,
+    ReplyForm,
+    SpecForm,
+)
 from nexus.collab.mock import mock_base_url
 from nexus.collab.models import Api, ApiConsumer, EndpointFeedback, SpecVersion
 from nexus.collab.openapi.examples import media_example
@@ -126,17 +133,45 @@ def _version(api: Api, number: int) -> SpecVersion:
     return version
 
 
+def _breaking_only(request: HttpRequest) -> bool:
+    return request.GET.get("breaking", "").lower() in {"1", "true", "on", "yes"}
+
+
 def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     api = _api(slug)
     version = _version(api, number)
+    breaking_only = _breaking_only(request)
     context = {
         "api": api,
         "version": version,
-        "changes": selectors.change_list(version=version),
+        "changes": selectors.change_list(version=version, breaking_only=breaking_only),
+        "breaking_only": breaking_only,
         "operations": selectors.operation_list(version=version),
         "user_can_file": policies.can_file_issue(request.user),
     }
     return render(request, "collab/version_detail.html", context)
+
+
+def api_compare(request: HttpRequest, slug: str) -> HttpResponse:
+    """Any two versions side by side: the newest two unless the query names others."""
+    api = _api(slug)
+    versions = list(selectors.version_list(api=api).values_list("number", "info_version"))
+    context: dict[str, Any] = {"api": api, "form": None, "comparison": None}
+    if len(versions) < 2:
+        return render(request, "collab/version_compare.html", context)
+    defaults = {"from": str(versions[1][0]), "to": str(versions[0][0])}
+    form = CompareForm({**defaults, **request.GET.dict()}, versions=versions)
+    if form.is_valid():
+        context["comparison"] = form.call_service(
+            selectors.version_comparison,
+            api=api,
+            older=form.cleaned_data["from"],
+            newer=form.cleaned_data["to"],
+            breaking_only=form.cleaned_data["breaking"],
+        )
+    context["form"] = form
+    status = 400 if form.errors else 200
+    return render(request, "collab/version_compare.html", context, status=status)
 
 
 def version_spec_json(request: HttpRequest, slug: str, number: int) -> JsonResponse:
