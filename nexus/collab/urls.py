@@ -18,6 +18,11 @@ urlpatterns = [
         name="version_spec_json",
     ),
     path(
+        "apis/<slug:slug>/versions/<int:number>/swagger/openapi.json",
+        catalog.version_swagger_spec,
+        name="version_swagger_spec",
+    ),
+    path(
         "apis/<slug:slug>/versions/<int:number>/swagger/",
         catalog.version_swagger,
         name="version_swagger",

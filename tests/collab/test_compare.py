@@ -179,3 +179,43 @@ def test_rest_bad_comparisons_are_field_errors(api_client, pets_versions, query,
 
 def test_rest_compare_of_an_unknown_api_is_a_404(api_client):
     assert api_client.get("/api/v1/apis/nothing/compare/?from=1&to=2").status_code == 404
+
+
+# --- Swagger UI: "try it" against the mock ----------------------------------------------------
+
+
+def test_swagger_ui_gets_the_spec_with_the_mock_as_its_only_server(owner, pets_api):
+    spec = PETS_V1.replace(
+        "paths:\n", "servers: [{url: 'https://pets.example.com/v1'}]\npaths:\n", 1
+    ).replace(
+        "    get:\n      operationId: listPets\n",
+        "    get:\n      operationId: listPets\n"
+        "      servers: [{url: 'https://other.example.com'}]\n",
+    )
+    version, _ = spec_version_create(api=pets_api, raw=spec, source="paste", actor=owner)
+    response = browser().get(f"/apis/{pets_api.slug}/versions/1/swagger/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["servers"] == [
+        {
+            "url": f"http://testserver/mock/{pets_api.slug}/1/",
+            "description": "Nexus mock of version 1",
+        }
+    ]
+    assert "servers" not in document["paths"]["/pets"]["get"]
+    assert document["info"]["version"] == "1.0"
+    # What was stored, and the plain openapi.json, keep the real servers.
+    version.refresh_from_db()
+    assert version.document["servers"] == [{"url": "https://pets.example.com/v1"}]
+    plain = browser().get(f"/apis/{pets_api.slug}/versions/1/openapi.json").json()
+    assert plain["servers"] == [{"url": "https://pets.example.com/v1"}]
+
+
+def test_the_swagger_page_loads_the_mock_spec_and_the_badge_styles(pets_api, pets_v1):
+    page = browser().get(f"/apis/{pets_api.slug}/versions/1/swagger/").content.decode()
+    assert f'data-spec-url="/apis/{pets_api.slug}/versions/1/swagger/openapi.json"' in page
+    assert "collab/swagger" in page
+    assert "Nexus mock of this version" in page
+    assert (
+        browser().get(f"/apis/{pets_api.slug}/versions/7/swagger/openapi.json").status_code == 404
+    )

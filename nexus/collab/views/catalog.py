@@ -1,5 +1,6 @@
 """Web pages: the catalog, an API, its versions and operations, feedback, alerts."""
 
+import copy
 import json
 from typing import Any
 
@@ -178,6 +179,29 @@ def version_spec_json(request: HttpRequest, slug: str, number: int) -> JsonRespo
     """The stored, normalised spec as JSON (what Swagger UI loads)."""
     version = _version(_api(slug), number)
     return JsonResponse(version.document, json_dumps_params={"ensure_ascii": False})
+
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def version_swagger_spec(request: HttpRequest, slug: str, number: int) -> JsonResponse:
+    """The spec as Swagger UI gets it: "try it" calls this version's mock, not the real API.
+
+    Only this copy's servers change (path- and operation-level ones too, which would otherwise
+    win over the top-level one); the stored spec and openapi.json stay as uploaded.
+    """
+    api = _api(slug)
+    version = _version(api, number)
+    mock = request.build_absolute_uri(mock_base_url(api.slug, version.number))
+    document = copy.deepcopy(version.document)
+    document["servers"] = [{"url": mock, "description": f"Nexus mock of version {number}"}]
+    for path_item in (document.get("paths") or {}).values():
+        if isinstance(path_item, dict):
+            path_item.pop("servers", None)
+            for method in HTTP_METHODS:
+                if isinstance(path_item.get(method), dict):
+                    path_item[method].pop("servers", None)
+    return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
 
 
 def version_swagger(request: HttpRequest, slug: str, number: int) -> HttpResponse:
