@@ -153,7 +153,7 @@ def test_issue_list_filters_with_htmx_partials(other_user, pets_v1):
 def test_the_swagger_page_and_its_spec(pets_v1):
     page = browser().get("/apis/pets/versions/1/swagger/").content.decode()
     assert "swagger-ui-bundle.js" in page
-    assert 'data-spec-url="/apis/pets/versions/1/openapi.json"' in page
+    assert 'data-spec-url="/apis/pets/versions/1/swagger/openapi.json"' in page
     assert browser().get("/apis/pets/versions/1/openapi.json").json()["info"]["title"] == "Pets"
 
 
