@@ -75,7 +75,7 @@ def test_the_operation_page_shows_examples_and_takes_ratings(other_user, pets_ap
     op = Operation.objects.get(version=pets_v1, key="POST /pets")
     url = f"/apis/{pets_api.slug}/operations/{op.pk}/"
     page = browser().get(url).content.decode()
-    assert "&quot;name&quot;: &quot;string&quot;" in page  # generated request example
+    assert "&quot;name&quot;: &quot;Ken Thompson&quot;" in page  # generated request example
     assert "&quot;tag&quot;: &quot;dog&quot;" in page  # the spec's own response example
     response = browser(other_user).post(
         url, {"naming": "5", "comment": "Clear"}, headers={"HX-Request": "true"}
