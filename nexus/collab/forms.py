@@ -181,3 +181,24 @@ class CommentForm(ServiceForm):
         return self.call_service(
             issues.issue_comment_create, issue=issue, author=author, **self.cleaned_data
         )
+
+
+class CompareForm(ServiceForm):
+    """Two versions of one API to compare (older first), optionally only the breaking changes."""
+
+    breaking = forms.BooleanField(required=False, label="Breaking changes only")
+
+    def __init__(self, *args: Any, versions: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [
+            (str(number), f"Version {number}" + (f" ({label})" if label else ""))
+            for number, label in versions
+        ]
+        unknown = {"invalid_choice": "This API has no version %(value)s."}
+        self.fields["from"] = forms.TypedChoiceField(
+            choices=choices, coerce=int, label="From (older)", error_messages=unknown
+        )
+        self.fields["to"] = forms.TypedChoiceField(
+            choices=choices, coerce=int, label="To (newer)", error_messages=unknown
+        )
+        self.order_fields(["from", "to", "breaking"])

@@ -101,7 +101,7 @@ def _example_response(responses: dict[str, object], request: HttpRequest) -> Htt
         answer = HttpResponse(status=int(status))
     else:
         media = next((m for m in content if untrusted.is_json(m)), next(iter(content)))
-        example = media_example(content[media])
+        example = media_example(content[media], seed=_preference(request, "seed"))
         if untrusted.is_json(media):
             body = json.dumps(example, ensure_ascii=False)
         else:
@@ -114,10 +114,15 @@ def _example_response(responses: dict[str, object], request: HttpRequest) -> Htt
 
 def _preferred_status(request: HttpRequest) -> str:
     """The status asked for with `Prefer: code=404` (among other preferences), or ""."""
+    return _preference(request, "code")
+
+
+def _preference(request: HttpRequest, wanted: str) -> str:
+    """One `Prefer` preference's value (`code=404`, `seed=7` for other generated data), or ""."""
     for preference in request.headers.get("Prefer", "").split(","):
         name, _, value = preference.partition("=")
-        if name.strip().lower() == "code":
-            return value.strip().strip('"')
+        if name.strip().lower() == wanted:
+            return value.strip().strip('"')[:100]
     return ""
 
 

@@ -1,8 +1,10 @@
 """Reads of the collaboration hub, with the joins each caller needs."""
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
 from nexus.accounts.models import TeamMembership, User
@@ -18,6 +20,8 @@ from nexus.collab.models import (
     SpecChange,
     SpecVersion,
 )
+from nexus.collab.openapi.diff import BREAKING, Change, diff_specs
+from nexus.collab.openapi.operations import parse_operations
 
 
 def api_list() -> QuerySet[Api]:
@@ -61,9 +65,60 @@ def api_operations(*, api: Api) -> QuerySet[Operation]:
     return Operation.objects.filter(api=api).select_related("version")
 
 
-def change_list(*, version: SpecVersion) -> QuerySet[SpecChange]:
+def change_list(*, version: SpecVersion, breaking_only: bool = False) -> QuerySet[SpecChange]:
     """What changed from the previous version to this one, breaking first."""
-    return SpecChange.objects.filter(version=version).order_by("position", "id")
+    changes = SpecChange.objects.filter(version=version)
+    if breaking_only:
+        changes = changes.filter(severity=BREAKING)
+    return changes.order_by("position", "id")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What changed between any two versions of an API, older first."""
+
+    older: SpecVersion
+    newer: SpecVersion
+    changes: list[Change]
+    change_count: int
+    breaking_count: int
+
+
+def version_comparison(
+    *, api: Api, older: int, newer: int, breaking_only: bool = False
+) -> Comparison:
+    """Diff two versions with the rules that build each stored changelog, in one query.
+
+    Raises ValidationError on the field at fault ("from" or "to") for an unknown version, the
+    same version twice, or the newer one given first.
+    """
+    if older == newer:
+        raise ValidationError({"to": ["Pick a version other than the one you compare from."]})
+    found = {
+        version.number: version
+        for version in SpecVersion.objects.filter(api=api, number__in=[older, newer]).only(
+            "id", "api_id", "number", "title", "info_version", "document", "created_at"
+        )
+    }
+    for field, number in (("from", older), ("to", newer)):
+        if number not in found:
+            raise ValidationError({field: [f"{api.name} has no version {number}."]})
+    if older > newer:
+        raise ValidationError(
+            {"to": [f"Version {newer} is older than version {older}: swap them to compare."]}
+        )
+    old, new = found[older], found[newer]
+    changes = diff_specs(
+        old.document, new.document, parse_operations(old.document), parse_operations(new.document)
+    )
+    breaking = [change for change in changes if change.severity == BREAKING]
+    return Comparison(
+        older=old,
+        newer=new,
+        changes=breaking if breaking_only else changes,
+        change_count=len(changes),
+        breaking_count=len(breaking),
+    )
 
 
 def feedback_list() -> QuerySet[EndpointFeedback]:

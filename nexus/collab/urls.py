@@ -9,12 +9,18 @@ urlpatterns = [
     path("apis/new/", catalog.api_create, name="api_create"),
     path("apis/alerts/", catalog.alert_list, name="alert_list"),
     path("apis/<slug:slug>/", catalog.api_detail, name="api_detail"),
+    path("apis/<slug:slug>/compare/", catalog.api_compare, name="api_compare"),
     path("apis/<slug:slug>/versions/", catalog.version_create, name="version_create"),
     path("apis/<slug:slug>/versions/<int:number>/", catalog.version_detail, name="version_detail"),
     path(
         "apis/<slug:slug>/versions/<int:number>/openapi.json",
         catalog.version_spec_json,
         name="version_spec_json",
+    ),
+    path(
+        "apis/<slug:slug>/versions/<int:number>/swagger/openapi.json",
+        catalog.version_swagger_spec,
+        name="version_swagger_spec",
     ),
     path(
         "apis/<slug:slug>/versions/<int:number>/swagger/",

@@ -26,7 +26,20 @@ def test_the_mock_answers_with_the_spec_example(client, pets_v1):
 def test_without_an_example_the_answer_is_generated_from_the_schema(client, pets_v1):
     response = client.get("/mock/pets/1/pets/12")
     assert response.status_code == 200
-    assert response.json() == {"name": "string", "tag": "string", "id": 0}
+    pet = response.json()
+    assert set(pet) == {"name", "tag", "id"}
+    assert pet["name"] != "string"
+    assert " " in pet["name"]  # a person's name for a `name`
+    assert isinstance(pet["id"], int)
+    assert pet["id"] >= 1
+    assert client.get("/mock/pets/1/pets/12").json() == pet  # the same answer every time
+
+
+def test_a_seed_in_the_prefer_header_gives_other_stable_data(client, pets_v1):
+    plain = client.get("/mock/pets/1/pets/12").json()
+    seeded = client.get("/mock/pets/1/pets/12", headers={"Prefer": "seed=42"}).json()
+    assert seeded != plain
+    assert client.get("/mock/pets/1/pets/12", headers={"Prefer": "seed=42"}).json() == seeded
 
 
 def test_a_request_that_breaks_the_spec_gets_the_specs_reasons(client, pets_v1):

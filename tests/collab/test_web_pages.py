@@ -75,7 +75,7 @@ def test_the_operation_page_shows_examples_and_takes_ratings(other_user, pets_ap
     op = Operation.objects.get(version=pets_v1, key="POST /pets")
     url = f"/apis/{pets_api.slug}/operations/{op.pk}/"
     page = browser().get(url).content.decode()
-    assert "&quot;name&quot;: &quot;string&quot;" in page  # generated request example
+    assert "&quot;name&quot;: &quot;Ken Thompson&quot;" in page  # generated request example
     assert "&quot;tag&quot;: &quot;dog&quot;" in page  # the spec's own response example
     response = browser(other_user).post(
         url, {"naming": "5", "comment": "Clear"}, headers={"HX-Request": "true"}
@@ -153,7 +153,7 @@ def test_issue_list_filters_with_htmx_partials(other_user, pets_v1):
 def test_the_swagger_page_and_its_spec(pets_v1):
     page = browser().get("/apis/pets/versions/1/swagger/").content.decode()
     assert "swagger-ui-bundle.js" in page
-    assert 'data-spec-url="/apis/pets/versions/1/openapi.json"' in page
+    assert 'data-spec-url="/apis/pets/versions/1/swagger/openapi.json"' in page
     assert browser().get("/apis/pets/versions/1/openapi.json").json()["info"]["title"] == "Pets"
 
 

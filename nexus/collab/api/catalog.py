@@ -56,6 +56,38 @@ class SpecInput(StrictSerializer):
         return attrs
 
 
+class ChangelogQuery(serializers.Serializer):
+    breaking = serializers.BooleanField(
+        required=False, default=False, help_text="Only the breaking changes."
+    )
+
+
+# "from" is a Python keyword, so the comparison's query fields are declared by name.
+CompareQuery = type(
+    "CompareQuery",
+    (ChangelogQuery,),
+    {
+        "from": serializers.IntegerField(min_value=1, help_text="The older version's number."),
+        "to": serializers.IntegerField(min_value=1, help_text="The newer version's number."),
+    },
+)
+
+
+class ComparedChangeSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    severity = serializers.CharField()
+    operation_key = serializers.CharField(source="operation")
+    detail = serializers.CharField()
+
+
+class ComparisonSerializer(serializers.Serializer):
+    from_version = serializers.IntegerField(source="older.number")
+    to_version = serializers.IntegerField(source="newer.number")
+    change_count = serializers.IntegerField()
+    breaking_count = serializers.IntegerField()
+    changes = ComparedChangeSerializer(many=True)
+
+
 class ConsumerInput(StrictSerializer):
     team: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="slug", queryset=Team.objects.all(), required=False, allow_null=True
@@ -223,7 +255,10 @@ class ApiViewSet(
         return Response(VersionDetailSerializer(version).data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("version", int, description="Defaults to the latest.")],
+        parameters=[
+            OpenApiParameter("version", int, description="Defaults to the latest."),
+            ChangelogQuery,
+        ],
         responses=inline_serializer(
             "Changelog",
             {
@@ -236,6 +271,8 @@ class ApiViewSet(
     @action(detail=True, methods=["get"])
     def changes(self, request: Request, slug: str) -> Response:
         """What changed in a version compared with the one before it."""
+        query = ChangelogQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
         api = self.get_object()
         version = selectors.version_get(
             api=api, number=request.query_params.get("version", "latest")
@@ -244,7 +281,9 @@ class ApiViewSet(
             if "version" in request.query_params:
                 raise DrfValidationError({"version": ["This API has no such version."]})
             return Response({"version": None, "previous_version": None, "changes": []})
-        changes = selectors.change_list(version=version)
+        changes = selectors.change_list(
+            version=version, breaking_only=query.validated_data["breaking"]
+        )
         return Response(
             {
                 "version": version.number,
@@ -252,6 +291,20 @@ class ApiViewSet(
                 "changes": ChangeSerializer(changes, many=True).data,
             }
         )
+
+    @extend_schema(parameters=[CompareQuery], responses=ComparisonSerializer)
+    @action(detail=True, methods=["get"])
+    def compare(self, request: Request, slug: str) -> Response:
+        """What changed between any two versions, the older first (`from` < `to`)."""
+        query = CompareQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        comparison = selectors.version_comparison(
+            api=self.get_object(),
+            older=query.validated_data["from"],
+            newer=query.validated_data["to"],
+            breaking_only=query.validated_data["breaking"],
+        )
+        return Response(ComparisonSerializer(comparison).data)
 
     @extend_schema(responses=OperationSerializer(many=True))
     @action(detail=True, methods=["get"])

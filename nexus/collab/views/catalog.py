@@ -1,5 +1,6 @@
 """Web pages: the catalog, an API, its versions and operations, feedback, alerts."""
 
+import copy
 import json
 from typing import Any
 
@@ -12,7 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from nexus.collab import policies, selectors
-from nexus.collab.forms import ApiForm, ConsumerForm, FeedbackForm, ReplyForm, SpecForm
+from nexus.collab.forms import (
+    ApiForm,
+    CompareForm,
+    ConsumerForm,
+    FeedbackForm,
+    ReplyForm,
+    SpecForm,
+)
 from nexus.collab.mock import mock_base_url
 from nexus.collab.models import Api, ApiConsumer, EndpointFeedback, SpecVersion
 from nexus.collab.openapi.examples import media_example
@@ -126,23 +134,74 @@ def _version(api: Api, number: int) -> SpecVersion:
     return version
 
 
+def _breaking_only(request: HttpRequest) -> bool:
+    return request.GET.get("breaking", "").lower() in {"1", "true", "on", "yes"}
+
+
 def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     api = _api(slug)
     version = _version(api, number)
+    breaking_only = _breaking_only(request)
     context = {
         "api": api,
         "version": version,
-        "changes": selectors.change_list(version=version),
+        "changes": selectors.change_list(version=version, breaking_only=breaking_only),
+        "breaking_only": breaking_only,
         "operations": selectors.operation_list(version=version),
         "user_can_file": policies.can_file_issue(request.user),
     }
     return render(request, "collab/version_detail.html", context)
 
 
+def api_compare(request: HttpRequest, slug: str) -> HttpResponse:
+    """Any two versions side by side: the newest two unless the query names others."""
+    api = _api(slug)
+    versions = list(selectors.version_list(api=api).values_list("number", "info_version"))
+    context: dict[str, Any] = {"api": api, "form": None, "comparison": None}
+    if len(versions) < 2:
+        return render(request, "collab/version_compare.html", context)
+    defaults = {"from": str(versions[1][0]), "to": str(versions[0][0])}
+    form = CompareForm({**defaults, **request.GET.dict()}, versions=versions)
+    if form.is_valid():
+        context["comparison"] = form.call_service(
+            selectors.version_comparison,
+            api=api,
+            older=form.cleaned_data["from"],
+            newer=form.cleaned_data["to"],
+            breaking_only=form.cleaned_data["breaking"],
+        )
+    context["form"] = form
+    status = 400 if form.errors else 200
+    return render(request, "collab/version_compare.html", context, status=status)
+
+
 def version_spec_json(request: HttpRequest, slug: str, number: int) -> JsonResponse:
     """The stored, normalised spec as JSON (what Swagger UI loads)."""
     version = _version(_api(slug), number)
     return JsonResponse(version.document, json_dumps_params={"ensure_ascii": False})
+
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def version_swagger_spec(request: HttpRequest, slug: str, number: int) -> JsonResponse:
+    """The spec as Swagger UI gets it: "try it" calls this version's mock, not the real API.
+
+    Only this copy's servers change (path- and operation-level ones too, which would otherwise
+    win over the top-level one); the stored spec and openapi.json stay as uploaded.
+    """
+    api = _api(slug)
+    version = _version(api, number)
+    mock = request.build_absolute_uri(mock_base_url(api.slug, version.number))
+    document = copy.deepcopy(version.document)
+    document["servers"] = [{"url": mock, "description": f"Nexus mock of version {number}"}]
+    for path_item in (document.get("paths") or {}).values():
+        if isinstance(path_item, dict):
+            path_item.pop("servers", None)
+            for method in HTTP_METHODS:
+                if isinstance(path_item.get(method), dict):
+                    path_item[method].pop("servers", None)
+    return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
 
 
 def version_swagger(request: HttpRequest, slug: str, number: int) -> HttpResponse:

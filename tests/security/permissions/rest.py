@@ -139,6 +139,7 @@ COLLAB = [
     # The owning team's members (the owner) and admins maintain an API; mentors do not.
     *rest("PATCH", "api-detail", OWNER_OR_ADMIN, on="api", body={"description": "Changed."}),
     *rest("GET", "api-changes", ANYONE, on="api"),
+    *rest("GET", "api-compare", ANYONE, on="api", query={"from": 1, "to": 2, "breaking": 1}),
     *rest("GET", "api-consumers", ANYONE, on="api"),
     *rest("POST", "api-consumers", SIGNED_IN, on="api", body={}),
     *rest(

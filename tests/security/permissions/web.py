@@ -262,6 +262,8 @@ COLLAB = [
     *web("GET", "collab:version_detail", ANYONE, on="api"),
     *web("GET", "collab:version_spec_json", ANYONE, on="api"),
     *web("GET", "collab:version_swagger", ANYONE, on="api"),
+    *web("GET", "collab:version_swagger_spec", ANYONE, on="api"),
+    *web("GET", "collab:api_compare", ANYONE, on="api", query={"from": 1, "to": 2}),
     *web("POST", "collab:consumer_declare", SIGNED_IN, on="api"),
     *web("GET", "collab:operation_detail", ANYONE, on="api"),
     *web("POST", "collab:operation_detail", SIGNED_IN, on="api", body={"naming": "3"}),
