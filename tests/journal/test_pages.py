@@ -229,7 +229,9 @@ def test_the_programs_page_lists_the_default_program(db):
     assert "Milestone 6: Monitoring" in page
 
 
-def test_a_new_learners_charts_say_there_is_nothing_yet_instead_of_empty_canvases(learner):
+def test_a_new_learners_charts_say_there_is_nothing_yet_instead_of_empty_canvases(
+    awkward_moment, learner
+):
     page = logged_in(learner).get("/journal/dashboard/").content.decode()
     # Activity and topics are empty; the milestones the cohort gave them are all "not started".
     assert page.count('data-testid="chart-empty"') == 2
@@ -242,7 +244,7 @@ def test_a_new_learners_charts_say_there_is_nothing_yet_instead_of_empty_canvase
     assert 'id="chart-activity-data"' in page
 
 
-def test_the_cohort_dashboard_has_no_stale_copy_and_empty_states(cohort, mentor):
+def test_the_cohort_dashboard_has_no_stale_copy_and_empty_states(awkward_moment, cohort, mentor):
     page = logged_in(mentor).get(f"/journal/cohorts/{cohort.pk}/").content.decode()
     assert "lands" not in page
     assert 'data-testid="chart-cohort-challenge-topics"' in page
