@@ -63,18 +63,25 @@ def challenge_create(
         "challenge.created",
         subject=challenge,
         actor=author,
-        payload=_event_payload(
-            challenge,
-            author_id=author.pk,
-            technologies=[t.slug for t in techs],
-            tags=tag_names,
-            follow_targets=[
-                *(["knowledge.technology", t.slug] for t in techs),
-                *(["challenges.tag", name] for name in tag_names),
-            ],
-        ),
+        payload=_created_payload(challenge, author, techs, tag_names),
     )
     return challenge
+
+
+def _created_payload(
+    challenge: Challenge, author: User, techs: Sequence[Technology], tag_names: Sequence[str]
+) -> dict[str, object]:
+    """challenge.created's payload: its followers are those of its technologies and tags."""
+    return _event_payload(
+        challenge,
+        author_id=author.pk,
+        technologies=[t.slug for t in techs],
+        tags=list(tag_names),
+        follow_targets=[
+            *(["knowledge.technology", t.slug] for t in techs),
+            *(["challenges.tag", name] for name in tag_names),
+        ],
+    )
 
 
 @transaction.atomic
@@ -362,16 +369,7 @@ def _insert_challenges(
             events.Announcement(
                 subject=challenge,
                 actor=author,
-                payload=_event_payload(
-                    challenge,
-                    author_id=author.pk,
-                    technologies=[t.slug for t in techs],
-                    tags=tag_names,
-                    follow_targets=[
-                        *(["knowledge.technology", t.slug] for t in techs),
-                        *(["challenges.tag", name] for name in tag_names),
-                    ],
-                ),
+                payload=_created_payload(challenge, author, techs, tag_names),
             )
             for challenge, _solution, techs, tag_names in made
         ],

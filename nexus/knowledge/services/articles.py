@@ -122,10 +122,17 @@ def _sync_links(article: Article, targets: list[str]) -> None:
     )
 
 
-def _record_revision(
-    article: Article, *, editor: User, message: str, reverted_from: int | None = None
+def _revision(
+    article: Article,
+    *,
+    editor: User,
+    message: str,
+    technology_slugs: Sequence[str],
+    tag_names: Sequence[str],
+    reverted_from: int | None = None,
 ) -> ArticleRevision:
-    return ArticleRevision.objects.create(
+    """The article as it stands, as its revision of this version (not saved)."""
+    return ArticleRevision(
         article=article,
         number=article.version,
         title=article.title,
@@ -135,12 +142,27 @@ def _record_revision(
         body_hash=article.body_hash,
         kind=article.kind,
         status=article.status,
-        technology_slugs=sorted(tech.slug for tech in article.technologies.all()),
-        tag_names=sorted(tag.name for tag in article.tags.all()),
+        technology_slugs=sorted(technology_slugs),
+        tag_names=sorted(tag_names),
         editor=editor,
         message=message[:200],
         reverted_from=reverted_from,
     )
+
+
+def _record_revision(
+    article: Article, *, editor: User, message: str, reverted_from: int | None = None
+) -> ArticleRevision:
+    revision = _revision(
+        article,
+        editor=editor,
+        message=message,
+        technology_slugs=[tech.slug for tech in article.technologies.all()],
+        tag_names=[tag.name for tag in article.tags.all()],
+        reverted_from=reverted_from,
+    )
+    revision.save()
+    return revision
 
 
 def _event_payload(
@@ -343,20 +365,12 @@ def _insert_articles(
     )
     ArticleRevision.objects.bulk_create(
         [
-            ArticleRevision(
-                article=article,
-                number=article.version,
-                title=article.title,
-                summary=article.summary,
-                body=article.body,
-                body_html=article.body_html,
-                body_hash=article.body_hash,
-                kind=article.kind,
-                status=article.status,
-                technology_slugs=sorted(tech.slug for tech in techs),
-                tag_names=sorted(names),
+            _revision(
+                article,
                 editor=author,
-                message=(draft.message or "Created")[:200],
+                message=draft.message or "Created",
+                technology_slugs=[tech.slug for tech in techs],
+                tag_names=names,
             )
             for article, draft, techs, names in checked
         ]
