@@ -40,7 +40,8 @@ def follow_targets(event: OutboxEvent) -> list[tuple[str, str]]:
 
 
 def recipients_by_event(events: Sequence[OutboxEvent]) -> dict[object, list[int]]:
-    """`event_recipient_ids` of many events, in two queries."""
+    """Each event's active users who hear of it (direct recipients and followers, never its
+    actor), for many events in at most two queries."""
     targets = {event.pk: follow_targets(event) for event in events}
     ids_by_type: dict[str, set[str]] = defaultdict(set)
     for target_type, target_id in (pair for pairs in targets.values() for pair in pairs):
@@ -66,23 +67,6 @@ def recipients_by_event(events: Sequence[OutboxEvent]) -> dict[object, list[int]
     return recipients
 
 
-def event_recipient_ids(event: OutboxEvent) -> list[int]:
-    """Active users who hear of an event: direct recipients and followers, never the actor."""
-    recipients: set[int] = set()
-    targets = follow_targets(event)
-    if targets:
-        matches = Q()
-        for target_type, target_id in targets:
-            matches |= Q(target_type=target_type, target_id=target_id)
-        followers = Subscription.objects.filter(matches, user__is_active=True)
-        recipients.update(followers.values_list("user_id", flat=True).distinct())
-    direct = _int_ids(event.payload.get("recipient_ids"))
-    if direct:
-        recipients.update(user_list().filter(pk__in=direct).values_list("pk", flat=True))
-    recipients.discard(event.actor_id)
-    return sorted(recipients)
-
-
 def _batches(ids: list[int], size: int) -> Iterable[list[int]]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
@@ -90,7 +74,7 @@ def _batches(ids: list[int], size: int) -> Iterable[list[int]]:
 
 def event_fan_out(*, event: OutboxEvent, batch_size: int = FANOUT_BATCH) -> int:
     """Fan an event out through every channel; returns how many recipients it has."""
-    recipient_ids = event_recipient_ids(event)
+    recipient_ids = recipients_by_event([event])[event.pk]
     for batch in _batches(recipient_ids, batch_size):
         for channel in CHANNELS:
             channel.fan_out(event, batch)
