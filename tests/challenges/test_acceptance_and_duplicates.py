@@ -121,3 +121,15 @@ def test_reopening_a_duplicate_clears_the_pointer(owner, mentor):
 def test_solved_cannot_be_set_by_hand(challenge, owner):
     with pytest.raises(ValidationError):
         services.challenge_set_status(challenge=challenge, actor=owner, status="solved")
+
+
+def test_a_solved_challenge_stays_solved_when_asked_to_close(challenge, solution, owner):
+    services.solution_accept(challenge=challenge, solution=solution, actor=owner)
+
+    with pytest.raises(ValidationError) as refused:
+        services.challenge_set_status(challenge=challenge, actor=owner, status="closed")
+
+    assert "status" in refused.value.message_dict
+    challenge.refresh_from_db()
+    assert challenge.status == ChallengeStatus.SOLVED
+    assert not OutboxEvent.objects.filter(name="challenge.status_changed").exists()

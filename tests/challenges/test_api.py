@@ -132,6 +132,21 @@ def test_patching_accepted_solution_of_another_challenge_is_a_400(
     assert challenge.title != "Renamed title here", "nothing half-written"
 
 
+def test_a_solved_challenge_is_not_closed_through_patch(client_for, challenge, owner, mentor):
+    solution = post_solution(challenge, mentor)
+    services.solution_accept(challenge=challenge, solution=solution, actor=owner)
+    challenge.refresh_from_db()
+
+    response = client_for(owner).patch(
+        f"{CHALLENGES}{challenge.pk}/", {"status": "closed"}, headers=if_match(challenge)
+    )
+
+    assert response.status_code == 400
+    assert "status" in field_names(response)
+    challenge.refresh_from_db()
+    assert (challenge.status, challenge.accepted_solution_id) == ("solved", solution.pk)
+
+
 def test_mentors_mark_duplicates_through_patch(client_for, challenge, mentor, owner):
     original = post_challenge(owner, title="The original question")
     response = client_for(mentor).patch(

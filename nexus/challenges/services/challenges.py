@@ -165,6 +165,11 @@ def challenge_set_status(
             actor, challenge
         ):
             raise PermissionDenied(ONLY_MENTORS_MARK_DUPLICATES)
+        if status == ChallengeStatus.CLOSED and challenge.status == ChallengeStatus.SOLVED:
+            # "Closed" reads as abandoned: a problem with an accepted answer is not.
+            raise ValidationError(
+                {"status": ["It is solved: a solved challenge stays solved and is not closed."]}
+            )
         challenge.duplicate_of = None
         if status == ChallengeStatus.OPEN and challenge.accepted_solution_id is not None:
             status = ChallengeStatus.SOLVED
