@@ -142,6 +142,7 @@ class ApiToken(TimeStampedModel):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "API token"
         indexes = [models.Index(fields=["user", "-created_at"])]
 
     def __str__(self) -> str:

@@ -31,6 +31,7 @@ class Api(TimeStampedModel):
     pinned = models.BooleanField(default=False, help_text="Listed before the others.")
 
     class Meta:
+        verbose_name = "API"
         indexes = [
             models.Index(fields=["-pinned", "name", "id"], name="collab_api_catalog_order"),
             models.Index(fields=["team", "name"]),
@@ -176,6 +177,7 @@ class ApiConsumer(TimeStampedModel):
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = "API consumer"
         constraints = [
             models.CheckConstraint(
                 condition=Q(user__isnull=False, team__isnull=True)
