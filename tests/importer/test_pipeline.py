@@ -2,10 +2,12 @@
 
 import pytest
 
+from nexus.core.markdown import render_markdown
 from nexus.importer import pipeline, sources
 from nexus.importer.items import FileContext, provenance
 from nexus.importer.models import ImportedItem
 from nexus.importer.pipeline import run_import
+from nexus.importer.sinks import knowledge as knowledge_sink
 from nexus.knowledge import services as knowledge
 from nexus.knowledge.models import Article, ArticleRevision
 from tests.importer.journals import JOURNAL, changed_journal
@@ -213,3 +215,15 @@ def test_summaries_of_imported_articles_are_plain_text_not_markdown(owner):
     assert overview.summary.startswith("Project Objective Keep notes of the backend track")
     for markdown in ("#", "**", "- "):
         assert markdown not in overview.summary
+
+
+def test_a_long_overview_is_summarised_from_its_first_blocks_as_from_the_whole(owner):
+    paragraph = "Caching with **Redis** keeps the [feed](https://example.com) fast. " * 8
+    overview = f"# Project Objective\n\n{paragraph}\n\n" + "\n\n".join([paragraph] * 60)
+    whole = " ".join(render_markdown(overview).plain_text.split())
+
+    summary = knowledge_sink._summary(overview)
+
+    assert len(overview) > 10 * knowledge_sink.SUMMARY_SOURCE_CHARS
+    assert summary.endswith("…")
+    assert whole.startswith(summary.removesuffix("…"))

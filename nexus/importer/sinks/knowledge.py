@@ -18,6 +18,9 @@ from nexus.knowledge import services as knowledge
 from nexus.knowledge.models import Article, ArticleKind, ArticleStatus, Technology
 
 SUMMARY_MAX = 300
+# Markdown enough for a summary: overviews run to many kilobytes, and rendering all of it for
+# 300 characters of text cost more than rendering the article itself.
+SUMMARY_SOURCE_CHARS = 8 * SUMMARY_MAX
 EDITED_SINCE = "edited in Nexus since the last import; left as it is"
 
 
@@ -47,8 +50,16 @@ class TechnologyIndex:
 
 def _summary(text: str) -> str:
     """The start of a Markdown text as plain text on one line: lists show summaries as text."""
-    text = " ".join(render_markdown(text).plain_text.split())
+    text = " ".join(render_markdown(_leading_blocks(text)).plain_text.split())
     return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _leading_blocks(text: str) -> str:
+    """The whole blocks (up to a blank line) of the text's first SUMMARY_SOURCE_CHARS."""
+    if len(text) <= SUMMARY_SOURCE_CHARS:
+        return text
+    cut = text.rfind("\n\n", 0, SUMMARY_SOURCE_CHARS)
+    return text[: cut if cut > 0 else SUMMARY_SOURCE_CHARS]
 
 
 class KnowledgeSink:
