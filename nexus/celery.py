@@ -49,6 +49,10 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=8, minute=0, day_of_month="1"),
     },
     "search-sync": {"task": "nexus.search.tasks.sync_search_index", "schedule": 60.0},
+    "resume-interrupted-imports": {
+        "task": "nexus.importer.tasks.resume_interrupted_imports",
+        "schedule": 300.0,
+    },
     "delete-expired-signups": {
         "task": "nexus.accounts.tasks.delete_expired_signups",
         "schedule": crontab(hour=3, minute=30),

@@ -10,3 +10,9 @@ django_application = get_wsgi_application()
 from nexus.core.middleware import ChunkedBodyLimit  # noqa: E402
 
 application = ChunkedBodyLimit(django_application)
+
+# Embedded mode runs imports on this process's own thread: what a stopped one left unfinished is
+# begun again now, as nothing else would (production's beat task does it for workers).
+from nexus.importer.services import import_jobs_resume_after_restart  # noqa: E402
+
+import_jobs_resume_after_restart()

@@ -22,15 +22,16 @@ SWEEP_GRACE = timedelta(seconds=30)
 SWEEP_BATCH = 500
 
 
+def long_tasks_run_in_process() -> bool:
+    """True where long tasks run on this process's background thread (embedded mode)."""
+    return bool(current_app.conf.task_always_eager and settings.NEXUS_LONG_TASKS_IN_BACKGROUND)
+
+
 def enqueue(name: str, *args: Any, **kwargs: Any) -> None:
     """Send the task registered as `name`; it runs inline when tasks run eagerly, except a long
     one (`runs_long`), which then runs on the process's background thread."""
     task = current_app.tasks[name]
-    if (
-        current_app.conf.task_always_eager
-        and getattr(task, "runs_long", False)
-        and settings.NEXUS_LONG_TASKS_IN_BACKGROUND
-    ):
+    if getattr(task, "runs_long", False) and long_tasks_run_in_process():
         background.submit(task, args, kwargs)
         return
     # The registered task's own apply_async, as `.delay()` would: it honours task_always_eager

@@ -43,6 +43,8 @@ class ImportJob(TimeStampedModel):
     report = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # How many runs began: a run whose process stopped is begun again (imports are idempotent).
+    attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

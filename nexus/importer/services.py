@@ -1,11 +1,15 @@
 """Import jobs: create one from an upload or a repository URL, run it (in a Celery task)."""
 
+import logging
 import time
 from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import F, Q
 
 from nexus.accounts.models import User
 from nexus.core import clock, events, taskqueue
@@ -14,7 +18,26 @@ from nexus.importer.models import ImportJob, JobStatus, SourceKind
 from nexus.importer.pipeline import ImportProgress, Progress, run_import
 from nexus.importer.sources import Source, SourceError
 
+logger = logging.getLogger(__name__)
+
 PROGRESS_EVERY_SECONDS = 0.5
+# Celery kills a run at this limit, so a job "running" for longer than it has no live run.
+RUN_TIME_LIMIT_SECONDS = 660
+RUN_LOST_AFTER = timedelta(seconds=RUN_TIME_LIMIT_SECONDS + 60)
+# A job whose runs keep dying (a file that exhausts the worker) is not begun forever.
+MAX_ATTEMPTS = 3
+TOOK_TOO_LONG = (
+    f"The import took longer than {RUN_TIME_LIMIT_SECONDS // 60 - 1} minutes and was stopped; "
+    "what it wrote is kept. Start it again to import the rest."
+)
+UNEXPECTED_ERROR = (
+    "The import stopped on an unexpected error on our side; what it wrote is kept. "
+    "Try again later, or tell an administrator if it happens again."
+)
+GAVE_UP = (
+    "The import stopped {attempts} times before it finished (its worker or the server stopped) "
+    "and is not tried again. What it wrote is kept; start it again to finish it."
+)
 
 
 def import_job_create(
@@ -84,7 +107,7 @@ def _open(job: ImportJob) -> tuple[Source | None, AbstractContextManager[Source]
 def import_job_run(*, job_id: int) -> ImportJob:
     """Run a queued job, recording progress as it goes; a job that already ran is left alone."""
     claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=clock.now()
+        status=JobStatus.RUNNING, started_at=clock.now(), attempts=F("attempts") + 1
     )
     job = ImportJob.objects.get(pk=job_id)
     if not claimed:
@@ -100,7 +123,54 @@ def import_job_run(*, job_id: int) -> ImportJob:
             report = _run(job, source, progress)
     except SourceError as exc:
         return _finish(job, status=JobStatus.FAILED, error=str(exc))
+    except SoftTimeLimitExceeded:
+        return _finish(job, status=JobStatus.FAILED, error=TOOK_TOO_LONG)
+    except Exception:  # a defect of ours: the job says so instead of "running" for ever
+        logger.exception("Import job %s stopped on an unexpected error", job.pk)
+        return _finish(job, status=JobStatus.FAILED, error=UNEXPECTED_ERROR)
     return _finish(job, status=JobStatus.SUCCEEDED, report=report)
+
+
+def import_jobs_resume_interrupted(*, started_before: datetime) -> list[int]:
+    """Queue again every job left queued or running, since before the cutoff, by a process that
+    stopped (a worker lost mid-run, the embedded server restarted, a message the broker lost).
+    Imports are idempotent, so a run begun again skips what the stopped one wrote and finishes
+    the rest. A job begun MAX_ATTEMPTS times fails instead. Returns the ids queued again."""
+    with transaction.atomic():
+        stale = list(
+            ImportJob.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=JobStatus.QUEUED, created_at__lt=started_before)
+                | Q(status=JobStatus.RUNNING, started_at__lt=started_before)
+            )
+            .only("pk", "attempts")
+        )
+        exhausted = [job.pk for job in stale if job.attempts >= MAX_ATTEMPTS]
+        again = [job.pk for job in stale if job.attempts < MAX_ATTEMPTS]
+        if exhausted:
+            ImportJob.objects.filter(pk__in=exhausted).update(
+                status=JobStatus.FAILED,
+                error=GAVE_UP.format(attempts=MAX_ATTEMPTS),
+                finished_at=clock.now(),
+            )
+        ImportJob.objects.filter(pk__in=again).update(status=JobStatus.QUEUED, current_path="")
+        for job_id in again:
+            taskqueue.enqueue_on_commit("nexus.importer.tasks.run_import_job", job_id)
+    if stale:
+        logger.warning("Import jobs resumed %s, given up %s", again, exhausted)
+    return again
+
+
+def import_jobs_resume_after_restart() -> list[int]:
+    """Where imports run on the web process's own thread (embedded mode), every job still queued
+    or running was left by a process that stopped: begin them again as this one starts."""
+    if not taskqueue.long_tasks_run_in_process():
+        return []
+    try:
+        return import_jobs_resume_interrupted(started_before=clock.now())
+    except DatabaseError:  # not migrated yet: there is nothing to resume, and serving comes first
+        logger.warning("Interrupted imports not checked: the database is not ready", exc_info=True)
+        return []
 
 
 class JobProgressRecorder:

@@ -38,6 +38,7 @@ SYSTEM_SERVICES: dict[str, str] = {
     "search.services.index_rebuild": "a management command",
     "search.services.index_sync": "a periodic task re-indexes what changed since its last sweep",
     "importer.services.import_job_run": "the import task runs a job its owner was allowed to start",
+    "importer.services.import_jobs_resume_interrupted": "a periodic task begins again jobs owners started",
     "collab.services.catalog.spec_version_store": (
         "stores a version for callers that checked who asked: spec_version_create (a maintainer), "
         "the URL import task (a maintainer asked), own_api_refresh (the deploy)"
