@@ -112,6 +112,25 @@ def _front_matter_list(value: Any) -> list[str]:
 
 def items_for(document: ParsedDocument, context: FileContext) -> list[ExtractedItem]:
     """Everything one document turns into, in the order the sinks should write it."""
+    return _with_unique_keys(_items(document, context))
+
+
+def _with_unique_keys(items: list[ExtractedItem]) -> list[ExtractedItem]:
+    """A key names one item of its file (one ledger row each): of items whose titles make the
+    same key (three practices that are only punctuation), the second gets "-2", the third "-3".
+    Sharing a key, all but one went unrecorded and were written again by every re-import."""
+    taken: set[str] = set()
+    for item in items:
+        key, number = item.key, 1
+        while key in taken:
+            number += 1
+            key = f"{item.key}-{number}"
+        item.key = key
+        taken.add(key)
+    return items
+
+
+def _items(document: ParsedDocument, context: FileContext) -> list[ExtractedItem]:
     technologies = document.technologies
     tags = [IMPORTED_TAG, JOURNAL_TAG] if document.is_journal else [IMPORTED_TAG]
     front = document.front_matter
