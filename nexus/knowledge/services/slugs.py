@@ -41,5 +41,7 @@ def unique_slugs(model: type[models.Model], texts: Sequence[str], *, max_length:
         taken |= set(model._default_manager.filter(prefixes).values_list("slug", flat=True))
     slugs: list[str] = []
     for base in bases:
-        slugs.append(_free(base, taken.union(slugs)))
+        slug = _free(base, taken)
+        taken.add(slug)
+        slugs.append(slug)
     return slugs
