@@ -210,6 +210,25 @@ def _split_inline_solution(text: str) -> tuple[str, str]:
     return text[: match.start()].strip(), match.group(1).strip()
 
 
+def _labelled_parts(section: Section) -> list[str]:
+    """A section's paragraphs, split where a line starts with a label: "**Problem**: slow pages"
+    and "**Solution**:" on the next line are two parts, though Markdown joins them (a hard
+    break); lines without a label stay with the part they continue."""
+    parts: list[str] = []
+    for paragraph, lines in zip(section.paragraphs, section.paragraph_lines, strict=True):
+        if len(lines) < 2 or not any(_label(line)[0] for line in lines[1:]):
+            parts.append(paragraph)
+            continue
+        group: list[str] = []
+        for line in lines:
+            if group and _label(line)[0]:
+                parts.append(" ".join(group))
+                group = []
+            group.append(line)
+        parts.append(" ".join(group))
+    return parts
+
+
 def _has_labels(section: Section) -> bool:
     texts = [*section.paragraphs, *(item.text for item in section.items)]
     return any(_label(text)[0] for text in texts)
@@ -262,7 +281,7 @@ def _challenges_in(section: Section, *, nested: bool) -> list[Challenge]:
     """Challenges of one section; a nested section with Problem/Solution labels is one challenge."""
     found: list[Challenge] = []
     if nested and _has_labels(section) and not section.children and section.title:
-        parts = [*section.paragraphs, *(item.text for item in section.items)]
+        parts = [*_labelled_parts(section), *(item.text for item in section.items)]
         title = _label(section.title)[1] or section.title
         pairs = _challenges_from_parts(parts, title=title)
         if len(pairs) > 1 and not pairs[0].problem and not pairs[0].solution:

@@ -1,0 +1,23 @@
+"""General rules about Markdown structure and wording that let the parser read journals it was
+never tuned on (issue #16, held out v2). Every document here is written for the test."""
+
+from nexus.importer.parsing import parse_document
+
+
+def _parse(text: str):
+    return parse_document(text.encode(), path="README.md")
+
+
+def test_a_bare_solution_label_on_the_line_after_the_problem_owns_the_list_below_it():
+    text = (
+        "## Challenges\n\n### Challenge 1: Slow pages\n"
+        "**Problem**: N+1 queries on the list  \n**Solution**:\n"
+        "- Added select_related\n- Indexed the foreign keys\n\n"
+        "### Challenge 2: Blocking emails\n**Problem**: sending blocked the request  \n"
+        "**Solution**:\n- Moved sending to Celery\n"
+    )
+    challenges = _parse(text).challenges
+    assert [c.title for c in challenges] == ["Slow pages", "Blocking emails"]
+    assert challenges[0].problem == "N+1 queries on the list"
+    assert "Indexed the foreign keys" in challenges[0].solution
+    assert challenges[1].solution == "Moved sending to Celery"
