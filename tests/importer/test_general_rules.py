@@ -1,7 +1,10 @@
 """General rules about Markdown structure and wording that let the parser read journals it was
 never tuned on (issue #16, held out v2). Every document here is written for the test."""
 
+import pytest
+
 from nexus.importer.parsing import parse_document
+from nexus.importer.parsing.sections import classify_heading
 
 
 def _parse(text: str):
@@ -21,3 +24,16 @@ def test_a_bare_solution_label_on_the_line_after_the_problem_owns_the_list_below
     assert challenges[0].problem == "N+1 queries on the list"
     assert "Indexed the foreign keys" in challenges[0].solution
     assert challenges[1].solution == "Moved sending to Celery"
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("ProDev Frontend Learners", ""),
+        ("Fellow Backend Learners", ""),
+        ("Chalenges I Faced", "challenges"),
+        ("Key Lerned Concepts", "concepts"),
+    ],
+)
+def test_people_words_are_no_misspelt_section_words(heading, kind):
+    assert classify_heading(heading) == kind

@@ -116,6 +116,8 @@ WEAK_KINDS = frozenset({"objective", "features", "overview"})
 WEAK_KIND_MAX_WORDS = 4
 HEAD_END = re.compile(r"\s+[-\u2013\u2014]\s+|:\s*|\s\(")
 # A misspelt word names only these kinds (a near-miss of "author" is mostly "authorization").
+# "learners", "workers": the people who do what the stem says, a word of their own.
+AGENT_NOUN = re.compile(r"ers?$")
 MISSPELT_KINDS = frozenset({"worklog", "challenges", "practices", "technologies", "concepts"})
 PHRASES: dict[str, str] = {
     # Plans are neither challenges met nor things learned (a "Next steps" list is no problem).
@@ -186,6 +188,8 @@ def _close(word: str, stem: str) -> bool:
     in the word's start, so "workflows" is no misspelt "worklog"."""
     if len(word) < 6 or len(stem) < 6 or word[0] != stem[0] or stem.startswith(word):
         return False  # "lesson" is a word of its own, not a misspelt "lessons"
+    if stem.startswith(AGENT_NOUN.sub("", word)):
+        return False  # "learners" (people) is a word of its own, not a misspelt "learned"
     allowed = 1 if len(stem) < 9 else 2
     return any(
         _edits(word[:length], stem) <= allowed
