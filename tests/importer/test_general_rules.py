@@ -33,7 +33,9 @@ def test_a_bare_solution_label_on_the_line_after_the_problem_owns_the_list_below
         ("Fellow Backend Learners", ""),
         ("Chalenges I Faced", "challenges"),
         ("Key Lerned Concepts", "concepts"),
+        ("Movie Recommendation Backend", ""),
+        ("My Recommendations", "practices"),
     ],
 )
-def test_people_words_are_no_misspelt_section_words(heading, kind):
+def test_people_words_and_singular_product_nouns_name_no_section(heading, kind):
     assert classify_heading(heading) == kind

@@ -46,7 +46,8 @@ KIND_STEMS: list[tuple[str, tuple[str, ...]]] = [
             "lessons",
             "differently",
             "tip",
-            "recommendation",
+            # Plural: advice; "Movie Recommendation Backend" is a product.
+            "recommendations",
             "guideline",
             "insight",
             "advice",
