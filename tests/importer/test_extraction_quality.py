@@ -10,7 +10,7 @@ from tests.importer import labelled
 # A little under what the parser reaches (tuning, held out); a regression fails the build.
 FLOORS: dict[str, dict[str, tuple[float, float]]] = {
     "tuning": {
-        "technologies": (0.86, 0.89),
+        "technologies": (0.86, 0.87),
         "categories": (0.73, 0.76),
         "concepts": (0.82, 0.74),
         "challenges": (0.81, 0.94),
@@ -24,7 +24,7 @@ FLOORS: dict[str, dict[str, tuple[float, float]]] = {
         "technologies": (0.61, 0.56),
         "categories": (0.44, 0.55),
         "concepts": (0.56, 0.76),
-        "challenges": (0.67, 0.50),
+        "challenges": (0.56, 0.50),
         "practices": (0.55, 0.79),
         "periods": (0.97, 0.97),
         "milestones": (0.97, 0.97),

@@ -39,3 +39,52 @@ def test_a_bare_solution_label_on_the_line_after_the_problem_owns_the_list_below
 )
 def test_people_words_and_singular_product_nouns_name_no_section(heading, kind):
     assert classify_heading(heading) == kind
+
+
+PLAIN_JOURNAL = """My Journal
+
+Overview
+
+Notes from the programme.
+
+Technologies Covered
+Next.js – server-side rendering
+TypeScript – type safety
+Challenges and Solutions
+What went wrong while building.
+
+Efficient API Handling
+Challenge: Too many API calls.
+Solution: Cached the responses.
+
+Scalable Component Design
+Challenge: Components grew too large.
+Solution: Split them by responsibility.
+
+Best Practices and Key Takeaways
+Build modular components
+Type everything
+Collaboration and Contribution
+This repository is open for contributions.
+
+Project Details
+
+Repository: https://example.com/repo
+"""
+
+
+def test_a_plain_text_journal_opens_a_section_at_a_line_naming_its_kind_without_a_blank_line():
+    document = _parse(PLAIN_JOURNAL)
+    assert [p.title for p in document.practices] == [
+        "Build modular components",
+        "Type everything",
+    ]
+    assert "Challenges and Solutions" in [title for title, _kind in document.sections]
+
+
+def test_in_a_plain_text_journal_title_lines_below_challenges_are_challenges_of_their_own():
+    challenges = _parse(PLAIN_JOURNAL).challenges
+    assert [(c.title, c.solution) for c in challenges] == [
+        ("Efficient API Handling", "Cached the responses."),
+        ("Scalable Component Design", "Split them by responsibility."),
+    ]

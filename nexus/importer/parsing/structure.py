@@ -24,6 +24,9 @@ MISSING_SPACE_AFTER_NUMBER = re.compile(r"^( {0,3}\d{1,2}[.)])(?=[A-Z])", re.MUL
 BULLETED_HEADING = re.compile(r"^[-*+][ \t]+(?=#{1,6}[ \t])", re.MULTILINE)
 ATX_OR_SETEXT = re.compile(r"^ {0,3}#{1,6}\s|^ {0,3}(=+|-+)\s*$", re.MULTILINE)
 PLAIN_HEADING_MAX_WORDS = 8
+# Kinds whose entries are written as titles over their text (a challenge, a concept, a group of
+# technologies); practices and plans are lines of their own.
+SUB_HEADED_KINDS = frozenset({"challenges"})
 PICTOGRAPH_HEADING_MAX_WORDS = 6
 SHORT_TITLE_WORDS = 3
 CELL_GAP = re.compile(r"\s*\t\s*")
@@ -203,6 +206,9 @@ def promote_plain_headings(text: str) -> str:
     lines = text.split("\n")
     out: list[str] = []
     in_fence = False
+    # Below a line naming a kind of section whose entries have titles ("Challenges and
+    # Solutions"), other title lines ("Slow API calls") are its sub-headings.
+    under_kind = False
     for index, line in enumerate(lines):
         stripped = line.strip()
         if stripped.startswith(("```", "~~~")):
@@ -214,8 +220,9 @@ def promote_plain_headings(text: str) -> str:
             continue
         previous_blank = index == 0 or not lines[index - 1].strip()
         words = stripped.split()
+        names_kind = bool(classify_heading(clean_title(stripped))) and _is_title_like(stripped)
         looks_like_heading = (
-            previous_blank
+            (previous_blank or names_kind)
             and 0 < len(words) <= PLAIN_HEADING_MAX_WORDS
             and stripped[0].isupper()
             and not stripped.endswith((".", ",", ";", "!", "?"))
@@ -224,7 +231,13 @@ def promote_plain_headings(text: str) -> str:
             and ":" not in stripped.rstrip(":")
         )
         # Indentation made of spaces would turn whole sections into code blocks.
-        out.append(f"## {stripped}" if looks_like_heading else stripped)
+        if not looks_like_heading:
+            out.append(stripped)
+        elif names_kind or not under_kind:
+            under_kind = classify_heading(clean_title(stripped)) in SUB_HEADED_KINDS
+            out.append(f"## {stripped}")
+        else:
+            out.append(f"### {stripped}")
     return "\n".join(out)
 
 
