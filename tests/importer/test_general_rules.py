@@ -88,3 +88,17 @@ def test_in_a_plain_text_journal_title_lines_below_challenges_are_challenges_of_
         ("Efficient API Handling", "Cached the responses."),
         ("Scalable Component Design", "Split them by responsibility."),
     ]
+
+
+def _groups(text: str) -> dict[str, list[str]]:
+    return {group.category: group.names for group in _parse(text).technology_groups}
+
+
+def test_a_technology_heading_over_topics_it_covers_is_one_technology_not_a_group():
+    text = (
+        "## Key Technologies\n\n### Django\n\n- Django ORM for database interactions\n"
+        "- Model-View-Template (MVT) architecture\n- Authentication and authorization\n"
+        "- Middleware and custom management commands\n- Framework fundamentals\n\n"
+        "### CI/CD\n\n- Jenkins\n- GitHub Actions\n"
+    )
+    assert _groups(text) == {"": ["Django"], "CI/CD": ["CI/CD", "Jenkins", "GitHub Actions"]}

@@ -126,10 +126,22 @@ def from_sub_section(section: Section, groups: Groups, inherited: str) -> str:
     if not named:
         from_section(section, groups, section.title)
         return section.title
-    titled = [name for item in section.items for name in _title_names(item)]
     own_family = tuple(f"{name} " for name in named)
-    others = {name for name in titled if name not in named and not name.startswith(own_family)}
-    if len(others) >= GROUPED_OTHERS:
+
+    def other_names(item: Item) -> list[str]:
+        return [
+            name
+            for name in _title_names(item)
+            if name not in named and not name.startswith(own_family)
+        ]
+
+    titled = [name for item in section.items for name in _title_names(item)]
+    others = {name for item in section.items for name in other_names(item)}
+    # Bullets that are other tools ("Jenkins", "**GitHub Actions**: the tests") are a group;
+    # a few names among bullets about the heading's own tool ("Django ORM for queries",
+    # "Authentication and authorization", "Middleware") are topics it covers.
+    naming = sum(1 for item in section.items if other_names(item))
+    if len(others) >= GROUPED_OTHERS and naming * 2 > len(section.items):
         add(groups, section.title, [*named, *titled])
         return section.title
     add(groups, inherited, named)
