@@ -102,3 +102,8 @@ def test_a_technology_heading_over_topics_it_covers_is_one_technology_not_a_grou
         "### CI/CD\n\n- Jenkins\n- GitHub Actions\n"
     )
     assert _groups(text) == {"": ["Django"], "CI/CD": ["CI/CD", "Jenkins", "GitHub Actions"]}
+
+
+def test_a_bold_name_that_starts_a_list_of_names_is_one_of_them_not_their_group():
+    text = "## Technologies\n\n- **Django** & Django REST Framework (DRF)\n- **Python**\n"
+    assert _groups(text) == {"": ["Django", "Django REST Framework", "Python"]}

@@ -15,6 +15,8 @@ NOTE = re.compile(r"\s*\([^)]*\)")
 # A table column that groups ("Category", "Layer") and one that names ("Tools", "Technology").
 GROUP_COLUMN = re.compile(r"categor|area|layer|domain|group|type|kind|field")
 NAMES_COLUMN = re.compile(r"tool|tech|stack|name|framework|librar|language|service|used")
+# What follows a bold lead that only continues a list of names ("**Django** & DRF").
+CONTINUED_LIST = re.compile(r"^\s*(?:&|\+|and\b|,|/)\s*")
 # A heading that is a technology groups its bullets when they name this many others.
 GROUPED_OTHERS = 2
 
@@ -50,6 +52,14 @@ def _item_names(item: Item) -> list[str]:
 
 
 def _from_item(item: Item, groups: Groups, category: str) -> None:
+    if item.lead and CONTINUED_LIST.match(item.rest):
+        # "**Django** & Django REST Framework (DRF)": the bold name is the first of the list.
+        add(
+            groups,
+            category,
+            tech.names_in_item(f"{item.lead}, {CONTINUED_LIST.sub('', item.rest)}"),
+        )
+        return
     if item.lead and is_list_like(item.rest):
         names = tech.names_in_item(item.rest.replace(" and ", ", "))
         lead_names = names_a_technology(item.lead)
