@@ -107,3 +107,15 @@ def test_a_technology_heading_over_topics_it_covers_is_one_technology_not_a_grou
 def test_a_bold_name_that_starts_a_list_of_names_is_one_of_them_not_their_group():
     text = "## Technologies\n\n- **Django** & Django REST Framework (DRF)\n- **Python**\n"
     assert _groups(text) == {"": ["Django", "Django REST Framework", "Python"]}
+
+
+def test_groups_do_not_nest_a_bold_lead_under_the_authors_sub_heading_is_a_topic_of_it():
+    text = (
+        "## Technologies\n\n### Backend Essentials\n\n"
+        "- **Database Design**: PostgreSQL, normalization\n- **Caching**: Redis\n\n"
+        "## Other\n\n## Stack\n\n- **Queues:** Celery, RabbitMQ\n"
+    )
+    assert _groups(text) == {
+        "Backend Essentials": ["PostgreSQL", "Redis"],
+        "Queues": ["Celery", "RabbitMQ"],
+    }

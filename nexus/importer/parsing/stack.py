@@ -66,8 +66,9 @@ def _from_item(item: Item, groups: Groups, category: str) -> None:
         others = [name for name in names if name not in lead_names]
         if others and (not lead_names or any(name in tech.KNOWN for name in others)):
             # "**Databases:** PostgreSQL, MySQL", "**CI/CD:** GitHub Actions": the lead is the
-            # author's grouping of the names after it.
-            add(groups, item.lead, names)
+            # author's grouping of the names after it. Groups do not nest: under the author's
+            # sub-heading ("### Backend Essentials") such a lead is one of its topics.
+            add(groups, category or item.lead, names)
             return
         if not names and not lead_names:
             return  # "**System Design:** scalable architectures": a topic, not a tool
