@@ -119,3 +119,9 @@ def test_groups_do_not_nest_a_bold_lead_under_the_authors_sub_heading_is_a_topic
         "Backend Essentials": ["PostgreSQL", "Redis"],
         "Queues": ["Celery", "RabbitMQ"],
     }
+
+
+def test_a_named_lead_under_the_authors_group_still_counts_as_the_technology_it_names():
+    text = "## Technologies\n\n### DevOps\n\n- **CI/CD Pipelines**: GitHub Actions, Jenkins\n"
+    assert _groups(text) == {"DevOps": ["CI/CD", "GitHub Actions", "Jenkins"]}
+

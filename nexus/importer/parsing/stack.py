@@ -68,7 +68,7 @@ def _from_item(item: Item, groups: Groups, category: str) -> None:
             # "**Databases:** PostgreSQL, MySQL", "**CI/CD:** GitHub Actions": the lead is the
             # author's grouping of the names after it. Groups do not nest: under the author's
             # sub-heading ("### Backend Essentials") such a lead is one of its topics.
-            add(groups, category or item.lead, names)
+            add(groups, category or item.lead, [*lead_names, *names] if category else names)
             return
         if not names and not lead_names:
             return  # "**System Design:** scalable architectures": a topic, not a tool
