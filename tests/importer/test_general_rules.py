@@ -125,3 +125,13 @@ def test_a_named_lead_under_the_authors_group_still_counts_as_the_technology_it_
     text = "## Technologies\n\n### DevOps\n\n- **CI/CD Pipelines**: GitHub Actions, Jenkins\n"
     assert _groups(text) == {"DevOps": ["CI/CD", "GitHub Actions", "Jenkins"]}
 
+
+def test_a_journal_written_with_level_one_sections_passes_their_kind_down():
+    text = (
+        "# My Nexus Journal\n\nNotes.\n\n# Technologies Covered\n\nCore Stack\n- Django\n- Redis\n\n"
+        "Async & Background Tasks\n- Celery\n- RabbitMQ\n\n# Challenges\n\n- Slow pages: cached\n"
+    )
+    assert _groups(text) == {
+        "Core Stack": ["Django", "Redis"],
+        "Async & Background Tasks": ["Celery", "RabbitMQ"],
+    }

@@ -86,14 +86,22 @@ def _short(text: str, limit: int = TITLE_MAX) -> str:
 
 
 def _walk(
-    section: Section, inherited: str, title_section: Section | None = None
+    section: Section,
+    inherited: str,
+    title_section: Section | None = None,
+    top_level: int = INHERITED_FROM_LEVEL,
 ) -> Iterator[tuple[Section, str, str]]:
     """(section, effective kind, own kind) for every section; unrecognised ones inherit.
 
     The document's title (a leading level-1 heading) names the document, not a section kind.
+    `top_level` is the level of the document's sections: 2, or 1 when it writes them with `#`.
     """
     own = classify_heading(section.title) if section.level and section is not title_section else ""
-    if section.level == 1 and any(classify_heading(child.title) for child in section.children):
+    if (
+        section.level == 1
+        and top_level > 1
+        and any(classify_heading(child.title) for child in section.children)
+    ):
         # A level-1 heading over recognised sections titles the document ("…Full-Stack
         # Knowledge Base" is no technology list), wherever it stands.
         own = ""
@@ -102,11 +110,19 @@ def _walk(
         own = ""
     kind = own or inherited
     yield section, kind, own
-    passed_on = kind if section.level >= INHERITED_FROM_LEVEL else ""
+    passed_on = kind if section.level >= top_level else ""
     if passed_on in ("month", "week", "objective", "overview", "features"):
         passed_on = ""
     for child in section.children:
-        yield from _walk(child, passed_on, title_section)
+        yield from _walk(child, passed_on, title_section, top_level)
+
+
+def _top_level(root: Section, title_section: Section | None) -> int:
+    """1 when the document writes its sections as level-1 headings: more than one of them
+    besides its title, and at least one naming a kind of section."""
+    sections = [s for s in root.children if s.level == 1 and s is not title_section]
+    named = any(classify_heading(s.title) for s in sections)
+    return 1 if len(sections) > 1 and named else INHERITED_FROM_LEVEL
 
 
 def _concepts_in(section: Section, nested: bool) -> list[Concept]:
@@ -394,7 +410,7 @@ def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
     )
     first = root.children[0] if root.children else None
     title_section = first if first is not None and first.level == 1 else None
-    walked = list(_walk(root, "", title_section))
+    walked = list(_walk(root, "", title_section, _top_level(root, title_section)))
     own_kinds = {own for _section, _kind, own in walked if own}
     document.sections = [(s.title, kind) for s, kind, _own in walked if s.level and s.title]
     document.is_journal = (
