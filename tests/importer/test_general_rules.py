@@ -135,3 +135,18 @@ def test_a_journal_written_with_level_one_sections_passes_their_kind_down():
         "Core Stack": ["Django", "Redis"],
         "Async & Background Tasks": ["Celery", "RabbitMQ"],
     }
+
+
+def test_an_italic_sentence_introducing_a_list_is_no_heading():
+    text = (
+        "## Challenges Faced\n\n_Throughout the projects, I met several technical challenges:_\n\n"
+        "- _Challenge_: Docker services could not reach each other.\n"
+        "  - _Solution_: Put them on one compose network.\n"
+        "- _Challenge_: Slow queries.\n  - _Solution_: select_related.\n"
+    )
+    challenges = _parse(text).challenges
+    assert [c.title for c in challenges] == [
+        "Docker services could not reach each other",
+        "Slow queries",
+    ]
+    assert all(c.solution for c in challenges)

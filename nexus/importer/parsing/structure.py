@@ -343,6 +343,15 @@ def _is_section_line(line: str, alone: bool, following: Token | None, next_text:
     return following.type != "paragraph_open" or not _starts_with_pictograph(next_text)
 
 
+def _is_italic_sentence(inline: Token, lead: str) -> bool:
+    """ "_Throughout the projects, I met several challenges:_" introduces what follows: a
+    sentence set in italics, not a heading (headings are bold, or short)."""
+    opening = next((c.type for c in inline.children or [] if c.type.endswith("_open")), "")
+    return opening == "em_open" and (
+        len(lead.split()) > PLAIN_HEADING_MAX_WORDS or ", " in lead
+    )
+
+
 def _text_at(tokens: list[Token], index: int) -> str:
     return tokens[index].content if index < len(tokens) and tokens[index].type == "inline" else ""
 
@@ -392,7 +401,13 @@ def parse_sections(text: str) -> Section:
             lead, rest = bold_lead(inline)
             following = tokens[index + 3] if index + 3 < len(tokens) else None
             first, _newline, remaining = inline.content.partition("\n")
-            if lead and not rest and len(lead) <= 100 and lead.lower() not in LABEL_LINES:
+            if (
+                lead
+                and not rest
+                and len(lead) <= 100
+                and lead.lower() not in LABEL_LINES
+                and not _is_italic_sentence(inline, lead)
+            ):
                 # A bold-only line acts as a heading below the current section.
                 open_section(lead, inline_text(inline), heading_level + 1, line)
             elif table := _pasted_table(inline.content):
