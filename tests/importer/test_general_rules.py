@@ -150,3 +150,15 @@ def test_an_italic_sentence_introducing_a_list_is_no_heading():
         "Slow queries",
     ]
     assert all(c.solution for c in challenges)
+
+
+def test_a_table_pasted_with_tabs_right_under_a_plain_section_line_is_read_as_a_table():
+    text = (
+        "# Journal\n\nNotes.\n\n⚠️ Challenges & Solutions\nChallenge\t        Solution\n"
+        "1.Slow API responses\t        Redis caching\n2.Long-running tasks\t   Celery workers\n"
+    )
+    challenges = _parse(text).challenges
+    assert [(c.title, c.solution) for c in challenges] == [
+        ("Slow API responses", "Redis caching"),
+        ("Long-running tasks", "Celery workers"),
+    ]

@@ -56,6 +56,8 @@ MILESTONE = re.compile(r"^\W*milestones?\b", re.IGNORECASE)
 MONTH_PREFIX = re.compile(r"^\W*month\s*\d+\s*[:\-\u2013\u2014]?\s*", re.IGNORECASE)
 # Pictographs and bullets before a title ("🔒 Security first"), not brackets or quotes.
 LEADING_MARKS = re.compile(r"^[^\w(\[\"'`]+(?=\w)")
+# "1.Slow API responses" in a pasted table row: numbering, not part of the title.
+LEADING_NUMBER = re.compile(r"^\d{1,2}[.)]\s*(?=[A-Z])")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 ABBREVIATIONS = frozenset({"vs.", "e.g.", "i.e.", "etc.", "eg.", "ie.", "approx.", "incl.", "cf."})
 TITLE_MAX = 120
@@ -78,7 +80,7 @@ def _first_sentence(text: str) -> str:
 
 def _short(text: str, limit: int = TITLE_MAX) -> str:
     """A title from text: its first sentence, cut at a word boundary within `limit`."""
-    text = LEADING_MARKS.sub("", " ".join(text.split()))
+    text = LEADING_NUMBER.sub("", LEADING_MARKS.sub("", " ".join(text.split())))
     text = _first_sentence(text).rstrip(" .:")
     if len(text) <= limit:
         return text

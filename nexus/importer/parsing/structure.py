@@ -20,7 +20,7 @@ BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 NUMBERING = re.compile(r"^(?:\d+[.)]|[ivx]+\.)\s+", re.IGNORECASE)
 LEAD_SEPARATOR = re.compile(r"^\s*(?:[:\-\u2013\u2014]+)\s*")
 SPLIT_TITLE = re.compile(r"\s+[\u2013\u2014-]\s+|:\s+|\s+\(")
-MISSING_SPACE_AFTER_NUMBER = re.compile(r"^( {0,3}\d{1,2}[.)])(?=[A-Z])", re.MULTILINE)
+MISSING_SPACE_AFTER_NUMBER = re.compile(r"^( {0,3}\d{1,2}[.)])(?=[A-Z][^\t\n]*$)", re.MULTILINE)
 BULLETED_HEADING = re.compile(r"^[-*+][ \t]+(?=#{1,6}[ \t])", re.MULTILINE)
 ATX_OR_SETEXT = re.compile(r"^ {0,3}#{1,6}\s|^ {0,3}(=+|-+)\s*$", re.MULTILINE)
 PLAIN_HEADING_MAX_WORDS = 8
@@ -416,7 +416,10 @@ def parse_sections(text: str) -> Section:
                 title = clean_title(clean_line(first))
                 open_section(title, first, heading_level + 1, line)
                 lines = [clean_line(line) for line in remaining.split("\n") if clean_line(line)]
-                if lines:
+                if table := _pasted_table(remaining):
+                    # "⚠️ Challenges & Solutions" right above a table pasted from a web page.
+                    stack[-1].tables.append(table)
+                elif lines:
                     stack[-1].paragraphs.append(" ".join(lines))
                     stack[-1].paragraph_lines.append(lines)
             elif _is_list_caption(inline_text(inline), following):
