@@ -162,3 +162,18 @@ def test_a_table_pasted_with_tabs_right_under_a_plain_section_line_is_read_as_a_
         ("Slow API responses", "Redis caching"),
         ("Long-running tasks", "Celery workers"),
     ]
+
+
+def test_a_code_fence_never_closed_does_not_swallow_the_rest_of_the_journal():
+    text = (
+        "# Journal\n\n## Projects\n\n```python\ndef view(request):\n    return None\n\n"
+        "## Best Practices\n\n- Test early\n- Log errors\n"
+    )
+    assert [p.title for p in _parse(text).practices] == ["Test early", "Log errors"]
+
+
+def test_a_closed_code_fence_keeps_its_headings_as_code():
+    text = "# Journal\n\n## Best Practices\n\n- Test early\n\n```md\n## Challenges\n- Not one\n```\n"
+    document = _parse(text)
+    assert [p.title for p in document.practices] == ["Test early"]
+    assert document.challenges == []

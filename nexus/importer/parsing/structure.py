@@ -21,6 +21,7 @@ NUMBERING = re.compile(r"^(?:\d+[.)]|[ivx]+\.)\s+", re.IGNORECASE)
 LEAD_SEPARATOR = re.compile(r"^\s*(?:[:\-\u2013\u2014]+)\s*")
 SPLIT_TITLE = re.compile(r"\s+[\u2013\u2014-]\s+|:\s+|\s+\(")
 MISSING_SPACE_AFTER_NUMBER = re.compile(r"^( {0,3}\d{1,2}[.)])(?=[A-Z][^\t\n]*$)", re.MULTILINE)
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 BULLETED_HEADING = re.compile(r"^[-*+][ \t]+(?=#{1,6}[ \t])", re.MULTILINE)
 ATX_OR_SETEXT = re.compile(r"^ {0,3}#{1,6}\s|^ {0,3}(=+|-+)\s*$", re.MULTILINE)
 PLAIN_HEADING_MAX_WORDS = 8
@@ -196,7 +197,29 @@ def repair_markup(text: str) -> str:
     """Slips that change the structure: "1.Cache early" is a numbered item whose space went
     missing, and "- ## Challenges" a heading that got a bullet by mistake."""
     text = MISSING_SPACE_AFTER_NUMBER.sub(r"\1 ", text)
-    return BULLETED_HEADING.sub("", text)
+    return _drop_unclosed_fence(BULLETED_HEADING.sub("", text))
+
+
+def _drop_unclosed_fence(text: str) -> str:
+    """A code fence never closed would make the rest of the journal code (often a snippet
+    pasted from a chat, its closing fence lost): its opening line goes, so what follows is read
+    as text. Line numbers stay as they were."""
+    lines = text.split("\n")
+    opener: int | None = None
+    marker = ""
+    for index, line in enumerate(lines):
+        fence = FENCE.match(line)
+        if fence is None:
+            continue
+        if opener is None:
+            opener, marker = index, fence.group(1)
+        elif fence.group(1).startswith(marker[0]) and len(fence.group(1)) >= len(marker):
+            if not line.strip()[len(fence.group(1)) :].strip():
+                opener = None
+    if opener is None:
+        return text
+    lines[opener] = ""
+    return "\n".join(lines)
 
 
 def promote_plain_headings(text: str) -> str:
