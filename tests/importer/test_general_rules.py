@@ -177,3 +177,16 @@ def test_a_closed_code_fence_keeps_its_headings_as_code():
     document = _parse(text)
     assert [p.title for p in document.practices] == ["Test early"]
     assert document.challenges == []
+
+
+def test_a_bold_line_in_sentence_case_with_spaces_inside_its_marks_opens_its_section():
+    text = (
+        "# Notes\n## Key technologies covered\nPython, Django\n\n"
+        "** Important backend development concepts: **\n"
+        "Database Design, Asynchronous Programming, Caching Strategies\n"
+    )
+    assert [c.title for c in _parse(text).concepts] == [
+        "Database Design",
+        "Asynchronous Programming",
+        "Caching Strategies",
+    ]

@@ -142,6 +142,15 @@ def _concepts_in(section: Section, nested: bool) -> list[Concept]:
             Concept(title=_short(line.lead, 100), explanation=line.rest)
             for line in named_lines(section)
         ]
+    if not found:
+        # "Database Design, Asynchronous Programming, Caching Strategies": one per name.
+        found += [
+            Concept(title=part.strip())
+            for paragraph in section.paragraphs
+            if stack.is_list_like(paragraph) and "," in paragraph
+            for part in re.split(r"[,;]", paragraph)
+            if part.strip()
+        ]
     return found
 
 

@@ -21,6 +21,9 @@ NUMBERING = re.compile(r"^(?:\d+[.)]|[ivx]+\.)\s+", re.IGNORECASE)
 LEAD_SEPARATOR = re.compile(r"^\s*(?:[:\-\u2013\u2014]+)\s*")
 SPLIT_TITLE = re.compile(r"\s+[\u2013\u2014-]\s+|:\s+|\s+\(")
 MISSING_SPACE_AFTER_NUMBER = re.compile(r"^( {0,3}\d{1,2}[.)])(?=[A-Z][^\t\n]*$)", re.MULTILINE)
+# "** Key concepts: **" alone on a line: bold meant, though the inner spaces make it literal.
+SPACED_BOLD_LINE = re.compile(r"^(\*\*|__)[ \t]+([^*_\n]*?\S)[ \t]+\1[ \t]*$", re.MULTILINE)
+BOLD_LINE = re.compile(r"^(\*\*|__)[^*_]+\1$")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 BULLETED_HEADING = re.compile(r"^[-*+][ \t]+(?=#{1,6}[ \t])", re.MULTILINE)
 ATX_OR_SETEXT = re.compile(r"^ {0,3}#{1,6}\s|^ {0,3}(=+|-+)\s*$", re.MULTILINE)
@@ -195,8 +198,10 @@ def emphasised_runs(token: Token) -> list[str]:
 
 def repair_markup(text: str) -> str:
     """Slips that change the structure: "1.Cache early" is a numbered item whose space went
-    missing, and "- ## Challenges" a heading that got a bullet by mistake."""
+    missing, "- ## Challenges" a heading that got a bullet by mistake, and "** Concepts **" a
+    bold line with spaces inside its marks."""
     text = MISSING_SPACE_AFTER_NUMBER.sub(r"\1 ", text)
+    text = SPACED_BOLD_LINE.sub(r"\1\2\1", text)
     return _drop_unclosed_fence(BULLETED_HEADING.sub("", text))
 
 
@@ -358,7 +363,9 @@ def _is_section_line(line: str, alone: bool, following: Token | None, next_text:
         return False
     pictograph = _starts_with_pictograph(line)
     if classify_heading(title):
-        return pictograph or _is_title_like(title)
+        # A bold line is set apart as a heading whatever its case ("**Key concepts:**").
+        bold = BOLD_LINE.match(line.strip()) is not None
+        return pictograph or bold or _is_title_like(title)
     if not (pictograph and alone and len(words) <= PICTOGRAPH_HEADING_MAX_WORDS):
         return False
     if following is None or following.type == "heading_open":
