@@ -190,3 +190,21 @@ def test_a_bold_line_in_sentence_case_with_spaces_inside_its_marks_opens_its_sec
         "Asynchronous Programming",
         "Caching Strategies",
     ]
+
+
+def test_a_concepts_heading_inside_the_technologies_lists_technologies_but_a_bold_line_does_not():
+    text = (
+        "## Key Technologies\n\n### Core\n\n- Next.js\n- React\n\n"
+        "### Advanced Frontend Concepts\n\n- PWA\n- Zustand\n\n"
+        "**Important concepts:**\nHydration, Code Splitting\n"
+    )
+    document = _parse(text)
+    assert [c.title for c in document.concepts] == ["Hydration", "Code Splitting"]
+    assert {"PWA", "Zustand"} <= set(document.technologies)
+
+
+def test_placeholders_are_no_entries():
+    text = "# Journal\n\n## Challenges\n\n- Slow pages\n\n## Best Practices\n\n(To be added by me)\n"
+    document = _parse(text)
+    assert document.practices == []
+    assert [c.title for c in document.challenges] == ["Slow pages"]

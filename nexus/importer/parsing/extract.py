@@ -58,6 +58,11 @@ MONTH_PREFIX = re.compile(r"^\W*month\s*\d+\s*[:\-\u2013\u2014]?\s*", re.IGNOREC
 LEADING_MARKS = re.compile(r"^[^\w(\[\"'`]+(?=\w)")
 # "1.Slow API responses" in a pasted table row: numbering, not part of the title.
 LEADING_NUMBER = re.compile(r"^\d{1,2}[.)]\s*(?=[A-Z])")
+# "(To be added)", "TBD", "Coming soon": a place kept for an entry, not one.
+PLACEHOLDER = re.compile(
+    r"^\W*(?:to be (?:added|updated|completed|filled|written|continued)\b|tbd\b|tba\b|"
+    r"coming soon\b|todo\b|n/a\W*$|lorem ipsum)",
+)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 ABBREVIATIONS = frozenset({"vs.", "e.g.", "i.e.", "etc.", "eg.", "ie.", "approx.", "incl.", "cf."})
 TITLE_MAX = 120
@@ -106,6 +111,9 @@ def _walk(
     ):
         # A level-1 heading over recognised sections titles the document ("…Full-Stack
         # Knowledge Base" is no technology list), wherever it stands.
+        own = ""
+    if own == "concepts" and inherited == "technologies" and section.marked:
+        # "### Advanced Frontend Concepts" under the technologies lists more of them.
         own = ""
     if own == "other" and inherited in CONTENT_KINDS:
         # "Collaboration and Version Control" under the learnings is one of them, no footer.
@@ -515,7 +523,7 @@ def _dedupe[T: (Concept, Challenge, Practice)](entries: list[T]) -> list[T]:
     unique = []
     for entry in entries:
         key = entry.title.lower()
-        if key and key not in seen:
+        if key and key not in seen and not PLACEHOLDER.match(key):
             seen.add(key)
             unique.append(entry)
     return unique

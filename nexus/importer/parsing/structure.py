@@ -108,6 +108,9 @@ class Section:
     paragraph_lines: list[list[str]] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     children: list["Section"] = field(default_factory=list)
+    # A Markdown heading, whose level the author chose; a bold or plain line's level is a guess
+    # (one below the section it follows).
+    marked: bool = True
 
     def walk(self) -> "list[Section]":
         """This section and every section below it, in document order."""
@@ -377,9 +380,7 @@ def _is_italic_sentence(inline: Token, lead: str) -> bool:
     """ "_Throughout the projects, I met several challenges:_" introduces what follows: a
     sentence set in italics, not a heading (headings are bold, or short)."""
     opening = next((c.type for c in inline.children or [] if c.type.endswith("_open")), "")
-    return opening == "em_open" and (
-        len(lead.split()) > PLAIN_HEADING_MAX_WORDS or ", " in lead
-    )
+    return opening == "em_open" and (len(lead.split()) > PLAIN_HEADING_MAX_WORDS or ", " in lead)
 
 
 def _text_at(tokens: list[Token], index: int) -> str:
@@ -409,10 +410,10 @@ def parse_sections(text: str) -> Section:
     index = 0
     heading_level = 1
 
-    def open_section(title: str, raw: str, level: int, line: int) -> None:
+    def open_section(title: str, raw: str, level: int, line: int, *, marked: bool = False) -> None:
         while stack[-1].level >= level:
             stack.pop().end_line = line
-        section = Section(title=title, raw_title=raw, level=level, start_line=line)
+        section = Section(title=title, raw_title=raw, level=level, start_line=line, marked=marked)
         stack[-1].children.append(section)
         stack.append(section)
 
@@ -423,7 +424,7 @@ def parse_sections(text: str) -> Section:
             inline = tokens[index + 1]
             raw = inline_text(inline)
             heading_level = int(token.tag[1])
-            open_section(clean_title(raw), raw, heading_level, line)
+            open_section(clean_title(raw), raw, heading_level, line, marked=True)
             index += 3
             continue
         if token.type == "paragraph_open" and token.level == 0:
