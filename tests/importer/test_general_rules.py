@@ -208,3 +208,13 @@ def test_placeholders_are_no_entries():
     document = _parse(text)
     assert document.practices == []
     assert [c.title for c in document.challenges] == ["Slow pages"]
+
+
+def test_a_caption_right_under_one_list_and_over_the_next_captions_the_next():
+    text = (
+        "## Key Concepts\n"
+        "Database Design:\n1. Normalised the schema.\n2. Indexed the foreign keys.\n"
+        "Caching Strategies:\n1. Cached the product list.\n"
+    )
+    concepts = _parse(text).concepts
+    assert [c.title for c in concepts] == ["Database Design", "Caching Strategies"]

@@ -24,6 +24,9 @@ MISSING_SPACE_AFTER_NUMBER = re.compile(r"^( {0,3}\d{1,2}[.)])(?=[A-Z][^\t\n]*$)
 # "** Key concepts: **" alone on a line: bold meant, though the inner spaces make it literal.
 SPACED_BOLD_LINE = re.compile(r"^(\*\*|__)[ \t]+([^*_\n]*?\S)[ \t]+\1[ \t]*$", re.MULTILINE)
 BOLD_LINE = re.compile(r"^(\*\*|__)[^*_]+\1$")
+ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})\s")
+LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s")
+CAPTION_LINE = re.compile(r"^[A-Z][^.!?:]{0,60}:\s*$")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 BULLETED_HEADING = re.compile(r"^[-*+][ \t]+(?=#{1,6}[ \t])", re.MULTILINE)
 ATX_OR_SETEXT = re.compile(r"^ {0,3}#{1,6}\s|^ {0,3}(=+|-+)\s*$", re.MULTILINE)
@@ -205,7 +208,36 @@ def repair_markup(text: str) -> str:
     bold line with spaces inside its marks."""
     text = MISSING_SPACE_AFTER_NUMBER.sub(r"\1 ", text)
     text = SPACED_BOLD_LINE.sub(r"\1\2\1", text)
+    text = _captions_between_lists(text)
     return _drop_unclosed_fence(BULLETED_HEADING.sub("", text))
+
+
+def _captions_between_lists(text: str) -> str:
+    """ "Caching Strategies:" right under the last item of one list and over the next would be
+    read as the end of that item (a lazy continuation line). It captions the next list, so it
+    becomes a heading one level below the Markdown heading it stands under (a heading
+    interrupts a paragraph, and no line is added)."""
+    lines = text.split("\n")
+    level = 0
+    in_fence = False
+    for index, line in enumerate(lines):
+        if FENCE.match(line):
+            in_fence = not in_fence
+        if in_fence:
+            continue
+        if heading := ATX_HEADING.match(line):
+            level = len(heading.group(1))
+            continue
+        if (
+            0 < level < 6
+            and 0 < index < len(lines) - 1
+            and LIST_LINE.match(lines[index - 1])
+            and LIST_LINE.match(lines[index + 1])
+            and CAPTION_LINE.match(line)
+            and len(line.split()) <= LIST_CAPTION_MAX_WORDS
+        ):
+            lines[index] = f"{'#' * (level + 1)} {line.strip()}"
+    return "\n".join(lines)
 
 
 def _drop_unclosed_fence(text: str) -> str:
