@@ -35,6 +35,8 @@ def test_a_bare_solution_label_on_the_line_after_the_problem_owns_the_list_below
         ("Key Lerned Concepts", "concepts"),
         ("Movie Recommendation Backend", ""),
         ("My Recommendations", "practices"),
+        ("Lessons Overview", "concepts"),
+        ("Lessons Learned", "practices"),
     ],
 )
 def test_people_words_and_singular_product_nouns_name_no_section(heading, kind):

@@ -132,6 +132,11 @@ PHRASES: dict[str, str] = {
     "what is next": "roadmap",
     "to-do": "roadmap",
     "todo": "roadmap",
+    # A list of the programme's lessons is its curriculum, not lessons learned.
+    "lessons overview": "concepts",
+    "lessons covered": "concepts",
+    "lesson plan": "concepts",
+    "list of lessons": "concepts",
     "key topics": "concepts",
     "main topics": "concepts",
     "core topics": "concepts",
