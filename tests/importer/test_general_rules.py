@@ -220,3 +220,15 @@ def test_a_caption_right_under_one_list_and_over_the_next_captions_the_next():
     )
     concepts = _parse(text).concepts
     assert [c.title for c in concepts] == ["Database Design", "Caching Strategies"]
+
+
+def test_a_lead_that_is_only_another_word_for_the_name_after_it_is_the_authors_group():
+    text = (
+        "## Tech Stack\n\n- **Backend:** Django, Celery\n- **Containerization:** Docker\n"
+        "- **Docker:** Docker Compose\n"
+    )
+    assert _groups(text) == {
+        "Backend": ["Django", "Celery"],
+        "Containerization": ["Docker"],
+        "": ["Docker"],
+    }

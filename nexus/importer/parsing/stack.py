@@ -47,6 +47,13 @@ def names_a_technology(title: str) -> list[str]:
     return names if names and all(name in tech.KNOWN for name in names) else []
 
 
+def _names_itself(lead: str, names: list[str]) -> bool:
+    """ "**Docker**: Docker Compose" leads with the name; "**Containerization**: Docker" with
+    a word that only stands for it."""
+    written = NOTE.sub("", clean_title(lead)).strip().lower()
+    return any(written == name.lower() for name in names)
+
+
 def _item_names(item: Item) -> list[str]:
     return tech.names_in_item(item.text, emphasised=item.emphasised)
 
@@ -64,7 +71,12 @@ def _from_item(item: Item, groups: Groups, category: str) -> None:
         names = tech.names_in_item(item.rest.replace(" and ", ", "))
         lead_names = names_a_technology(item.lead)
         others = [name for name in names if name not in lead_names]
-        if others and (not lead_names or any(name in tech.KNOWN for name in others)):
+        # "**Containerization:** Docker": a lead that is only another word for the name after
+        # it names the author's group, like "**Databases:** PostgreSQL".
+        lead_is_a_word_for = bool(names) and not others and not _names_itself(item.lead, names)
+        if lead_is_a_word_for or (
+            others and (not lead_names or any(name in tech.KNOWN for name in others))
+        ):
             # "**Databases:** PostgreSQL, MySQL", "**CI/CD:** GitHub Actions": the lead is the
             # author's grouping of the names after it. Groups do not nest: under the author's
             # sub-heading ("### Backend Essentials") such a lead is one of its topics.
