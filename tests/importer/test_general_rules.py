@@ -175,7 +175,9 @@ def test_a_code_fence_never_closed_does_not_swallow_the_rest_of_the_journal():
 
 
 def test_a_closed_code_fence_keeps_its_headings_as_code():
-    text = "# Journal\n\n## Best Practices\n\n- Test early\n\n```md\n## Challenges\n- Not one\n```\n"
+    text = (
+        "# Journal\n\n## Best Practices\n\n- Test early\n\n```md\n## Challenges\n- Not one\n```\n"
+    )
     document = _parse(text)
     assert [p.title for p in document.practices] == ["Test early"]
     assert document.challenges == []
@@ -206,7 +208,9 @@ def test_a_concepts_heading_inside_the_technologies_lists_technologies_but_a_bol
 
 
 def test_placeholders_are_no_entries():
-    text = "# Journal\n\n## Challenges\n\n- Slow pages\n\n## Best Practices\n\n(To be added by me)\n"
+    text = (
+        "# Journal\n\n## Challenges\n\n- Slow pages\n\n## Best Practices\n\n(To be added by me)\n"
+    )
     document = _parse(text)
     assert document.practices == []
     assert [c.title for c in document.challenges] == ["Slow pages"]
@@ -232,3 +236,17 @@ def test_a_lead_that_is_only_another_word_for_the_name_after_it_is_the_authors_g
         "Containerization": ["Docker"],
         "": ["Docker"],
     }
+
+
+def test_prose_wrapped_by_hand_under_practices_is_one_statement_per_sentence_start():
+    text = (
+        "# Journal\n\n## Challenges\n\n- Slow pages\n\n## Best Practices\n\n"
+        "Write tests before the code they check, so that a refactor\n"
+        "never breaks what already works.\n"
+        "✅ Log errors\n✅ Cache wisely\n"
+    )
+    assert [p.title for p in _parse(text).practices] == [
+        "Write tests before the code they check, so that a refactor never breaks what already works",
+        "Log errors",
+        "Cache wisely",
+    ]

@@ -376,9 +376,21 @@ def _practices_in(section: Section, kind: str) -> list[Practice]:
     if not section.items and not section.tables and not section.children:
         for paragraph, lines in zip(section.paragraphs, section.paragraph_lines, strict=True):
             # Lines of their own ("✅ Cache wisely" under "✅ Test early") are one practice each.
-            for text in lines if len(lines) > 1 else [paragraph]:
+            for text in _statements(lines) if len(lines) > 1 else [paragraph]:
                 found.append(Practice(title=_short(text), explanation=text, kind=kind))
     return found
+
+
+def _statements(lines: list[str]) -> list[str]:
+    """A paragraph's lines as statements: a line that starts in lower case continues the one
+    before (prose wrapped by hand), any other starts a statement of its own."""
+    statements: list[str] = []
+    for line in lines:
+        if statements and line[:1].islower():
+            statements[-1] = f"{statements[-1]} {line}"
+        else:
+            statements.append(line)
+    return statements
 
 
 def _month(section: Section, number: int) -> MonthLog:
