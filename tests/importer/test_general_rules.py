@@ -50,8 +50,8 @@ Overview
 Notes from the programme.
 
 Technologies Covered
-Next.js – server-side rendering
-TypeScript – type safety
+Next.js - server-side rendering
+TypeScript - type safety
 Challenges and Solutions
 What went wrong while building.
 

@@ -253,9 +253,12 @@ def _drop_unclosed_fence(text: str) -> str:
             continue
         if opener is None:
             opener, marker = index, fence.group(1)
-        elif fence.group(1).startswith(marker[0]) and len(fence.group(1)) >= len(marker):
-            if not line.strip()[len(fence.group(1)) :].strip():
-                opener = None
+        elif (
+            fence.group(1).startswith(marker[0])
+            and len(fence.group(1)) >= len(marker)
+            and not line.strip()[len(fence.group(1)) :].strip()
+        ):
+            opener = None
     if opener is None:
         return text
     lines[opener] = ""
