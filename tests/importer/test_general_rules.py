@@ -250,3 +250,11 @@ def test_prose_wrapped_by_hand_under_practices_is_one_statement_per_sentence_sta
         "Log errors",
         "Cache wisely",
     ]
+
+
+def test_a_bold_tip_inside_the_collaboration_footer_yields_no_practices():
+    text = (
+        "# Project\n\n## Features\n\n- Polls\n\n## Collaboration Hub\n\n### Where to Collaborate\n\n"
+        "- **Discord**: the channel\n\n💡 **ProDev Tip!**\n\n- Use the first week to talk.\n"
+    )
+    assert _parse(text).practices == []

@@ -115,6 +115,10 @@ def _walk(
     if own == "concepts" and inherited == "technologies" and section.marked:
         # "### Advanced Frontend Concepts" under the technologies lists more of them.
         own = ""
+    if inherited == "other" and not section.marked:
+        # "💡 **ProDev Tip!**" in the collaboration footer belongs to the footer (labelling rule:
+        # tips inside collaboration do not count); a bold line's level is only a guess.
+        own = ""
     if own == "other" and inherited in CONTENT_KINDS:
         # "Collaboration and Version Control" under the learnings is one of them, no footer.
         own = ""
