@@ -56,6 +56,13 @@ MILESTONE = re.compile(r"^\W*milestones?\b", re.IGNORECASE)
 MONTH_PREFIX = re.compile(r"^\W*month\s*\d+\s*[:\-\u2013\u2014]?\s*", re.IGNORECASE)
 # Pictographs and bullets before a title ("🔒 Security first"), not brackets or quotes.
 LEADING_MARKS = re.compile(r"^[^\w(\[\"'`]+(?=\w)")
+# "1.Slow API responses" in a pasted table row: numbering, not part of the title.
+LEADING_NUMBER = re.compile(r"^\d{1,2}[.)]\s*(?=[A-Z])")
+# "(To be added)", "TBD", "Coming soon": a place kept for an entry, not one.
+PLACEHOLDER = re.compile(
+    r"^\W*(?:to be (?:added|updated|completed|filled|written|continued)\b|tbd\b|tba\b|"
+    r"coming soon\b|todo\b|n/a\W*$|lorem ipsum)",
+)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 ABBREVIATIONS = frozenset({"vs.", "e.g.", "i.e.", "etc.", "eg.", "ie.", "approx.", "incl.", "cf."})
 TITLE_MAX = 120
@@ -78,7 +85,7 @@ def _first_sentence(text: str) -> str:
 
 def _short(text: str, limit: int = TITLE_MAX) -> str:
     """A title from text: its first sentence, cut at a word boundary within `limit`."""
-    text = LEADING_MARKS.sub("", " ".join(text.split()))
+    text = LEADING_NUMBER.sub("", LEADING_MARKS.sub("", " ".join(text.split())))
     text = _first_sentence(text).rstrip(" .:")
     if len(text) <= limit:
         return text
@@ -86,27 +93,50 @@ def _short(text: str, limit: int = TITLE_MAX) -> str:
 
 
 def _walk(
-    section: Section, inherited: str, title_section: Section | None = None
+    section: Section,
+    inherited: str,
+    title_section: Section | None = None,
+    top_level: int = INHERITED_FROM_LEVEL,
 ) -> Iterator[tuple[Section, str, str]]:
     """(section, effective kind, own kind) for every section; unrecognised ones inherit.
 
     The document's title (a leading level-1 heading) names the document, not a section kind.
+    `top_level` is the level of the document's sections: 2, or 1 when it writes them with `#`.
     """
     own = classify_heading(section.title) if section.level and section is not title_section else ""
-    if section.level == 1 and any(classify_heading(child.title) for child in section.children):
+    if (
+        section.level == 1
+        and top_level > 1
+        and any(classify_heading(child.title) for child in section.children)
+    ):
         # A level-1 heading over recognised sections titles the document ("…Full-Stack
         # Knowledge Base" is no technology list), wherever it stands.
+        own = ""
+    if own == "concepts" and inherited == "technologies" and section.marked:
+        # "### Advanced Frontend Concepts" under the technologies lists more of them.
+        own = ""
+    if inherited == "other" and not section.marked:
+        # "💡 **ProDev Tip!**" in the collaboration footer belongs to the footer (labelling rule:
+        # tips inside collaboration do not count); a bold line's level is only a guess.
         own = ""
     if own == "other" and inherited in CONTENT_KINDS:
         # "Collaboration and Version Control" under the learnings is one of them, no footer.
         own = ""
     kind = own or inherited
     yield section, kind, own
-    passed_on = kind if section.level >= INHERITED_FROM_LEVEL else ""
+    passed_on = kind if section.level >= top_level else ""
     if passed_on in ("month", "week", "objective", "overview", "features"):
         passed_on = ""
     for child in section.children:
-        yield from _walk(child, passed_on, title_section)
+        yield from _walk(child, passed_on, title_section, top_level)
+
+
+def _top_level(root: Section, title_section: Section | None) -> int:
+    """1 when the document writes its sections as level-1 headings: more than one of them
+    besides its title, and at least one naming a kind of section."""
+    sections = [s for s in root.children if s.level == 1 and s is not title_section]
+    named = any(classify_heading(s.title) for s in sections)
+    return 1 if len(sections) > 1 and named else INHERITED_FROM_LEVEL
 
 
 def _concepts_in(section: Section, nested: bool) -> list[Concept]:
@@ -123,6 +153,15 @@ def _concepts_in(section: Section, nested: bool) -> list[Concept]:
         found += [
             Concept(title=_short(line.lead, 100), explanation=line.rest)
             for line in named_lines(section)
+        ]
+    if not found:
+        # "Database Design, Asynchronous Programming, Caching Strategies": one per name.
+        found += [
+            Concept(title=part.strip())
+            for paragraph in section.paragraphs
+            if stack.is_list_like(paragraph) and "," in paragraph
+            for part in re.split(r"[,;]", paragraph)
+            if part.strip()
         ]
     return found
 
@@ -210,6 +249,25 @@ def _split_inline_solution(text: str) -> tuple[str, str]:
     return text[: match.start()].strip(), match.group(1).strip()
 
 
+def _labelled_parts(section: Section) -> list[str]:
+    """A section's paragraphs, split where a line starts with a label: "**Problem**: slow pages"
+    and "**Solution**:" on the next line are two parts, though Markdown joins them (a hard
+    break); lines without a label stay with the part they continue."""
+    parts: list[str] = []
+    for paragraph, lines in zip(section.paragraphs, section.paragraph_lines, strict=True):
+        if len(lines) < 2 or not any(_label(line)[0] for line in lines[1:]):
+            parts.append(paragraph)
+            continue
+        group: list[str] = []
+        for line in lines:
+            if group and _label(line)[0]:
+                parts.append(" ".join(group))
+                group = []
+            group.append(line)
+        parts.append(" ".join(group))
+    return parts
+
+
 def _has_labels(section: Section) -> bool:
     texts = [*section.paragraphs, *(item.text for item in section.items)]
     return any(_label(text)[0] for text in texts)
@@ -262,7 +320,7 @@ def _challenges_in(section: Section, *, nested: bool) -> list[Challenge]:
     """Challenges of one section; a nested section with Problem/Solution labels is one challenge."""
     found: list[Challenge] = []
     if nested and _has_labels(section) and not section.children and section.title:
-        parts = [*section.paragraphs, *(item.text for item in section.items)]
+        parts = [*_labelled_parts(section), *(item.text for item in section.items)]
         title = _label(section.title)[1] or section.title
         pairs = _challenges_from_parts(parts, title=title)
         if len(pairs) > 1 and not pairs[0].problem and not pairs[0].solution:
@@ -322,9 +380,21 @@ def _practices_in(section: Section, kind: str) -> list[Practice]:
     if not section.items and not section.tables and not section.children:
         for paragraph, lines in zip(section.paragraphs, section.paragraph_lines, strict=True):
             # Lines of their own ("✅ Cache wisely" under "✅ Test early") are one practice each.
-            for text in lines if len(lines) > 1 else [paragraph]:
+            for text in _statements(lines) if len(lines) > 1 else [paragraph]:
                 found.append(Practice(title=_short(text), explanation=text, kind=kind))
     return found
+
+
+def _statements(lines: list[str]) -> list[str]:
+    """A paragraph's lines as statements: a line that starts in lower case continues the one
+    before (prose wrapped by hand), any other starts a statement of its own."""
+    statements: list[str] = []
+    for line in lines:
+        if statements and line[:1].islower():
+            statements[-1] = f"{statements[-1]} {line}"
+        else:
+            statements.append(line)
+    return statements
 
 
 def _month(section: Section, number: int) -> MonthLog:
@@ -375,7 +445,7 @@ def parse_document(data: bytes, *, path: str = "") -> ParsedDocument:
     )
     first = root.children[0] if root.children else None
     title_section = first if first is not None and first.level == 1 else None
-    walked = list(_walk(root, "", title_section))
+    walked = list(_walk(root, "", title_section, _top_level(root, title_section)))
     own_kinds = {own for _section, _kind, own in walked if own}
     document.sections = [(s.title, kind) for s, kind, _own in walked if s.level and s.title]
     document.is_journal = (
@@ -469,7 +539,7 @@ def _dedupe[T: (Concept, Challenge, Practice)](entries: list[T]) -> list[T]:
     unique = []
     for entry in entries:
         key = entry.title.lower()
-        if key and key not in seen:
+        if key and key not in seen and not PLACEHOLDER.match(key):
             seen.add(key)
             unique.append(entry)
     return unique

@@ -46,7 +46,8 @@ KIND_STEMS: list[tuple[str, tuple[str, ...]]] = [
             "lessons",
             "differently",
             "tip",
-            "recommendation",
+            # Plural: advice; "Movie Recommendation Backend" is a product.
+            "recommendations",
             "guideline",
             "insight",
             "advice",
@@ -116,6 +117,8 @@ WEAK_KINDS = frozenset({"objective", "features", "overview"})
 WEAK_KIND_MAX_WORDS = 4
 HEAD_END = re.compile(r"\s+[-\u2013\u2014]\s+|:\s*|\s\(")
 # A misspelt word names only these kinds (a near-miss of "author" is mostly "authorization").
+# "learners", "workers": the people who do what the stem says, a word of their own.
+AGENT_NOUN = re.compile(r"ers?$")
 MISSPELT_KINDS = frozenset({"worklog", "challenges", "practices", "technologies", "concepts"})
 PHRASES: dict[str, str] = {
     # Plans are neither challenges met nor things learned (a "Next steps" list is no problem).
@@ -129,6 +132,11 @@ PHRASES: dict[str, str] = {
     "what is next": "roadmap",
     "to-do": "roadmap",
     "todo": "roadmap",
+    # A list of the programme's lessons is its curriculum, not lessons learned.
+    "lessons overview": "concepts",
+    "lessons covered": "concepts",
+    "lesson plan": "concepts",
+    "list of lessons": "concepts",
     "key topics": "concepts",
     "main topics": "concepts",
     "core topics": "concepts",
@@ -186,6 +194,8 @@ def _close(word: str, stem: str) -> bool:
     in the word's start, so "workflows" is no misspelt "worklog"."""
     if len(word) < 6 or len(stem) < 6 or word[0] != stem[0] or stem.startswith(word):
         return False  # "lesson" is a word of its own, not a misspelt "lessons"
+    if stem.startswith(AGENT_NOUN.sub("", word)):
+        return False  # "learners" (people) is a word of its own, not a misspelt "learned"
     allowed = 1 if len(stem) < 9 else 2
     return any(
         _edits(word[:length], stem) <= allowed

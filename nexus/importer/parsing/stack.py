@@ -15,6 +15,8 @@ NOTE = re.compile(r"\s*\([^)]*\)")
 # A table column that groups ("Category", "Layer") and one that names ("Tools", "Technology").
 GROUP_COLUMN = re.compile(r"categor|area|layer|domain|group|type|kind|field")
 NAMES_COLUMN = re.compile(r"tool|tech|stack|name|framework|librar|language|service|used")
+# What follows a bold lead that only continues a list of names ("**Django** & DRF").
+CONTINUED_LIST = re.compile(r"^\s*(?:&|\+|and\b|,|/)\s*")
 # A heading that is a technology groups its bullets when they name this many others.
 GROUPED_OTHERS = 2
 
@@ -45,19 +47,40 @@ def names_a_technology(title: str) -> list[str]:
     return names if names and all(name in tech.KNOWN for name in names) else []
 
 
+def _names_itself(lead: str, names: list[str]) -> bool:
+    """ "**Docker**: Docker Compose" leads with the name; "**Containerization**: Docker" with
+    a word that only stands for it."""
+    written = NOTE.sub("", clean_title(lead)).strip().lower()
+    return any(written == name.lower() for name in names)
+
+
 def _item_names(item: Item) -> list[str]:
     return tech.names_in_item(item.text, emphasised=item.emphasised)
 
 
 def _from_item(item: Item, groups: Groups, category: str) -> None:
+    if item.lead and CONTINUED_LIST.match(item.rest):
+        # "**Django** & Django REST Framework (DRF)": the bold name is the first of the list.
+        add(
+            groups,
+            category,
+            tech.names_in_item(f"{item.lead}, {CONTINUED_LIST.sub('', item.rest)}"),
+        )
+        return
     if item.lead and is_list_like(item.rest):
         names = tech.names_in_item(item.rest.replace(" and ", ", "))
         lead_names = names_a_technology(item.lead)
         others = [name for name in names if name not in lead_names]
-        if others and (not lead_names or any(name in tech.KNOWN for name in others)):
+        # "**Containerization:** Docker": a lead that is only another word for the name after
+        # it names the author's group, like "**Databases:** PostgreSQL".
+        lead_is_a_word_for = bool(names) and not others and not _names_itself(item.lead, names)
+        if lead_is_a_word_for or (
+            others and (not lead_names or any(name in tech.KNOWN for name in others))
+        ):
             # "**Databases:** PostgreSQL, MySQL", "**CI/CD:** GitHub Actions": the lead is the
-            # author's grouping of the names after it.
-            add(groups, item.lead, names)
+            # author's grouping of the names after it. Groups do not nest: under the author's
+            # sub-heading ("### Backend Essentials") such a lead is one of its topics.
+            add(groups, category or item.lead, [*lead_names, *names] if category else names)
             return
         if not names and not lead_names:
             return  # "**System Design:** scalable architectures": a topic, not a tool
@@ -126,10 +149,22 @@ def from_sub_section(section: Section, groups: Groups, inherited: str) -> str:
     if not named:
         from_section(section, groups, section.title)
         return section.title
-    titled = [name for item in section.items for name in _title_names(item)]
     own_family = tuple(f"{name} " for name in named)
-    others = {name for name in titled if name not in named and not name.startswith(own_family)}
-    if len(others) >= GROUPED_OTHERS:
+
+    def other_names(item: Item) -> list[str]:
+        return [
+            name
+            for name in _title_names(item)
+            if name not in named and not name.startswith(own_family)
+        ]
+
+    titled = [name for item in section.items for name in _title_names(item)]
+    others = {name for item in section.items for name in other_names(item)}
+    # Bullets that are other tools ("Jenkins", "**GitHub Actions**: the tests") are a group;
+    # a few names among bullets about the heading's own tool ("Django ORM for queries",
+    # "Authentication and authorization", "Middleware") are topics it covers.
+    naming = sum(1 for item in section.items if other_names(item))
+    if len(others) >= GROUPED_OTHERS and naming * 2 > len(section.items):
         add(groups, section.title, [*named, *titled])
         return section.title
     add(groups, inherited, named)

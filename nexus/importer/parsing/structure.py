@@ -20,10 +20,20 @@ BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 NUMBERING = re.compile(r"^(?:\d+[.)]|[ivx]+\.)\s+", re.IGNORECASE)
 LEAD_SEPARATOR = re.compile(r"^\s*(?:[:\-\u2013\u2014]+)\s*")
 SPLIT_TITLE = re.compile(r"\s+[\u2013\u2014-]\s+|:\s+|\s+\(")
-MISSING_SPACE_AFTER_NUMBER = re.compile(r"^( {0,3}\d{1,2}[.)])(?=[A-Z])", re.MULTILINE)
+MISSING_SPACE_AFTER_NUMBER = re.compile(r"^( {0,3}\d{1,2}[.)])(?=[A-Z][^\t\n]*$)", re.MULTILINE)
+# "** Key concepts: **" alone on a line: bold meant, though the inner spaces make it literal.
+SPACED_BOLD_LINE = re.compile(r"^(\*\*|__)[ \t]+([^*_\n]*?\S)[ \t]+\1[ \t]*$", re.MULTILINE)
+BOLD_LINE = re.compile(r"^(\*\*|__)[^*_]+\1$")
+ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})\s")
+LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s")
+CAPTION_LINE = re.compile(r"^[A-Z][^.!?:]{0,60}:\s*$")
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 BULLETED_HEADING = re.compile(r"^[-*+][ \t]+(?=#{1,6}[ \t])", re.MULTILINE)
 ATX_OR_SETEXT = re.compile(r"^ {0,3}#{1,6}\s|^ {0,3}(=+|-+)\s*$", re.MULTILINE)
 PLAIN_HEADING_MAX_WORDS = 8
+# Kinds whose entries are written as titles over their text (a challenge, a concept, a group of
+# technologies); practices and plans are lines of their own.
+SUB_HEADED_KINDS = frozenset({"challenges"})
 PICTOGRAPH_HEADING_MAX_WORDS = 6
 SHORT_TITLE_WORDS = 3
 CELL_GAP = re.compile(r"\s*\t\s*")
@@ -101,6 +111,9 @@ class Section:
     paragraph_lines: list[list[str]] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     children: list["Section"] = field(default_factory=list)
+    # A Markdown heading, whose level the author chose; a bold or plain line's level is a guess
+    # (one below the section it follows).
+    marked: bool = True
 
     def walk(self) -> "list[Section]":
         """This section and every section below it, in document order."""
@@ -191,9 +204,65 @@ def emphasised_runs(token: Token) -> list[str]:
 
 def repair_markup(text: str) -> str:
     """Slips that change the structure: "1.Cache early" is a numbered item whose space went
-    missing, and "- ## Challenges" a heading that got a bullet by mistake."""
+    missing, "- ## Challenges" a heading that got a bullet by mistake, and "** Concepts **" a
+    bold line with spaces inside its marks."""
     text = MISSING_SPACE_AFTER_NUMBER.sub(r"\1 ", text)
-    return BULLETED_HEADING.sub("", text)
+    text = SPACED_BOLD_LINE.sub(r"\1\2\1", text)
+    text = _captions_between_lists(text)
+    return _drop_unclosed_fence(BULLETED_HEADING.sub("", text))
+
+
+def _captions_between_lists(text: str) -> str:
+    """ "Caching Strategies:" right under the last item of one list and over the next would be
+    read as the end of that item (a lazy continuation line). It captions the next list, so it
+    becomes a heading one level below the Markdown heading it stands under (a heading
+    interrupts a paragraph, and no line is added)."""
+    lines = text.split("\n")
+    level = 0
+    in_fence = False
+    for index, line in enumerate(lines):
+        if FENCE.match(line):
+            in_fence = not in_fence
+        if in_fence:
+            continue
+        if heading := ATX_HEADING.match(line):
+            level = len(heading.group(1))
+            continue
+        if (
+            0 < level < 6
+            and 0 < index < len(lines) - 1
+            and LIST_LINE.match(lines[index - 1])
+            and LIST_LINE.match(lines[index + 1])
+            and CAPTION_LINE.match(line)
+            and len(line.split()) <= LIST_CAPTION_MAX_WORDS
+        ):
+            lines[index] = f"{'#' * (level + 1)} {line.strip()}"
+    return "\n".join(lines)
+
+
+def _drop_unclosed_fence(text: str) -> str:
+    """A code fence never closed would make the rest of the journal code (often a snippet
+    pasted from a chat, its closing fence lost): its opening line goes, so what follows is read
+    as text. Line numbers stay as they were."""
+    lines = text.split("\n")
+    opener: int | None = None
+    marker = ""
+    for index, line in enumerate(lines):
+        fence = FENCE.match(line)
+        if fence is None:
+            continue
+        if opener is None:
+            opener, marker = index, fence.group(1)
+        elif (
+            fence.group(1).startswith(marker[0])
+            and len(fence.group(1)) >= len(marker)
+            and not line.strip()[len(fence.group(1)) :].strip()
+        ):
+            opener = None
+    if opener is None:
+        return text
+    lines[opener] = ""
+    return "\n".join(lines)
 
 
 def promote_plain_headings(text: str) -> str:
@@ -203,6 +272,9 @@ def promote_plain_headings(text: str) -> str:
     lines = text.split("\n")
     out: list[str] = []
     in_fence = False
+    # Below a line naming a kind of section whose entries have titles ("Challenges and
+    # Solutions"), other title lines ("Slow API calls") are its sub-headings.
+    under_kind = False
     for index, line in enumerate(lines):
         stripped = line.strip()
         if stripped.startswith(("```", "~~~")):
@@ -214,8 +286,9 @@ def promote_plain_headings(text: str) -> str:
             continue
         previous_blank = index == 0 or not lines[index - 1].strip()
         words = stripped.split()
+        names_kind = bool(classify_heading(clean_title(stripped))) and _is_title_like(stripped)
         looks_like_heading = (
-            previous_blank
+            (previous_blank or names_kind)
             and 0 < len(words) <= PLAIN_HEADING_MAX_WORDS
             and stripped[0].isupper()
             and not stripped.endswith((".", ",", ";", "!", "?"))
@@ -224,7 +297,13 @@ def promote_plain_headings(text: str) -> str:
             and ":" not in stripped.rstrip(":")
         )
         # Indentation made of spaces would turn whole sections into code blocks.
-        out.append(f"## {stripped}" if looks_like_heading else stripped)
+        if not looks_like_heading:
+            out.append(stripped)
+        elif names_kind or not under_kind:
+            under_kind = classify_heading(clean_title(stripped)) in SUB_HEADED_KINDS
+            out.append(f"## {stripped}")
+        else:
+            out.append(f"### {stripped}")
     return "\n".join(out)
 
 
@@ -322,12 +401,21 @@ def _is_section_line(line: str, alone: bool, following: Token | None, next_text:
         return False
     pictograph = _starts_with_pictograph(line)
     if classify_heading(title):
-        return pictograph or _is_title_like(title)
+        # A bold line is set apart as a heading whatever its case ("**Key concepts:**").
+        bold = BOLD_LINE.match(line.strip()) is not None
+        return pictograph or bold or _is_title_like(title)
     if not (pictograph and alone and len(words) <= PICTOGRAPH_HEADING_MAX_WORDS):
         return False
     if following is None or following.type == "heading_open":
         return False
     return following.type != "paragraph_open" or not _starts_with_pictograph(next_text)
+
+
+def _is_italic_sentence(inline: Token, lead: str) -> bool:
+    """ "_Throughout the projects, I met several challenges:_" introduces what follows: a
+    sentence set in italics, not a heading (headings are bold, or short)."""
+    opening = next((c.type for c in inline.children or [] if c.type.endswith("_open")), "")
+    return opening == "em_open" and (len(lead.split()) > PLAIN_HEADING_MAX_WORDS or ", " in lead)
 
 
 def _text_at(tokens: list[Token], index: int) -> str:
@@ -357,10 +445,10 @@ def parse_sections(text: str) -> Section:
     index = 0
     heading_level = 1
 
-    def open_section(title: str, raw: str, level: int, line: int) -> None:
+    def open_section(title: str, raw: str, level: int, line: int, *, marked: bool = False) -> None:
         while stack[-1].level >= level:
             stack.pop().end_line = line
-        section = Section(title=title, raw_title=raw, level=level, start_line=line)
+        section = Section(title=title, raw_title=raw, level=level, start_line=line, marked=marked)
         stack[-1].children.append(section)
         stack.append(section)
 
@@ -371,7 +459,7 @@ def parse_sections(text: str) -> Section:
             inline = tokens[index + 1]
             raw = inline_text(inline)
             heading_level = int(token.tag[1])
-            open_section(clean_title(raw), raw, heading_level, line)
+            open_section(clean_title(raw), raw, heading_level, line, marked=True)
             index += 3
             continue
         if token.type == "paragraph_open" and token.level == 0:
@@ -379,7 +467,13 @@ def parse_sections(text: str) -> Section:
             lead, rest = bold_lead(inline)
             following = tokens[index + 3] if index + 3 < len(tokens) else None
             first, _newline, remaining = inline.content.partition("\n")
-            if lead and not rest and len(lead) <= 100 and lead.lower() not in LABEL_LINES:
+            if (
+                lead
+                and not rest
+                and len(lead) <= 100
+                and lead.lower() not in LABEL_LINES
+                and not _is_italic_sentence(inline, lead)
+            ):
                 # A bold-only line acts as a heading below the current section.
                 open_section(lead, inline_text(inline), heading_level + 1, line)
             elif table := _pasted_table(inline.content):
@@ -388,7 +482,10 @@ def parse_sections(text: str) -> Section:
                 title = clean_title(clean_line(first))
                 open_section(title, first, heading_level + 1, line)
                 lines = [clean_line(line) for line in remaining.split("\n") if clean_line(line)]
-                if lines:
+                if table := _pasted_table(remaining):
+                    # "⚠️ Challenges & Solutions" right above a table pasted from a web page.
+                    stack[-1].tables.append(table)
+                elif lines:
                     stack[-1].paragraphs.append(" ".join(lines))
                     stack[-1].paragraph_lines.append(lines)
             elif _is_list_caption(inline_text(inline), following):
