@@ -258,3 +258,14 @@ def test_a_bold_tip_inside_the_collaboration_footer_yields_no_practices():
         "- **Discord**: the channel\n\n💡 **ProDev Tip!**\n\n- Use the first week to talk.\n"
     )
     assert _parse(text).practices == []
+
+
+def test_stray_lines_of_code_under_practices_are_no_practices():
+    text = (
+        "# Journal\n\n## Best Practices\n\n"
+        "Keep views thin\n\nfunction List() {\n  return items.map((i) => (\n    <li>{i}</li>\n"
+        "  ))}\n}\n\n);\n"
+    )
+    titles = [practice.title for practice in _parse(text).practices]
+    assert "Keep views thin" in titles
+    assert [title for title in titles if not any(ch.isalnum() for ch in title)] == []

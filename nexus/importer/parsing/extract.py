@@ -58,6 +58,7 @@ MONTH_PREFIX = re.compile(r"^\W*month\s*\d+\s*[:\-\u2013\u2014]?\s*", re.IGNOREC
 LEADING_MARKS = re.compile(r"^[^\w(\[\"'`]+(?=\w)")
 # "1.Slow API responses" in a pasted table row: numbering, not part of the title.
 LEADING_NUMBER = re.compile(r"^\d{1,2}[.)]\s*(?=[A-Z])")
+LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 # "(To be added)", "TBD", "Coming soon": a place kept for an entry, not one.
 PLACEHOLDER = re.compile(
     r"^\W*(?:to be (?:added|updated|completed|filled|written|continued)\b|tbd\b|tba\b|"
@@ -539,7 +540,8 @@ def _dedupe[T: (Concept, Challenge, Practice)](entries: list[T]) -> list[T]:
     unique = []
     for entry in entries:
         key = entry.title.lower()
-        if key and key not in seen and not PLACEHOLDER.match(key):
+        # A title with no letter or digit ("}", ");") is a stray line of code, not an entry.
+        if key and key not in seen and not PLACEHOLDER.match(key) and LETTER_OR_DIGIT.search(key):
             seen.add(key)
             unique.append(entry)
     return unique
