@@ -4,6 +4,7 @@ from django import forms
 
 from nexus.accounts.models import User
 from nexus.core.forms import ServiceForm
+from nexus.core.widgets import MarkdownEditor
 from nexus.knowledge import selectors, services
 from nexus.knowledge.models import (
     Article,
@@ -32,7 +33,7 @@ class ArticleForm(ServiceForm):
         required=False,
         label="Body (Markdown)",
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 18, "class": "editor-body", "spellcheck": "true"}),
+        widget=MarkdownEditor(attrs={"rows": 18}),
     )
     status = forms.ChoiceField(
         choices=[(ArticleStatus.DRAFT, "Draft"), (ArticleStatus.PUBLISHED, "Published")],

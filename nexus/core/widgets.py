@@ -1,0 +1,64 @@
+"""Form widgets shared by every app: the Markdown editor around a plain textarea."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class ToolbarButton:
+    action: str
+    label: str
+    shortcut: str  # as shown in the title; editor.js binds the keys
+    keys: str  # aria-keyshortcuts
+    glyph: str
+
+
+TOOLBAR = (
+    ToolbarButton("bold", "Bold", "Ctrl+B", "Control+B Meta+B", "B"),
+    ToolbarButton("italic", "Italic", "Ctrl+I", "Control+I Meta+I", "I"),
+    ToolbarButton("heading", "Heading", "", "", "H"),
+    ToolbarButton("link", "Link", "Ctrl+K", "Control+K Meta+K", "🔗"),
+    ToolbarButton("code", "Inline code", "Ctrl+E", "Control+E Meta+E", "</>"),
+    ToolbarButton("codeblock", "Code block", "", "", "{ }"),
+    ToolbarButton("quote", "Quote", "", "", "❝"),
+    ToolbarButton("bulleted", "Bulleted list", "Ctrl+Shift+8", "Control+Shift+8 Meta+Shift+8", "•"),
+    ToolbarButton(
+        "numbered", "Numbered list", "Ctrl+Shift+7", "Control+Shift+7 Meta+Shift+7", "1."
+    ),
+    ToolbarButton("task", "Task list", "", "", "☐"),
+)
+
+
+class MarkdownEditor(forms.Textarea):
+    """A textarea that still posts on its own; editor.js adds the toolbar's behaviour, shortcuts,
+    the live preview beside it and attachments by drag and drop, paste or the file chooser.
+
+    Core imports no feature app: the preview and upload endpoints are given as URL names.
+    """
+
+    template_name = "editor/markdown_editor.html"
+
+    def __init__(
+        self,
+        attrs: dict[str, Any] | None = None,
+        *,
+        preview_url: str = "knowledge:preview",
+        upload_url: str = "knowledge:attachment_upload",
+    ) -> None:
+        super().__init__({"rows": 14, "spellcheck": "true", **(attrs or {})})
+        self.preview_url = preview_url
+        self.upload_url = upload_url
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["class"] = f"{widget_attrs.get('class', '')} md-input editor-body".strip()
+        context["editor"] = {
+            "toolbar": TOOLBAR,
+            "preview_url": reverse(self.preview_url),
+            "upload_url": reverse(self.upload_url),
+        }
+        return context
