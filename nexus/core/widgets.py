@@ -26,7 +26,7 @@ TOOLBAR = (
     ToolbarButton("quote", "Quote", "", "", "❝"),
     ToolbarButton("bulleted", "Bulleted list", "Ctrl+Shift+8", "Control+Shift+8 Meta+Shift+8", "•"),
     ToolbarButton(
-        "numbered", "Numbered list", "Ctrl+Shift+7", "Control+Shift+7 Meta+Shift+7", "1."
+        "numbered", "Numbered list", "Ctrl+Shift+7", "Control+Shift+7 Meta+Shift+7", "№"
     ),
     ToolbarButton("task", "Task list", "", "", "☐"),
 )

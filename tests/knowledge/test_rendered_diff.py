@@ -66,9 +66,11 @@ def test_the_diff_page_renders_both_sides_sanitised_with_the_text_diff_kept(
     assert "<p>Use exponential backoff.</p>" in rendered
     assert 'class="highlight"' in rendered  # code rendered as the article shows it
     assert "<script" not in rendered
-    assert "Before, revision 1" in rendered and "After, revision 2" in rendered
+    assert "Before, revision 1" in rendered
+    assert "After, revision 2" in rendered
     assert re.search(r'<details data-testid="text-diff">\s*<summary>', page)
-    assert "-Use backoff." in page and "+Use exponential backoff." in page
+    assert "-Use backoff." in page
+    assert "+Use exponential backoff." in page
 
 
 def test_the_diff_query_count_does_not_grow_with_the_wiki_links(
@@ -88,8 +90,10 @@ def test_every_markdown_form_carries_the_editor(owner):
     for url in ("/articles/new/", "/challenges/new/", f"/challenges/{challenge.pk}/"):
         page = client.get(url).content.decode()
         assert "data-md-editor" in page, url
-        assert 'role="toolbar"' in page and 'aria-keyshortcuts="Control+B Meta+B"' in page
-        assert "js/editor.js" in page and "css/editor.css" in page
+        assert 'role="toolbar"' in page
+        assert 'aria-keyshortcuts="Control+B Meta+B"' in page
+        assert "js/editor.js" in page
+        assert "css/editor.css" in page
 
 
 def test_the_challenge_preview_renders_like_saving(owner):
