@@ -110,7 +110,7 @@ class CommentForm(ServiceForm):
     body = forms.CharField(
         label="Comment",
         max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Markdown welcome"}),
+        widget=MarkdownEditor(attrs={"rows": 4, "placeholder": "Markdown welcome"}),
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

@@ -102,3 +102,19 @@ def test_the_challenge_preview_renders_like_saving(owner):
     assert "<strong>hi</strong>" in response.content.decode()
     assert "<script" not in response.content.decode()
     assert browser().post("/challenges/preview/", {"body": "x"}).status_code == 302
+
+
+def test_the_history_links_each_revision_to_its_rendered_changes(owner):
+    article = make_article(owner, body=OLD)
+    services.article_update(article=article, editor=owner, expected_version=1, body=NEW)
+    page = browser().get(f"/articles/{article.slug}/history/").content.decode()
+    assert f'href="/articles/{article.slug}/diff/?from=1&amp;to=2"' in page
+    assert 'data-testid="changes-1"' not in page
+
+
+def test_the_article_comment_box_is_the_editor_for_signed_in_readers(owner, other_user):
+    article = make_article(owner, status="published")
+    page = browser(other_user).get(f"/articles/{article.slug}/").content.decode()
+    assert page.count("data-md-editor") == 1
+    assert "js/editor.js" in page
+    assert "js/editor.js" not in browser().get(f"/articles/{article.slug}/").content.decode()
