@@ -176,3 +176,33 @@ def test_write_with_the_keyboard_attach_preview_save_and_compare(
     assert cells[0].bounding_box()["y"] < cells[1].bounding_box()["y"]  # stacked
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot("rendered-diff-phone", phone)
+
+
+def test_on_a_phone_in_dark_mode_the_preview_sits_below_the_text(new_page, author, screenshot):
+    page = new_page(viewport={"width": 390, "height": 844}, color_scheme="dark", is_mobile=True)
+    page.context.add_init_script(path=AXE_SCRIPT)
+    log_in(page, email=author.email, password=DEFAULT_PASSWORD)
+    page.goto("/articles/new/")
+    body = page.get_by_label("Body (Markdown)")
+    body.fill("# Phone\n\n" + "averyveryverylongwordwithoutspaces" * 4)
+    preview = page.get_by_test_id("preview")
+    expect(preview.locator("h1")).to_have_text("Phone")
+    below = preview.bounding_box()["y"] >= body.bounding_box()["y"] + body.bounding_box()["height"]
+    assert below, "the preview stacks under the textarea on a phone"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    violations = page.evaluate(SERIOUS_AXE_VIOLATIONS)
+    print(f"\naxe on the editor, phone, dark: {len(violations)} serious/critical violations")
+    assert violations == []
+    screenshot("editor-phone-dark", page)
+
+
+def test_without_javascript_the_textarea_still_posts(new_page, author):
+    page = new_page(java_script_enabled=False)
+    log_in(page, email=author.email, password=DEFAULT_PASSWORD)
+    page.goto("/articles/new/")
+    expect(page.get_by_role("toolbar")).to_be_hidden()
+    page.get_by_label("Title").fill("Plain posting")
+    page.get_by_label("Body (Markdown)").fill("Just **text**.")
+    page.get_by_test_id("save-article").click()
+    expect(page).to_have_url(re.compile(r"/articles/plain-posting/$"))
+    assert Article.objects.get().body == "Just **text**."
