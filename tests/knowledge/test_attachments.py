@@ -194,6 +194,14 @@ def test_an_image_is_served_inline_with_its_sniffed_type_and_inert(owner, other_
         assert "Set-Cookie" not in response
 
 
+def test_head_answers_with_the_same_headers(owner):
+    url = upload(client_for(owner), "cat.png", image_bytes()).json()["url"]
+    response = client_for().head(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
 def test_other_files_are_served_as_downloads(owner):
     url = upload(client_for(owner), "notes.txt", b"plain words").json()["url"]
     response = client_for().get(url)

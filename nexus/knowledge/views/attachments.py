@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from nexus.core.auth import authenticated_user
 from nexus.core.errors import problem_response
@@ -37,7 +37,7 @@ def attachment_upload(request: HttpRequest) -> HttpResponse:
     return JsonResponse(_described(attachment), status=201)
 
 
-@require_GET
+@require_safe
 def attachment_serve(request: HttpRequest, key: uuid.UUID, name: str) -> HttpResponseBase:
     """The stored bytes under their sniffed type: images inline, everything else as a download."""
     attachment = selectors.attachment_get(key=key)
