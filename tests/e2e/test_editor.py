@@ -206,3 +206,31 @@ def test_without_javascript_the_textarea_still_posts(new_page, author):
     page.get_by_test_id("save-article").click()
     expect(page).to_have_url(re.compile(r"/articles/plain-posting/$"))
     assert Article.objects.get().body == "Just **text**."
+
+
+DROP_FILES = """(textarea, files) => {
+  const data = new DataTransfer();
+  for (const [name, type, text] of files) data.items.add(new File([text], name, {type}));
+  textarea.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+}"""
+
+
+def test_a_dropped_file_is_attached_and_a_refused_one_is_announced(
+    new_page, author, browser_errors
+):
+    page = new_page()
+    log_in(page, email=author.email, password=DEFAULT_PASSWORD)
+    page.goto("/challenges/new/")
+    body = page.get_by_label("Problem statement")
+    body.fill("Logs attached: ")
+    status = page.get_by_test_id("editor-status")
+    body.evaluate(DROP_FILES, [["worker.log", "text/plain", "Timeout after 30s\n"]])
+    expect(status).to_have_text("Attached worker.txt.")  # named for what the bytes are
+    expect(body).to_have_value(re.compile(r"^Logs attached: \[worker\.txt\]\(/attachments/"))
+    body.evaluate(DROP_FILES, [["cat.png", "image/png", "<html><script>alert(1)</script>"]])
+    expect(status).to_have_text(re.compile(r"^Could not attach cat\.png: This kind of file"))
+    assert Attachment.objects.count() == 1
+    expect(page.get_by_test_id("preview").locator("a")).to_have_text("worker.txt")
+    # Chromium logs the refused upload's 400 as a console error: that refusal is the point here.
+    assert [m for m in browser_errors.messages if "400 (Bad Request)" not in m] == []
+    browser_errors.clear()

@@ -196,7 +196,8 @@
             return;
           }
           textarea.setSelectionRange(insertAt, insertAt);
-          const before = insertAt > 0 && textarea.value[insertAt - 1] !== "\n" ? " " : "";
+          // A space from the word before it, unless the caret already follows whitespace.
+          const before = insertAt > 0 && !/\s/.test(textarea.value[insertAt - 1]) ? " " : "";
           replaceSelection(textarea, before + result.data.markdown);
           announce("Attached " + result.data.name + ".");
         })
