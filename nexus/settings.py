@@ -11,6 +11,7 @@ import os
 import socket
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import environ
@@ -239,8 +240,35 @@ STATICFILES_DIRS = [BASE_DIR / "nexus" / "static"]
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not PRODUCTION
 # Precompressed brotli copies of static files beside the gzip ones (needs the brotli package).
 NEXUS_STATIC_BROTLI = env.bool("NEXUS_STATIC_BROTLI", default=False)
+# --- Uploaded files (editor attachments) ----------------------------------------------------
+# Local files in the embedded mode; an S3-compatible bucket (AWS, MinIO, Ceph...) when
+# NEXUS_MEDIA_S3_BUCKET is set, so every web replica reads the same files. Either way attachments
+# are served through nexus.knowledge's view, never straight from MEDIA_URL or the bucket.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = "media/"
+NEXUS_MEDIA_S3_BUCKET = env.str("NEXUS_MEDIA_S3_BUCKET", default="")
+_default_storage: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if NEXUS_MEDIA_S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": NEXUS_MEDIA_S3_BUCKET,
+            "endpoint_url": env.str("NEXUS_MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("NEXUS_MEDIA_S3_REGION", default="") or None,
+            "access_key": env.str("NEXUS_MEDIA_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("NEXUS_MEDIA_S3_SECRET_KEY", default="") or None,
+            # Private objects: the bucket is never a second, unguarded way to the files.
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
+NEXUS_ATTACHMENT_MAX_BYTES = env.int("NEXUS_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+# Decoded size an image may have: a small PNG can unpack to gigabytes (a decompression bomb).
+NEXUS_ATTACHMENT_MAX_PIXELS = env.int("NEXUS_ATTACHMENT_MAX_PIXELS", default=25_000_000)
+NEXUS_ATTACHMENTS_PER_HOUR = env.int("NEXUS_ATTACHMENTS_PER_HOUR", default=60)
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "nexus.core.staticfiles.ManifestGzipStorage"

@@ -7,6 +7,7 @@ from nexus.challenges import services
 from nexus.challenges.models import Challenge, Solution
 from nexus.challenges.services import TITLE_MAX_LENGTH, TITLE_MIN_LENGTH
 from nexus.core.forms import ServiceForm
+from nexus.core.widgets import MarkdownEditor
 from nexus.knowledge import selectors as knowledge_selectors
 
 
@@ -29,7 +30,7 @@ class ChallengeForm(ServiceForm):
         label="Problem statement",
         strip=False,
         help_text="Markdown: the context, the error output as a code block, what you tried.",
-        widget=forms.Textarea(attrs={"rows": 10}),
+        widget=MarkdownEditor(attrs={"rows": 10}, preview_url="challenges:preview"),
     )
     technologies = forms.MultipleChoiceField(required=False, choices=())
     tags = forms.CharField(required=False, help_text="Comma-separated, e.g. checker, ci")
@@ -59,7 +60,7 @@ class SolutionForm(ServiceForm):
         label="Your solution",
         strip=False,
         help_text="Markdown. What fixed it, and why.",
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=MarkdownEditor(attrs={"rows": 8}, preview_url="challenges:preview"),
     )
 
     def save(self, challenge: Challenge, author: User) -> Solution | None:

@@ -17,6 +17,7 @@ from nexus.challenges.api import ChallengePagination
 from nexus.challenges.filters import SORT_CHOICES, ChallengeFilter, ordering_for
 from nexus.challenges.forms import ChallengeForm, CommentForm, DuplicateForm, SolutionForm
 from nexus.challenges.models import Challenge, ChallengeStatus, Comment, Solution
+from nexus.challenges.rendering import render_body
 from nexus.challenges.similarity import similar_challenges
 from nexus.core import months
 from nexus.core.auth import authenticated_user
@@ -73,6 +74,14 @@ def challenge_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your challenge is posted.")
             return redirect(challenge)
     return render(request, "challenges/new.html", {"form": form})
+
+
+@login_required
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    """The editor's live preview of a challenge or an answer, rendered as saving renders it."""
+    html = render_body(request.POST.get("body", ""))
+    return render(request, "challenges/partials/preview.html", {"html": html})
 
 
 @require_GET

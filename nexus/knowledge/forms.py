@@ -4,6 +4,7 @@ from django import forms
 
 from nexus.accounts.models import User
 from nexus.core.forms import ServiceForm
+from nexus.core.widgets import MarkdownEditor
 from nexus.knowledge import selectors, services
 from nexus.knowledge.models import (
     Article,
@@ -32,7 +33,7 @@ class ArticleForm(ServiceForm):
         required=False,
         label="Body (Markdown)",
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 18, "class": "editor-body", "spellcheck": "true"}),
+        widget=MarkdownEditor(attrs={"rows": 18}),
     )
     status = forms.ChoiceField(
         choices=[(ArticleStatus.DRAFT, "Draft"), (ArticleStatus.PUBLISHED, "Published")],
@@ -109,7 +110,7 @@ class CommentForm(ServiceForm):
     body = forms.CharField(
         label="Comment",
         max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Markdown welcome"}),
+        widget=MarkdownEditor(attrs={"rows": 4, "placeholder": "Markdown welcome"}),
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

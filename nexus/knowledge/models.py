@@ -1,5 +1,7 @@
 """Technologies, articles and their history, interactions, and learning paths."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -349,3 +351,37 @@ class PathProgress(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} done {self.step_id}"
+
+
+class Attachment(TimeStampedModel):
+    """A file or image put into Markdown through the editor, stored with the default storage.
+
+    Its URL carries an unguessable key: anyone with the link reads it (it is embedded in articles,
+    challenges and answers that visitors read), only signed-in people upload.
+    """
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attachments"
+    )
+    # The storage name is ours (attachments/<key>.<ext>); the uploader's name is only shown.
+    file = models.FileField(upload_to="attachments/", max_length=255)
+    name = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=["owner", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:attachment", kwargs={"key": self.key, "name": self.name})

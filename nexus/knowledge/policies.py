@@ -54,3 +54,8 @@ def can_edit_path(user: Viewer, path: LearningPath) -> bool:
 def can_record_progress(user: Viewer, path: LearningPath) -> bool:
     """Any signed-in learner follows a published path and marks its steps done."""
     return is_signed_in(user) and path.is_published
+
+
+def can_upload_attachment(user: Viewer) -> bool:
+    """Any signed-in user puts images and files into what they write."""
+    return is_signed_in(user)

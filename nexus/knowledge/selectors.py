@@ -1,6 +1,7 @@
 """Reads of the knowledge base, with the joins and prefetches their callers need."""
 
 import difflib
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,10 +12,12 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from nexus.accounts.models import User, Viewer
 from nexus.core import clock
+from nexus.core.markdown_diff import BlockDiff, block_diff
 from nexus.knowledge.models import (
     Article,
     ArticleRevision,
     ArticleStatus,
+    Attachment,
     Bookmark,
     Comment,
     LearningPath,
@@ -26,6 +29,7 @@ from nexus.knowledge.models import (
     TechnologyAlias,
     TechnologyCategory,
 )
+from nexus.knowledge.rendering import ArticleLinks, render_article_body
 
 POPULAR_CACHE_SECONDS = 300
 
@@ -259,6 +263,16 @@ def revision_diff(*, old: ArticleRevision, new: ArticleRevision) -> RevisionDiff
     )
 
 
+def revision_rendered_diff(*, old: ArticleRevision, new: ArticleRevision) -> BlockDiff:
+    """The two revisions' bodies as rendered blocks side by side, changed blocks marked."""
+    links = ArticleLinks([old.body, new.body])  # one query for every wiki link in both
+    return block_diff(
+        old.body,
+        new.body,
+        render=lambda block: render_article_body(block, link_resolver=links).html,
+    )
+
+
 def comment_threads(*, article: Article) -> QuerySet[Comment]:
     """Top-level comments, oldest first, each with its replies and authors loaded."""
     replies = Comment.objects.select_related("author").order_by("created_at", "id")
@@ -343,3 +357,8 @@ def path_get(*, slug: str, user: Viewer | None = None) -> LearningPath | None:
 def has_written_article(*, author: User) -> bool:
     """Whether this user wrote an article that is still theirs to show (drafts count)."""
     return Article.objects.filter(author=author).exclude(status=ArticleStatus.ARCHIVED).exists()
+
+
+def attachment_get(*, key: uuid.UUID) -> Attachment | None:
+    """The attachment stored under `key`, or None."""
+    return Attachment.objects.filter(key=key).first()

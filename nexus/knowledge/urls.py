@@ -1,6 +1,6 @@
 from django.urls import path
 
-from nexus.knowledge.views import articles, pages
+from nexus.knowledge.views import articles, attachments, pages
 
 app_name = "knowledge"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("articles/", articles.article_list, name="articles"),
     path("articles/new/", articles.article_create, name="article_create"),
     path("articles/preview/", articles.article_preview, name="preview"),
+    path("attachments/", attachments.attachment_upload, name="attachment_upload"),
+    path("attachments/<uuid:key>/<str:name>", attachments.attachment_serve, name="attachment"),
     path("articles/<slug:slug>/", articles.article_detail, name="article"),
     path("articles/<slug:slug>/edit/", articles.article_edit, name="edit"),
     path("articles/<slug:slug>/archive/", articles.article_archive, name="archive"),

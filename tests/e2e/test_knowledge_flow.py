@@ -66,7 +66,6 @@ def test_write_preview_publish_conflict_diff_and_revert(
     form.get_by_label("Technologies").select_option(["celery", "rabbitmq"])
     form.get_by_label("Tags").fill("reliability, queues")
     form.get_by_label("Body (Markdown)").fill(BODY)
-    form.get_by_test_id("preview-button").click()
     preview = ada.get_by_test_id("preview")
     expect(preview.locator("table td").first).to_have_text("max_retries")
     expect(preview.locator("pre.highlight")).to_contain_text("autoretry_for")

@@ -17,7 +17,7 @@ _COUNTED: list[str] = []
 
 
 @pytest.fixture(scope="module")
-def asker(django_db_setup, django_db_blocker) -> Iterator[Asker]:
+def asker(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Asker]:
     """One world for every cell of the module, in a transaction rolled back at its end; each
     cell runs in a savepoint of its own (Asker.ask)."""
     eager = celery_app.conf.task_always_eager
@@ -26,7 +26,9 @@ def asker(django_db_setup, django_db_blocker) -> Iterator[Asker]:
     graphql_errors = logging.getLogger("strawberry.execution")
     graphql_errors.disabled = True
     fast_hashing = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Attachments the cells upload, and the world's own, are files outside the checkout.
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
     )
     try:
         with django_db_blocker.unblock(), fast_hashing, transaction.atomic():

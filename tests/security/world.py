@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -244,12 +245,19 @@ def _notifications(owner: User) -> dict[str, Any]:
     }
 
 
+def _attachment(owner: User) -> dict[str, Any]:
+    upload = SimpleUploadedFile("notes.txt", b"Keep hot data in memory.\n")
+    attachment = knowledge.attachment_create(owner=owner, upload=upload)
+    return {"key": attachment.key, "name": attachment.name}
+
+
 def _subjects(world: World, team: Team, teammate: User) -> dict[str, dict[str, Any]]:
     owner = world.users["owner"]
     article, version = world.article, world.api.latest_version
     assert version is not None
     return {
         "article": {"slug": article.slug, "number": 1, "comment_id": world.article_comment.pk},
+        "attachment": _attachment(owner),
         "draft": {"slug": world.draft.slug, "number": 1},
         "archived": {"slug": world.archived.slug},
         "path": {"slug": world.path.slug, "article_slug": article.slug},

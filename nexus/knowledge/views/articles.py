@@ -188,6 +188,7 @@ def article_diff(request: HttpRequest, slug: str) -> HttpResponse:
         "old": old,
         "new": new,
         "diff": selectors.revision_diff(old=old, new=new),
+        "rendered": selectors.revision_rendered_diff(old=old, new=new),
         "can_edit": can_edit_article(request.user, article),
     }
     return render(request, "knowledge/article_diff.html", context)

@@ -130,6 +130,7 @@ CHALLENGES = [
         "POST", "challenges:create", SIGNED_IN, body={"title": "Tests hang on CI", "body": "Why?"}
     ),
     *web("GET", "challenges:similar", ANYONE, query={"q": "checker"}),
+    *web("POST", "challenges:preview", SIGNED_IN, body={"body": "**Hi**"}, writes=False),
     *web("GET", "challenges:leaderboard", ANYONE),
     *web("GET", "challenges:mine", SIGNED_IN),
     *web("GET", "challenges:user", ANYONE, on="owner"),
@@ -357,6 +358,14 @@ KNOWLEDGE = [
         body={"title": "Queues", "kind": "concept", "body": "Use them.", "status": "draft"},
     ),
     *web("POST", "knowledge:preview", SIGNED_IN, body={"body": "# Hi"}, writes=False),
+    *web(
+        "POST",
+        "knowledge:attachment_upload",
+        SIGNED_IN,
+        body=lambda world: {"file": SimpleUploadedFile("cat.txt", b"A cat.\n")},
+    ),
+    # Readable by anyone with the link: attachments sit in pages visitors read.
+    *web("GET", "knowledge:attachment", ANYONE, on="attachment"),
     *web("GET", "knowledge:article", ANYONE, on="article"),
     *web("GET", "knowledge:article", OWNER_OR_MODERATOR, on="draft"),
     *web("GET", "knowledge:article", OWNER_OR_MODERATOR, on="archived"),
