@@ -32,10 +32,15 @@ class RequestIdMiddleware:
         return response
 
 
+MULTIPART_ENVELOPE_BYTES = 64 * 1024
+
+
 def body_limit(content_type: str) -> int:
-    """The most bytes a request body of this media type may have."""
+    """The most bytes a request body of this media type may have. A multipart body may carry a
+    file of NEXUS_MAX_UPLOAD_BYTES and its envelope (boundaries, part headers, other fields), so
+    a file just under the limit reaches the form, whose field error names the file's limit."""
     if content_type.split(";")[0].strip().lower() == "multipart/form-data":
-        return settings.NEXUS_MAX_UPLOAD_BYTES
+        return settings.NEXUS_MAX_UPLOAD_BYTES + MULTIPART_ENVELOPE_BYTES
     return settings.NEXUS_MAX_JSON_BODY_BYTES
 
 

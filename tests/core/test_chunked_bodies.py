@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from nexus.core.middleware import ChunkedBodyLimit
+from nexus.core.middleware import MULTIPART_ENVELOPE_BYTES, ChunkedBodyLimit
 from tests import servers
 
 LIMIT = 64 * 1024  # the spawned server's NEXUS_MAX_JSON_BODY_BYTES, small to keep the test fast
@@ -70,8 +70,9 @@ def test_a_chunked_upload_has_the_upload_limit(settings):
     settings.NEXUS_MAX_JSON_BODY_BYTES = 100
     settings.NEXUS_MAX_UPLOAD_BYTES = 1000
     upload = {**CHUNKED, "CONTENT_TYPE": "multipart/form-data; boundary=x"}
-    assert call(ChunkedBodyLimit(Recorder()), b"x" * 1000, **upload)[0] == "200 OK"
-    assert call(ChunkedBodyLimit(Recorder()), b"x" * 1001, **upload)[0].startswith("413")
+    limit = 1000 + MULTIPART_ENVELOPE_BYTES
+    assert call(ChunkedBodyLimit(Recorder()), b"x" * limit, **upload)[0] == "200 OK"
+    assert call(ChunkedBodyLimit(Recorder()), b"x" * (limit + 1), **upload)[0].startswith("413")
 
 
 def test_a_server_that_does_not_end_the_input_is_not_read_without_a_length(settings):

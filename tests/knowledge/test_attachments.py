@@ -14,6 +14,7 @@ from django.test import Client
 from PIL import Image
 
 from nexus.core.markdown import render_markdown
+from nexus.core.middleware import MULTIPART_ENVELOPE_BYTES
 from nexus.knowledge import services
 from nexus.knowledge.models import Attachment
 from tests.core.test_settings import run_manage
@@ -132,9 +133,19 @@ def test_the_size_cap_is_a_field_error(owner, settings):
 
 def test_the_request_body_limit_comes_first(owner, settings):
     settings.NEXUS_MAX_UPLOAD_BYTES = 2048
-    response = upload(client_for(owner), "notes.txt", b"a" * 4096, "text/plain")
+    too_large = b"a" * (2048 + MULTIPART_ENVELOPE_BYTES + 1)
+    response = upload(client_for(owner), "notes.txt", too_large, "text/plain")
     assert response.status_code == 413
     assert not Attachment.objects.exists()
+
+
+def test_a_file_at_the_upload_limit_gets_the_field_error_not_a_413(owner, settings):
+    settings.NEXUS_MAX_UPLOAD_BYTES = settings.NEXUS_ATTACHMENT_MAX_BYTES = 2048
+    at_the_limit = upload(client_for(owner), "notes.txt", b"a" * 2048, "text/plain")
+    over = upload(client_for(owner), "notes.txt", b"a" * 2049, "text/plain")
+    assert at_the_limit.status_code == 201, at_the_limit.content
+    assert over.status_code == 400
+    assert "at most" in field_errors(over)["file"]
 
 
 def test_a_decompression_bomb_is_refused_before_decoding(owner, settings):
