@@ -54,10 +54,14 @@ ENV PATH="/app/.venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
     NEXUS_MODE=production \
     LOG_FORMAT=json \
+    MEDIA_ROOT=/data/media \
     WEB_CONCURRENCY=3
 WORKDIR /app
 # Owned by root and read-only to the app user: the code never needs to write to itself.
 COPY --from=build /app /app
+# Attachments' local storage (compose mounts its shared "media" volume here; a new volume takes
+# the folder's owner, so the app user may write it). Kubernetes uses an S3-compatible bucket.
+RUN mkdir -p /data/media && chown 10001:10001 /data/media
 USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

@@ -7,4 +7,4 @@ class KnowledgeConfig(AppConfig):
     verbose_name = "Knowledge base"
 
     def ready(self) -> None:
-        from nexus.knowledge import follows  # noqa: F401  (registers what can be followed)
+        from nexus.knowledge import checks, follows  # noqa: F401  (registers checks, follows)

@@ -63,6 +63,23 @@ def test_safe_production_settings_pass_the_deployment_checks():
     assert result.returncode == 0, result.stderr
 
 
+def test_production_refuses_a_media_root_it_cannot_write_unless_a_bucket_takes_attachments(
+    tmp_path,
+):
+    not_a_folder = tmp_path / "media.txt"
+    not_a_folder.write_text("a file where the media folder should be")
+    media_root = str(not_a_folder / "attachments")
+    local = run_manage("check", **SAFE_PRODUCTION_ENV, MEDIA_ROOT=media_root)
+    bucket = run_manage(
+        "check", **SAFE_PRODUCTION_ENV, MEDIA_ROOT=media_root, NEXUS_MEDIA_S3_BUCKET="media"
+    )
+    writable = run_manage("check", **SAFE_PRODUCTION_ENV, MEDIA_ROOT=str(tmp_path / "media"))
+    assert local.returncode != 0
+    assert "nexus.E001" in local.stderr
+    assert bucket.returncode == 0, bucket.stderr
+    assert writable.returncode == 0, writable.stderr
+
+
 def test_production_mode_starts_without_metrics_or_with_a_long_metrics_token():
     token = "m" * 32
     result = run_manage("check", **SAFE_PRODUCTION_ENV, NEXUS_METRICS_TOKEN=token)

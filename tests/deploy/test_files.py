@@ -272,6 +272,23 @@ def test_compose_runs_two_named_web_replicas_with_the_image_command():
     assert set(services["nginx"]["depends_on"]) == {"web-1", "web-2"}
 
 
+def test_attachments_have_a_shared_writable_home_in_compose_and_a_bucket_in_k8s():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "MEDIA_ROOT=/data/media" in dockerfile
+    assert "chown 10001:10001 /data/media" in dockerfile
+    services = compose()["services"]
+    assert all("media:/data/media" in services[name]["volumes"] for name in ["web-1", "web-2"])
+    assert "media" in compose()["volumes"]
+    config = k8s_of_kind("ConfigMap")[0]["data"]
+    assert config["NEXUS_MEDIA_S3_BUCKET"]
+    (store,) = [
+        policy
+        for policy in k8s_of_kind("NetworkPolicy")
+        if policy["metadata"]["name"] == "nexus-web-object-store-egress"
+    ]
+    assert [port["port"] for rule in store["spec"]["egress"] for port in rule["ports"]] == [443]
+
+
 def test_compose_nginx_balances_both_replicas_on_the_web_port():
     mounts = compose()["services"]["nginx"]["volumes"]
     source = ROOT / mounts[0].split(":")[0]
