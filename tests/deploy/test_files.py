@@ -279,8 +279,8 @@ def test_attachments_have_a_shared_writable_home_in_compose_and_a_bucket_in_k8s(
     services = compose()["services"]
     assert all("media:/data/media" in services[name]["volumes"] for name in ["web-1", "web-2"])
     assert "media" in compose()["volumes"]
-    config = k8s_of_kind("ConfigMap")[0]["data"]
-    assert config["NEXUS_MEDIA_S3_BUCKET"]
+    (config,) = [c for c in k8s_of_kind("ConfigMap") if c["metadata"]["name"] == "nexus-config"]
+    assert config["data"]["NEXUS_MEDIA_S3_BUCKET"]
     (store,) = [
         policy
         for policy in k8s_of_kind("NetworkPolicy")
