@@ -37,6 +37,18 @@ def technology_list() -> QuerySet[Technology]:
     )
 
 
+def tag_names(*, limit: int = 200) -> list[str]:
+    """The most used tags (articles and challenges together), most used first: the chooser's
+    suggestions."""
+    return list(
+        Tag.objects.annotate(
+            uses=Count("articles", distinct=True) + Count("challenges", distinct=True)
+        )
+        .order_by("-uses", "name")
+        .values_list("name", flat=True)[:limit]
+    )
+
+
 def technology_names_by_alias(*, aliases: Sequence[str]) -> dict[str, str]:
     """The technology name each of these (normalised) aliases stands for, if any."""
     found = TechnologyAlias.objects.filter(alias__in=list(aliases)).values_list(
