@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from nexus.accounts.models import Role
 from nexus.challenges import services as challenges
-from nexus.collab.models import EndpointFeedback, Operation
+from nexus.collab.models import ApiConsumer, EndpointFeedback, Operation
 from nexus.collab.services.catalog import api_create, spec_version_create
 from nexus.core import clock
 from nexus.journal import selectors as journal_selectors
@@ -216,3 +216,28 @@ def test_the_menu_and_a_vote_by_keyboard(new_page, member):
     page.keyboard.press("Enter")
     expect(votes.get_by_test_id("score")).to_have_text("0")
     assert_no_serious_axe_violations(page)
+
+
+def test_the_other_choosers_pass_axe_and_submit(new_page, member):
+    maintainer = UserFactory()
+    api = api_create(actor=maintainer, name="Pets")
+    spec_version_create(api=api, actor=maintainer, raw=PETS_V1, source="paste")
+    page = signed_in(new_page, member)
+    page.goto("/challenges/new/")
+    expect(page.get_by_role("combobox", name="Technologies")).to_be_visible()
+    assert_no_serious_axe_violations(page)
+
+    # The operations a consumer uses, on the API page: the same chooser in a <details>.
+    page.goto(f"/apis/{api.slug}/")
+    page.get_by_text("I use this API").click()
+    operations = page.get_by_role("combobox", name="Operations")
+    operations.focus()
+    page.keyboard.type("get /pets/")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("list", name="Chosen operations").get_by_role("listitem")).to_have_text(
+        ["GET /pets/{petId}\u2715"]
+    )
+    assert_no_serious_axe_violations(page)
+    page.get_by_test_id("consume").click()
+    expect(page.get_by_role("status").first).to_contain_text("You are now a consumer of Pets")
+    assert list(ApiConsumer.objects.get().operations) == ["GET /pets/{petId}"]
