@@ -7,7 +7,7 @@ from nexus.challenges import services
 from nexus.challenges.models import Challenge, Solution
 from nexus.challenges.services import TITLE_MAX_LENGTH, TITLE_MIN_LENGTH
 from nexus.core.forms import ServiceForm
-from nexus.core.widgets import MarkdownEditor
+from nexus.core.widgets import Chooser, FreeChooser, MarkdownEditor
 from nexus.knowledge import selectors as knowledge_selectors
 
 
@@ -32,14 +32,21 @@ class ChallengeForm(ServiceForm):
         help_text="Markdown: the context, the error output as a code block, what you tried.",
         widget=MarkdownEditor(attrs={"rows": 10}, preview_url="challenges:preview"),
     )
-    technologies = forms.MultipleChoiceField(required=False, choices=())
-    tags = forms.CharField(required=False, help_text="Comma-separated, e.g. checker, ci")
+    technologies = forms.MultipleChoiceField(
+        required=False, choices=(), widget=Chooser(), help_text="Choose one or more."
+    )
+    tags = forms.CharField(
+        required=False, widget=FreeChooser(), help_text="Comma-separated, e.g. checker, ci"
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["technologies"].choices = knowledge_selectors.technology_list().values_list(  # type: ignore[attr-defined]
             "slug", "name"
         )
+        tags = self.fields["tags"].widget
+        assert isinstance(tags, FreeChooser)
+        tags.suggest(knowledge_selectors.tag_names())
 
     def _tags(self) -> list[str]:
         return [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]

@@ -73,7 +73,9 @@ def challenge_create(request: HttpRequest) -> HttpResponse:
         if challenge is not None:
             messages.success(request, "Your challenge is posted.")
             return redirect(challenge)
-    return render(request, "challenges/new.html", {"form": form})
+    # A refused challenge comes back with its field errors as a 400.
+    status = 400 if request.method == "POST" else 200
+    return render(request, "challenges/new.html", {"form": form}, status=status)
 
 
 @login_required

@@ -18,8 +18,9 @@ from nexus.collab.models import (
 from nexus.collab.openapi.loader import MAX_SPEC_BYTES
 from nexus.collab.services import catalog, feedback, issues
 from nexus.core.forms import ServiceForm
+from nexus.core.widgets import Chooser, StarRating
 
-SCORE_CHOICES = [("", "—"), *[(str(n), str(n)) for n in range(1, 6)]]
+SCORE_CHOICES = [("", "Not rated"), *[(str(n), str(n)) for n in range(1, 6)]]
 
 
 class ApiForm(ServiceForm):
@@ -68,7 +69,7 @@ class ConsumerForm(ServiceForm):
     operations = forms.MultipleChoiceField(
         required=False,
         help_text="Leave empty to be told about every operation.",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=Chooser(),
     )
 
     def __init__(self, *args: Any, user: User, operation_keys: list[str], **kwargs: Any) -> None:
@@ -79,19 +80,19 @@ class ConsumerForm(ServiceForm):
 
 class FeedbackForm(ServiceForm):
     naming = forms.TypedChoiceField(
-        choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False
+        choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False, widget=StarRating
     )
     error_messages = forms.TypedChoiceField(
-        choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False
+        choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False, widget=StarRating
     )
     documentation = forms.TypedChoiceField(
-        choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False
+        choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False, widget=StarRating
     )
     consistency = forms.TypedChoiceField(
-        choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False
+        choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False, widget=StarRating
     )
     performance = forms.TypedChoiceField(
-        choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False
+        choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False, widget=StarRating
     )
     comment = forms.CharField(
         max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -1,4 +1,4 @@
-"""Web form helpers shared by every app."""
+"""Web form helpers shared by every app (their widgets are in nexus.core.widgets)."""
 
 from typing import Any
 

@@ -1,5 +1,7 @@
-"""Form widgets shared by every app: the Markdown editor around a plain textarea."""
+"""Form widgets shared by every app: the Markdown editor around a plain textarea, type-ahead
+choosers and star ratings. Each is the plain control without JavaScript."""
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,3 +75,30 @@ class MarkdownEditor(forms.Textarea):
             "upload_url": reverse(self.upload_url),
         }
         return context
+
+
+class Chooser(forms.SelectMultiple):
+    """A multi-select that forms.js turns into a type-ahead chooser with removable chips; without
+    JavaScript it is the plain <select multiple> it renders."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"size": 6, "data-chooser": "", **(attrs or {})})
+
+
+class FreeChooser(forms.TextInput):
+    """Comma-separated free values (tags): forms.js shows them as chips and suggests the
+    `suggestions` while typing; without JavaScript it is the text box."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"data-chooser": "free", "autocomplete": "off", **(attrs or {})})
+
+    def suggest(self, names: list[str]) -> None:
+        self.attrs["data-suggestions"] = json.dumps(names)
+
+
+class StarRating(forms.RadioSelect):
+    """A 1-5 score as a radio group drawn as stars (forms.css); arrows move between them as in
+    any radio group, and each star is named "3 of 5 stars". The template puts it in a fieldset."""
+
+    template_name = "core/widgets/star_rating.html"
+    option_template_name = "core/widgets/star_option.html"

@@ -181,7 +181,20 @@ def milestones(request: HttpRequest) -> HttpResponse:
         )
         for progress in rows
     ]
-    context = {"items": items, "cohort": selectors.cohort_of(learner=user)}
+    # The tabs open on the first milestone still to do.
+    current_index = next(
+        (
+            index
+            for index, (progress, _) in enumerate(items)
+            if progress.status != MilestoneStatus.DONE
+        ),
+        0,
+    )
+    context = {
+        "items": items,
+        "cohort": selectors.cohort_of(learner=user),
+        "current_index": current_index,
+    }
     return render(request, "journal/milestones.html", context)
 
 
@@ -209,8 +222,13 @@ def milestone_update(request: HttpRequest, progress_id: int) -> HttpResponse:
     form = ProgressForm(request.POST, offered=offered, prefix=str(progress.pk))
     if form.is_valid() and form.save(progress, user):
         messages.success(request, f"{progress.milestone} saved.")
-        return redirect("journal:milestones")
-    context = {"items": [(progress, form)], "cohort": selectors.cohort_of(learner=user)}
+        # Back on the tab of the milestone just saved.
+        return redirect(f"{reverse('journal:milestones')}#milestone-{progress.pk}")
+    context = {
+        "items": [(progress, form)],
+        "cohort": selectors.cohort_of(learner=user),
+        "current_index": 0,
+    }
     return render(request, "journal/milestones.html", context, status=400)
 
 

@@ -4,7 +4,7 @@ from django import forms
 
 from nexus.accounts.models import User
 from nexus.core.forms import ServiceForm
-from nexus.core.widgets import MarkdownEditor
+from nexus.core.widgets import Chooser, FreeChooser, MarkdownEditor
 from nexus.knowledge import selectors, services
 from nexus.knowledge.models import (
     Article,
@@ -25,10 +25,12 @@ class ArticleForm(ServiceForm):
     kind = forms.ChoiceField(choices=ArticleKind.choices, initial=ArticleKind.CONCEPT)
     technologies = forms.MultipleChoiceField(
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="Hold Ctrl (or Cmd) to choose several.",
+        widget=Chooser(),
+        help_text="Choose one or more.",
     )
-    tags = forms.CharField(required=False, help_text="Comma-separated, e.g. caching, http")
+    tags = forms.CharField(
+        required=False, widget=FreeChooser(), help_text="Comma-separated, e.g. caching, http"
+    )
     body = forms.CharField(
         required=False,
         label="Body (Markdown)",
@@ -52,6 +54,9 @@ class ArticleForm(ServiceForm):
             (category.name, [(tech.slug, tech.name) for tech in category.technologies.all()])
             for category in selectors.category_list()
         ]
+        tags = self.fields["tags"].widget
+        assert isinstance(tags, FreeChooser)
+        tags.suggest(selectors.tag_names())
 
     def clean_body(self) -> str:
         body: str = self.cleaned_data["body"]

@@ -8,7 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.cache import caches
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from nexus.accounts.models import User, Viewer
 from nexus.core import clock
@@ -38,6 +39,28 @@ def technology_list() -> QuerySet[Technology]:
     """Technologies with their category, grouped by category then name."""
     return Technology.objects.select_related("category").order_by(
         "category__position", "category__name", "name", "id"
+    )
+
+
+def tag_names(*, limit: int = 200) -> list[str]:
+    """The most used tags (articles and challenges together), most used first: the chooser's
+    suggestions."""
+    # One count per relation in its own subquery: joining both would multiply the rows.
+    articles = _tag_uses(Tag.articles.through)
+    challenges = _tag_uses(Tag.challenges.through)
+    return list(
+        Tag.objects.annotate(uses=Coalesce(articles, 0) + Coalesce(challenges, 0))
+        .order_by("-uses", "name")
+        .values_list("name", flat=True)[:limit]
+    )
+
+
+def _tag_uses(through: Any) -> Subquery:
+    return Subquery(
+        through.objects.filter(tag_id=OuterRef("pk"))
+        .values("tag_id")
+        .annotate(uses=Count("*"))
+        .values("uses")
     )
 
 

@@ -39,7 +39,8 @@ def test_an_api_from_registration_to_a_closed_integration_issue(new_page, screen
     # The frontend learner declares they use POST /pets.
     consumer.goto("/apis/pets/")
     consumer.get_by_text("I use this API").click()
-    consumer.get_by_label("Operations").select_option("POST /pets")
+    consumer.get_by_role("combobox", name="Operations").fill("POST /pets")
+    consumer.keyboard.press("Enter")
     consumer.get_by_test_id("consume").click()
     expect(consumer.get_by_role("status").first).to_contain_text("You are now a consumer of Pets")
 
@@ -79,11 +80,14 @@ def test_an_api_from_registration_to_a_closed_integration_issue(new_page, screen
     expect(consumer.get_by_role("heading", level=1)).to_contain_text("POST")
     consumer.get_by_text("Rate this operation").click()
     form = consumer.get_by_test_id("feedback-form")
-    form.get_by_label("naming").select_option("4")
-    form.get_by_label("error messages").select_option("2")
+    form.get_by_role("group", name="Naming").locator("label", has_text="4 of 5 stars").click()
+    form.get_by_role("group", name="Error messages").locator(
+        "label", has_text="2 of 5 stars"
+    ).click()
     form.get_by_label("Comment").fill("400 responses do not say which field is wrong")
     form.get_by_role("button", name="Save rating").click()
     expect(consumer.get_by_test_id("feedback-summary")).to_contain_text("Rated 3.0/5 by 1")
+    expect(consumer.get_by_role("status").filter(has_text="Saved your rating")).to_be_visible()
     screenshot("operation-feedback", consumer)
 
     # The maintainer moves the issue through its statuses.

@@ -63,8 +63,14 @@ def test_write_preview_publish_conflict_diff_and_revert(
     form = ada.get_by_test_id("article-form")
     form.get_by_label("Title").fill("Retrying Celery tasks")
     form.get_by_label("Kind").select_option(label="Guide")
-    form.get_by_label("Technologies").select_option(["celery", "rabbitmq"])
-    form.get_by_label("Tags").fill("reliability, queues")
+    # Technologies and tags go through the type-ahead chooser: type, then Enter adds a chip.
+    for label, values in (
+        ("Technologies", ("Celery", "RabbitMQ")),
+        ("Tags", ("reliability", "queues")),
+    ):
+        for value in values:
+            form.get_by_role("combobox", name=label).fill(value)
+            form.get_by_role("combobox", name=label).press("Enter")
     form.get_by_label("Body (Markdown)").fill(BODY)
     preview = ada.get_by_test_id("preview")
     expect(preview.locator("table td").first).to_have_text("max_retries")

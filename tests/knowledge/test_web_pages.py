@@ -90,7 +90,7 @@ def test_editor_shows_field_errors_next_to_fields(browser_for, owner):
     response = browser_for(owner).post(
         "/articles/new/", {"title": "", "kind": "guide", "status": "draft", "body": "x"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'data-field="title"' in response.content.decode()
     assert not Article.objects.exists()
 

@@ -237,14 +237,16 @@ def operation_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = get_object_or_404(selectors.api_operations(api=api), pk=pk)
     user = request.user
     form = FeedbackForm(request.POST or None)
+    saved = False
     if request.method == "POST":
         if not user.is_authenticated:
             return redirect(f"/accounts/login/?next={request.path}")
         if form.is_valid() and form.save(authenticated_user(request), operation):
             if not getattr(request, "htmx", False):
-                messages.success(request, "Thanks — your rating is saved.")
+                messages.success(request, "Saved your rating.")
                 return redirect("collab:operation_detail", api.slug, operation.pk)
             form = FeedbackForm()
+            saved = True
     detail = operation.detail
     body = detail.get("requestBody") or {}
     request_examples = [
@@ -275,14 +277,20 @@ def operation_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         ],
         "responses": responses,
         "form": form,
+        "saved": saved,
         "feedback": feedback,
         "summary": selectors.feedback_summary(api=api, operation_key=operation.key),
         "can_maintain": policies.can_maintain_api(user, api),
         "reply_form": ReplyForm(),
     }
-    return render_page(
+    response = render_page(
         request, "collab/operation_detail.html", "collab/partials/feedback.html", context
     )
+    # A refused rating is a 400 with the errors next to the stars; an htmx form keeps a 200, as
+    # htmx swaps no 4xx answer in.
+    if form.errors and not getattr(request, "htmx", False):
+        response.status_code = 400
+    return response
 
 
 def _pretty(value: Any) -> str:

@@ -66,7 +66,11 @@ def article_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and (article := form.create(user)):
         messages.success(request, "Article saved.")
         return redirect("knowledge:article", slug=article.slug)
-    return render(request, "knowledge/article_form.html", {"form": form, "article": None})
+    # A refused article comes back with its field errors as a 400.
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "knowledge/article_form.html", {"form": form, "article": None}, status=status
+    )
 
 
 @login_required

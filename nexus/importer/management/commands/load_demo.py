@@ -1,4 +1,5 @@
-"""`nexus load_demo`: import the demo journal and docs in nexus/importer/demo/ (idempotent)."""
+"""`nexus load_demo`: import the demo journal and docs in nexus/importer/demo/, then build the
+showcase around them (nexus/importer/showcase.py); both are idempotent."""
 
 from pathlib import Path
 from typing import Any
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand
 from nexus.accounts.models import User
 from nexus.importer import sources
 from nexus.importer.pipeline import run_import
+from nexus.importer.showcase import load_showcase
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 DEMO_AUTHOR = "demo@nexus.local"
@@ -28,3 +30,6 @@ class Command(BaseCommand):
             f"Demo content: {totals['created']} created, {totals['updated']} updated, "
             f"{totals['unchanged']} unchanged."
         )
+        created = load_showcase(author=author)
+        made = ", ".join(f"{count} {what}" for what, count in created.items()) or "nothing new"
+        self.stdout.write(f"Showcase: {made}.")
