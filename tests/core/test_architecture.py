@@ -42,8 +42,8 @@ ALLOWED_FUNCTION_IMPORTS = {
     (
         "nexus/knowledge/apps.py",
         "KnowledgeConfig.ready",
-        "from nexus.knowledge import follows",
-    ): "registers what can be followed in the app",
+        "from nexus.knowledge import checks, follows",
+    ): "registers the attachments' system check and what can be followed in the app",
     (
         "nexus/core/apps.py",
         "CoreConfig.ready",

@@ -39,7 +39,7 @@ def test_the_pickers_are_marked_for_the_chooser(owner, url):
     assert re.search(r'<select name="technologies"[^>]*data-chooser[^>]*multiple', page)
     assert 'data-chooser="free"' in page
     assert suggestions(page) == ["queues", "celery"]  # the most used first
-    assert "Ctrl" not in page
+    assert "Hold Ctrl" not in page, "no Ctrl-click multi-select to explain"
 
 
 def test_an_article_saves_what_the_chooser_submits(owner):

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 
 from nexus.accounts.models import User
 from nexus.core import clock
@@ -24,7 +25,7 @@ def attachment_create(*, owner: User, upload: "UploadedFile[bytes]") -> Attachme
     _check_hourly_quota(owner)
     limit = settings.NEXUS_ATTACHMENT_MAX_BYTES
     if upload.size is None or upload.size > limit:
-        raise file_error(f"Files may be at most {limit // (1024 * 1024)} MB.")
+        raise file_error(f"Files may be at most {filesizeformat(limit)}.")
     if upload.size == 0:
         raise file_error("The file is empty.")
     sniffed = sniff(upload.read(limit + 1))

@@ -42,6 +42,6 @@ def unique_slugs(model: type[models.Model], texts: Sequence[str], *, max_length:
     slugs: list[str] = []
     for base in bases:
         slug = _free(base, taken)
-        taken.add(slug)
+        taken |= {slug}
         slugs.append(slug)
     return slugs
