@@ -19,6 +19,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", core_views.metrics, name="metrics"),
+    path("markdown/preview/", core_views.markdown_preview, name="markdown_preview"),
     path(settings.NEXUS_CSP_REPORT_PATH[1:], CspReportView.as_view(), name="csp-reports"),
     path("accounts/", include("nexus.accounts.urls")),
     path("challenges/", include("nexus.challenges.urls")),

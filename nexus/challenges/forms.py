@@ -30,7 +30,7 @@ class ChallengeForm(ServiceForm):
         label="Problem statement",
         strip=False,
         help_text="Markdown: the context, the error output as a code block, what you tried.",
-        widget=MarkdownEditor(attrs={"rows": 10}, preview_url="challenges:preview"),
+        widget=MarkdownEditor(attrs={"rows": 10}, preview_url="markdown_preview"),
     )
     technologies = forms.MultipleChoiceField(
         required=False, choices=(), widget=Chooser(), help_text="Choose one or more."
@@ -67,7 +67,7 @@ class SolutionForm(ServiceForm):
         label="Your solution",
         strip=False,
         help_text="Markdown. What fixed it, and why.",
-        widget=MarkdownEditor(attrs={"rows": 8}, preview_url="challenges:preview"),
+        widget=MarkdownEditor(attrs={"rows": 8}, preview_url="markdown_preview"),
     )
 
     def save(self, challenge: Challenge, author: User) -> Solution | None:

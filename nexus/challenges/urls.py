@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.challenge_list, name="list"),
     path("new/", views.challenge_create, name="create"),
     path("similar/", views.similar, name="similar"),
-    path("preview/", views.preview, name="preview"),
     path("leaderboard/", views.leaderboard, name="leaderboard"),
     path("mine/", views.my_challenges, name="mine"),
     path("users/<int:user_id>/", views.user_profile, name="user"),

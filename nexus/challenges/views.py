@@ -17,7 +17,6 @@ from nexus.challenges.api import ChallengePagination
 from nexus.challenges.filters import SORT_CHOICES, ChallengeFilter, ordering_for
 from nexus.challenges.forms import ChallengeForm, CommentForm, DuplicateForm, SolutionForm
 from nexus.challenges.models import Challenge, ChallengeStatus, Comment, Solution
-from nexus.challenges.rendering import render_body
 from nexus.challenges.similarity import similar_challenges
 from nexus.core import months
 from nexus.core.auth import authenticated_user
@@ -76,14 +75,6 @@ def challenge_create(request: HttpRequest) -> HttpResponse:
     # A refused challenge comes back with its field errors as a 400.
     status = 400 if request.method == "POST" else 200
     return render(request, "challenges/new.html", {"form": form}, status=status)
-
-
-@login_required
-@require_POST
-def preview(request: HttpRequest) -> HttpResponse:
-    """The editor's live preview of a challenge or an answer, rendered as saving renders it."""
-    html = render_body(request.POST.get("body", ""))
-    return render(request, "challenges/partials/preview.html", {"html": html})
 
 
 @require_GET

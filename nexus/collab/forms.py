@@ -18,7 +18,7 @@ from nexus.collab.models import (
 from nexus.collab.openapi.loader import MAX_SPEC_BYTES
 from nexus.collab.services import catalog, feedback, issues
 from nexus.core.forms import ServiceForm
-from nexus.core.widgets import Chooser, StarRating
+from nexus.core.widgets import Chooser, MarkdownEditor, StarRating
 
 SCORE_CHOICES = [("", "Not rated"), *[(str(n), str(n)) for n in range(1, 6)]]
 
@@ -125,7 +125,9 @@ class IssueForm(ServiceForm):
     kind = forms.ChoiceField(choices=IssueKind.choices)
     operation_key = forms.ChoiceField(required=False, label="Operation")
     body = forms.CharField(
-        max_length=512 * 1024, required=False, widget=forms.Textarea(attrs={"rows": 6})
+        max_length=512 * 1024,
+        required=False,
+        widget=MarkdownEditor(attrs={"rows": 8}, preview_url="markdown_preview"),
     )
     labels = forms.CharField(max_length=400, required=False, help_text="Comma-separated.")
 
@@ -175,7 +177,9 @@ class IssueTriageForm(ServiceForm):
 
 class CommentForm(ServiceForm):
     body = forms.CharField(
-        max_length=512 * 1024, widget=forms.Textarea(attrs={"rows": 3}), label="Comment"
+        max_length=512 * 1024,
+        widget=MarkdownEditor(attrs={"rows": 4}, preview_url="markdown_preview"),
+        label="Comment",
     )
 
     def save(self, author: User, issue: IntegrationIssue) -> IssueComment | None:

@@ -1,14 +1,16 @@
 import hmac
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django_prometheus.exports import ExportToDjangoView
 
 from nexus.core.errors import problem_response, wants_problem_json
 from nexus.core.health import run_readiness_checks
+from nexus.core.markdown import render_markdown
 
 
 @require_GET
@@ -69,3 +71,13 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error_page(request, 500, "500.html")
+
+
+@login_required
+@require_POST
+def markdown_preview(request: HttpRequest) -> HttpResponse:
+    """The editor's live preview of Markdown saved without wiki links (challenges, answers,
+    journal entries, integration issues): rendered and sanitised exactly as saving does it.
+    Articles preview through knowledge:preview, which resolves their wiki links."""
+    html = render_markdown(request.POST.get("body", "")).html
+    return render(request, "editor/preview.html", {"html": html})

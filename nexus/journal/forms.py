@@ -8,6 +8,7 @@ from django import forms
 
 from nexus.accounts.models import User
 from nexus.core.forms import ServiceForm
+from nexus.core.widgets import MarkdownEditor
 from nexus.journal import services
 from nexus.journal.evidence import EvidenceItem
 from nexus.journal.models import Entry, MilestoneProgress, MilestoneStatus, Reflection, Visibility
@@ -21,7 +22,7 @@ class EntryForm(ServiceForm):
     body = forms.CharField(
         label="What did you do and learn?",
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=MarkdownEditor(attrs={"rows": 8}, preview_url="markdown_preview"),
         help_text="Markdown. Up to 512 KiB.",
     )
     minutes_spent = forms.IntegerField(label="Minutes spent", initial=60)

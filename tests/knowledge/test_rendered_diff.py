@@ -96,12 +96,12 @@ def test_every_markdown_form_carries_the_editor(owner):
         assert "css/editor.css" in page
 
 
-def test_the_challenge_preview_renders_like_saving(owner):
-    response = browser(owner).post("/challenges/preview/", {"body": "**hi** <script>x</script>"})
+def test_the_markdown_preview_renders_like_saving(owner):
+    response = browser(owner).post("/markdown/preview/", {"body": "**hi** <script>x</script>"})
     assert response.status_code == 200
     assert "<strong>hi</strong>" in response.content.decode()
     assert "<script" not in response.content.decode()
-    assert browser().post("/challenges/preview/", {"body": "x"}).status_code == 302
+    assert browser().post("/markdown/preview/", {"body": "x"}).status_code == 302
 
 
 def test_the_history_links_each_revision_to_its_rendered_changes(owner):

@@ -40,6 +40,8 @@ OPERATIONS = [
     *web("GET", "schema", ANYONE),
     *web("GET", "swagger-ui", ANYONE),
     *web("GET", "redoc", ANYONE),
+    # The editor's preview (challenges, answers, entries, issues); articles use knowledge:preview.
+    *web("POST", "markdown_preview", SIGNED_IN, body={"body": "**Hi**"}, writes=False),
     # GraphiQL; the fields themselves are rows of graphql.py.
     *web("GET", "graphql", ANYONE, headers={"Accept": "text/html"}),
     # Django's admin site, behind its staff check; its index stands for every admin page.
@@ -130,7 +132,6 @@ CHALLENGES = [
         "POST", "challenges:create", SIGNED_IN, body={"title": "Tests hang on CI", "body": "Why?"}
     ),
     *web("GET", "challenges:similar", ANYONE, query={"q": "checker"}),
-    *web("POST", "challenges:preview", SIGNED_IN, body={"body": "**Hi**"}, writes=False),
     *web("GET", "challenges:leaderboard", ANYONE),
     *web("GET", "challenges:mine", SIGNED_IN),
     *web("GET", "challenges:user", ANYONE, on="owner"),
