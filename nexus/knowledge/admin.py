@@ -8,9 +8,11 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from nexus.knowledge import services
 from nexus.knowledge.models import (
     Article,
     ArticleRevision,
+    Attachment,
     Comment,
     LearningPath,
     Tag,
@@ -87,3 +89,20 @@ class CommentAdmin(ReadOnlyAdmin):
 class LearningPathAdmin(ReadOnlyAdmin):
     list_display = ("title", "slug", "author", "is_published")
     list_select_related = ("author",)
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    """Moderators find and remove files that should not be shared; deleting removes the bytes."""
+
+    list_display = ("name", "owner", "content_type", "size", "created_at")
+    list_filter = ("content_type",)
+    search_fields = ("name", "owner__email", "owner__display_name")
+    list_select_related = ("owner",)
+
+    def delete_model(self, request: HttpRequest, obj: Attachment) -> None:
+        services.attachment_delete(attachment=obj, actor=request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for attachment in queryset:
+            services.attachment_delete(attachment=attachment, actor=request.user)  # type: ignore[arg-type]

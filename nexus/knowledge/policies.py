@@ -3,7 +3,7 @@ or hide actions with them."""
 
 from nexus.accounts.models import Viewer
 from nexus.accounts.policies import is_signed_in
-from nexus.knowledge.models import Article, ArticleStatus, Comment, LearningPath
+from nexus.knowledge.models import Article, ArticleStatus, Attachment, Comment, LearningPath
 
 
 def _is_moderator(user: Viewer) -> bool:
@@ -59,3 +59,8 @@ def can_record_progress(user: Viewer, path: LearningPath) -> bool:
 def can_upload_attachment(user: Viewer) -> bool:
     """Any signed-in user puts images and files into what they write."""
     return is_signed_in(user)
+
+
+def can_delete_attachment(user: Viewer, attachment: Attachment) -> bool:
+    """Its uploader, or a mentor or admin removing what should not be shared."""
+    return is_signed_in(user) and (user.pk == attachment.owner_id or user.is_moderator)

@@ -9,7 +9,9 @@ import io
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError
 from django.test import Client
 from PIL import Image
 
@@ -251,3 +253,51 @@ def test_an_s3_bucket_setting_selects_the_s3_storage():
     assert run_manage("shell", "--no-imports", "-c", embedded).stdout.split() == [
         "FileSystemStorage"
     ]
+
+
+def test_its_uploader_or_a_moderator_removes_an_attachment_and_its_bytes(
+    owner, other_user, mentor, media_in_tmp, django_capture_on_commit_callbacks
+):
+    first = upload(client_for(owner), "a.txt", b"first").json()["url"]
+    second = upload(client_for(owner), "b.txt", b"second").json()["url"]
+    mine, theirs = Attachment.objects.order_by("created_at", "id")
+    with pytest.raises(PermissionDenied):
+        services.attachment_delete(attachment=mine, actor=other_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attachment_delete(attachment=mine, actor=owner)
+        services.attachment_delete(attachment=theirs, actor=mentor)
+
+    assert not Attachment.objects.exists()
+    assert [path for path in media_in_tmp.rglob("*") if path.is_file()] == []
+    assert client_for().get(first).status_code == client_for().get(second).status_code == 404
+
+
+def test_the_admin_deletes_an_attachment_with_its_bytes(
+    owner, admin_user, media_in_tmp, django_capture_on_commit_callbacks
+):
+    upload(client_for(owner), "cat.png", image_bytes())
+    attachment = Attachment.objects.get()
+    admin = client_for(admin_user)
+    assert admin.get("/admin/knowledge/attachment/").status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            f"/admin/knowledge/attachment/{attachment.pk}/delete/", {"post": "yes"}
+        )
+
+    assert response.status_code == 302
+    assert not Attachment.objects.exists()
+    assert [path for path in media_in_tmp.rglob("*") if path.is_file()] == []
+
+
+def test_a_failed_save_leaves_no_file_behind(owner, media_in_tmp, monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise IntegrityError("the row could not be written")
+
+    monkeypatch.setattr(Attachment, "save", refuse)
+    with pytest.raises(IntegrityError):
+        services.attachment_create(
+            owner=owner, upload=SimpleUploadedFile("a.txt", b"words", "text/plain")
+        )
+    assert [path for path in media_in_tmp.rglob("*") if path.is_file()] == []

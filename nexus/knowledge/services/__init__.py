@@ -12,7 +12,7 @@ from nexus.knowledge.services.articles import (
     refresh_links_to,
     refresh_links_to_many,
 )
-from nexus.knowledge.services.attachments import attachment_create
+from nexus.knowledge.services.attachments import attachment_create, attachment_delete
 from nexus.knowledge.services.interactions import (
     bookmark_add,
     bookmark_remove,
@@ -55,6 +55,7 @@ __all__ = [
     "articles_create",
     "articles_flag_linking",
     "attachment_create",
+    "attachment_delete",
     "bookmark_add",
     "bookmark_remove",
     "comment_create",

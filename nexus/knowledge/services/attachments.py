@@ -41,8 +41,25 @@ def attachment_create(*, owner: User, upload: "UploadedFile[bytes]") -> Attachme
             height=sniffed.height,
         )
         attachment.file.save(f"{key}.{sniffed.extension}", ContentFile(sniffed.content), save=False)
-        attachment.save()
+        try:
+            attachment.save()
+        except Exception:  # no row, so no file: the storage keeps nothing nobody can reach
+            attachment.file.delete(save=False)
+            raise
     return attachment
+
+
+def attachment_delete(*, attachment: Attachment, actor: User) -> None:
+    """Remove an attachment and its stored bytes (its uploader, or a mentor or admin). Where it
+    was shown, readers now see a broken image or link: the text that named it is the author's."""
+    if not policies.can_delete_attachment(actor, attachment):
+        raise PermissionDenied("Only its uploader, a mentor or an admin may remove an attachment.")
+    stored: str = attachment.file.name or ""
+    storage = attachment.file.storage
+    attachment.delete()
+    if stored:
+        # After the commit: a rolled-back delete keeps its row, and so must keep its bytes.
+        transaction.on_commit(lambda: storage.delete(stored))
 
 
 def _check_hourly_quota(owner: User) -> None:
