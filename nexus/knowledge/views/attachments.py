@@ -9,7 +9,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST, require_safe
 
 from nexus.core.auth import authenticated_user
-from nexus.core.errors import problem_response
+from nexus.core.errors import flatten_field_errors, problem_response
 from nexus.knowledge import selectors, services
 from nexus.knowledge.models import Attachment
 from nexus.knowledge.policies import can_upload_attachment
@@ -69,11 +69,7 @@ def _described(attachment: Attachment) -> dict[str, object]:
 
 
 def _invalid(errors: dict[str, list[str]]) -> JsonResponse:
-    field_errors = [
-        {"field": field, "code": "invalid", "message": message}
-        for field, messages in errors.items()
-        for message in messages
-    ]
+    field_errors = flatten_field_errors(errors)
     return problem_response(
         400, detail=field_errors[0]["message"], code="invalid", errors=field_errors
     )
