@@ -143,6 +143,11 @@ def render_markdown(text: str, *, link_resolver: LinkResolver | None = None) -> 
     return rendered
 
 
+def block_tokens(text: str) -> list[Token]:
+    """The tokens the renderer sees for `text` (where each block starts and ends, for diffs)."""
+    return _parser(True).parse(text, {"link_resolver": None, "resolved": {}})
+
+
 def plain_text(rendered_html: str) -> str:
     """What a reader of rendered HTML sees, as text (for the search index): tags and the content
     of scripts and styles dropped, entities decoded. nh3 parses once, in Rust: many times faster

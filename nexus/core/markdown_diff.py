@@ -8,11 +8,9 @@ the caller's renderer, so the two columns show exactly what each version showed.
 from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
 from typing import Literal
 
-from markdown_it import MarkdownIt
-from mdit_py_plugins.tasklists import tasklists_plugin
+from nexus.core.markdown import block_tokens
 
 RowKind = Literal["equal", "changed", "added", "removed"]
 KINDS_CHANGED: tuple[RowKind, ...] = ("changed", "added", "removed")
@@ -48,7 +46,7 @@ def markdown_blocks(text: str) -> list[str]:
     """The source of each top-level block of `text`, in order (blank lines between them dropped)."""
     lines = text.replace("\r\n", "\n").split("\n")
     blocks = []
-    for token in _block_parser().parse(text):
+    for token in block_tokens(text):
         if token.level == 0 and token.map is not None and token.nesting >= 0:
             start, end = token.map
             blocks.append("\n".join(lines[start:end]).strip("\n"))
@@ -61,20 +59,15 @@ def block_diff(old: str, new: str, *, render: Callable[[str], str]) -> BlockDiff
     matcher = SequenceMatcher(a=old_blocks, b=new_blocks, autojunk=False)
     rows: list[BlockRow] = []
     for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        if tag == "equal":  # the same source: rendered once for both columns
+            rows += [
+                BlockRow("equal", html, html) for html in map(render, old_blocks[old_start:old_end])
+            ]
+            continue
         olds = [render(block) for block in old_blocks[old_start:old_end]]
         news = [render(block) for block in new_blocks[new_start:new_end]]
-        if tag == "equal":
-            rows += [BlockRow("equal", a, b) for a, b in zip(olds, news, strict=True)]
-            continue
         paired = min(len(olds), len(news))
         rows += [BlockRow("changed", olds[i], news[i]) for i in range(paired)]
         rows += [BlockRow("removed", old_html=html) for html in olds[paired:]]
         rows += [BlockRow("added", new_html=html) for html in news[paired:]]
     return BlockDiff(rows=rows)
-
-
-@lru_cache(maxsize=1)
-def _block_parser() -> MarkdownIt:
-    # Only for finding where blocks start and end: the same block grammar as the renderer.
-    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    return parser.use(tasklists_plugin)
