@@ -10,6 +10,7 @@ caller: only when the corrected query finds more than the original.
 
 from django.db.models.functions import Length
 
+from nexus.core.edits import edit_distance
 from nexus.search.models import SearchVocabulary
 
 SHORT_WORD = 4
@@ -19,25 +20,6 @@ PREFIX_CANDIDATES = 300
 def max_edits(word: str) -> int:
     """How far a correction may be from the typed word: short words tolerate less."""
     return 1 if len(word) <= SHORT_WORD else 2
-
-
-def edit_distance(first: str, second: str, limit: int) -> int:
-    """Optimal-string-alignment distance (insert, delete, substitute, swap neighbours), or
-    `limit + 1` as soon as it is known to exceed `limit`."""
-    if abs(len(first) - len(second)) > limit:
-        return limit + 1
-    previous_row: list[int] = []
-    row = list(range(len(second) + 1))
-    for i, letter in enumerate(first, start=1):
-        before, previous_row, row = previous_row, row, [i] + [0] * len(second)
-        for j, other in enumerate(second, start=1):
-            cost = 0 if letter == other else 1
-            row[j] = min(previous_row[j] + 1, row[j - 1] + 1, previous_row[j - 1] + cost)
-            if i > 1 and j > 1 and letter == second[j - 2] and first[i - 2] == other:
-                row[j] = min(row[j], before[j - 2] + 1)
-        if min(row) > limit:
-            return limit + 1
-    return min(row[-1], limit + 1)
 
 
 def prefix_candidates(word: str) -> list[str]:

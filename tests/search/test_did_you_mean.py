@@ -6,6 +6,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from nexus.core.edits import edit_distance
 from nexus.knowledge.models import Technology, TechnologyAlias
 from nexus.search import selectors, spelling
 from tests.knowledge.factories import make_article
@@ -150,7 +151,7 @@ def test_the_search_page_query_count_does_not_grow_with_the_results(owner, index
     [("djnago", "django", 1), ("postgress", "postgresql", 2), ("nothing", "not", 3)],
 )
 def test_edit_distance_counts_a_swap_as_one_edit(word, other, distance):
-    assert spelling.edit_distance(word, other, 2) == min(distance, 3)
+    assert edit_distance(word, other, 2) == min(distance, 3)
 
 
 def test_short_words_tolerate_one_edit_and_longer_ones_two():

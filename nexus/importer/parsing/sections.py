@@ -8,6 +8,8 @@ still matches a stem when it is close enough (difflib ratio).
 import re
 from functools import lru_cache
 
+from nexus.core.edits import edit_distance
+
 MONTH = re.compile(r"\bmonth\s*(\d{1,2})\b", re.IGNORECASE)
 WEEK = re.compile(r"\bweek\s*(\d{1,2})\b", re.IGNORECASE)
 
@@ -174,21 +176,6 @@ def _starts(word: str, stem: str) -> bool:
     return word == stem if stem in WHOLE_WORDS else word.startswith(stem)
 
 
-def _edits(word: str, stem: str) -> int:
-    """Levenshtein distance, with a swap of two neighbours counting as one edit."""
-    previous = list(range(len(stem) + 1))
-    before: list[int] = []
-    for i, letter in enumerate(word, 1):
-        current = [i]
-        for j, other in enumerate(stem, 1):
-            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (letter != other))
-            if i > 1 and j > 1 and letter == stem[j - 2] and word[i - 2] == other:
-                cost = min(cost, before[j - 2] + 1)
-            current.append(cost)
-        before, previous = previous, current
-    return previous[-1]
-
-
 def _close(word: str, stem: str) -> bool:
     """A misspelling of the stem ("chalenges", "tecnologies"): one slip (two in a long stem)
     in the word's start, so "workflows" is no misspelt "worklog"."""
@@ -198,7 +185,7 @@ def _close(word: str, stem: str) -> bool:
         return False  # "learners" (people) is a word of its own, not a misspelt "learned"
     allowed = 1 if len(stem) < 9 else 2
     return any(
-        _edits(word[:length], stem) <= allowed
+        edit_distance(word[:length], stem, allowed) <= allowed
         for length in range(len(stem) - 1, len(stem) + 2)
         if length <= len(word)
     )
