@@ -127,8 +127,10 @@ def test_a_run_that_raises_ends_failed_with_a_reason_not_running(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_embedded_server_begins_again_what_its_previous_process_left(owner, settings):
-    settings.NEXUS_LONG_TASKS_IN_BACKGROUND = True
+    # Created (and, committed at once here, run inline) before the background thread is on, so
+    # that no first run races the test's own "left running" state.
     job = _job(owner, status=JobStatus.RUNNING, started_ago=timedelta(seconds=5))
+    settings.NEXUS_LONG_TASKS_IN_BACKGROUND = True
 
     resumed = services.import_jobs_resume_after_restart()
     background.wait_until_idle()
