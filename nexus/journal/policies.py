@@ -3,6 +3,7 @@
 from typing import TypeGuard
 
 from nexus.accounts.models import User, Viewer
+from nexus.journal import selectors
 from nexus.journal.models import Cohort, Entry, MilestoneProgress, Program, Reflection, Visibility
 
 
@@ -53,6 +54,13 @@ def can_update_progress(user: Viewer, progress: MilestoneProgress) -> bool:
 def can_review_progress(user: Viewer, progress: MilestoneProgress) -> bool:
     """Mentors and admins review, never their own milestone."""
     return _is_moderator(user) and progress.learner_id != user.pk
+
+
+def is_mentor_of(user: Viewer, learner: User) -> bool:
+    """Whether the user mentors the learner now (admins count as everyone's mentor)."""
+    if not isinstance(user, User) or user.pk == learner.pk:
+        return False
+    return user.is_admin or selectors.mentors_of(learner=learner).filter(pk=user.pk).exists()
 
 
 def can_view_cohort_dashboard(user: Viewer, cohort: Cohort) -> bool:

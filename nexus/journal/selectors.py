@@ -122,6 +122,18 @@ def cohort_learner_ids(*, cohort: Cohort) -> QuerySet[Any]:
     return CohortMembership.objects.filter(cohort=cohort).values("learner_id")
 
 
+def mentors_of(*, learner: User) -> QuerySet[User]:
+    """The people who mentor a learner: the mentors of the cohort they follow now."""
+    return User.objects.filter(
+        is_active=True, mentored_cohorts__memberships__learner=learner
+    ).distinct()
+
+
+def mentored_learner_ids(*, mentor: User) -> QuerySet[Any]:
+    """The learners a mentor looks after now: everyone in the cohorts they mentor."""
+    return CohortMembership.objects.filter(cohort__mentors=mentor).values("learner_id")
+
+
 def progress_list(*, viewer: Viewer) -> QuerySet[MilestoneProgress]:
     """Milestone progress the viewer may see: their own, or everyone's for mentors and admins."""
     queryset = MilestoneProgress.objects.select_related(
