@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "nexus.challenges",
     "nexus.journal",
     "nexus.importer",
+    "nexus.mentorship",
     "nexus.notifications",
     "nexus.search",
     "nexus.csp",

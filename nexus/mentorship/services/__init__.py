@@ -1,0 +1,1 @@
+"""Every write of mentorship, one module per subject."""
