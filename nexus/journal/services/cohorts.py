@@ -216,6 +216,7 @@ def cohort_add_learner(*, actor: User, cohort: Cohort, learner: User) -> CohortM
     program milestone; adding someone who is already in it changes nothing."""
     if not policies.can_manage_cohort(actor, cohort):
         raise PermissionDenied("Only the cohort's mentors and admins add learners.")
+    cohort = _lock(cohort)
     _check_open(cohort)
     if not learner.is_active:
         raise ValidationError({"learner": ["This account is not active."]}, code="inactive")
@@ -307,6 +308,7 @@ def invitation_create(
     """An invite link to a cohort; with an e-mail address, the link is also sent there."""
     if not policies.can_manage_cohort(actor, cohort):
         raise PermissionDenied("Only the cohort's mentors and admins invite people.")
+    cohort = _lock(cohort)
     _check_open(cohort)
     expires_at = _check_expiry(expires_at)
     _check_max_uses(max_uses)
@@ -367,6 +369,7 @@ def invitation_accept(*, token: str, user: User) -> CohortMembership:
     if not policies.can_join_cohort(user, found.cohort):
         raise PermissionDenied("This cohort takes no new learners.")
     invitation = CohortInvitation.objects.select_for_update().get(pk=found.pk)
+    _check_open(invitation.cohort)
     current = selectors.membership_of(learner=user)
     if current is not None and current.cohort_id == invitation.cohort_id:
         return current
