@@ -24,6 +24,7 @@ SYSTEM_SERVICES: dict[str, str] = {
     "accounts.services.user_register": "signing up is open to anyone; the e-mail is the identity",
     "accounts.services.user_confirm_signup": "the e-mailed token and the sign-up password are the permission",
     "accounts.services.api_token_mark_used": "authentication records a token's use",
+    "accounts.services.users_cohort_label_set": "journal's membership services, which checked who asked, keep the label",
     "accounts.services.pending_signups_delete_expired": "a periodic clean-up task",
     "accounts.services.refresh_tokens_delete_expired": "a periodic clean-up task",
     "accounts.services.password_reset_request": "anyone may ask; only the mailbox owner gets the link",

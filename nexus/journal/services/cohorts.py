@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 
+from nexus.accounts import services as accounts
 from nexus.accounts.models import User
 from nexus.core import clock, events, taskqueue
 from nexus.journal import policies, selectors
@@ -130,6 +131,10 @@ def cohort_update(
         cohort.start_date = start_date
     cohort.full_clean(exclude=["program", "name"])
     cohort.save()
+    accounts.users_cohort_label_set(
+        user_ids=selectors.cohort_learner_ids(cohort=cohort).values_list("learner_id", flat=True),
+        label=cohort.name,
+    )
     events.publish("journal.cohort_updated", subject=cohort, actor=actor)
     return cohort
 
@@ -193,6 +198,7 @@ def _join(
         cohort=cohort, learner=learner, joined_at=now, invitation=invitation
     )
     cohort_sync_progress(cohort=cohort, learner_ids=[learner.pk])
+    accounts.users_cohort_label_set(user_ids=[learner.pk], label=cohort.name)
     inviter_ids = [invitation.created_by_id] if invitation and invitation.created_by_id else []
     mentor_ids = list(cohort.mentors.values_list("pk", flat=True))
     events.publish(
@@ -239,6 +245,7 @@ def cohort_remove_learner(*, actor: User, cohort: Cohort, learner: User) -> Coho
         raise ValidationError({"learner": ["This person is not in the cohort."]}, code="not_in")
     membership.left_at = clock.now()
     membership.save(update_fields=["left_at", "updated_at"])
+    accounts.users_cohort_label_set(user_ids=[learner.pk], label="")
     events.publish(
         "journal.cohort_left", subject=cohort, actor=actor, payload={"learner": learner.pk}
     )
