@@ -232,14 +232,17 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and user is not None:
         try:
             services.invitation_accept(token=token, user=user)
-        except ValidationError as exc:
-            context = {"cohort": cohort, "problem": exc.messages[0], "token": token}
+        except (ValidationError, PermissionDenied) as exc:
+            refusal = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+            context = {"cohort": cohort, "problem": refusal, "token": token}
             return render(request, "journal/join.html", context, status=400)
         messages.success(request, f"Welcome to {cohort.name}!")
         return redirect("journal:milestones")
     if request.method == "POST":
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
     problem = None if already else INVITATION_REFUSALS.get(state)
+    if problem is None and not already and cohort.is_archived:
+        problem = "This cohort is archived: it takes no new learners."
     context = {
         "cohort": cohort,
         "invitation": invitation,

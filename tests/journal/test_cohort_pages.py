@@ -179,3 +179,14 @@ def test_the_journal_nav_counts_reviews_waiting_for_this_mentor(learner, cohort,
     )
     queue = logged_in(other).get("/journal/review/").content.decode()
     assert learner.display_name not in queue
+
+
+def test_a_link_to_an_archived_cohort_says_so_and_joins_nobody(cohort, mentor, other_user):
+    invitation = services.invitation_create(cohort=cohort, actor=mentor)
+    services.cohort_archive(cohort=cohort, actor=mentor)
+    client = logged_in(other_user)
+    page = client.get(f"/join/{invitation.token}/")
+    assert page.status_code == 410
+    assert "archived" in page.content.decode()
+    assert client.post(f"/join/{invitation.token}/").status_code == 400
+    assert selectors.cohort_of(learner=other_user) is None
