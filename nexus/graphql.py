@@ -8,6 +8,7 @@ from nexus.challenges import schema as challenges_schema
 from nexus.collab import schema as collab_schema
 from nexus.core.graphql import AuthenticatedGraphQLView, schema_extensions
 from nexus.importer import schema as importer_schema
+from nexus.journal import cohort_schema
 from nexus.journal import schema as journal_schema
 from nexus.knowledge import schema as knowledge_schema
 from nexus.notifications import schema as notifications_schema
@@ -22,6 +23,7 @@ class Query(
     challenges_schema.Query,
     importer_schema.Query,
     journal_schema.Query,
+    cohort_schema.Query,
     notifications_schema.Query,
     search_schema.Query,
 ):
@@ -36,6 +38,7 @@ class Mutation(
     challenges_schema.Mutation,
     importer_schema.Mutation,
     journal_schema.Mutation,
+    cohort_schema.Mutation,
     notifications_schema.Mutation,
 ):
     pass

@@ -12,6 +12,7 @@ from nexus.core import views as core_views
 from nexus.csp.api import CspReportView
 from nexus.csp.middleware import inline_styles_allowed
 from nexus.graphql import graphql_view
+from nexus.journal.urls import join_urlpatterns
 from nexus.knowledge.views import pages as knowledge_pages
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("nexus.accounts.urls")),
     path("challenges/", include("nexus.challenges.urls")),
     path("journal/", include("nexus.journal.urls")),
+    *join_urlpatterns,
     path("notifications/", include("nexus.notifications.urls")),
     path("api/v1/", include("nexus.api")),
     path("", include("nexus.collab.urls")),

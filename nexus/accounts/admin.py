@@ -20,6 +20,8 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("email", "display_name", "role", "track", "cohort", "is_active")
     list_filter = ("role", "track", "is_active", "is_staff")
     search_fields = ("email", "display_name", "cohort")
+    # The current cohort's name, kept by the journal's memberships (people join in the app).
+    readonly_fields = ("cohort",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("display_name", "bio", "avatar_url", "track", "cohort")}),

@@ -35,8 +35,10 @@ class SignupForm(ServiceForm):
         strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def save(self, *, base_url: str) -> bool:
-        self.call_service(services.user_register, base_url=base_url, **self.cleaned_data)
+    def save(self, *, base_url: str, next_path: str = "") -> bool:
+        self.call_service(
+            services.user_register, base_url=base_url, next_path=next_path, **self.cleaned_data
+        )
         return not self.errors
 
 
@@ -80,7 +82,6 @@ class ProfileForm(ServiceForm):
     bio = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
     avatar_url = forms.URLField(max_length=500, required=False, label="Avatar URL")
     track = forms.ChoiceField(choices=Track.choices)
-    cohort = forms.CharField(max_length=80, required=False)
 
     def save(self, user: User) -> User | None:
         return self.call_service(

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -20,7 +21,9 @@ from nexus.accounts.tokens import password_reset_tokens, signup_tokens
 from nexus.core import clock, taskqueue
 
 API_TOKEN_PREFIX = "nxs_"
-PROFILE_FIELDS = frozenset({"display_name", "bio", "avatar_url", "track", "cohort"})
+PROFILE_FIELDS = frozenset({"display_name", "bio", "avatar_url", "track"})
+# `User.cohort` is the name of the learner's current cohort, kept by the journal's memberships.
+COHORT_IS_MEMBERSHIP = "Your cohort comes from your membership: join one with an invite link."
 NOT_A_TEAM_OWNER = "Only the team's owners or an admin manage this team."
 
 
@@ -46,18 +49,20 @@ def user_register(
     base_url: str,
     track: str = Track.BACKEND,
     cohort: str = "",
+    next_path: str = "",
 ) -> None:
     """Start a sign-up; the answer and the work are the same whether or not the address is taken.
 
     A free address gets a pending account and a link to confirm it, a taken one a notice to its
     owner instead (one task mails either), so signing up never tells who has an account.
+    `cohort` is accepted for old clients and ignored: cohorts come from memberships.
+    `next_path` (a site path, e.g. an invitation's join page) is where the confirmed account lands.
     """
     email = User.objects.normalize_email(email)
     candidate = User(
         email=email,
         display_name=display_name.strip(),
         track=track,
-        cohort=cohort,
         is_active=False,
         signup_pending=True,
     )
@@ -82,10 +87,19 @@ def user_register(
     elif existing.signup_pending:
         # Whoever signs up last sets the password; the earlier link dies with the old hash, and
         # the confirmation asks for the password, so a squatter's sign-up never gets the account.
-        for name in ("password", "display_name", "track", "cohort"):
+        for name in ("password", "display_name", "track"):
             setattr(existing, name, getattr(candidate, name))
-        existing.save(update_fields=["password", "display_name", "track", "cohort", "updated_at"])
-    taskqueue.enqueue_on_commit("nexus.accounts.tasks.send_signup_email", email, base_url)
+        existing.save(update_fields=["password", "display_name", "track", "updated_at"])
+    taskqueue.enqueue_on_commit(
+        "nexus.accounts.tasks.send_signup_email", email, base_url, next_path=safe_next(next_path)
+    )
+
+
+def safe_next(path: str | None) -> str:
+    """A path on this site to go on to after signing up or in, or "" (never another site)."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return ""
+    return path[:500]
 
 
 def _save_new_signup(candidate: User) -> None:
@@ -137,6 +151,8 @@ def user_update_profile(*, actor: User, user: User, **changes: str | None) -> Us
     """Change the profile fields a user may edit themselves (or an admin for them)."""
     if not policies.can_edit_user(actor, user):
         raise PermissionDenied("You may only edit your own profile.")
+    if "cohort" in changes:
+        raise ValidationError({"cohort": [COHORT_IS_MEMBERSHIP]}, code="read_only")
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:
         raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
@@ -151,6 +167,16 @@ def user_update_profile(*, actor: User, user: User, **changes: str | None) -> Us
     user.full_clean(exclude=["password"])
     user.save(update_fields=[*changes, "updated_at"])
     return user
+
+
+def users_cohort_label_set(*, user_ids: Iterable[int], label: str) -> int:
+    """Write the name of their current cohort on users' profiles (the journal calls this when
+    a membership opens, ends, or its cohort is renamed); returns how many changed."""
+    return (
+        User.objects.filter(pk__in=list(user_ids))
+        .exclude(cohort=label[:80])
+        .update(cohort=label[:80], updated_at=clock.now())
+    )
 
 
 @transaction.atomic

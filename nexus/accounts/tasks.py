@@ -4,7 +4,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils.http import urlencode, urlsafe_base64_encode
 
 from nexus.accounts import services
 from nexus.accounts.models import User
@@ -34,14 +34,17 @@ def send_password_reset_email(user_id: int, base_url: str) -> bool:
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_signup_email(email: str, base_url: str) -> bool:
+def send_signup_email(email: str, base_url: str, next_path: str = "") -> bool:
     """E-mail whoever owns an address someone signed up with: the confirmation link of a pending
-    sign-up, or a notice to the owner of an account that already has the address."""
+    sign-up (carrying where to go on to, such as an invitation), or a notice to the owner of an
+    account that already has the address."""
     user = User.objects.filter(email=email).first()
     if user is None:
         return False
     if user.signup_pending:
         path = reverse("accounts:signup_confirm", kwargs=_link_kwargs(user, signup_tokens))
+        if next_path := services.safe_next(next_path):
+            path += "?" + urlencode({"next": next_path})
         context = {"user": user, "confirm_url": _absolute(base_url, path)}
         _send(user, "Confirm your Nexus account", "accounts/email/signup_confirm", context)
     else:

@@ -25,6 +25,8 @@ from nexus.accounts.policies import can_manage_team
 from nexus.accounts.tokens import password_reset_tokens
 from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
+from nexus.journal import policies as journal_policies
+from nexus.journal import selectors as journal_selectors
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -32,10 +34,16 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     form = SignupForm(request.POST or None)
     base_url = request.build_absolute_uri("/")
-    if request.method == "POST" and form.is_valid() and form.save(base_url=base_url):
+    # Where to land once confirmed (an invitation's join page): carried through the e-mail.
+    next_path = services.safe_next(request.POST.get("next") or request.GET.get("next"))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form.save(base_url=base_url, next_path=next_path)
+    ):
         # The same page whether the address was free or taken: its mailbox learns which.
         return redirect("accounts:signup_done")
-    return render(request, "accounts/signup.html", {"form": form})
+    return render(request, "accounts/signup.html", {"form": form, "next": next_path})
 
 
 def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
@@ -48,7 +56,7 @@ def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
     ):
         login(request, user)
         messages.success(request, f"Welcome to Nexus, {user.display_name}!")
-        return redirect("accounts:profile")
+        return redirect(services.safe_next(request.GET.get("next")) or "accounts:profile")
     return render(request, "accounts/signup_confirm.html", {"form": form})
 
 
@@ -65,11 +73,16 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and form.save(user):
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
-    return render(
-        request,
-        "accounts/profile.html",
-        {"form": form, "token_form": ApiTokenForm(), "tokens": selectors.api_token_list(user=user)},
-    )
+    membership = journal_selectors.membership_of(learner=user)
+    context = {
+        "form": form,
+        "token_form": ApiTokenForm(),
+        "tokens": selectors.api_token_list(user=user),
+        "membership": membership,
+        "cohort_link": membership is not None
+        and journal_policies.can_view_cohort_people(user, membership.cohort),
+    }
+    return render(request, "accounts/profile.html", context)
 
 
 def _profile_initial(user: User) -> dict[str, object]:

@@ -3,7 +3,6 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from nexus.journal import services
 from nexus.journal.models import (
     Cohort,
     CohortMembership,
@@ -34,21 +33,22 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 class MembershipInline(admin.TabularInline):
+    """Read-only history: people join, move and leave through the app (journal:cohort)."""
+
     model = CohortMembership
     extra = 0
-    raw_id_fields = ("learner",)
+    fields = readonly_fields = ("learner", "joined_at", "left_at", "invitation")
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
-    list_display = ("name", "program", "start_date")
+    list_display = ("name", "program", "start_date", "archived_at")
     filter_horizontal = ("mentors",)
     inlines = (MembershipInline,)
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        # Learners added here get their milestones just as through services.cohort_add_learner.
-        services.cohort_sync_progress(cohort=form.instance)
 
 
 @admin.register(Entry)

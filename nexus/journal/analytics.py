@@ -185,7 +185,7 @@ def learner_streak(learner: User, today: date | None = None) -> int:
 
 
 def _cohort_learners(cohort: Cohort) -> QuerySet[User]:
-    return User.objects.filter(cohort_membership__cohort=cohort)
+    return User.objects.filter(pk__in=selectors.cohort_learner_ids(cohort=cohort))
 
 
 def cohort_milestones(cohort: Cohort, today: date | None = None) -> Chart:
@@ -249,7 +249,7 @@ def cohort_inactive(cohort: Cohort, today: date | None = None) -> Chart:
 def cohort_coverage(cohort: Cohort, today: date | None = None) -> Chart:
     """How many of the cohort's learners have written about each technology (top 20)."""
     rows = list(
-        LearnerTopic.objects.filter(learner__cohort_membership__cohort=cohort)
+        LearnerTopic.objects.filter(learner_id__in=selectors.cohort_learner_ids(cohort=cohort))
         .values("technology__name")
         .annotate(learners=Count("learner_id"))
         .order_by("-learners", "technology__name")[:20]

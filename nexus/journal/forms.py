@@ -1,17 +1,27 @@
 """Web forms of the journal; each save() calls a service and puts its errors next to fields."""
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
 from django import forms
 
 from nexus.accounts.models import User
+from nexus.core import clock
 from nexus.core.forms import ServiceForm
 from nexus.core.widgets import MarkdownEditor
 from nexus.journal import services
 from nexus.journal.evidence import EvidenceItem
-from nexus.journal.models import Entry, MilestoneProgress, MilestoneStatus, Reflection, Visibility
+from nexus.journal.models import (
+    Cohort,
+    CohortInvitation,
+    Entry,
+    MilestoneProgress,
+    MilestoneStatus,
+    Program,
+    Reflection,
+    Visibility,
+)
 from nexus.knowledge import selectors as knowledge_selectors
 
 LEARNER_STATUS_CHOICES = [(s.value, s.label) for s in MilestoneStatus if s != MilestoneStatus.DONE]
@@ -109,4 +119,53 @@ class ReviewForm(ServiceForm):
             reviewer=reviewer,
             approve=self.cleaned_data["decision"] == "approve",
             comment=self.cleaned_data["comment"],
+        )
+
+
+class CohortForm(ServiceForm):
+    """Start a cohort: its name, program and start date; who starts it mentors it."""
+
+    name = forms.CharField(max_length=120)
+    program = forms.ModelChoiceField(queryset=Program.objects.order_by("title"), empty_label=None)
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def save(self, actor: User) -> Cohort | None:
+        return self.call_service(
+            services.cohort_create, actor=actor, mentors=(), **self.cleaned_data
+        )
+
+
+class CohortEditForm(ServiceForm):
+    name = forms.CharField(max_length=120)
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def save(self, cohort: Cohort, actor: User) -> Cohort | None:
+        return self.call_service(
+            services.cohort_update, cohort=cohort, actor=actor, **self.cleaned_data
+        )
+
+
+class InvitationForm(ServiceForm):
+    """An invite link; with an address, the link is e-mailed there too."""
+
+    email = forms.EmailField(required=False, help_text="Optional: we e-mail the link there.")
+    days = forms.IntegerField(min_value=1, max_value=90, initial=14, label="Expires after (days)")
+    max_uses = forms.IntegerField(
+        min_value=1, max_value=10_000, required=False, help_text="Leave empty for no limit."
+    )
+
+    def save(self, cohort: Cohort, actor: User) -> CohortInvitation | None:
+        return self.call_service(
+            services.invitation_create,
+            cohort=cohort,
+            actor=actor,
+            email=self.cleaned_data["email"],
+            expires_at=clock.now() + timedelta(days=self.cleaned_data["days"]),
+            max_uses=self.cleaned_data["max_uses"],
         )

@@ -1,8 +1,12 @@
 """Programs of months and milestones, cohorts that follow them, and each learner's journal."""
 
+from datetime import datetime
+
 from django.conf import settings
+from django.core import signing
 from django.db import models
 
+from nexus.core import clock
 from nexus.core.models import TimeStampedModel
 
 MAX_BODY_BYTES = 512 * 1024
@@ -72,29 +76,143 @@ class Milestone(TimeStampedModel):
 
 
 class Cohort(TimeStampedModel):
-    """A group of learners following a program from a start date, with their mentors."""
+    """A group of learners following a program from a start date, with their mentors.
+
+    Archived rather than deleted: an archived cohort leaves the pickers but its history stays.
+    """
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cohorts")
     name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(max_length=2000, blank=True)
     start_date = models.DateField()
+    archived_at = models.DateTimeField(null=True, blank=True)
     mentors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="mentored_cohorts"
     )
 
     class Meta:
         ordering = ("-start_date", "name")
+        indexes = [
+            models.Index(fields=["archived_at", "-start_date", "name"], name="journal_cohort_live"),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+INVITATION_SIGNER = signing.Signer(salt="nexus.journal.cohort-invitation")
+
+
+class InvitationState(models.TextChoices):
+    OPEN = "open", "Open"
+    REVOKED = "revoked", "Revoked"
+    EXPIRED = "expired", "Expired"
+    USED_UP = "used_up", "Used up"
+
+
+class CohortInvitation(TimeStampedModel):
+    """A link that lets people join a cohort: signed, expiring, revocable, optionally limited.
+
+    The link carries `key` signed with the site's secret (salted), so a key read from the database
+    alone does not make a link, and a forged one is refused before any lookup.
+    """
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="invitations")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="cohort_invitations_sent",
+    )
+    email = models.EmailField(blank=True)
+    key = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    max_uses = models.PositiveIntegerField(null=True, blank=True)
+    uses = models.PositiveIntegerField(default=0)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["cohort", "-created_at"], name="journal_invitation_cohort"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_uses__isnull=True) | models.Q(max_uses__gte=1),
+                name="journal_invitation_max_uses_1",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_uses__isnull=True)
+                | models.Q(uses__lte=models.F("max_uses")),
+                name="journal_invitation_uses_within_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} to {self.cohort_id}"
+
+    @property
+    def token(self) -> str:
+        """What the link carries: the key, signed."""
+        return INVITATION_SIGNER.sign(self.key)
+
+    def state(self, moment: datetime) -> str:
+        """revoked, expired, used_up or open, at a moment."""
+        if self.revoked_at is not None:
+            return InvitationState.REVOKED
+        if self.expires_at <= moment:
+            return InvitationState.EXPIRED
+        if self.max_uses is not None and self.uses >= self.max_uses:
+            return InvitationState.USED_UP
+        return InvitationState.OPEN
+
+
+def invitation_key(token: str) -> str | None:
+    """The key a link's token carries, or None when its signature is not ours."""
+    try:
+        return INVITATION_SIGNER.unsign(token)
+    except signing.BadSignature:
+        return None
+
 
 class CohortMembership(TimeStampedModel):
-    """A learner follows one cohort at a time."""
+    """A learner's time in a cohort; `left_at` is null while it lasts, so moving keeps history.
+
+    `mentors` are the learner's own mentors in this cohort; none assigned means the cohort's.
+    """
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
-    learner = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cohort_membership"
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cohort_memberships"
     )
+    joined_at = models.DateTimeField(default=clock.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+    invitation = models.ForeignKey(
+        CohortInvitation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="memberships",
+    )
+    mentors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="mentored_memberships"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner"],
+                condition=models.Q(left_at__isnull=True),
+                name="journal_one_current_membership",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["cohort", "left_at"], name="journal_membership_cohort"),
+            models.Index(fields=["learner", "-joined_at"], name="journal_membership_learner"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.learner_id} in {self.cohort_id}"

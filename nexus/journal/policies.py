@@ -33,14 +33,40 @@ def can_edit_program(user: Viewer, program: Program | None = None) -> bool:
     return _is_moderator(user)
 
 
-def can_create_cohort(user: Viewer, program: Program) -> bool:
+def can_create_cohort(user: Viewer, program: Program | None = None) -> bool:
     """Mentors and admins start cohorts, as they shape the programs cohorts follow."""
     return _is_moderator(user)
 
 
+def _mentors_cohort(user: User, cohort: Cohort) -> bool:
+    return cohort.mentors.filter(pk=user.pk).exists()
+
+
 def can_manage_cohort(user: Viewer, cohort: Cohort) -> bool:
-    """Who is in a cohort is for mentors and admins, the people who see its dashboard."""
-    return _is_moderator(user)
+    """Once a cohort exists, only its own mentors and admins rename it, archive it, invite,
+    and say who is in it and who mentors whom."""
+    if not isinstance(user, User):
+        return False
+    return user.is_admin or (user.is_moderator and _mentors_cohort(user, cohort))
+
+
+def can_view_cohort(user: Viewer, cohort: Cohort) -> bool:
+    """Mentors and admins see every cohort (to pick one); a learner sees the one they are in."""
+    if not isinstance(user, User):
+        return False
+    if user.is_moderator:
+        return True
+    return cohort.memberships.filter(learner=user, left_at__isnull=True).exists()
+
+
+def can_view_cohort_people(user: Viewer, cohort: Cohort) -> bool:
+    """Who is in a cohort, who mentors whom and its invitations: its mentors and admins."""
+    return can_manage_cohort(user, cohort)
+
+
+def can_join_cohort(user: Viewer, cohort: Cohort) -> bool:
+    """Anyone signed in may join through a valid invitation; archived cohorts take nobody."""
+    return isinstance(user, User) and not cohort.is_archived
 
 
 def can_view_progress(user: Viewer, progress: MilestoneProgress) -> bool:
@@ -64,7 +90,8 @@ def is_mentor_of(user: Viewer, learner: User) -> bool:
 
 
 def can_view_cohort_dashboard(user: Viewer, cohort: Cohort) -> bool:
-    return _is_moderator(user)
+    """A cohort's scores are for its mentors and admins."""
+    return can_manage_cohort(user, cohort)
 
 
 def can_view_learner_dashboard(user: Viewer, learner: User) -> bool:

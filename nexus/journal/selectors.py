@@ -4,11 +4,12 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from nexus.accounts.models import User, Viewer
 from nexus.journal.models import (
     Cohort,
+    CohortInvitation,
     CohortMembership,
     Entry,
     Milestone,
@@ -106,32 +107,137 @@ def milestone_list() -> QuerySet[Milestone]:
     return Milestone.objects.select_related("program", "month").order_by("program", "number")
 
 
+def current_memberships() -> QuerySet[CohortMembership]:
+    """Memberships that last now (a learner has at most one)."""
+    return CohortMembership.objects.filter(left_at__isnull=True)
+
+
+def membership_of(*, learner: User) -> CohortMembership | None:
+    """The learner's current membership, with its cohort and program."""
+    return current_memberships().select_related("cohort__program").filter(learner=learner).first()
+
+
 def cohort_of(*, learner: User) -> Cohort | None:
-    """The cohort a learner follows, if any."""
-    membership = (
-        CohortMembership.objects.select_related("cohort__program").filter(learner=learner).first()
-    )
+    """The cohort a learner follows now, if any."""
+    membership = membership_of(learner=learner)
     return membership.cohort if membership else None
 
 
-def cohort_list() -> QuerySet[Cohort]:
-    return Cohort.objects.select_related("program").order_by("-start_date", "name")
+def membership_history(*, learner: User) -> QuerySet[CohortMembership]:
+    """Every cohort a learner has been in, latest first."""
+    return (
+        CohortMembership.objects.filter(learner=learner)
+        .select_related("cohort")
+        .order_by("-joined_at", "-id")
+    )
 
 
-def cohort_learner_ids(*, cohort: Cohort) -> QuerySet[Any]:
-    return CohortMembership.objects.filter(cohort=cohort).values("learner_id")
+def cohort_list(*, include_archived: bool = True) -> QuerySet[Cohort]:
+    """Cohorts, newest first; pickers leave out the archived ones."""
+    queryset = Cohort.objects.select_related("program").order_by("-start_date", "name", "id")
+    return queryset if include_archived else queryset.filter(archived_at__isnull=True)
 
 
-def mentors_of(*, learner: User) -> QuerySet[User]:
-    """The people who mentor a learner: the mentors of the cohort they follow now."""
-    return User.objects.filter(
-        is_active=True, mentored_cohorts__memberships__learner=learner
+def cohorts_visible_to(*, viewer: Viewer, archived: bool | None = None) -> QuerySet[Cohort]:
+    """Cohorts a viewer may open: all for mentors and admins, their own for a learner.
+
+    `archived` None means both; True or False keeps only archived or only live cohorts.
+    """
+    queryset = cohort_list().prefetch_related("mentors")
+    if archived is not None:
+        queryset = queryset.filter(archived_at__isnull=not archived)
+    if not isinstance(viewer, User):
+        return queryset.none()
+    if viewer.is_moderator:
+        return queryset
+    return queryset.filter(
+        Q(mentors=viewer) | Q(pk__in=current_memberships().filter(learner=viewer).values("cohort"))
     ).distinct()
 
 
+def cohort_learner_ids(*, cohort: Cohort) -> QuerySet[Any]:
+    """The learners in a cohort now."""
+    return current_memberships().filter(cohort=cohort).values("learner_id")
+
+
+def cohort_members(*, cohort: Cohort) -> QuerySet[CohortMembership]:
+    """A cohort's current memberships with the learner and their assigned mentors loaded."""
+    return (
+        current_memberships()
+        .filter(cohort=cohort)
+        .select_related("learner")
+        .prefetch_related(Prefetch("mentors", queryset=User.objects.order_by("display_name")))
+        .order_by("learner__display_name", "id")
+    )
+
+
+def cohort_invitations(*, cohort: Cohort) -> QuerySet[CohortInvitation]:
+    """A cohort's invitations, newest first, with who made them."""
+    return (
+        CohortInvitation.objects.filter(cohort=cohort)
+        .select_related("created_by", "cohort")
+        .order_by("-created_at", "-id")
+    )
+
+
+def invitation_get(*, invitation_id: int) -> CohortInvitation | None:
+    return (
+        CohortInvitation.objects.select_related("cohort__program", "created_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+
+
+def invitation_by_key(*, key: str) -> CohortInvitation | None:
+    return CohortInvitation.objects.select_related("cohort__program").filter(key=key).first()
+
+
+def people_search(
+    *, query: str, exclude_cohort: Cohort | None = None, limit: int = 10
+) -> list[User]:
+    """Active people whose name or e-mail contains the query, to add to a cohort (no ids)."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    queryset = User.objects.filter(is_active=True).filter(
+        Q(display_name__icontains=query) | Q(email__icontains=query)
+    )
+    if exclude_cohort is not None:
+        queryset = queryset.exclude(pk__in=cohort_learner_ids(cohort=exclude_cohort))
+    return list(queryset.order_by("display_name", "id")[:limit])
+
+
+def _has_assigned_mentors() -> Exists:
+    return Exists(
+        CohortMembership.mentors.through.objects.filter(cohortmembership_id=OuterRef("pk"))
+    )
+
+
+def mentors_of(*, learner: User) -> QuerySet[User]:
+    """The people who mentor a learner now: those assigned to them in their current membership,
+    or, when nobody is assigned, the mentors of their cohort."""
+    current = current_memberships().filter(learner=learner)
+    assigned = current.filter(_has_assigned_mentors())
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(mentored_memberships__in=assigned)
+            | Q(mentored_cohorts__memberships__in=current.exclude(_has_assigned_mentors()))
+        )
+        .distinct()
+    )
+
+
 def mentored_learner_ids(*, mentor: User) -> QuerySet[Any]:
-    """The learners a mentor looks after now: everyone in the cohorts they mentor."""
-    return CohortMembership.objects.filter(cohort__mentors=mentor).values("learner_id")
+    """The learners a mentor looks after now: those assigned to them, and everyone without an
+    assigned mentor in the cohorts they mentor."""
+    return (
+        current_memberships()
+        .annotate(assigned=_has_assigned_mentors())
+        .filter(Q(mentors=mentor) | Q(assigned=False, cohort__mentors=mentor))
+        .values("learner_id")
+        .distinct()
+    )
 
 
 def progress_list(*, viewer: Viewer) -> QuerySet[MilestoneProgress]:
@@ -144,6 +250,14 @@ def progress_list(*, viewer: Viewer) -> QuerySet[MilestoneProgress]:
     if viewer.is_moderator:
         return queryset
     return queryset.filter(learner=viewer)
+
+
+def review_queue(*, mentor: User) -> QuerySet[MilestoneProgress]:
+    """Submitted milestones waiting for this mentor: their own learners' (admins: everyone's)."""
+    waiting = progress_list(viewer=mentor).filter(status=MilestoneStatus.SUBMITTED)
+    if not mentor.is_admin:
+        waiting = waiting.filter(learner_id__in=mentored_learner_ids(mentor=mentor))
+    return waiting.exclude(learner=mentor)
 
 
 def progress_get(*, viewer: Viewer, progress_id: int) -> MilestoneProgress | None:

@@ -17,7 +17,7 @@ from nexus.core import clock, months
 from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
 from nexus.journal import analytics, evidence, policies, selectors
-from nexus.journal.forms import EntryForm, ProgressForm, ReflectionForm, ReviewForm
+from nexus.journal.forms import CohortForm, EntryForm, ProgressForm, ReflectionForm, ReviewForm
 from nexus.journal.models import Cohort, MilestoneProgress, MilestoneStatus
 
 PAGE_SIZE = 20
@@ -234,11 +234,11 @@ def milestone_update(request: HttpRequest, progress_id: int) -> HttpResponse:
 
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """Submitted milestones waiting for a mentor."""
+    """Submitted milestones waiting for this mentor: their own learners' (admins: everyone's)."""
     user = authenticated_user(request)
     _require(user.is_moderator)
-    waiting = selectors.progress_list(viewer=user).filter(status=MilestoneStatus.SUBMITTED)
-    page = Paginator(waiting.exclude(learner=user), PAGE_SIZE).get_page(request.GET.get("page"))
+    waiting = selectors.review_queue(mentor=user)
+    page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
     items = [(progress, ReviewForm(prefix=str(progress.pk))) for progress in page.object_list]
     return render(request, "journal/review.html", {"page": page, "items": items})
 
@@ -302,10 +302,15 @@ def learner_dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cohort_list(request: HttpRequest) -> HttpResponse:
+    """Cohorts (current or archived) and, for mentors and admins, a form to start one."""
     user = authenticated_user(request)
     _require(user.is_moderator)
-    page = Paginator(selectors.cohort_list(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "journal/cohorts.html", {"page": page})
+    archived = request.GET.get("archived") == "1"
+    cohorts = selectors.cohorts_visible_to(viewer=user, archived=archived)
+    page = Paginator(cohorts, PAGE_SIZE).get_page(request.GET.get("page"))
+    form = CohortForm(initial={"start_date": clock.today()})
+    context = {"page": page, "cohorts": page.object_list, "archived": archived, "form": form}
+    return render(request, "journal/cohorts.html", context)
 
 
 @login_required

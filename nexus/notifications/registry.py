@@ -40,6 +40,8 @@ EVENT_TYPES: dict[str, EventType] = {
         ),
         EventType("feedback.replied", "Replies to your feedback", Frequency.INSTANT),
         EventType("milestone.due", "Milestones coming due"),
+        EventType("cohort.invited", "Invitations to cohorts you mentor"),
+        EventType("cohort.joined", "Learners joining cohorts you mentor", Frequency.INSTANT),
         EventType("journal.reflection_reminder", "Monthly reflection reminder"),
         EventType("mention", "Mentions of you", Frequency.INSTANT),
         EventType("webhook.disabled", "Your webhooks being disabled", Frequency.INSTANT),

@@ -90,7 +90,8 @@ def test_the_profile_form_saves_and_validates(client, owner):
     )
     assert good.status_code == 302
     owner.refresh_from_db()
-    assert (owner.display_name, owner.cohort) == ("Olivia O.", "2026")
+    # The cohort is the membership's, never typed in: the form has no such field any more.
+    assert (owner.display_name, owner.cohort) == ("Olivia O.", "")
 
 
 def test_creating_a_token_over_htmx_returns_just_the_partial(client, owner):

@@ -66,6 +66,13 @@ RULES_BEYOND_THE_SCHEMA = {
     "POST /api/v1/webhooks/": "the URL's host must resolve to a public address",
     "PATCH /api/v1/webhooks/{id}/": "the URL's host must resolve to a public address",
     "GET /api/v1/challenges/leaderboard/": "technology " + ROW_MUST_EXIST,
+    "POST /api/v1/cohorts/": "program and mentors " + ROW_MUST_EXIST + "; names are unique",
+    "PATCH /api/v1/cohorts/{cohort_id}/": "names are unique; the name must hold text",
+    "PUT /api/v1/cohorts/{cohort_id}/mentors/": "mentors " + ROW_MUST_EXIST + " and mentor",
+    "POST /api/v1/cohorts/{cohort_id}/members/": "user " + ROW_MUST_EXIST,
+    "PUT /api/v1/cohorts/{cohort_id}/members/{user_id}/": "mentors must mentor the cohort",
+    "POST /api/v1/cohorts/{cohort_id}/invitations/": "expires_at within the next 90 days",
+    "POST /api/v1/invitations/{token}/accept/": "the token must be one we signed, still open",
 }
 # An If-Match the schema allows may name an older representation: 412 is the right answer to it.
 ACCEPTED = [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, "412"]

@@ -28,7 +28,14 @@ from nexus.core import clock
 from nexus.importer.models import ImportJob
 from nexus.journal import selectors as journal_selectors
 from nexus.journal import services as journal
-from nexus.journal.models import Cohort, Entry, MilestoneProgress, MilestoneStatus, Visibility
+from nexus.journal.models import (
+    Cohort,
+    CohortInvitation,
+    Entry,
+    MilestoneProgress,
+    MilestoneStatus,
+    Visibility,
+)
 from nexus.knowledge import services as knowledge
 from nexus.knowledge.models import Article, LearningPath
 from nexus.knowledge.models import Comment as ArticleComment
@@ -75,7 +82,8 @@ class World:
     solution: Solution  # the owner's answer to their own challenge, flagged
     entry_private: Entry
     entry_mentors: Entry
-    cohort: Cohort
+    cohort: Cohort  # the mentor's, with the owner in it
+    invitation: CohortInvitation  # an open invite link to the cohort, made by the mentor
     progress: MilestoneProgress  # submitted for review
     api: Api  # the owner's team's, with two spec versions
     operation: Operation
@@ -189,6 +197,7 @@ def _journal(owner: User, mentor: User) -> dict[str, Any]:
         mentors=[mentor],
     )
     journal.cohort_add_learner(actor=mentor, cohort=cohort, learner=owner)
+    invitation = journal.invitation_create(cohort=cohort, actor=mentor)
     progress = MilestoneProgress.objects.filter(learner=owner).order_by("id").first()
     assert progress is not None
     return {
@@ -199,6 +208,7 @@ def _journal(owner: User, mentor: User) -> dict[str, Any]:
             author=owner, date=today, body=f"Mentors {MENTORS_ENTRY}", visibility=Visibility.MENTORS
         ),
         "cohort": cohort,
+        "invitation": invitation,
         "progress": journal.progress_update(
             progress=progress,
             actor=owner,
@@ -270,6 +280,9 @@ def _subjects(world: World, team: Team, teammate: User) -> dict[str, dict[str, A
         "month": {"month": f"{clock.today():%Y-%m}"},
         "progress": {"pk": world.progress.pk, "progress_id": world.progress.pk},
         "cohort": {"cohort_id": world.cohort.pk, "chart": "milestones"},
+        "cohort_member": {"cohort_id": world.cohort.pk, "user_id": owner.pk},
+        "cohort_invitation": {"cohort_id": world.cohort.pk, "invitation_id": world.invitation.pk},
+        "invitation": {"token": world.invitation.token},
         "program": {"slug": world.cohort.program.slug},
         "me_chart": {"learner": "me", "chart": "activity"},
         "owner_chart": {"learner": owner.pk, "chart": "activity"},

@@ -344,4 +344,90 @@ MUTATIONS = [
     ),
 ]
 
-GRAPHQL = [*QUERIES, *MUTATIONS]
+
+def _cohort_and(**users: str) -> Variables:
+    """The world's cohort as cohortId, and users of the world by role: `userId="owner"`."""
+    return lambda world: {
+        "cohortId": str(world.cohort.pk),
+        **{variable: str(world.users[role].pk) for variable, role in users.items()},
+    }
+
+
+# The world's cohort is the mentor's, with the owner in it; the other user is in none.
+COHORTS = [
+    # Everyone may ask; a visitor gets an empty list, the other user too (they are in none).
+    *query("cohorts", ANYONE, "{ cohorts { name } }"),
+    *query(
+        "cohort",
+        OWNER_OR_MODERATOR,
+        "query($id: ID!) { cohort(id: $id) { name } }",
+        variables=_ids("id=cohort"),
+    ),
+    *mutation(
+        "createCohort",
+        MODERATORS,
+        'mutation($d: Date!) { createCohort(name: "Matrix spring", startDate: $d) '
+        "{ cohort { id } ERRORS } }",
+        variables=lambda world: {"d": clock.today().isoformat()},
+    ),
+    *mutation(
+        "updateCohort",
+        MODERATORS,
+        'mutation($id: ID!) { updateCohort(id: $id, description: "Changed") '
+        "{ cohort { id } ERRORS } }",
+        variables=_ids("id=cohort"),
+    ),
+    *mutation(
+        "setCohortMentors",
+        MODERATORS,
+        "mutation($cohortId: ID!, $m: ID!) { setCohortMentors(id: $cohortId, mentorIds: [$m]) "
+        "{ cohort { id } ERRORS } }",
+        variables=_cohort_and(m="mentor"),
+    ),
+    *mutation(
+        "addCohortMember",
+        MODERATORS,
+        "mutation($cohortId: ID!, $userId: ID!) { addCohortMember(cohortId: $cohortId, "
+        "userId: $userId) { member { joinedAt } ERRORS } }",
+        variables=_cohort_and(userId="other"),
+    ),
+    *mutation(
+        "removeCohortMember",
+        MODERATORS,
+        "mutation($cohortId: ID!, $userId: ID!) { removeCohortMember(cohortId: $cohortId, "
+        "userId: $userId) { member { leftAt } ERRORS } }",
+        variables=_cohort_and(userId="owner"),
+    ),
+    *mutation(
+        "setLearnerMentors",
+        MODERATORS,
+        "mutation($cohortId: ID!, $userId: ID!, $m: ID!) { setLearnerMentors(cohortId: "
+        "$cohortId, userId: $userId, mentorIds: [$m]) { member { joinedAt } ERRORS } }",
+        variables=_cohort_and(userId="owner", m="mentor"),
+    ),
+    *mutation(
+        "createCohortInvitation",
+        MODERATORS,
+        "mutation($cohortId: ID!) { createCohortInvitation(cohortId: $cohortId, maxUses: 2) "
+        "{ invitation { token } ERRORS } }",
+        variables=_cohort_and(),
+    ),
+    *mutation(
+        "revokeCohortInvitation",
+        MODERATORS,
+        "mutation($cohortId: ID!, $id: ID!) { revokeCohortInvitation(cohortId: $cohortId, "
+        "id: $id) { invitation { state } ERRORS } }",
+        variables=_ids("cohortId=cohort", "id=invitation"),
+    ),
+    # Anyone signed in joins by the link; the owner is in the cohort already: nothing changes.
+    *mutation(
+        "acceptCohortInvitation",
+        SIGNED_IN,
+        "mutation($token: String!) { acceptCohortInvitation(token: $token) "
+        "{ member { joinedAt } ERRORS } }",
+        variables=lambda world: {"token": world.invitation.token},
+        writes=SIGNED_IN - OWNER,
+    ),
+]
+
+GRAPHQL = [*QUERIES, *MUTATIONS, *COHORTS]

@@ -343,6 +343,49 @@ JOURNAL = [
     ),
 ]
 
+# The world's cohort is the mentor's, with the owner in it; the other user is in none.
+COHORTS = [
+    *rest("GET", "cohort-list", SIGNED_IN),
+    *rest(
+        "POST",
+        "cohort-list",
+        MODERATORS,
+        body=lambda world: {"name": "Matrix spring", "start_date": today()},
+    ),
+    *rest("GET", "cohort-detail", OWNER_OR_MODERATOR, on="cohort"),
+    *rest("PATCH", "cohort-detail", MODERATORS, on="cohort", body={"description": "Changed."}),
+    *rest("GET", "cohort-mentors", OWNER_OR_MODERATOR, on="cohort"),
+    *rest(
+        "PUT",
+        "cohort-mentors",
+        MODERATORS,
+        on="cohort",
+        body=lambda world: {"mentors": [world.users["mentor"].pk]},
+        writes=frozenset({"admin"}),
+    ),
+    *rest("GET", "cohort-members", MODERATORS, on="cohort"),
+    *rest(
+        "POST",
+        "cohort-members",
+        MODERATORS,
+        on="cohort",
+        body=lambda world: {"user": world.users["other"].pk},
+    ),
+    *rest(
+        "PUT",
+        "cohort-member",
+        MODERATORS,
+        on="cohort_member",
+        body=lambda world: {"mentors": [world.users["mentor"].pk]},
+    ),
+    *rest("DELETE", "cohort-member", MODERATORS, on="cohort_member"),
+    *rest("GET", "cohort-invitations", MODERATORS, on="cohort"),
+    *rest("POST", "cohort-invitations", MODERATORS, on="cohort", body={"max_uses": 3}),
+    *rest("DELETE", "cohort-invitation", MODERATORS, on="cohort_invitation"),
+    # Anyone signed in joins by the link; the owner is in the cohort already, so nothing changes.
+    *rest("POST", "invitation-accept", SIGNED_IN, on="invitation", writes=SIGNED_IN - OWNER),
+]
+
 NOTIFICATIONS = [
     *rest("GET", "notification-list", SIGNED_IN, marker=w.NOTIFICATION, sees=OWNER),
     *rest("GET", "notification-preferences", SIGNED_IN),
@@ -389,4 +432,14 @@ NOTIFICATIONS = [
     *rest("POST", "webhook-rotate-secret", OWNER, on="webhook"),
 ]
 
-REST = [*ACCOUNTS, *IMPORTS, *SEARCH, *COLLAB, *KNOWLEDGE, *CHALLENGES, *JOURNAL, *NOTIFICATIONS]
+REST = [
+    *ACCOUNTS,
+    *IMPORTS,
+    *SEARCH,
+    *COLLAB,
+    *KNOWLEDGE,
+    *CHALLENGES,
+    *JOURNAL,
+    *COHORTS,
+    *NOTIFICATIONS,
+]

@@ -1,4 +1,4 @@
-"""Every write of the journal: validated, in its own transaction, announced by an event."""
+"""Writes of the journal proper: entries, reflections, programs and milestone progress."""
 
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -15,8 +15,6 @@ from nexus.journal import policies, selectors
 from nexus.journal.models import (
     MAX_BODY_BYTES,
     MINUTES_PER_DAY,
-    Cohort,
-    CohortMembership,
     Entry,
     LearnerTopic,
     Milestone,
@@ -315,58 +313,6 @@ def _update_numbered(
         row.save()
         if "topics" in change and isinstance(row, ProgramMonth):
             row.topics.set(_resolve_topics(change["topics"]))
-
-
-@transaction.atomic
-def cohort_create(
-    *, actor: User, program: Program, name: str, start_date: date, mentors: Sequence[User] = ()
-) -> Cohort:
-    """Start a cohort on a program."""
-    if not policies.can_create_cohort(actor, program):
-        raise PermissionDenied("Only mentors and admins start cohorts.")
-    if Cohort.objects.filter(name=name).exists():
-        raise ValidationError({"name": ["A cohort with this name exists."]}, code="unique")
-    cohort = Cohort.objects.create(program=program, name=name, start_date=start_date)
-    cohort.mentors.set(mentors)
-    events.publish("journal.cohort_created", subject=cohort, actor=actor)
-    return cohort
-
-
-@transaction.atomic
-def cohort_add_learner(*, actor: User, cohort: Cohort, learner: User) -> CohortMembership:
-    """Put a learner in a cohort (moving them from another) with a row per program milestone."""
-    if not policies.can_manage_cohort(actor, cohort):
-        raise PermissionDenied("Only mentors and admins put learners in cohorts.")
-    membership, _ = CohortMembership.objects.update_or_create(
-        learner=learner, defaults={"cohort": cohort}
-    )
-    cohort_sync_progress(cohort=cohort)
-    events.publish(
-        "journal.cohort_joined", subject=membership, actor=actor, payload={"learner": learner.pk}
-    )
-    return membership
-
-
-@transaction.atomic
-def cohort_sync_progress(*, cohort: Cohort) -> int:
-    """Give every member a progress row per program milestone (idempotent); returns rows added."""
-    members = CohortMembership.objects.filter(cohort=cohort).values_list("learner_id", flat=True)
-    milestones = list(
-        Milestone.objects.filter(program_id=cohort.program_id).values_list("pk", flat=True)
-    )
-    existing = set(
-        MilestoneProgress.objects.filter(
-            learner_id__in=members, milestone_id__in=milestones
-        ).values_list("learner_id", "milestone_id")
-    )
-    missing = [
-        MilestoneProgress(learner_id=learner_id, milestone_id=milestone_id)
-        for learner_id in members
-        for milestone_id in milestones
-        if (learner_id, milestone_id) not in existing
-    ]
-    MilestoneProgress.objects.bulk_create(missing, ignore_conflicts=True)
-    return len(missing)
 
 
 @transaction.atomic

@@ -1,0 +1,51 @@
+"""Every write of the journal, one module per area; import the functions from here."""
+
+from nexus.journal.services.cohorts import (
+    cohort_add_learner,
+    cohort_archive,
+    cohort_create,
+    cohort_remove_learner,
+    cohort_set_mentors,
+    cohort_sync_progress,
+    cohort_update,
+    invitation_accept,
+    invitation_create,
+    invitation_revoke,
+    membership_set_mentors,
+)
+from nexus.journal.services.journal import (
+    LEARNER_STATUSES,
+    NumberedChange,
+    entry_create,
+    entry_delete,
+    entry_update,
+    learner_topics_refresh,
+    program_update,
+    progress_review,
+    progress_update,
+    reflection_save,
+)
+
+__all__ = [
+    "LEARNER_STATUSES",
+    "NumberedChange",
+    "cohort_add_learner",
+    "cohort_archive",
+    "cohort_create",
+    "cohort_remove_learner",
+    "cohort_set_mentors",
+    "cohort_sync_progress",
+    "cohort_update",
+    "entry_create",
+    "entry_delete",
+    "entry_update",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_revoke",
+    "learner_topics_refresh",
+    "membership_set_mentors",
+    "program_update",
+    "progress_review",
+    "progress_update",
+    "reflection_save",
+]
