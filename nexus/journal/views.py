@@ -238,6 +238,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     user = authenticated_user(request)
     _require(user.is_moderator)
     waiting = selectors.progress_list(viewer=user).filter(status=MilestoneStatus.SUBMITTED)
+    if not user.is_admin:
+        waiting = waiting.filter(learner_id__in=selectors.mentored_learner_ids(mentor=user))
     page = Paginator(waiting.exclude(learner=user), PAGE_SIZE).get_page(request.GET.get("page"))
     items = [(progress, ReviewForm(prefix=str(progress.pk))) for progress in page.object_list]
     return render(request, "journal/review.html", {"page": page, "items": items})
