@@ -22,7 +22,7 @@ OPEN_STATUSES = (MilestoneStatus.NOT_STARTED, MilestoneStatus.IN_PROGRESS)
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when shorter (31 Jan + 1: end of Feb)."""
+    """The same day `months` later, or the month's last day when shorter (31 Jan + 1: 28 Feb)."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
