@@ -22,6 +22,13 @@ def rubric_list(*, include_archived: bool = False) -> QuerySet[Rubric]:
     return rubrics.order_by("name", "id")
 
 
+def rubric_list_with_versions(*, include_archived: bool = False) -> QuerySet[Rubric]:
+    """rubric_list with every version loaded, newest first (the current one is the first)."""
+    return rubric_list(include_archived=include_archived).prefetch_related(
+        Prefetch("versions", queryset=RubricVersion.objects.order_by("-number"))
+    )
+
+
 def rubric_get(*, rubric_id: int) -> Rubric | None:
     return rubric_list(include_archived=True).filter(pk=rubric_id).first()
 

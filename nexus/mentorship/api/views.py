@@ -4,7 +4,6 @@ journal's milestone routes hand over to (their paths stay /api/v1/milestones/{id
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status, viewsets
@@ -19,19 +18,13 @@ from nexus.core.pagination import CursorPagination
 from nexus.journal.models import Milestone, MilestoneProgress
 from nexus.mentorship import policies, selectors
 from nexus.mentorship.api import serializers as s
-from nexus.mentorship.models import Rubric, RubricVersion
+from nexus.mentorship.models import Rubric
 from nexus.mentorship.services import milestones as milestone_services
 from nexus.mentorship.services import rubrics as rubric_services
 
 
 class ByNamePagination(CursorPagination):
     ordering = ("name", "id")
-
-
-def _with_versions(rubrics: QuerySet[Rubric]) -> QuerySet[Rubric]:
-    return rubrics.prefetch_related(
-        Prefetch("versions", queryset=RubricVersion.objects.order_by("-number"))
-    )
 
 
 @extend_schema(tags=["mentorship"])
@@ -46,11 +39,11 @@ class RubricViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self) -> Any:
         archived = self.request.query_params.get("archived") == "true"
-        return _with_versions(selectors.rubric_list(include_archived=archived))
+        return selectors.rubric_list_with_versions(include_archived=archived)
 
     def get_object(self) -> Rubric:
         return get_object_or_404(
-            _with_versions(selectors.rubric_list(include_archived=True)), pk=self.kwargs["pk"]
+            selectors.rubric_list_with_versions(include_archived=True), pk=self.kwargs["pk"]
         )
 
     def list(self, request: Request) -> Response:

@@ -25,7 +25,8 @@ class CleanScore(TypedDict):
 
 
 def _field_error(field: str, message: str, code: str = "invalid") -> ValidationError:
-    return ValidationError({field: [message]}, code=code)
+    # The code goes on the message itself: a dict's own code reaches no error format.
+    return ValidationError({field: [ValidationError(message, code=code)]})
 
 
 def _clean_criterion(index: int, raw: object) -> Criterion:
