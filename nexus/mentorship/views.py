@@ -1,10 +1,11 @@
-"""Mentorship's web pages: a milestone's review thread, where its mentors score it."""
+"""Mentorship's web pages: rubrics, the rubric of each milestone, and a milestone's review thread
+(where its mentors score it)."""
 
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -13,7 +14,9 @@ from nexus.journal import selectors as journal_selectors
 from nexus.journal.models import MilestoneProgress, MilestoneStatus
 from nexus.mentorship import policies, selectors
 from nexus.mentorship.models import Decision, RubricVersion
+from nexus.mentorship.models.rubrics import MAX_CRITERIA
 from nexus.mentorship.services import milestones as milestone_services
+from nexus.mentorship.services import rubrics as rubric_services
 
 
 def _scores_from(post: Any, version: RubricVersion | None) -> list[dict[str, str]]:
@@ -43,9 +46,12 @@ def _review(
             scores=_scores_from(request.POST, version),
         )
     except ValidationError as exc:
-        return {field: " ".join(errors) for field, errors in exc.message_dict.items()}
+        return {
+            "form" if field == NON_FIELD_ERRORS else field: " ".join(errors)
+            for field, errors in exc.message_dict.items()
+        }
     except milestone_services.ReviewConflict as conflict:
-        return {"__all__": f"{conflict} ({conflict.review.reviewer.display_name})."}
+        return {"form": f"{conflict} ({conflict.review.reviewer.display_name})."}
     verdict = "approved" if decision == Decision.APPROVED else "sent back for changes"
     messages.success(request, f"{progress.milestone} {verdict}.")
     return {}
@@ -85,3 +91,115 @@ def milestone_thread(request: HttpRequest, progress_id: int) -> HttpResponse:
     return render(
         request, "mentorship/milestone_thread.html", context, status=400 if errors else 200
     )
+
+
+BLANK_CRITERIA_ROWS = 2
+
+
+def _criteria_from(post: Any) -> list[dict[str, Any]]:
+    """The criteria rows of the rubric form (a row with no name is left out)."""
+    rows = []
+    for index in range(MAX_CRITERIA):
+        name = post.get(f"criterion-{index}-name", "").strip()
+        if not name:
+            continue
+        levels = post.get(f"criterion-{index}-levels", "").strip()
+        rows.append(
+            {
+                "name": name,
+                "scale": post.get(f"criterion-{index}-scale", ""),
+                "levels": [line.strip() for line in levels.splitlines()] if levels else [],
+            }
+        )
+    return rows
+
+
+def _form_rows(criteria: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    blank = {"name": "", "scale": 4, "levels": []}
+    rows = [*criteria, *[blank] * BLANK_CRITERIA_ROWS][:MAX_CRITERIA]
+    return list(enumerate(rows))
+
+
+@login_required
+def rubric_list(request: HttpRequest) -> HttpResponse:
+    """Rubrics with their current version; mentors and admins add and edit them."""
+    user = authenticated_user(request)
+    if not policies.can_view_rubrics(user):
+        raise PermissionDenied
+    context = {
+        "rubrics": selectors.rubric_list_with_versions(include_archived=user.is_moderator),
+        "may_edit": policies.can_edit_rubric(user),
+    }
+    return render(request, "mentorship/rubric_list.html", context)
+
+
+@login_required
+def rubric_edit(request: HttpRequest, rubric_id: int | None = None) -> HttpResponse:
+    """Create a rubric, or edit one (a change of criteria is saved as a new version)."""
+    user = authenticated_user(request)
+    if not policies.can_edit_rubric(user):
+        raise PermissionDenied
+    rubric = None
+    if rubric_id is not None:
+        rubric = (
+            selectors.rubric_list_with_versions(include_archived=True).filter(pk=rubric_id).first()
+        )
+        if rubric is None:
+            raise Http404("No such rubric.")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {
+            "name": request.POST.get("name", ""),
+            "description": request.POST.get("description", ""),
+            "criteria": _criteria_from(request.POST),
+        }
+        try:
+            if rubric is None:
+                rubric = rubric_services.rubric_create(actor=user, **values)
+            else:
+                rubric_services.rubric_update(actor=user, rubric=rubric, **values)
+                rubric_services.rubric_archive(
+                    actor=user, rubric=rubric, archived=request.POST.get("archived") == "on"
+                )
+        except ValidationError as exc:
+            errors = {field: " ".join(texts) for field, texts in exc.message_dict.items()}
+        else:
+            messages.success(request, f"Rubric {rubric.name} saved.")
+            return redirect("mentorship:rubric_edit", rubric.pk)
+    versions = list(rubric.versions.all()) if rubric else []
+    current = versions[0].criteria if versions else []
+    context = {
+        "rubric": rubric,
+        "versions": versions,
+        "rows": _form_rows(_criteria_from(request.POST) if errors else current),
+        "posted": request.POST if errors else {},
+        "errors": errors,
+    }
+    return render(request, "mentorship/rubric_edit.html", context, status=400 if errors else 200)
+
+
+@login_required
+def milestone_rubrics(request: HttpRequest) -> HttpResponse:
+    """Which rubric scores each programme milestone; mentors and admins choose."""
+    user = authenticated_user(request)
+    if not policies.can_set_milestone_rubric(user):
+        raise PermissionDenied
+    milestones = list(journal_selectors.milestone_list().select_related("rubric_link"))
+    rubrics = list(selectors.rubric_list())
+    if request.method == "POST":
+        by_id = {rubric.pk: rubric for rubric in rubrics}
+        for milestone in milestones:
+            chosen = request.POST.get(f"milestone-{milestone.pk}", "")
+            rubric = by_id.get(int(chosen)) if chosen.isdigit() else None
+            current = getattr(milestone, "rubric_link", None)
+            if (current.rubric_id if current else None) != (rubric.pk if rubric else None):
+                milestone_services.milestone_rubric_set(
+                    actor=user, milestone=milestone, rubric=rubric
+                )
+        messages.success(request, "Milestone rubrics saved.")
+        return redirect("mentorship:milestone_rubrics")
+    rows = [
+        (milestone, getattr(getattr(milestone, "rubric_link", None), "rubric_id", None))
+        for milestone in milestones
+    ]
+    return render(request, "mentorship/milestone_rubrics.html", {"rows": rows, "rubrics": rubrics})
