@@ -3,7 +3,8 @@ as JSON and CSV): one query each. Every review counts, each round included, scor
 rubric version it used; criteria are matched by name."""
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from django.db.models import Avg, Count, Min, QuerySet
 
@@ -22,7 +23,7 @@ def _cohort_scores(cohort: Cohort) -> QuerySet[MilestoneScore]:
     )
 
 
-def _criteria_in_order(rows: list[dict[str, object]]) -> list[str]:
+def _criteria_in_order(rows: Iterable[Mapping[str, Any]]) -> list[str]:
     first_position: dict[str, int] = {}
     for row in rows:
         name, position = str(row["criterion"]), int(str(row["position"]))

@@ -148,16 +148,18 @@ def rubric_edit(request: HttpRequest, rubric_id: int | None = None) -> HttpRespo
             raise Http404("No such rubric.")
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = {
-            "name": request.POST.get("name", ""),
-            "description": request.POST.get("description", ""),
-            "criteria": _criteria_from(request.POST),
-        }
+        name = request.POST.get("name", "")
+        description = request.POST.get("description", "")
+        criteria = _criteria_from(request.POST)
         try:
             if rubric is None:
-                rubric = rubric_services.rubric_create(actor=user, **values)
+                rubric = rubric_services.rubric_create(
+                    actor=user, name=name, description=description, criteria=criteria
+                )
             else:
-                rubric_services.rubric_update(actor=user, rubric=rubric, **values)
+                rubric_services.rubric_update(
+                    actor=user, rubric=rubric, name=name, description=description, criteria=criteria
+                )
                 rubric_services.rubric_archive(
                     actor=user, rubric=rubric, archived=request.POST.get("archived") == "on"
                 )
