@@ -5,7 +5,6 @@ import datetime
 from typing import Any
 
 import strawberry
-from django.core.exceptions import PermissionDenied
 from strawberry.types import Info
 from strawberry_django.permissions import IsAuthenticated
 
@@ -155,14 +154,15 @@ class Query:
         return [_rubric(rubric) for rubric in selectors.rubric_list_with_versions()]
 
     @strawberry.field(extensions=[IsAuthenticated()])
-    def milestone_thread(self, info: Info, id: strawberry.ID) -> list[SubmissionType]:
-        """Every round of a milestone with its review: for the learner and their mentors."""
+    def milestone_thread(self, info: Info, id: strawberry.ID) -> list[SubmissionType] | None:
+        """Every round of a milestone with its review, for the learner and their mentors (null
+        for anyone else, as for a milestone that does not exist)."""
         try:
             user, progress = _progress(info, id)
         except NotFound:
-            return []
+            return None
         if not policies.can_view_milestone_thread(user, progress):
-            raise PermissionDenied("Only the learner and their mentors read this thread.")
+            return None
         return [_submission(row) for row in selectors.milestone_thread(progress=progress)]
 
 

@@ -32,6 +32,8 @@ from nexus.journal.models import Cohort, Entry, MilestoneProgress, MilestoneStat
 from nexus.knowledge import services as knowledge
 from nexus.knowledge.models import Article, LearningPath
 from nexus.knowledge.models import Comment as ArticleComment
+from nexus.mentorship.models import Rubric
+from nexus.mentorship.services.rubrics import rubric_create
 from nexus.notifications import services as notifications
 from nexus.notifications.channels.email import ALL_EVENTS, unsubscribe_token
 from nexus.notifications.models import Notification, Subscription, Webhook, WebhookDelivery
@@ -49,6 +51,7 @@ PRIVATE_ENTRY = "zqxprivateentry"
 MENTORS_ENTRY = "zqxmentorsentry"
 REFLECTION = "zqxreflection"
 REPOSITORY = "zqxrepository"  # the repository of the owner's submitted milestone
+RUBRIC = "zqxrubric"  # in the name of the mentor's rubric
 NOTIFICATION = "zqxnotification"
 SUBSCRIPTION = "zqxsubscription"
 TOKEN = "zqxtoken"
@@ -77,6 +80,7 @@ class World:
     entry_mentors: Entry
     cohort: Cohort
     progress: MilestoneProgress  # submitted for review
+    rubric: Rubric  # the mentor's, on no milestone
     api: Api  # the owner's team's, with two spec versions
     operation: Operation
     feedback: EndpointFeedback
@@ -199,6 +203,11 @@ def _journal(owner: User, mentor: User) -> dict[str, Any]:
             author=owner, date=today, body=f"Mentors {MENTORS_ENTRY}", visibility=Visibility.MENTORS
         ),
         "cohort": cohort,
+        "rubric": rubric_create(
+            actor=mentor,
+            name=f"Matrix {RUBRIC}",
+            criteria=[{"name": "Correctness", "scale": 3, "levels": ["No", "Mostly", "Yes"]}],
+        ),
         "progress": journal.progress_update(
             progress=progress,
             actor=owner,
@@ -270,6 +279,9 @@ def _subjects(world: World, team: Team, teammate: User) -> dict[str, dict[str, A
         "month": {"month": f"{clock.today():%Y-%m}"},
         "progress": {"pk": world.progress.pk, "progress_id": world.progress.pk},
         "cohort": {"cohort_id": world.cohort.pk, "chart": "milestones"},
+        "cohort_rubrics": {"cohort_id": world.cohort.pk, "chart": "rubric-scores"},
+        "rubric": {"pk": world.rubric.pk, "rubric_id": world.rubric.pk},
+        "milestone": {"pk": world.progress.milestone_id},
         "program": {"slug": world.cohort.program.slug},
         "me_chart": {"learner": "me", "chart": "activity"},
         "owner_chart": {"learner": owner.pk, "chart": "activity"},
