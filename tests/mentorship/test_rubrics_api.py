@@ -19,13 +19,15 @@ def test_a_mentor_creates_a_rubric_and_a_criteria_change_is_version_two(client_f
     rubric = created.json()
     assert (rubric["version"], rubric["criteria"][0]["levels"][3]) == (1, "Robust")
 
-    changed = client.patch(
-        f"{RUBRICS}{rubric['id']}/",
-        {"criteria": [*CRITERIA, {"name": "Docs", "scale": 2}]},
-        format="json",
-    )
+    url = f"{RUBRICS}{rubric['id']}/"
+    changes = {"criteria": [*CRITERIA, {"name": "Docs", "scale": 2}]}
+    assert client.patch(url, changes, format="json").status_code == 428
+    changed = client.patch(url, changes, format="json", HTTP_IF_MATCH=created["ETag"])
     assert changed.status_code == 200, changed.json()
     assert changed.json()["version"] == 2
+    stale = client.patch(url, {"name": "Late"}, format="json", HTTP_IF_MATCH=created["ETag"])
+    assert stale.status_code == 412
+    assert client.get(url).json()["name"] == "API"
     versions = client.get(f"{RUBRICS}{rubric['id']}/versions/").json()["results"]
     assert [v["version"] for v in versions] == [2, 1]
 

@@ -4,6 +4,7 @@ journal's milestone routes hand over to (their paths stay /api/v1/milestones/{id
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status, viewsets
@@ -12,6 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from nexus.core import conditional
 from nexus.core.auth import authenticated_user
 from nexus.core.errors import PROBLEM_CONTENT_TYPE, problem_body
 from nexus.core.pagination import CursorPagination
@@ -50,8 +52,13 @@ class RubricViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(s.RubricSerializer(page, many=True).data)
 
+    @extend_schema(
+        parameters=[conditional.IF_NONE_MATCH],
+        responses={200: s.RubricSerializer, **conditional.NOT_MODIFIED_RESPONSE},
+    )
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(s.RubricSerializer(self.get_object()).data)
+        rubric = self.get_object()
+        return conditional.read_response(request, rubric, lambda: s.RubricSerializer(rubric).data)
 
     @extend_schema(request=s.RubricInput, responses={201: s.RubricSerializer})
     def create(self, request: Request) -> Response:
@@ -61,22 +68,34 @@ class RubricViewSet(viewsets.GenericViewSet):
         values.pop("archived", None)
         rubric = rubric_services.rubric_create(actor=authenticated_user(request), **values)
         self.kwargs["pk"] = rubric.pk
-        return Response(s.RubricSerializer(self.get_object()).data, status=status.HTTP_201_CREATED)
+        rubric = self.get_object()
+        response = Response(s.RubricSerializer(rubric).data, status=status.HTTP_201_CREATED)
+        return conditional.with_etag(response, rubric)
 
-    @extend_schema(request=s.RubricInput, responses=s.RubricSerializer)
+    @extend_schema(
+        request=s.RubricInput,
+        parameters=[conditional.IF_MATCH],
+        responses={200: s.RubricSerializer, **conditional.PRECONDITION_RESPONSES},
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         rubric = self.get_object()
         user = authenticated_user(request)
+        # A refusal comes before the precondition: a 428 or 412 is for those who may edit.
         if not policies.can_edit_rubric(user):
             raise PermissionDenied("Only mentors and admins write rubrics.")
+        expected_etag = conditional.if_match(request)
         data = s.RubricInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         archived = values.pop("archived", None)
-        rubric_services.rubric_update(actor=user, rubric=rubric, **values)
-        if archived is not None:
-            rubric_services.rubric_archive(actor=user, rubric=rubric, archived=archived)
-        return Response(s.RubricSerializer(self.get_object()).data)
+        with transaction.atomic():
+            rubric_services.rubric_update(
+                actor=user, rubric=rubric, expected_etag=expected_etag, **values
+            )
+            if archived is not None:
+                rubric_services.rubric_archive(actor=user, rubric=rubric, archived=archived)
+        rubric = self.get_object()
+        return conditional.with_etag(Response(s.RubricSerializer(rubric).data), rubric)
 
     @extend_schema(responses=s.RubricVersionSerializer(many=True))
     @action(detail=True, methods=["get"])
