@@ -32,6 +32,23 @@ def _scores_from(post: Any, version: RubricVersion | None) -> list[dict[str, str
     ]
 
 
+def _criteria_rows(version: RubricVersion | None, post: Any) -> list[dict[str, Any]]:
+    """Each criterion of the form with its levels, and what was posted for it (kept on an error)."""
+    if version is None:
+        return []
+    return [
+        {
+            "position": position,
+            "name": criterion["name"],
+            "scale": criterion["scale"],
+            "levels": [(str(score), text) for score, text in enumerate(criterion["levels"], 1)],
+            "chosen": post.get(f"score-{position}", ""),
+            "comment": post.get(f"comment-{position}", ""),
+        }
+        for position, criterion in enumerate(version.criteria)
+    ]
+
+
 def _review(
     request: HttpRequest, progress: MilestoneProgress, version: RubricVersion | None
 ) -> dict[str, Any]:
@@ -82,7 +99,7 @@ def milestone_thread(request: HttpRequest, progress_id: int) -> HttpResponse:
         "progress": progress,
         "rounds": selectors.milestone_thread(progress=progress),
         "version": version,
-        "criteria": list(enumerate(version.criteria)) if version else [],
+        "criteria": _criteria_rows(version, request.POST),
         "may_review": may_review,
         "errors": errors,
         "posted": request.POST,

@@ -92,7 +92,10 @@ def test_an_out_of_scale_score_on_the_page_is_shown_next_to_the_scores(progress,
     milestone_submit(progress=progress, actor=learner)
     page = browser(mentor).post(thread_url(progress), _scoring("9"))
     assert page.status_code == 400
-    assert 'data-field="scores"' in page.content.decode()
+    html = page.content.decode()
+    assert 'data-field="scores"' in html
+    assert "Edge cases</textarea>" in html
+    assert 'value="2" required checked' in html
     assert not MilestoneReview.objects.exists()
 
 
