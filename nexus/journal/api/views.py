@@ -270,7 +270,10 @@ class MilestoneProgressViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixi
 
     @extend_schema(
         request=mentorship_api.s.MilestoneReviewInput,
-        responses={200: s.ProgressSerializer, 409: mentorship_api.REVIEW_CONFLICT},
+        responses={
+            200: mentorship_api.s.ReviewedMilestoneSerializer,
+            409: mentorship_api.REVIEW_CONFLICT,
+        },
     )
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str) -> Response:
@@ -282,14 +285,17 @@ class MilestoneProgressViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixi
 
     @extend_schema(
         request=mentorship_api.s.SubmitInput,
-        responses={201: mentorship_api.s.MilestoneSubmissionSerializer},
+        responses={
+            201: mentorship_api.s.MilestoneSubmissionSerializer,
+            200: mentorship_api.s.MilestoneSubmissionSerializer,
+        },
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
         """Submit the milestone for review: a new round of its thread."""
         return mentorship_api.submit_response(request, self.get_object())
 
-    @extend_schema(responses=mentorship_api.s.MilestoneSubmissionSerializer(many=True))
+    @extend_schema(responses=mentorship_api.s.MilestoneThreadSerializer)
     @action(detail=True, methods=["get"])
     def thread(self, request: Request, pk: str) -> Response:
         """Every submission of the milestone with its review and scores."""

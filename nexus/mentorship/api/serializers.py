@@ -5,7 +5,8 @@ from typing import Any
 from rest_framework import serializers
 
 from nexus.core.serializers import StrictSerializer
-from nexus.journal.models import Milestone
+from nexus.journal.api.serializers import ProgressSerializer
+from nexus.journal.models import Milestone, MilestoneProgress
 from nexus.mentorship.models import (
     Decision,
     MilestoneReview,
@@ -207,3 +208,35 @@ class MilestoneRubricSerializer(serializers.ModelSerializer):
     def get_rubric(self, milestone: Milestone) -> dict[str, Any] | None:
         link = getattr(milestone, "rubric_link", None)
         return {"id": link.rubric_id, "name": link.rubric.name} if link else None
+
+
+class ThreadRubricSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    version = serializers.IntegerField()
+    criteria = CriterionSerializer(many=True)
+    created_at = serializers.DateTimeField()
+
+
+class MilestoneThreadSerializer(serializers.Serializer):
+    """A milestone's thread: every round, oldest first, with the rubric it is scored with now."""
+
+    progress = serializers.IntegerField()
+    status = serializers.CharField()
+    rubric = ThreadRubricSerializer(allow_null=True)
+    results = MilestoneSubmissionSerializer(many=True)
+
+
+class RubricVersionsSerializer(serializers.Serializer):
+    results = RubricVersionSerializer(many=True)
+
+
+class ReviewedMilestoneSerializer(ProgressSerializer):
+    """The milestone as the journal shows it, with the review just saved."""
+
+    review = MilestoneReviewSerializer(read_only=True)
+
+    class Meta:
+        model = MilestoneProgress
+        fields = (*ProgressSerializer.Meta.fields, "review")
+        read_only_fields = fields

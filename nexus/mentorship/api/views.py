@@ -97,7 +97,7 @@ class RubricViewSet(viewsets.GenericViewSet):
         rubric = self.get_object()
         return conditional.with_etag(Response(s.RubricSerializer(rubric).data), rubric)
 
-    @extend_schema(responses=s.RubricVersionSerializer(many=True))
+    @extend_schema(responses=s.RubricVersionsSerializer)
     @action(detail=True, methods=["get"])
     def versions(self, request: Request, pk: str) -> Response:
         rubric = self.get_object()
