@@ -81,6 +81,26 @@ def test_the_legacy_review_body_still_works(client_for, progress, learner, mento
     assert response.json()["status"] == "done"
 
 
+def test_an_out_of_scale_score_names_the_criterion_and_its_scale(
+    client_for, progress, learner, mentor
+):
+    _submitted(progress, learner)
+    scores = [{"criterion": "Correctness", "score": 5}, {"criterion": "Tests", "score": 1}]
+    response = client_for(mentor).post(
+        f"{MILESTONES}{progress.pk}/review/",
+        {"decision": "approved", "scores": scores},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "field": "scores",
+            "code": "out_of_scale",
+            "message": "'Correctness': choose a score from 1 to 4.",
+        }
+    ]
+
+
 def test_patching_status_submitted_opens_a_round_too(client_for, progress, learner):
     response = client_for(learner).patch(
         f"{MILESTONES}{progress.pk}/", {"status": "submitted", "note": "via patch"}, format="json"
