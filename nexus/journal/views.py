@@ -21,6 +21,7 @@ from nexus.journal.forms import EntryForm, ProgressForm, ReflectionForm, ReviewF
 from nexus.journal.models import Cohort, MilestoneProgress, MilestoneStatus
 from nexus.mentorship import analytics as mentorship_analytics
 from nexus.mentorship import policies as mentorship_policies
+from nexus.mentorship import selectors as mentorship_selectors
 
 PAGE_SIZE = 20
 
@@ -171,7 +172,11 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
 def milestones(request: HttpRequest) -> HttpResponse:
     """My milestones: status, links and evidence; submit for review."""
     user = authenticated_user(request)
-    rows = selectors.progress_list(viewer=user).filter(learner=user)
+    rows = (
+        selectors.progress_list(viewer=user)
+        .filter(learner=user)
+        .prefetch_related(mentorship_selectors.thread_prefetch())
+    )
     today = clock.today()
     offered = evidence.gather(user, date(today.year - 1, today.month, 1), _shift(today, 1))
     items = [

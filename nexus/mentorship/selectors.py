@@ -1,5 +1,7 @@
 """Reads of mentorship."""
 
+from typing import Any
+
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from nexus.journal.models import Milestone, MilestoneProgress
@@ -67,17 +69,27 @@ def is_reviewed(submission: MilestoneSubmission) -> bool:
     return MilestoneReview.objects.filter(submission=submission).exists()
 
 
-def milestone_thread(*, progress: MilestoneProgress) -> QuerySet[MilestoneSubmission]:
-    """Every round of a milestone, oldest first, each with its review, reviewer, rubric version
-    and scores: three queries whatever the length of the thread."""
+def _rounds() -> QuerySet[MilestoneSubmission]:
     return (
-        MilestoneSubmission.objects.filter(progress=progress)
-        .select_related("review__reviewer", "review__rubric_version__rubric")
+        MilestoneSubmission.objects.select_related(
+            "review__reviewer", "review__rubric_version__rubric"
+        )
         .prefetch_related(
             Prefetch("review__scores", queryset=MilestoneScore.objects.order_by("position"))
         )
         .order_by("round")
     )
+
+
+def milestone_thread(*, progress: MilestoneProgress) -> QuerySet[MilestoneSubmission]:
+    """Every round of a milestone, oldest first, each with its review, reviewer, rubric version
+    and scores: two queries whatever the length of the thread."""
+    return _rounds().filter(progress=progress)
+
+
+def thread_prefetch() -> "Prefetch[Any]":
+    """For a list of milestone progress: each one's rounds as `thread` (two queries in all)."""
+    return Prefetch("submissions", queryset=_rounds(), to_attr="thread")
 
 
 def review_get(*, review_id: int) -> MilestoneReview:

@@ -225,3 +225,26 @@ def test_rubric_charts_as_json_and_csv_for_the_cohorts_mentors(
     assert client_for(stranger_mentor).get(f"{base}rubric-scores/").status_code == 403
     assert client_for(learner).get(f"{base}rubric-scores/").status_code == 403
     assert client_for(mentor).get(f"{base}nope/").status_code == 404
+
+
+def test_the_learners_milestones_page_shows_the_thread_of_each_milestone(
+    progress, learner, mentor, django_assert_max_num_queries
+):
+    milestone_submit(progress=progress, actor=learner, note="First go")
+    milestone_review(
+        progress=progress,
+        reviewer=mentor,
+        decision="changes_requested",
+        comment="Add tests",
+        scores=GOOD_SCORES,
+    )
+    client = browser(learner)
+    client.get("/journal/milestones/")
+
+    with django_assert_max_num_queries(30) as queries:
+        html = client.get("/journal/milestones/").content.decode()
+
+    assert html.count('data-testid="milestone-thread"') == 1
+    assert html.count('data-testid="score"') == 2
+    assert "Add tests" in html
+    print(f"\nmilestones page with a thread: {len(queries)} queries")
