@@ -2,6 +2,7 @@
 
 import pytest
 
+from nexus.journal.models import MilestoneProgress
 from nexus.mentorship.models import MilestoneReview
 from nexus.mentorship.services.milestones import milestone_review, milestone_submit
 from tests.mentorship.conftest import GOOD_SCORES
@@ -108,3 +109,22 @@ def test_permission_matrix(
     assert outcome(score, "scoreMilestone") == score_error
     thread = gql(client, THREAD, id=pk)["data"]["milestoneThread"]
     assert (thread is None) == (reads == "null")
+
+
+def test_the_journals_review_mutation_goes_through_the_thread(
+    client_for, learner, mentor, admin_user
+):
+    plain = MilestoneProgress.objects.get(learner=learner, milestone__number=2)
+    milestone_submit(progress=plain, actor=learner)
+    review = """mutation($id: ID!) {
+      reviewMilestone(id: $id, approve: false, comment: "More") {
+        progress { status } errors { code }
+      }
+    }"""
+
+    first = gql(client_for(mentor), review, id=str(plain.pk))["data"]["reviewMilestone"]
+    second = gql(client_for(admin_user), review, id=str(plain.pk))["data"]["reviewMilestone"]
+
+    assert first == {"progress": {"status": "in_progress"}, "errors": []}
+    assert second == {"progress": None, "errors": [{"code": "review_conflict"}]}
+    assert MilestoneReview.objects.get().submission.progress_id == plain.pk
