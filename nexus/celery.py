@@ -48,6 +48,10 @@ app.conf.beat_schedule = {
         "task": "nexus.notifications.tasks.remind_learners_to_reflect",
         "schedule": crontab(hour=8, minute=0, day_of_month="1"),
     },
+    "milestone-reminders": {
+        "task": "nexus.mentorship.tasks.send_milestone_reminders",
+        "schedule": crontab(hour=8, minute=15),
+    },
     "search-sync": {"task": "nexus.search.tasks.sync_search_index", "schedule": 60.0},
     "resume-interrupted-imports": {
         "task": "nexus.importer.tasks.resume_interrupted_imports",

@@ -11,6 +11,7 @@ from nexus.importer import schema as importer_schema
 from nexus.journal import cohort_schema
 from nexus.journal import schema as journal_schema
 from nexus.knowledge import schema as knowledge_schema
+from nexus.mentorship import schema as mentorship_schema
 from nexus.notifications import schema as notifications_schema
 from nexus.search import schema as search_schema
 
@@ -24,6 +25,7 @@ class Query(
     importer_schema.Query,
     journal_schema.Query,
     cohort_schema.Query,
+    mentorship_schema.Query,
     notifications_schema.Query,
     search_schema.Query,
 ):
@@ -39,6 +41,7 @@ class Mutation(
     importer_schema.Mutation,
     journal_schema.Mutation,
     cohort_schema.Mutation,
+    mentorship_schema.Mutation,
     notifications_schema.Mutation,
 ):
     pass

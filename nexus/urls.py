@@ -26,6 +26,7 @@ urlpatterns = [
     path("challenges/", include("nexus.challenges.urls")),
     path("journal/", include("nexus.journal.urls")),
     *join_urlpatterns,
+    path("mentorship/", include("nexus.mentorship.urls")),
     path("notifications/", include("nexus.notifications.urls")),
     path("api/v1/", include("nexus.api")),
     path("", include("nexus.collab.urls")),

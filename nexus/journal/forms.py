@@ -23,6 +23,8 @@ from nexus.journal.models import (
     Visibility,
 )
 from nexus.knowledge import selectors as knowledge_selectors
+from nexus.mentorship.models import Decision, MilestoneReview
+from nexus.mentorship.services import milestones as milestone_services
 
 LEARNER_STATUS_CHOICES = [(s.value, s.label) for s in MilestoneStatus if s != MilestoneStatus.DONE]
 
@@ -102,6 +104,13 @@ class ProgressForm(ServiceForm):
             for url in data["evidence"]
             if (item := self.offered.get(url))
         ]
+        if data["status"] == MilestoneStatus.SUBMITTED:
+            # A submission is a round of the milestone's review thread (mentorship keeps it).
+            del data["status"]
+            submitted = self.call_service(
+                milestone_services.milestone_submit, progress=progress, actor=actor, **data
+            )
+            return progress if submitted else None
         return self.call_service(services.progress_update, progress=progress, actor=actor, **data)
 
 
@@ -112,14 +121,19 @@ class ReviewForm(ServiceForm):
     )
     comment = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea({"rows": 3}))
 
-    def save(self, progress: MilestoneProgress, reviewer: User) -> MilestoneProgress | None:
-        return self.call_service(
-            services.progress_review,
-            progress=progress,
-            reviewer=reviewer,
-            approve=self.cleaned_data["decision"] == "approve",
-            comment=self.cleaned_data["comment"],
-        )
+    def save(self, progress: MilestoneProgress, reviewer: User) -> MilestoneReview | None:
+        approve = self.cleaned_data["decision"] == "approve"
+        try:
+            return self.call_service(
+                milestone_services.milestone_review,
+                progress=progress,
+                reviewer=reviewer,
+                decision=Decision.APPROVED if approve else Decision.CHANGES_REQUESTED,
+                comment=self.cleaned_data["comment"],
+            )
+        except milestone_services.ReviewConflict as conflict:
+            self.add_error(None, f"{conflict} ({conflict.review.reviewer.display_name}).")
+            return None
 
 
 class CohortForm(ServiceForm):

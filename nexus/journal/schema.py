@@ -15,6 +15,8 @@ from nexus.core.auth import authenticated_user
 from nexus.core.graphql import FieldError, MutationErrors, NotFound, pk_from_id, pk_or_not_found
 from nexus.journal import selectors, services
 from nexus.journal.models import Entry, Milestone, MilestoneProgress, Program, ProgramMonth
+from nexus.mentorship.models import Decision
+from nexus.mentorship.services import milestones as milestone_services
 
 
 @strawberry_django.type(Milestone, name="Milestone")
@@ -200,7 +202,16 @@ class Mutation:
         if progress is None:
             # Not a not_found: only mentors, who see every milestone, may review one.
             raise PermissionDenied
-        progress = services.progress_review(
-            progress=progress, reviewer=user, approve=approve, comment=comment
-        )
+        try:
+            milestone_services.milestone_review(
+                progress=progress,
+                reviewer=user,
+                decision=Decision.APPROVED if approve else Decision.CHANGES_REQUESTED,
+                comment=comment,
+            )
+        except milestone_services.ReviewConflict as conflict:
+            return ProgressResult(
+                errors=[FieldError(field="__all__", message=str(conflict), code="review_conflict")]
+            )
+        progress = selectors.progress_get(viewer=user, progress_id=progress.pk)
         return ProgressResult(progress=cast(ProgressType, progress))

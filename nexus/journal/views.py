@@ -19,6 +19,9 @@ from nexus.core.htmx import render_page
 from nexus.journal import analytics, evidence, policies, selectors
 from nexus.journal.forms import CohortForm, EntryForm, ProgressForm, ReflectionForm, ReviewForm
 from nexus.journal.models import Cohort, MilestoneProgress, MilestoneStatus
+from nexus.mentorship import analytics as mentorship_analytics
+from nexus.mentorship import policies as mentorship_policies
+from nexus.mentorship import selectors as mentorship_selectors
 
 PAGE_SIZE = 20
 
@@ -169,7 +172,11 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
 def milestones(request: HttpRequest) -> HttpResponse:
     """My milestones: status, links and evidence; submit for review."""
     user = authenticated_user(request)
-    rows = selectors.progress_list(viewer=user).filter(learner=user)
+    rows = (
+        selectors.progress_list(viewer=user)
+        .filter(learner=user)
+        .prefetch_related(mentorship_selectors.thread_prefetch())
+    )
     today = clock.today()
     offered = evidence.gather(user, date(today.year - 1, today.month, 1), _shift(today, 1))
     items = [
@@ -318,7 +325,22 @@ def cohort_dashboard(request: HttpRequest, cohort_id: int) -> HttpResponse:
     """Milestone completion per learner, who is quiet, and which technologies are covered."""
     cohort = get_object_or_404(selectors.cohort_list(), pk=cohort_id)
     _require(policies.can_view_cohort_dashboard(request.user, cohort))
-    return render(request, "journal/cohort_dashboard.html", cohort_dashboard_context(cohort))
+    context = cohort_dashboard_context(cohort)
+    if mentorship_policies.can_view_cohort_scores(request.user, cohort):
+        context["charts"] += _rubric_charts(cohort)
+    return render(request, "journal/cohort_dashboard.html", context)
+
+
+def _rubric_charts(cohort: Cohort) -> list[dict[str, Any]]:
+    """Mentorship's rubric charts of the cohort, for its mentors and admins."""
+    charts = [function(cohort) for function in mentorship_analytics.RUBRIC_CHARTS.values()]
+    urls = {
+        chart.name: reverse(
+            "analytics-cohort-rubrics", kwargs={"cohort_id": cohort.pk, "chart": chart.name}
+        )
+        for chart in charts
+    }
+    return _charts_context(charts, urls)
 
 
 def cohort_dashboard_context(cohort: Cohort) -> dict[str, Any]:

@@ -42,6 +42,12 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType("milestone.due", "Milestones coming due"),
         EventType("cohort.invited", "Invitations to cohorts you mentor"),
         EventType("cohort.joined", "Learners joining cohorts you mentor", Frequency.INSTANT),
+        EventType("milestone.overdue", "Milestones past their due date", Frequency.INSTANT),
+        EventType("milestone.submitted", "Milestones your learners submit", Frequency.INSTANT),
+        EventType("milestone.reviewed", "Your milestones approved", Frequency.INSTANT),
+        EventType(
+            "milestone.changes_requested", "Changes asked for on your milestones", Frequency.INSTANT
+        ),
         EventType("journal.reflection_reminder", "Monthly reflection reminder"),
         EventType("mention", "Mentions of you", Frequency.INSTANT),
         EventType("webhook.disabled", "Your webhooks being disabled", Frequency.INSTANT),

@@ -39,6 +39,8 @@ from nexus.journal.models import (
 from nexus.knowledge import services as knowledge
 from nexus.knowledge.models import Article, LearningPath
 from nexus.knowledge.models import Comment as ArticleComment
+from nexus.mentorship.models import Rubric
+from nexus.mentorship.services.rubrics import rubric_create
 from nexus.notifications import services as notifications
 from nexus.notifications.channels.email import ALL_EVENTS, unsubscribe_token
 from nexus.notifications.models import Notification, Subscription, Webhook, WebhookDelivery
@@ -56,6 +58,7 @@ PRIVATE_ENTRY = "zqxprivateentry"
 MENTORS_ENTRY = "zqxmentorsentry"
 REFLECTION = "zqxreflection"
 REPOSITORY = "zqxrepository"  # the repository of the owner's submitted milestone
+RUBRIC = "zqxrubric"  # in the name of the mentor's rubric
 NOTIFICATION = "zqxnotification"
 SUBSCRIPTION = "zqxsubscription"
 TOKEN = "zqxtoken"
@@ -85,6 +88,7 @@ class World:
     cohort: Cohort  # the mentor's, with the owner in it
     invitation: CohortInvitation  # an open invite link to the cohort, made by the mentor
     progress: MilestoneProgress  # submitted for review
+    rubric: Rubric  # the mentor's, on no milestone
     api: Api  # the owner's team's, with two spec versions
     operation: Operation
     feedback: EndpointFeedback
@@ -209,6 +213,11 @@ def _journal(owner: User, mentor: User) -> dict[str, Any]:
         ),
         "cohort": cohort,
         "invitation": invitation,
+        "rubric": rubric_create(
+            actor=mentor,
+            name=f"Matrix {RUBRIC}",
+            criteria=[{"name": "Correctness", "scale": 3, "levels": ["No", "Mostly", "Yes"]}],
+        ),
         "progress": journal.progress_update(
             progress=progress,
             actor=owner,
@@ -283,6 +292,9 @@ def _subjects(world: World, team: Team, teammate: User) -> dict[str, dict[str, A
         "cohort_member": {"cohort_id": world.cohort.pk, "user_id": owner.pk},
         "cohort_invitation": {"cohort_id": world.cohort.pk, "invitation_id": world.invitation.pk},
         "invitation": {"token": world.invitation.token},
+        "cohort_rubrics": {"cohort_id": world.cohort.pk, "chart": "rubric-scores"},
+        "rubric": {"pk": world.rubric.pk, "rubric_id": world.rubric.pk},
+        "milestone": {"pk": world.progress.milestone_id},
         "program": {"slug": world.cohort.program.slug},
         "me_chart": {"learner": "me", "chart": "activity"},
         "owner_chart": {"learner": owner.pk, "chart": "activity"},

@@ -211,11 +211,6 @@ class ProgressInput(StrictSerializer):
     note = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
 
 
-class ReviewInput(StrictSerializer):
-    decision = serializers.ChoiceField(choices=[("approve", "Approve"), ("changes", "Changes")])
-    comment = serializers.CharField(max_length=20_000, allow_blank=True, default="")
-
-
 class EvidenceItemSerializer(serializers.Serializer):
     kind = serializers.CharField()
     title = serializers.CharField()

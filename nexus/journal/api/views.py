@@ -21,7 +21,9 @@ from nexus.core.pagination import CursorPagination
 from nexus.journal import analytics, evidence, policies, selectors, services
 from nexus.journal.api import serializers as s
 from nexus.journal.api.filters import EntryFilter, ProgressFilter
-from nexus.journal.models import Entry, MilestoneProgress, Program, Reflection
+from nexus.journal.models import Entry, MilestoneProgress, MilestoneStatus, Program, Reflection
+from nexus.mentorship.api import views as mentorship_api
+from nexus.mentorship.services import milestones as milestone_services
 
 
 class ByDatePagination(CursorPagination):
@@ -253,24 +255,51 @@ class MilestoneProgressViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixi
         progress = self.get_object()
         data = s.ProgressInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.progress_update(
-            progress=progress, actor=authenticated_user(request), **data.validated_data
-        )
+        changes = data.validated_data
+        if changes.get("status") == MilestoneStatus.SUBMITTED:
+            # A submission is a round of the milestone's review thread, however it is sent.
+            changes.pop("status")
+            milestone_services.milestone_submit(
+                progress=progress, actor=authenticated_user(request), **changes
+            )
+        else:
+            services.progress_update(
+                progress=progress, actor=authenticated_user(request), **changes
+            )
         return Response(s.ProgressSerializer(self.get_object()).data)
 
-    @extend_schema(request=s.ReviewInput, responses=s.ProgressSerializer)
+    @extend_schema(
+        request=mentorship_api.s.MilestoneReviewInput,
+        responses={
+            200: mentorship_api.s.ReviewedMilestoneSerializer,
+            409: mentorship_api.REVIEW_CONFLICT,
+        },
+    )
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str) -> Response:
+        """Review a submitted milestone (mentorship scores it against its rubric)."""
         progress = self.get_object()
-        data = s.ReviewInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.progress_review(
-            progress=progress,
-            reviewer=authenticated_user(request),
-            approve=data.validated_data["decision"] == "approve",
-            comment=data.validated_data["comment"],
+        return mentorship_api.review_response(
+            request, progress, lambda: s.ProgressSerializer(self.get_object()).data
         )
-        return Response(s.ProgressSerializer(self.get_object()).data)
+
+    @extend_schema(
+        request=mentorship_api.s.SubmitInput,
+        responses={
+            201: mentorship_api.s.MilestoneSubmissionSerializer,
+            200: mentorship_api.s.MilestoneSubmissionSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str) -> Response:
+        """Submit the milestone for review: a new round of its thread."""
+        return mentorship_api.submit_response(request, self.get_object())
+
+    @extend_schema(responses=mentorship_api.s.MilestoneThreadSerializer)
+    @action(detail=True, methods=["get"])
+    def thread(self, request: Request, pk: str) -> Response:
+        """Every submission of the milestone with its review and scores."""
+        return mentorship_api.thread_response(request, self.get_object())
 
 
 class ChartCsvRenderer(renderers.BaseRenderer):

@@ -1,5 +1,13 @@
 """Rubrics, and reviews scored against them (of milestones and of articles)."""
 
+from nexus.mentorship.models.milestones import (
+    MilestoneReminder,
+    MilestoneReview,
+    MilestoneRubric,
+    MilestoneScore,
+    MilestoneSubmission,
+    ReminderKind,
+)
 from nexus.mentorship.models.rubrics import (
     Criterion,
     Decision,
@@ -9,4 +17,17 @@ from nexus.mentorship.models.rubrics import (
     ScoreRow,
 )
 
-__all__ = ["Criterion", "Decision", "Rubric", "RubricVersion", "ScoreRow", "ScoredReview"]
+__all__ = [
+    "Criterion",
+    "Decision",
+    "MilestoneReminder",
+    "MilestoneReview",
+    "MilestoneRubric",
+    "MilestoneScore",
+    "MilestoneSubmission",
+    "ReminderKind",
+    "Rubric",
+    "RubricVersion",
+    "ScoreRow",
+    "ScoredReview",
+]

@@ -34,6 +34,10 @@ class Rubric(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def etag_parts(self) -> tuple[object, ...]:
+        """What the ETag is made of (nexus.core.conditional): every change saves the rubric."""
+        return (self.updated_at,)
+
 
 class RubricVersion(TimeStampedModel):
     """The criteria as they were at one version; a review keeps the version it was scored on."""

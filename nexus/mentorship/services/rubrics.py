@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from nexus.accounts.models import User
-from nexus.core import clock, events
+from nexus.core import clock, conditional, events
 from nexus.mentorship import policies, selectors
 from nexus.mentorship.models import Criterion, Rubric, RubricVersion
 from nexus.mentorship.models.rubrics import MAX_CRITERIA, MAX_SCALE, MIN_SCALE
@@ -25,7 +25,8 @@ class CleanScore(TypedDict):
 
 
 def _field_error(field: str, message: str, code: str = "invalid") -> ValidationError:
-    return ValidationError({field: [message]}, code=code)
+    # The code goes on the message itself: a dict's own code reaches no error format.
+    return ValidationError({field: [ValidationError(message, code=code)]})
 
 
 def _clean_criterion(index: int, raw: object) -> Criterion:
@@ -99,13 +100,16 @@ def rubric_update(
     name: str | None = None,
     description: str | None = None,
     criteria: Sequence[object] | None = None,
+    expected_etag: str | None = None,
 ) -> RubricVersion:
-    """Rename or redescribe a rubric; changed criteria make a new version (reviews keep theirs).
+    """Rename or redescribe a rubric; changed criteria make a new version (reviews keep theirs);
+    a stale expected_etag changes nothing.
 
     Returns the current version after the change."""
     if not policies.can_edit_rubric(actor):
         raise PermissionDenied("Only mentors and admins write rubrics.")
     rubric = Rubric.objects.select_for_update().get(pk=rubric.pk)
+    conditional.check_if_match(expected_etag, rubric)
     if name is not None:
         rubric.name = _check_name(name, exclude_id=rubric.pk)
     if description is not None:

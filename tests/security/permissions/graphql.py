@@ -126,6 +126,13 @@ QUERIES = [
         marker=w.REPOSITORY,
         sees=OWNER_OR_MODERATOR,
     ),
+    *query("rubrics", ANYONE, "{ rubrics { name } }", marker=w.RUBRIC, sees=SIGNED_IN),
+    *query(
+        "milestoneThread",
+        OWNER_OR_MODERATOR,
+        "query($id: ID!) { milestoneThread(id: $id) { round } }",
+        variables=_ids("id=progress"),
+    ),
     *query(
         "notifications",
         ANYONE,
@@ -319,6 +326,18 @@ MUTATIONS = [
         MODERATORS,
         'mutation($id: ID!) { reviewMilestone(id: $id, approve: true, comment: "Good.") '
         "{ ERRORS } }",
+        variables=_ids("id=progress"),
+    ),
+    *mutation(
+        "submitMilestone",
+        OWNER,
+        "mutation($id: ID!) { submitMilestone(id: $id) { ERRORS } }",
+        variables=_ids("id=progress"),
+    ),
+    *mutation(
+        "scoreMilestone",
+        MODERATORS,
+        'mutation($id: ID!) { scoreMilestone(id: $id, decision: "approved") { ERRORS } }',
         variables=_ids("id=progress"),
     ),
     *mutation(

@@ -386,6 +386,30 @@ COHORTS = [
     *rest("POST", "invitation-accept", SIGNED_IN, on="invitation", writes=SIGNED_IN - OWNER),
 ]
 
+RUBRIC_BODY = {
+    "name": "Matrix new rubric",
+    "criteria": [{"name": "Clarity", "scale": 2, "levels": ["Muddled", "Clear"]}],
+}
+
+MENTORSHIP = [
+    *rest("GET", "rubric-list", SIGNED_IN, marker=w.RUBRIC, sees=SIGNED_IN),
+    *rest("POST", "rubric-list", MODERATORS, body=RUBRIC_BODY),
+    *rest("GET", "rubric-detail", SIGNED_IN, on="rubric"),
+    *rest("PATCH", "rubric-detail", MODERATORS, on="rubric", body={"description": "Changed."}),
+    *rest("GET", "rubric-versions", SIGNED_IN, on="rubric"),
+    *rest(
+        "PUT",
+        "milestone-rubric-detail",
+        MODERATORS,
+        on="milestone",
+        body=lambda world: {"rubric": world.rubric.pk},
+    ),
+    # Only the learner submits their milestone; its mentors and admins review and read the thread.
+    *rest("POST", "milestone-submit", OWNER, on="progress", body={"note": "Ready."}),
+    *rest("GET", "milestone-thread", OWNER_OR_MODERATOR, on="progress"),
+    *rest("GET", "analytics-cohort-rubrics", MODERATORS, on="cohort_rubrics"),
+]
+
 NOTIFICATIONS = [
     *rest("GET", "notification-list", SIGNED_IN, marker=w.NOTIFICATION, sees=OWNER),
     *rest("GET", "notification-preferences", SIGNED_IN),
@@ -441,5 +465,6 @@ REST = [
     *CHALLENGES,
     *JOURNAL,
     *COHORTS,
+    *MENTORSHIP,
     *NOTIFICATIONS,
 ]
