@@ -26,6 +26,11 @@ def can_set_milestone_rubric(user: Viewer) -> bool:
     return _is_moderator(user)
 
 
+def can_submit_milestone(user: Viewer, progress: MilestoneProgress) -> bool:
+    """Only the learner submits their own milestone."""
+    return isinstance(user, User) and progress.learner_id == user.pk
+
+
 def can_review_milestone(user: Viewer, progress: MilestoneProgress) -> bool:
     """The learner's own mentors and admins review a milestone, never its learner."""
     return journal_policies.is_mentor_of(user, progress.learner)

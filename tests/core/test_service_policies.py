@@ -49,6 +49,7 @@ SYSTEM_SERVICES: dict[str, str] = {
     "collab.services.imports.spec_import_run": "the task runs an import a maintainer asked for",
     "journal.services.cohorts.cohort_sync_progress": "follows program changes for every learner",
     "journal.services.journal.learner_topics_refresh": "an event handler keeps a learner's topic counts",
+    "mentorship.services.reminders.milestone_reminders_send": "the beat's daily due/overdue reminders",
     "knowledge.services.articles.refresh_links_to_many": "a task re-renders links after a title change",
     "knowledge.services.tags.tags_ensure": "called by services that already checked their write",
     "csp.services.violations_record": "browsers report what a page blocked; no person is acting",

@@ -86,6 +86,8 @@ def milestone_submit(
     evidence: Sequence[dict[str, str]] | None = None,
 ) -> MilestoneSubmission:
     """Submit a milestone for review: a new round, or (still waiting) a change to the open one."""
+    if not policies.can_submit_milestone(actor, progress):
+        raise PermissionDenied("Only the learner submits their milestone.")
     locked = _lock(progress)
     was_waiting = locked.status == MilestoneStatus.SUBMITTED
     locked = journal_services.progress_update(
