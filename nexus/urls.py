@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/", include("nexus.accounts.urls")),
     path("challenges/", include("nexus.challenges.urls")),
     path("journal/", include("nexus.journal.urls")),
+    path("mentorship/", include("nexus.mentorship.urls")),
     path("notifications/", include("nexus.notifications.urls")),
     path("api/v1/", include("nexus.api")),
     path("", include("nexus.collab.urls")),

@@ -1,5 +1,14 @@
 """Rubrics, and reviews scored against them (of milestones and of articles)."""
 
+from nexus.mentorship.models.articles import (
+    ArticleReview,
+    ArticleReviewRequest,
+    ArticleReviewScore,
+    AuthorArticleReview,
+    ProgramArticleReview,
+    ReviewComment,
+    ReviewRequestStatus,
+)
 from nexus.mentorship.models.rubrics import (
     Criterion,
     Decision,
@@ -9,4 +18,18 @@ from nexus.mentorship.models.rubrics import (
     ScoreRow,
 )
 
-__all__ = ["Criterion", "Decision", "Rubric", "RubricVersion", "ScoreRow", "ScoredReview"]
+__all__ = [
+    "ArticleReview",
+    "ArticleReviewRequest",
+    "ArticleReviewScore",
+    "AuthorArticleReview",
+    "Criterion",
+    "Decision",
+    "ProgramArticleReview",
+    "ReviewComment",
+    "ReviewRequestStatus",
+    "Rubric",
+    "RubricVersion",
+    "ScoreRow",
+    "ScoredReview",
+]
