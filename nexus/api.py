@@ -14,6 +14,7 @@ from nexus.importer import api as importer_api
 from nexus.journal.api import urls as journal_urls
 from nexus.knowledge.api import articles as knowledge_articles
 from nexus.knowledge.api import others as knowledge_others
+from nexus.mentorship.api import urls as mentorship_urls
 from nexus.notifications import api as notifications_api
 from nexus.search import api as search_api
 
@@ -77,4 +78,5 @@ urlpatterns = [
     path("search/similar/", search_api.SimilarApi.as_view(), name="search-similar"),
     path("", include(router.urls)),
     path("", include(journal_urls)),
+    path("", include(mentorship_urls)),
 ]

@@ -45,9 +45,7 @@ def can_return_article_to_draft(user: Viewer, article: Article) -> bool:
     """The author withdraws a review request; a reviewer (or a mentor) asks for changes."""
     if not is_signed_in(user) or article.status != ArticleStatus.IN_REVIEW:
         return False
-    return (
-        user.pk == article.author_id or user.is_moderator or reviews.is_reviewer(user, article)
-    )
+    return user.pk == article.author_id or user.is_moderator or reviews.is_reviewer(user, article)
 
 
 def can_publish_reviewed_article(user: Viewer, article: Article) -> bool:

@@ -62,9 +62,7 @@ def can_decide_article_review(user: Viewer, request: ArticleReviewRequest) -> bo
 
 
 def can_withdraw_article_review(user: Viewer, request: ArticleReviewRequest) -> bool:
-    return isinstance(user, User) and (
-        user.pk == request.article.author_id or user.is_moderator
-    )
+    return isinstance(user, User) and (user.pk == request.article.author_id or user.is_moderator)
 
 
 def can_require_article_review(user: Viewer, author: User) -> bool:

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -61,8 +61,7 @@ def article_reviews(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article(request, slug)
     rounds = selectors.review_requests_visible(viewer=user, article=article)
     can_request = (
-        policies.can_request_article_review(user, article)
-        and article.status == ArticleStatus.DRAFT
+        policies.can_request_article_review(user, article) and article.status == ArticleStatus.DRAFT
     )
     form = None
     if can_request:
@@ -80,16 +79,12 @@ def article_reviews(request: HttpRequest, slug: str) -> HttpResponse:
 def _review_context(user: User, round_: ArticleReviewRequest, **forms: Any) -> dict[str, Any]:
     article = round_.article
     lines = selectors.body_lines(article.body)
-    anchored = selectors.anchor_comments(
-        selectors.review_comments_of(article=article), lines=lines
-    )
+    anchored = selectors.anchor_comments(selectors.review_comments_of(article=article), lines=lines)
     by_line: dict[int, list[selectors.AnchoredComment]] = {}
     for item in anchored:
         if item.line is not None:
             by_line.setdefault(item.line, []).append(item)
-    version = (
-        selectors.rubric_current_version(rubric=round_.rubric) if round_.rubric else None
-    )
+    version = selectors.rubric_current_version(rubric=round_.rubric) if round_.rubric else None
     can_decide = round_.is_open and policies.can_decide_article_review(user, round_)
     return {
         "round": round_,
@@ -147,18 +142,14 @@ def decide(request: HttpRequest, request_id: int) -> HttpResponse:
     round_ = _round(request, request_id)
     if not policies.can_decide_article_review(user, round_):
         raise PermissionDenied
-    version = (
-        selectors.rubric_current_version(rubric=round_.rubric) if round_.rubric else None
-    )
+    version = selectors.rubric_current_version(rubric=round_.rubric) if round_.rubric else None
     form = ReviewDecisionForm(request.POST, version=version)
     try:
         if form.is_valid() and form.save(round_, user):
             messages.success(request, "Review saved; the author has been told.")
             return redirect("mentorship:article-review", request_id=round_.pk)
     except services.ReviewAlreadyDecided as lost:
-        messages.error(
-            request, f"{lost.review.reviewer.display_name} decided this review first."
-        )
+        messages.error(request, f"{lost.review.reviewer.display_name} decided this review first.")
         return render_page(
             request,
             "mentorship/review_page.html",
@@ -180,6 +171,6 @@ def withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
     round_ = _round(request, request_id)
     try:
         services.review_withdraw(actor=user, request=round_)
-    except services.ValidationError:
+    except ValidationError:
         messages.error(request, "This review is already closed.")
     return redirect("knowledge:article", slug=round_.article.slug)

@@ -41,9 +41,7 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType("feedback.replied", "Replies to your feedback", Frequency.INSTANT),
         EventType("milestone.due", "Milestones coming due"),
         EventType("review.requested", "Articles you are asked to review", Frequency.INSTANT),
-        EventType(
-            "article.review_completed", "Reviews of articles decided", Frequency.INSTANT
-        ),
+        EventType("article.review_completed", "Reviews of articles decided", Frequency.INSTANT),
         EventType("journal.reflection_reminder", "Monthly reflection reminder"),
         EventType("mention", "Mentions of you", Frequency.INSTANT),
         EventType("webhook.disabled", "Your webhooks being disabled", Frequency.INSTANT),

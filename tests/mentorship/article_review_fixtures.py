@@ -18,18 +18,14 @@ CRITERIA = [
 
 def cohort_with(*, learner, mentors, name="Spring"):
     program = Program.objects.get_or_create(slug="backend", defaults={"title": "Backend"})[0]
-    cohort = Cohort.objects.create(
-        program=program, name=name, start_date=datetime.date(2026, 1, 5)
-    )
+    cohort = Cohort.objects.create(program=program, name=name, start_date=datetime.date(2026, 1, 5))
     cohort.mentors.set(mentors)
     CohortMembership.objects.create(cohort=cohort, learner=learner)
     return cohort
 
 
 def draft_of(author, *, title="Caching in practice", body=BODY):
-    return knowledge_services.article_create(
-        author=author, title=title, body=body, status="draft"
-    )
+    return knowledge_services.article_create(author=author, title=title, body=body, status="draft")
 
 
 def a_rubric(by):

@@ -84,7 +84,8 @@ def test_approval_publishes_the_article_and_tells_the_author(author, mentor):
     review = reviews.review_decide(actor=mentor, request=request, decision="approved")
 
     article.refresh_from_db()
-    assert article.status == "published" and article.published_at is not None
+    assert article.status == "published"
+    assert article.published_at is not None
     request.refresh_from_db()
     assert request.status == ReviewRequestStatus.APPROVED
     assert review.revision_number == 2
@@ -144,7 +145,8 @@ def test_scores_outside_the_rubric_are_field_errors_and_decide_nothing(author, m
 
     assert "scores" in refused.value.message_dict
     request.refresh_from_db()
-    assert request.is_open and not ArticleReview.objects.exists()
+    assert request.is_open
+    assert not ArticleReview.objects.exists()
 
 
 def test_scores_are_kept_in_the_rubrics_order_with_its_version(author, mentor):
@@ -230,10 +232,13 @@ def test_a_comment_survives_edits_moving_with_its_line_or_shown_outdated(author,
     lines = selectors.body_lines(edited)
     anchored = {
         a.comment.pk: a
-        for a in selectors.anchor_comments(selectors.review_comments_of(article=article), lines=lines)
+        for a in selectors.anchor_comments(
+            selectors.review_comments_of(article=article), lines=lines
+        )
     }
 
-    assert anchored[on_expire.pk].line == 6 and not anchored[on_expire.pk].outdated
+    assert anchored[on_expire.pk].line == 6
+    assert not anchored[on_expire.pk].outdated
     assert anchored[on_measure.pk].outdated
     assert anchored[on_measure.pk].comment.line_text == "Measure first."
 

@@ -135,9 +135,7 @@ class ReviewComment(TimeStampedModel):
 
     class Meta:
         ordering = ("line", "created_at", "id")
-        indexes = [
-            models.Index(fields=["request", "line"], name="mentorship_review_comment_line")
-        ]
+        indexes = [models.Index(fields=["request", "line"], name="mentorship_review_comment_line")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(line__gte=1), name="mentorship_review_comment_line_from_1"

@@ -234,7 +234,7 @@ def _decide(
         revision_number=article.version,
     )
     ArticleReviewScore.objects.bulk_create(
-        [ArticleReviewScore(review=review, **row) for row in scores]  # type: ignore[arg-type]
+        [ArticleReviewScore(review=review, **row) for row in scores]
     )
     locked.status = (
         ReviewRequestStatus.APPROVED
