@@ -389,4 +389,39 @@ NOTIFICATIONS = [
     *rest("POST", "webhook-rotate-secret", OWNER, on="webhook"),
 ]
 
-REST = [*ACCOUNTS, *IMPORTS, *SEARCH, *COLLAB, *KNOWLEDGE, *CHALLENGES, *JOURNAL, *NOTIFICATIONS]
+# The owner's article in review, the mentor its reviewer; withdrawing is the author's or a
+# moderator's, deciding never the author's.
+ARTICLE_REVIEWS = [
+    *rest("GET", "article-review-requests", OWNER_OR_MODERATOR, on="draft"),
+    *rest("POST", "article-review-requests", OWNER, on="draft", body={}),
+    *rest("GET", "article-review-request", OWNER_OR_MODERATOR, on="review"),
+    *rest("GET", "article-review-comments", OWNER_OR_MODERATOR, on="review"),
+    *rest(
+        "POST",
+        "article-review-comments",
+        OWNER_OR_MODERATOR,
+        on="review",
+        body=lambda world: {
+            "revision": world.review.revision_number,
+            "line": 1,
+            "body": "A clearer title?",
+        },
+    ),
+    *rest(
+        "POST", "article-review-decision", MODERATORS, on="review", body={"decision": "approved"}
+    ),
+    *rest("POST", "article-review-withdraw", OWNER_OR_MODERATOR, on="review"),
+    *rest("GET", "article-review-queue", SIGNED_IN, marker=w.IN_REVIEW, sees=frozenset({"mentor"})),
+]
+
+REST = [
+    *ACCOUNTS,
+    *IMPORTS,
+    *SEARCH,
+    *COLLAB,
+    *KNOWLEDGE,
+    *CHALLENGES,
+    *JOURNAL,
+    *NOTIFICATIONS,
+    *ARTICLE_REVIEWS,
+]
