@@ -10,6 +10,7 @@ from nexus.core.graphql import AuthenticatedGraphQLView, schema_extensions
 from nexus.importer import schema as importer_schema
 from nexus.journal import schema as journal_schema
 from nexus.knowledge import schema as knowledge_schema
+from nexus.mentorship import schema as mentorship_schema
 from nexus.notifications import schema as notifications_schema
 from nexus.search import schema as search_schema
 
@@ -22,6 +23,7 @@ class Query(
     challenges_schema.Query,
     importer_schema.Query,
     journal_schema.Query,
+    mentorship_schema.Query,
     notifications_schema.Query,
     search_schema.Query,
 ):
@@ -36,6 +38,7 @@ class Mutation(
     challenges_schema.Mutation,
     importer_schema.Mutation,
     journal_schema.Mutation,
+    mentorship_schema.Mutation,
     notifications_schema.Mutation,
 ):
     pass

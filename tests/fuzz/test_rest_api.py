@@ -66,6 +66,16 @@ RULES_BEYOND_THE_SCHEMA = {
     "POST /api/v1/webhooks/": "the URL's host must resolve to a public address",
     "PATCH /api/v1/webhooks/{id}/": "the URL's host must resolve to a public address",
     "GET /api/v1/challenges/leaderboard/": "technology " + ROW_MUST_EXIST,
+    "POST /api/v1/articles/{slug}/review-requests/": (
+        "only a draft; reviewers must be people who may review the author; rubric " + ROW_MUST_EXIST
+    ),
+    "POST /api/v1/articles/{slug}/review-requests/{request_id}/comments/": (
+        "only an open round; the revision must exist and the line be one of its lines"
+    ),
+    "POST /api/v1/articles/{slug}/review-requests/{request_id}/decision/": (
+        "scores must score the round's rubric, each within its scale; a comment with changes"
+    ),
+    "POST /api/v1/articles/{slug}/review-requests/{request_id}/withdraw/": "only an open round",
 }
 # An If-Match the schema allows may name an older representation: 412 is the right answer to it.
 ACCEPTED = [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, "412"]

@@ -14,7 +14,7 @@ from nexus.mentorship.models import (
 from nexus.mentorship.services.articles import COMMENT_MAX, MAX_REVIEWERS
 
 
-class PersonSerializer(serializers.Serializer[Any]):
+class ReviewPersonSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(read_only=True)
     display_name = serializers.CharField(read_only=True)
 
@@ -29,33 +29,33 @@ class ReviewRequestInput(StrictSerializer):
     rubric = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
 
-class ScoreInput(StrictSerializer):
+class ReviewScoreInput(StrictSerializer):
     criterion = serializers.CharField(max_length=80)
     score = serializers.IntegerField(min_value=1, max_value=10)
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
-class DecisionInput(StrictSerializer):
+class ReviewDecisionInput(StrictSerializer):
     decision = serializers.ChoiceField(choices=Decision.choices)
-    scores = ScoreInput(many=True, required=False)
+    scores = ReviewScoreInput(many=True, required=False)
     comment = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
 
 
-class CommentInput(StrictSerializer):
+class ReviewCommentInput(StrictSerializer):
     revision = serializers.IntegerField(min_value=1, max_value=2_147_483_647)
     line = serializers.IntegerField(min_value=1, max_value=2_147_483_647)
     body = serializers.CharField(max_length=COMMENT_MAX)
 
 
-class ScoreSerializer(serializers.ModelSerializer[ArticleReviewScore]):
+class ReviewScoreSerializer(serializers.ModelSerializer[ArticleReviewScore]):
     class Meta:
         model = ArticleReviewScore
         fields = ("criterion", "position", "score", "comment")
 
 
 class ReviewSerializer(serializers.ModelSerializer[ArticleReview]):
-    reviewer = PersonSerializer(read_only=True)
-    scores = ScoreSerializer(many=True, read_only=True)
+    reviewer = ReviewPersonSerializer(read_only=True)
+    scores = ReviewScoreSerializer(many=True, read_only=True)
     rubric_version = serializers.SerializerMethodField()
 
     class Meta:
@@ -80,8 +80,8 @@ class ReviewSerializer(serializers.ModelSerializer[ArticleReview]):
 
 class ReviewRequestSerializer(serializers.ModelSerializer[ArticleReviewRequest]):
     article = serializers.CharField(source="article.slug", read_only=True)
-    requested_by = PersonSerializer(read_only=True)
-    reviewers = PersonSerializer(many=True, read_only=True)
+    requested_by = ReviewPersonSerializer(read_only=True)
+    reviewers = ReviewPersonSerializer(many=True, read_only=True)
     rubric = serializers.SerializerMethodField()
     review = serializers.SerializerMethodField()
 
@@ -109,7 +109,7 @@ class ReviewRequestSerializer(serializers.ModelSerializer[ArticleReviewRequest])
         return ReviewSerializer(decided[0]).data if decided else None
 
 
-class CommentSerializer(serializers.Serializer[Any]):
+class ReviewCommentSerializer(serializers.Serializer[Any]):
     """A comment and where it sits on the article's current text (null line: outdated)."""
 
     id = serializers.IntegerField(source="comment.pk")
@@ -121,6 +121,6 @@ class CommentSerializer(serializers.Serializer[Any]):
     outdated = serializers.BooleanField()
     body = serializers.CharField(source="comment.body")
     body_html = serializers.CharField(source="comment.body_html")
-    author = PersonSerializer(source="comment.author")
+    author = ReviewPersonSerializer(source="comment.author")
     resolved = serializers.BooleanField(source="comment.resolved")
     created_at = serializers.DateTimeField(source="comment.created_at")

@@ -124,11 +124,12 @@ class ReviewCommentListApi(generics.GenericAPIView[ReviewComment]):
 
     permission_classes = (permissions.IsAuthenticated,)
     pagination_class = OldestFirst
-    serializer_class = s.CommentSerializer
+    serializer_class = s.ReviewCommentSerializer
+    queryset = ReviewComment.objects.none()
 
     @extend_schema(
         summary="Line comments of a round",
-        responses={200: s.CommentSerializer(many=True), **ERRORS},
+        responses={200: s.ReviewCommentSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, slug: str, request_id: int) -> Response:
         round_ = _round(request, slug, request_id)
@@ -137,16 +138,16 @@ class ReviewCommentListApi(generics.GenericAPIView[ReviewComment]):
         )
         lines = selectors.body_lines(round_.article.body)
         anchored = selectors.anchor_comments(page or [], lines=lines)
-        return self.get_paginated_response(s.CommentSerializer(anchored, many=True).data)
+        return self.get_paginated_response(s.ReviewCommentSerializer(anchored, many=True).data)
 
     @extend_schema(
         summary="Comment on a line of a revision",
-        request=s.CommentInput,
-        responses={201: s.CommentSerializer, **ERRORS},
+        request=s.ReviewCommentInput,
+        responses={201: s.ReviewCommentSerializer, **ERRORS},
     )
     def post(self, request: Request, slug: str, request_id: int) -> Response:
         round_ = _round(request, slug, request_id)
-        data = s.CommentInput(data=request.data)
+        data = s.ReviewCommentInput(data=request.data)
         data.is_valid(raise_exception=True)
         comment = services.review_comment_add(
             actor=authenticated_user(request),
@@ -157,7 +158,7 @@ class ReviewCommentListApi(generics.GenericAPIView[ReviewComment]):
         )
         lines = selectors.body_lines(round_.article.body)
         [anchored] = selectors.anchor_comments([comment], lines=lines)
-        return Response(s.CommentSerializer(anchored).data, status=status.HTTP_201_CREATED)
+        return Response(s.ReviewCommentSerializer(anchored).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["article reviews"])
@@ -168,12 +169,12 @@ class ReviewDecisionApi(APIView):
 
     @extend_schema(
         summary="Approve (publishes) or request changes (back to draft)",
-        request=s.DecisionInput,
+        request=s.ReviewDecisionInput,
         responses={201: s.ReviewSerializer, 409: PROBLEM, **ERRORS},
     )
     def post(self, request: Request, slug: str, request_id: int) -> Response:
         round_ = _round(request, slug, request_id)
-        data = s.DecisionInput(data=request.data)
+        data = s.ReviewDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             review = services.review_decide(
@@ -216,6 +217,7 @@ class ReviewQueueApi(generics.GenericAPIView[ArticleReviewRequest]):
     permission_classes = (permissions.IsAuthenticated,)
     pagination_class = OldestFirst
     serializer_class = s.ReviewRequestSerializer
+    queryset = ArticleReviewRequest.objects.none()
 
     @extend_schema(
         summary="Articles waiting for my review",

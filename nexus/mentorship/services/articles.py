@@ -44,7 +44,8 @@ class ReviewAlreadyDecided(Exception):
 
 
 def _field_error(field: str, message: str, code: str = "invalid") -> ValidationError:
-    return ValidationError({field: [message]}, code=code)
+    # The code on the message itself: a dict ValidationError drops a code given beside it.
+    return ValidationError({field: [ValidationError(message, code=code)]})
 
 
 def review_url(request: ArticleReviewRequest) -> str:
