@@ -170,20 +170,22 @@ class Query:
         rounds = selectors.review_requests_visible(viewer=viewer, article=article)
         return [_request(round_) for round_ in rounds[:MAX_LIST]]
 
-    @strawberry.field(description="Line comments of a round, placed on the current text.")
-    def article_review_comments(self, info: Info, request_id: strawberry.ID) -> list[CommentType]:
+    @strawberry.field(
+        description="Line comments of a round, placed on the current text; null for a round "
+        "the viewer may not see."
+    )
+    def article_review_comments(
+        self, info: Info, request_id: strawberry.ID
+    ) -> list[CommentType] | None:
         pk = pk_from_id(request_id)
         round_ = _visible_round(info, pk) if pk is not None else None
         if round_ is None:
-            return []
+            return None
         comments = selectors.review_comments_of(article=round_.article).filter(request=round_)
         lines = selectors.body_lines(round_.article.body)
         return _comments(selectors.anchor_comments(comments[: MAX_LIST * 5], lines=lines))
 
-    @strawberry.field(
-        description="Open rounds waiting for the signed-in reviewer.",
-        extensions=[IsAuthenticated()],
-    )
+    @strawberry.field(description="Open rounds waiting for the signed-in reviewer.")
     def article_review_queue(self, info: Info) -> list[RequestType]:
         queue = selectors.review_queue(reviewer=info.context.request.user)
         return [_request(round_) for round_ in queue[:MAX_LIST]]

@@ -355,13 +355,13 @@ ARTICLE_REVIEWS = [
     ),
     *query(
         "articleReviewComments",
-        ANYONE,
+        OWNER_OR_MODERATOR,
         "query($id: ID!) { articleReviewComments(requestId: $id) { body outdated } }",
         variables=_ids("id=review"),
     ),
     *query(
         "articleReviewQueue",
-        SIGNED_IN,
+        ANYONE,
         "{ articleReviewQueue { articleSlug } }",
         marker=w.IN_REVIEW,
         sees=frozenset({"mentor"}),
