@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from nexus.accounts.models import Role, User, Viewer
 from nexus.journal import selectors as journal_selectors
@@ -53,14 +53,21 @@ def rubric_versions_by_id(version_ids: set[int]) -> dict[int, RubricVersion]:
 
 def article_review_required(*, author: User) -> bool:
     """Whether the author's articles need an approved review: their own setting, else their
-    programme's (through the cohort they follow)."""
-    own = AuthorArticleReview.objects.filter(author=author).values_list("required", flat=True)
-    required = own.first()
-    if required is not None:
-        return required
-    return ProgramArticleReview.objects.filter(
+    programme's (through the cohort they follow). One query: publishing asks it every time."""
+    own = AuthorArticleReview.objects.filter(author=author).values("required")[:1]
+    by_program = ProgramArticleReview.objects.filter(
         required=True, program__cohorts__memberships__learner=author
-    ).exists()
+    )
+    answer = (
+        User.objects.filter(pk=author.pk)
+        .annotate(own=Subquery(own), by_program=Exists(by_program))
+        .values_list("own", "by_program")
+        .first()
+    )
+    if answer is None:
+        return False
+    own_setting, program_requires = answer
+    return bool(program_requires) if own_setting is None else bool(own_setting)
 
 
 def is_article_reviewer(*, user: User, article: Article) -> bool:
