@@ -12,6 +12,7 @@ from nexus.mentorship import selectors
 from nexus.mentorship.models import (
     ArticleReview,
     ArticleReviewRequest,
+    Criterion,
     Decision,
     ReviewComment,
     RubricVersion,
@@ -80,7 +81,7 @@ class ReviewDecisionForm(ServiceForm):
 
     def __init__(self, *args: Any, version: RubricVersion | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.criteria = list(version.criteria) if version else []
+        self.criteria: list[Criterion] = list(version.criteria) if version else []
         for index, criterion in enumerate(self.criteria):
             levels = criterion["levels"]
             self.fields[f"score_{index}"] = forms.TypedChoiceField(
@@ -96,6 +97,13 @@ class ReviewDecisionForm(ServiceForm):
             self.fields[f"score_comment_{index}"] = forms.CharField(
                 label=f"Comment on {criterion['name']}", required=False, max_length=5000
             )
+
+    def criterion_fields(self) -> list[tuple[Criterion, forms.BoundField, forms.BoundField]]:
+        """Each criterion with its score radios and its comment box, for a fieldset each."""
+        return [
+            (criterion, self[f"score_{index}"], self[f"score_comment_{index}"])
+            for index, criterion in enumerate(self.criteria)
+        ]
 
     def _scores(self) -> list[dict[str, object]]:
         return [
