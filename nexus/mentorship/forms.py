@@ -88,6 +88,7 @@ class ReviewDecisionForm(ServiceForm):
                 label=criterion["name"],
                 coerce=int,
                 required=False,
+                empty_value=None,
                 widget=forms.RadioSelect,
                 choices=[
                     (n, f"{n} — {levels[n - 1]}" if levels[n - 1] else str(n))
@@ -113,6 +114,8 @@ class ReviewDecisionForm(ServiceForm):
                 "comment": self.cleaned_data.get(f"score_comment_{index}", ""),
             }
             for index, criterion in enumerate(self.criteria)
+            # An unpicked level is a missing score, which the service names.
+            if self.cleaned_data.get(f"score_{index}") is not None
         ]
 
     def save(self, request: ArticleReviewRequest, reviewer: User) -> ArticleReview | None:

@@ -88,3 +88,11 @@ def expect_published(page: Page, article_path: str) -> None:
     page.goto(article_path)
     expect(page.get_by_test_id("article-status")).to_have_count(0)
     expect(page.get_by_test_id("article-reviews")).to_have_count(0)
+
+
+def expect_review_on_article_page(page: Page, article_path: str, *texts: str) -> None:
+    """The author sees the latest decision and the line comments on the article itself."""
+    page.goto(article_path)
+    panel = page.get_by_test_id("review-panel")
+    for text in texts:
+        expect(panel).to_contain_text(text)

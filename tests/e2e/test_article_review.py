@@ -85,7 +85,12 @@ def test_an_article_is_reviewed_changed_and_approved_before_it_is_published(
     # The author is told, edits line 3 (the comment is now outdated), and asks again.
     writer.reload()
     steps.expect_bell(writer, 1)
+    steps.expect_review_on_article_page(
+        writer, article_path, "Request changes by Marc Mentor", "Which data is hot?"
+    )
+    screenshot("decision-on-the-article", writer)
     steps.edit_body(writer, article.slug, LINE_3, "Keep hot data, such as sessions, in memory.")
+    steps.expect_review_on_article_page(writer, article_path, "Outdated line 3")
     steps.expect_outdated_comment(writer, first_review_path, "Which data is hot?")
     screenshot("comment-outdated", writer)
     steps.request_review(writer, article_path, rubric="Article rubric")
