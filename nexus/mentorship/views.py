@@ -123,7 +123,7 @@ def comment_add(request: HttpRequest, request_id: int) -> HttpResponse:
             row = next((row for row in context["numbered"] if row[0] == line), None)
             return render(
                 request,
-                "mentorship/partials/line_comments.html",
+                "mentorship/partials/review_line.html",
                 {**context, "row": row},
             )
         return redirect("mentorship:article-review", request_id=round_.pk)

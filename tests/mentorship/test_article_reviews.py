@@ -323,3 +323,20 @@ def test_in_review_status_is_set_only_by_requesting_review(author, mentor):
     knowledge_services.article_update(
         article=article, editor=author, expected_version=article.version, body="New text"
     )
+
+
+def test_the_author_or_a_reviewer_resolves_a_comment_others_may_not(author, mentor, other_user):
+    article = draft_of(author)
+    request = reviews.review_request(actor=author, article=article)
+    comment = reviews.review_comment_add(
+        actor=mentor, request=request, revision_number=2, line=1, body="Shorter?"
+    )
+    with pytest.raises(PermissionDenied):
+        reviews.review_comment_resolve(actor=other_user, comment=comment)
+
+    reviews.review_comment_resolve(actor=author, comment=comment)
+    comment.refresh_from_db()
+    assert comment.resolved
+    reviews.review_comment_resolve(actor=mentor, comment=comment, resolved=False)
+    comment.refresh_from_db()
+    assert not comment.resolved
