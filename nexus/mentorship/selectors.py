@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from nexus.accounts.models import Role, User, Viewer
 from nexus.journal import selectors as journal_selectors
+from nexus.journal.models import Program
 from nexus.knowledge.models import Article
 from nexus.mentorship.models import (
     ArticleReview,
@@ -68,6 +69,15 @@ def article_review_required(*, author: User) -> bool:
         return False
     own_setting, program_requires = answer
     return bool(program_requires) if own_setting is None else bool(own_setting)
+
+
+def author_review_setting(*, author: User) -> AuthorArticleReview | None:
+    """The author's own setting (theirs or their mentor's), if one was ever made."""
+    return AuthorArticleReview.objects.filter(author=author).first()
+
+
+def program_article_review_required(*, program: Program) -> bool:
+    return ProgramArticleReview.objects.filter(program=program, required=True).exists()
 
 
 def is_article_reviewer(*, user: User, article: Article) -> bool:

@@ -431,3 +431,42 @@ def test_a_learner_cannot_be_asked_even_by_id(client_for, world):
     with transaction.atomic():
         article.refresh_from_db()
     assert article.status == "draft"
+
+
+def test_the_author_opts_in_and_only_their_mentor_lifts_it(api_client, client_for, world):
+    author, reviewer = world["author"], world["reviewer"]
+    url = f"/api/v1/users/{author.pk}/article-review/"
+    assert client_for(author).get(url).json() == {
+        "author": author.pk,
+        "required": False,
+        "own_setting": None,
+        "set_by": None,
+    }
+    assert client_for(world["other"]).get(url).status_code == 404
+    assert api_client.get(url).status_code == 401
+
+    set_by_mentor = client_for(reviewer).put(url, {"required": True}, format="json")
+    assert set_by_mentor.json()["required"] is True
+    lifted = client_for(author).put(url, {"required": False}, format="json")
+    assert lifted.status_code == 403
+    bad = client_for(reviewer).put(url, {"required": "perhaps"}, format="json")
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["field"] == "required"
+    assert client_for(author).get(url).json()["required"] is True
+
+
+def test_a_programme_setting_is_read_by_anyone_and_set_by_mentors(api_client, client_for, world):
+    url = "/api/v1/programs/backend/article-review/"
+    assert api_client.get(url).json() == {"program": "backend", "required": False}
+    assert (
+        client_for(world["author"]).put(url, {"required": True}, format="json").status_code == 403
+    )
+    assert client_for(world["reviewer"]).put(url, {"required": True}, format="json").json() == {
+        "program": "backend",
+        "required": True,
+    }
+    assert api_client.get("/api/v1/programs/nope/article-review/").status_code == 404
+    author_setting = client_for(world["author"]).get(
+        f"/api/v1/users/{world['author'].pk}/article-review/"
+    )
+    assert author_setting.json()["required"] is True

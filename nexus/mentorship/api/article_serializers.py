@@ -124,3 +124,24 @@ class ReviewCommentSerializer(serializers.Serializer[Any]):
     author = ReviewPersonSerializer(source="comment.author")
     resolved = serializers.BooleanField(source="comment.resolved")
     created_at = serializers.DateTimeField(source="comment.created_at")
+
+
+# `required` is the field's public name; DRF's metaclass takes declared fields off the class, so
+# it does not shadow Field.required at run time, which the type checker cannot know.
+class ReviewSettingInput(StrictSerializer):
+    required = serializers.BooleanField()  # type: ignore[assignment]
+
+
+class AuthorReviewSettingSerializer(serializers.Serializer[Any]):
+    """Whether the author's articles need a review now, and the author's own setting if any
+    (null: their programme decides)."""
+
+    author = serializers.IntegerField()
+    required = serializers.BooleanField()  # type: ignore[assignment]
+    own_setting = serializers.BooleanField(allow_null=True)
+    set_by = serializers.IntegerField(allow_null=True)
+
+
+class ProgramReviewSettingSerializer(serializers.Serializer[Any]):
+    program = serializers.CharField()
+    required = serializers.BooleanField()  # type: ignore[assignment]

@@ -3,15 +3,18 @@
 from typing import Any
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from nexus.accounts.models import User
 from nexus.core.auth import authenticated_user
 from nexus.core.errors import PROBLEM_CONTENT_TYPE, problem_body
 from nexus.core.pagination import CursorPagination
+from nexus.journal.models import Program
 from nexus.knowledge import policies as knowledge_policies
 from nexus.knowledge import selectors as knowledge_selectors
 from nexus.knowledge.models import Article
@@ -226,3 +229,84 @@ class ReviewQueueApi(generics.GenericAPIView[ArticleReviewRequest]):
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(selectors.review_queue(reviewer=request.user))
         return self.get_paginated_response(s.ReviewRequestSerializer(page, many=True).data)
+
+
+def _author_setting(author: User) -> dict[str, Any]:
+    own = selectors.author_review_setting(author=author)
+    return {
+        "author": author.pk,
+        "required": selectors.article_review_required(author=author),
+        "own_setting": own.required if own else None,
+        "set_by": own.set_by_id if own else None,
+    }
+
+
+@extend_schema(tags=["article reviews"])
+class AuthorReviewSettingApi(APIView):
+    """Whether an author's articles need a review before publishing: the author opts in, their
+    mentor (or an admin) decides for them."""
+
+    permission_classes = (permissions.IsAuthenticated,)
+
+    def _author(self, request: Request, user_id: int) -> User:
+        author = User.objects.filter(pk=user_id, is_active=True).first()
+        if author is None or not policies.can_require_article_review(request.user, author):
+            raise Http404
+        return author
+
+    @extend_schema(
+        summary="An author's review setting",
+        responses={200: s.AuthorReviewSettingSerializer, **ERRORS},
+    )
+    def get(self, request: Request, user_id: int) -> Response:
+        return Response(_author_setting(self._author(request, user_id)))
+
+    @extend_schema(
+        summary="Require (or not) a review of an author's articles",
+        request=s.ReviewSettingInput,
+        responses={200: s.AuthorReviewSettingSerializer, **ERRORS},
+    )
+    def put(self, request: Request, user_id: int) -> Response:
+        author = self._author(request, user_id)
+        data = s.ReviewSettingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.author_article_review_set(
+            actor=authenticated_user(request),
+            author=author,
+            required=data.validated_data["required"],
+        )
+        return Response(_author_setting(author))
+
+
+@extend_schema(tags=["article reviews"])
+class ProgramReviewSettingApi(APIView):
+    """Whether a programme's learners need a review before publishing; mentors and admins set it."""
+
+    permission_classes = (permissions.IsAuthenticatedOrReadOnly,)
+
+    def _answer(self, program: Program) -> Response:
+        required = selectors.program_article_review_required(program=program)
+        return Response({"program": program.slug, "required": required})
+
+    @extend_schema(
+        summary="A programme's review setting",
+        responses={200: s.ProgramReviewSettingSerializer, 404: PROBLEM},
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        return self._answer(get_object_or_404(Program, slug=slug))
+
+    @extend_schema(
+        summary="Require (or not) a review of a programme's learners' articles",
+        request=s.ReviewSettingInput,
+        responses={200: s.ProgramReviewSettingSerializer, **ERRORS},
+    )
+    def put(self, request: Request, slug: str) -> Response:
+        program = get_object_or_404(Program, slug=slug)
+        data = s.ReviewSettingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.program_article_review_set(
+            actor=authenticated_user(request),
+            program=program,
+            required=data.validated_data["required"],
+        )
+        return self._answer(program)

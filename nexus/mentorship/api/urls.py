@@ -21,4 +21,14 @@ urlpatterns = [
     path(f"{ROUND}decision/", articles.ReviewDecisionApi.as_view(), name="article-review-decision"),
     path(f"{ROUND}withdraw/", articles.ReviewWithdrawApi.as_view(), name="article-review-withdraw"),
     path("review-queue/", articles.ReviewQueueApi.as_view(), name="article-review-queue"),
+    path(
+        "users/<int:user_id>/article-review/",
+        articles.AuthorReviewSettingApi.as_view(),
+        name="article-review-author-setting",
+    ),
+    path(
+        "programs/<slug:slug>/article-review/",
+        articles.ProgramReviewSettingApi.as_view(),
+        name="article-review-program-setting",
+    ),
 ]

@@ -412,6 +412,19 @@ ARTICLE_REVIEWS = [
     ),
     *rest("POST", "article-review-withdraw", OWNER_OR_MODERATOR, on="review"),
     *rest("GET", "article-review-queue", SIGNED_IN, marker=w.IN_REVIEW, sees=frozenset({"mentor"})),
+    # The author opts in; their mentor (the world's mentor mentors the owner) or an admin decides.
+    *rest("GET", "article-review-author-setting", OWNER_OR_MODERATOR, on="owner"),
+    *rest(
+        "PUT",
+        "article-review-author-setting",
+        OWNER_OR_MODERATOR,
+        on="owner",
+        body={"required": True},
+    ),
+    *rest("GET", "article-review-program-setting", ANYONE, on="program"),
+    *rest(
+        "PUT", "article-review-program-setting", MODERATORS, on="program", body={"required": True}
+    ),
 ]
 
 REST = [
