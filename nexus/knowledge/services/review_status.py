@@ -15,7 +15,9 @@ from nexus.knowledge.services.articles import _apply_update
 
 def _locked(article: Article) -> Article:
     # The status is read under a row lock, so a decision and an edit never cross unseen.
-    return Article.objects.select_related("author").select_for_update().get(pk=article.pk)
+    return (
+        Article.objects.select_related("author").select_for_update(of=("self",)).get(pk=article.pk)
+    )
 
 
 def _move(article: Article, *, editor: User, status: str, message: str) -> Article:
