@@ -72,8 +72,31 @@ def article_reviews(request: HttpRequest, slug: str) -> HttpResponse:
     elif request.method == "POST":
         raise PermissionDenied
     status = 400 if request.method == "POST" else 200
-    context = {"article": article, "rounds": rounds, "form": form}
+    context = {
+        "article": article,
+        "rounds": rounds,
+        "form": form,
+        "review_required": selectors.article_review_required(author=article.author),
+        "can_set_required": policies.can_require_article_review(user, article.author),
+    }
     return render(request, "mentorship/article_reviews.html", context, status=status)
+
+
+@login_required
+@require_POST
+def review_setting(request: HttpRequest, slug: str) -> HttpResponse:
+    """Require (or stop requiring) a review of the article's author's articles."""
+    user = authenticated_user(request)
+    article = _article(request, slug)
+    required = request.POST.get("required") == "on"
+    services.author_article_review_set(actor=user, author=article.author, required=required)
+    messages.success(
+        request,
+        "Articles by this author now need a review before publishing."
+        if required
+        else "Articles by this author may be published without a review.",
+    )
+    return redirect("mentorship:article-reviews", slug=article.slug)
 
 
 def _review_context(user: User, round_: ArticleReviewRequest, **forms: Any) -> dict[str, Any]:

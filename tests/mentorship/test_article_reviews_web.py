@@ -114,3 +114,35 @@ def test_the_queue_lists_what_waits_for_the_reviewer(client, author, mentor, oth
     assert b"Waiting for Maya" in client.get("/mentorship/reviews/").content
     client.force_login(other_user)
     assert b"Waiting for Maya" not in client.get("/mentorship/reviews/").content
+
+
+def test_the_author_opts_in_from_the_reviews_page_and_then_may_not_publish_directly(
+    client, author, mentor
+):
+    article = draft_of(author)
+    client.force_login(author)
+    page = client.get(f"/mentorship/reviews/article/{article.slug}/").content.decode()
+    assert "may be published without a review" in page
+
+    response = client.post(
+        f"/mentorship/reviews/article/{article.slug}/setting/", {"required": "on"}
+    )
+
+    assert response.status_code == 302
+    page = client.get(f"/mentorship/reviews/article/{article.slug}/").content.decode()
+    assert "need an approved review before they are published" in page
+    edit = client.post(
+        f"/articles/{article.slug}/edit/",
+        {
+            "title": article.title,
+            "body": article.body,
+            "kind": "concept",
+            "status": "published",
+            "version": article.version,
+        },
+    )
+    # The editor answers its field errors in place (as it always has), next to the status.
+    assert 'data-field="status"' in edit.content.decode()
+    assert "request one" in edit.content.decode()
+    article.refresh_from_db()
+    assert article.status == "draft"

@@ -404,6 +404,14 @@ ARTICLE_REVIEWS = [
     *web("GET", "mentorship:article-reviews", OWNER_OR_MODERATOR, on="review"),
     *web("POST", "mentorship:article-reviews", OWNER, on="draft", body={"rubric": ""}),
     *web("GET", "mentorship:article-review", OWNER_OR_MODERATOR, on="review"),
+    # The world's mentor mentors the owner: the author opts in, their mentor or an admin decides.
+    *web(
+        "POST",
+        "mentorship:article-review-setting",
+        OWNER_OR_MODERATOR,
+        on="draft",
+        body={"required": "on"},
+    ),
     *web(
         "POST",
         "mentorship:article-review-comment",
