@@ -11,6 +11,7 @@ from nexus.importer import schema as importer_schema
 from nexus.journal import cohort_schema
 from nexus.journal import schema as journal_schema
 from nexus.knowledge import schema as knowledge_schema
+from nexus.mentorship import article_schema
 from nexus.mentorship import schema as mentorship_schema
 from nexus.notifications import schema as notifications_schema
 from nexus.search import schema as search_schema
@@ -26,6 +27,7 @@ class Query(
     journal_schema.Query,
     cohort_schema.Query,
     mentorship_schema.Query,
+    article_schema.Query,
     notifications_schema.Query,
     search_schema.Query,
 ):
@@ -42,6 +44,7 @@ class Mutation(
     journal_schema.Mutation,
     cohort_schema.Mutation,
     mentorship_schema.Mutation,
+    article_schema.Mutation,
     notifications_schema.Mutation,
 ):
     pass

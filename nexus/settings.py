@@ -361,6 +361,8 @@ SPECTACULAR_SETTINGS = {
         "ChallengeStatusEnum": "nexus.challenges.models.ChallengeStatus",
         "MilestoneStatusEnum": "nexus.journal.models.MilestoneStatus",
         "JournalVisibilityEnum": "nexus.journal.models.Visibility",
+        "ReviewDecisionEnum": "nexus.mentorship.models.Decision",
+        "ReviewRequestStatusEnum": "nexus.mentorship.models.ReviewRequestStatus",
     },
 }
 

@@ -88,13 +88,17 @@ class ArticleForm(ServiceForm):
 
     def update(self, article: Article, editor: User) -> Article | None:
         """Save over the version the editor started from (raises ArticleVersionConflict)."""
+        content = self._content()
+        if article.status == ArticleStatus.IN_REVIEW:
+            # The form offers draft or published; a review, not this form, ends "in review".
+            del content["status"]
         return self.call_service(
             services.article_update,
             article=article,
             editor=editor,
             expected_version=self.cleaned_data["version"] or 0,
             message=self.cleaned_data["message"],
-            **self._content(),
+            **content,
         )
 
     @staticmethod

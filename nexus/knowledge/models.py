@@ -105,6 +105,8 @@ class ArticleKind(models.TextChoices):
 
 class ArticleStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
+    # Waiting for a reviewer's decision: visible like a draft, to its author, reviewers, mentors.
+    IN_REVIEW = "in_review", "In review"
     PUBLISHED = "published", "Published"
     ARCHIVED = "archived", "Archived"
 

@@ -3,6 +3,7 @@ or hide actions with them."""
 
 from nexus.accounts.models import Viewer
 from nexus.accounts.policies import is_signed_in
+from nexus.knowledge import reviews
 from nexus.knowledge.models import Article, ArticleStatus, Attachment, Comment, LearningPath
 
 
@@ -11,10 +12,15 @@ def _is_moderator(user: Viewer) -> bool:
 
 
 def can_view_article(user: Viewer, article: Article) -> bool:
-    """Published articles are public; drafts and archived ones only their author and mentors."""
+    """Published articles are public; drafts and archived ones only their author and mentors;
+    one in review also its reviewers."""
     if article.status == ArticleStatus.PUBLISHED:
         return True
-    return is_signed_in(user) and (user.pk == article.author_id or user.is_moderator)
+    if not is_signed_in(user):
+        return False
+    if user.pk == article.author_id or user.is_moderator:
+        return True
+    return article.status == ArticleStatus.IN_REVIEW and reviews.is_reviewer(user, article)
 
 
 def can_create_article(user: Viewer) -> bool:
@@ -24,6 +30,31 @@ def can_create_article(user: Viewer) -> bool:
 def can_edit_article(user: Viewer, article: Article) -> bool:
     """The author edits; mentors and admins curate everybody's articles."""
     return is_signed_in(user) and (user.pk == article.author_id or user.is_moderator)
+
+
+def can_submit_article_for_review(user: Viewer, article: Article) -> bool:
+    """The author puts their own draft in review."""
+    return (
+        is_signed_in(user)
+        and user.pk == article.author_id
+        and article.status == ArticleStatus.DRAFT
+    )
+
+
+def can_return_article_to_draft(user: Viewer, article: Article) -> bool:
+    """The author withdraws a review request; a reviewer (or a mentor) asks for changes."""
+    if not is_signed_in(user) or article.status != ArticleStatus.IN_REVIEW:
+        return False
+    return user.pk == article.author_id or user.is_moderator or reviews.is_reviewer(user, article)
+
+
+def can_publish_reviewed_article(user: Viewer, article: Article) -> bool:
+    """A reviewer, or a mentor or admin, approves an article in review; never its own author."""
+    if not is_signed_in(user) or article.status != ArticleStatus.IN_REVIEW:
+        return False
+    if user.pk == article.author_id:
+        return False
+    return user.is_moderator or reviews.is_reviewer(user, article)
 
 
 def can_manage_technologies(user: Viewer) -> bool:

@@ -48,6 +48,8 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType(
             "milestone.changes_requested", "Changes asked for on your milestones", Frequency.INSTANT
         ),
+        EventType("review.requested", "Articles you are asked to review", Frequency.INSTANT),
+        EventType("article.review_completed", "Reviews of articles decided", Frequency.INSTANT),
         EventType("journal.reflection_reminder", "Monthly reflection reminder"),
         EventType("mention", "Mentions of you", Frequency.INSTANT),
         EventType("webhook.disabled", "Your webhooks being disabled", Frequency.INSTANT),

@@ -45,6 +45,11 @@ ALLOWED_FUNCTION_IMPORTS = {
         "from nexus.knowledge import checks, follows",
     ): "registers the attachments' system check and what can be followed in the app",
     (
+        "nexus/mentorship/apps.py",
+        "MentorshipConfig.ready",
+        "from nexus.mentorship import gates",
+    ): "registers the review gate knowledge asks before publishing",
+    (
         "nexus/core/apps.py",
         "CoreConfig.ready",
         "import nexus.celery",

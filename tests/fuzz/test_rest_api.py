@@ -73,6 +73,16 @@ RULES_BEYOND_THE_SCHEMA = {
     "PUT /api/v1/cohorts/{cohort_id}/members/{user_id}/": "mentors must mentor the cohort",
     "POST /api/v1/cohorts/{cohort_id}/invitations/": "expires_at within the next 90 days",
     "POST /api/v1/invitations/{token}/accept/": "the token must be one we signed, still open",
+    "POST /api/v1/articles/{slug}/review-requests/": (
+        "only a draft; reviewers must be people who may review the author; rubric " + ROW_MUST_EXIST
+    ),
+    "POST /api/v1/articles/{slug}/review-requests/{request_id}/comments/": (
+        "only an open round; the revision must exist and the line be one of its lines"
+    ),
+    "POST /api/v1/articles/{slug}/review-requests/{request_id}/decision/": (
+        "scores must score the round's rubric, each within its scale; a comment with changes"
+    ),
+    "POST /api/v1/articles/{slug}/review-requests/{request_id}/withdraw/": "only an open round",
 }
 # An If-Match the schema allows may name an older representation: 412 is the right answer to it.
 ACCEPTED = [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, "412"]

@@ -39,7 +39,8 @@ from nexus.journal.models import (
 from nexus.knowledge import services as knowledge
 from nexus.knowledge.models import Article, LearningPath
 from nexus.knowledge.models import Comment as ArticleComment
-from nexus.mentorship.models import Rubric
+from nexus.mentorship.models import ArticleReviewRequest, Rubric
+from nexus.mentorship.services import articles as article_reviews
 from nexus.mentorship.services.rubrics import rubric_create
 from nexus.notifications import services as notifications
 from nexus.notifications.channels.email import ALL_EVENTS, unsubscribe_token
@@ -53,6 +54,7 @@ ROLES = ("anonymous", "owner", "other", "mentor", "admin")
 
 # Marker words: each is in the text of one private thing of the owner's, and nowhere else.
 DRAFT_ARTICLE = "zqxdraftarticle"
+IN_REVIEW = "zqxinreview"  # the owner's article in review, which the mentor is asked to review
 ARCHIVED = "zqxarchived"  # an article archived after it became a step of the owner's path
 PRIVATE_ENTRY = "zqxprivateentry"
 MENTORS_ENTRY = "zqxmentorsentry"
@@ -89,6 +91,7 @@ class World:
     invitation: CohortInvitation  # an open invite link to the cohort, made by the mentor
     progress: MilestoneProgress  # submitted for review
     rubric: Rubric  # the mentor's, on no milestone
+    review: ArticleReviewRequest  # the owner's article in review, the mentor asked
     api: Api  # the owner's team's, with two spec versions
     operation: Operation
     feedback: EndpointFeedback
@@ -129,6 +132,7 @@ def build_world() -> World:
         **_knowledge(owner),
         **_challenges(owner),
         **_journal(owner, users["mentor"]),
+        review=_article_review(owner),
         **_collab(owner, team),
         **_notifications(owner),
         job=ImportJob.objects.create(owner=owner, source_kind="file", source=f"{IMPORT}.md"),
@@ -174,6 +178,14 @@ def _knowledge(owner: User) -> dict[str, Any]:
         "archived": archived,
         "path": path,
     }
+
+
+def _article_review(owner: User) -> ArticleReviewRequest:
+    """Made after the journal's cohort: the owner's mentor is the default reviewer."""
+    article = knowledge.article_create(
+        author=owner, title=f"Review me {IN_REVIEW}", body="# Title\n\nFirst line.\nSecond line."
+    )
+    return article_reviews.review_request(actor=owner, article=article)
 
 
 def _challenges(owner: User) -> dict[str, Any]:
@@ -288,6 +300,7 @@ def _subjects(world: World, team: Team, teammate: User) -> dict[str, dict[str, A
         "entry_mentors": {"pk": world.entry_mentors.pk, "entry_id": world.entry_mentors.pk},
         "month": {"month": f"{clock.today():%Y-%m}"},
         "progress": {"pk": world.progress.pk, "progress_id": world.progress.pk},
+        "review": {"slug": world.review.article.slug, "request_id": world.review.pk},
         "cohort": {"cohort_id": world.cohort.pk, "chart": "milestones"},
         "cohort_member": {"cohort_id": world.cohort.pk, "user_id": owner.pk},
         "cohort_invitation": {"cohort_id": world.cohort.pk, "invitation_id": world.invitation.pk},

@@ -32,6 +32,11 @@ from nexus.knowledge.services.paths import (
     learning_path_update,
     path_step_mark,
 )
+from nexus.knowledge.services.review_status import (
+    article_publish_reviewed,
+    article_return_to_draft,
+    article_submit_for_review,
+)
 from nexus.knowledge.services.tags import MAX_TAGS, tags_ensure, tags_normalise
 from nexus.knowledge.services.technologies import (
     MAX_TECHNOLOGIES,
@@ -50,7 +55,10 @@ __all__ = [
     "article_create",
     "article_flag_outdated",
     "article_mark_reviewed",
+    "article_publish_reviewed",
+    "article_return_to_draft",
     "article_revert",
+    "article_submit_for_review",
     "article_update",
     "articles_create",
     "articles_flag_linking",

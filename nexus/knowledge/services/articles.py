@@ -11,7 +11,7 @@ from django.db.models import F
 from nexus.accounts.models import User
 from nexus.core import clock, events, taskqueue
 from nexus.core.markdown import LinkResolver
-from nexus.knowledge import policies
+from nexus.knowledge import policies, reviews
 from nexus.knowledge.models import (
     Article,
     ArticleKind,
@@ -34,6 +34,9 @@ MAX_BODY_BYTES = 512 * 1024
 SLUG_MAX_LENGTH = 120
 CONTENT_FIELDS = ("title", "summary", "body", "kind", "status", "technologies", "tags")
 NOT_AN_EDITOR = "Only the author or a mentor may edit this article."
+NEEDS_REVIEW = "This article needs an approved review before it is published — request one."
+REVIEW_ONLY = "An article goes into review by requesting a review."
+IN_REVIEW_STATUS = "This article is in review: withdraw the review request to change its status."
 
 
 class ArticleContent(TypedDict, total=False):
@@ -209,8 +212,10 @@ def article_create(
     fields = {"title": title.strip(), "summary": summary.strip(), "body": normalise_newlines(body)}
     fields |= {"kind": kind, "status": status}
     errors = _validate(fields)
-    if status == ArticleStatus.ARCHIVED:
+    if status in (ArticleStatus.ARCHIVED, ArticleStatus.IN_REVIEW):
         errors["status"] = ["A new article is a draft or published."]
+    elif status == ArticleStatus.PUBLISHED and reviews.review_required(author):
+        errors["status"] = [NEEDS_REVIEW]
     tech_objects, tag_names = _taxonomy({"technologies": technologies, "tags": tags}, errors)
     if errors:
         raise ValidationError(errors)
@@ -251,14 +256,16 @@ class ArticleDraft:
 
 
 def _checked_draft(
-    draft: ArticleDraft, technologies: Mapping[str, Technology]
+    draft: ArticleDraft, technologies: Mapping[str, Technology], *, needs_review: bool
 ) -> tuple[dict[str, str], list[Technology], list[str]]:
     """The draft's fields, technologies and tag names as `article_create` checks them."""
     fields = {"title": draft.title.strip(), "summary": draft.summary.strip()}
     fields |= {"body": normalise_newlines(draft.body), "kind": draft.kind, "status": draft.status}
     errors = _validate(fields)
-    if draft.status == ArticleStatus.ARCHIVED:
+    if draft.status in (ArticleStatus.ARCHIVED, ArticleStatus.IN_REVIEW):
         errors["status"] = ["A new article is a draft or published."]
+    elif draft.status == ArticleStatus.PUBLISHED and needs_review:
+        errors["status"] = [NEEDS_REVIEW]
     wanted = list(dict.fromkeys(draft.technologies))
     if len(wanted) > MAX_TECHNOLOGIES:
         errors["technologies"] = [f"Choose at most {MAX_TECHNOLOGIES} technologies."]
@@ -286,9 +293,10 @@ def articles_create(
     results: list[Article | ValidationError] = []
     checked: list[tuple[Article, ArticleDraft, list[Technology], list[str]]] = []
     now = clock.now()
+    needs_review = reviews.review_required(author)
     for draft in drafts:
         try:
-            fields, techs, tags = _checked_draft(draft, technologies)
+            fields, techs, tags = _checked_draft(draft, technologies, needs_review=needs_review)
         except ValidationError as exc:
             results.append(exc)
             continue
@@ -427,6 +435,41 @@ def article_update(
     unknown = set(changes) - set(CONTENT_FIELDS)
     if unknown:
         raise ValidationError({name: ["This field cannot be changed."] for name in unknown})
+    if "status" in changes:
+        _check_status_change(article, changes["status"])
+    return _apply_update(
+        article=article,
+        editor=editor,
+        expected_version=expected_version,
+        message=message,
+        reverted_from=reverted_from,
+        changes=changes,
+    )
+
+
+def _check_status_change(article: Article, wanted: str) -> None:
+    """The statuses only the review services move between, and the publish gate."""
+    current = Article.objects.filter(pk=article.pk).values_list("status", flat=True).first()
+    if wanted == current:
+        return
+    if wanted == ArticleStatus.IN_REVIEW:
+        raise ValidationError({"status": [REVIEW_ONLY]})
+    if current == ArticleStatus.IN_REVIEW:
+        raise ValidationError({"status": [IN_REVIEW_STATUS]})
+    if wanted == ArticleStatus.PUBLISHED and reviews.review_required(article.author):
+        raise ValidationError({"status": [NEEDS_REVIEW]})
+
+
+def _apply_update(
+    *,
+    article: Article,
+    editor: User,
+    expected_version: int,
+    message: str,
+    reverted_from: int | None,
+    changes: ArticleContent,
+) -> Article:
+    """article_update's write, for callers that checked who asks and which status may follow."""
     plain = _plain_fields(changes)
     errors = _validate(plain)
     tech_objects, tag_names = _taxonomy(changes, errors)

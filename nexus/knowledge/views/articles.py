@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
 from nexus.core.pagecache import public_cache
-from nexus.knowledge import selectors, services
+from nexus.knowledge import reviews, selectors, services
 from nexus.knowledge.filters import ArticleFilter
 from nexus.knowledge.forms import ArticleForm, CommentForm
 from nexus.knowledge.models import Article, ArticleKind, Comment
@@ -52,6 +52,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "backlinks": selectors.articles_linking_to(article=article),
         "threads": selectors.comment_threads(article=article),
         "comment_form": CommentForm(),
+        "review_panel": reviews.review_panel(request.user, article),
     }
     return render(request, "knowledge/article_detail.html", context)
 

@@ -1,0 +1,1 @@
+"""mentorship's REST resources, one module per subject; urls.py is included by nexus/api.py."""

@@ -1,5 +1,14 @@
 """Rubrics, and reviews scored against them (of milestones and of articles)."""
 
+from nexus.mentorship.models.articles import (
+    ArticleReview,
+    ArticleReviewRequest,
+    ArticleReviewScore,
+    AuthorArticleReview,
+    ProgramArticleReview,
+    ReviewComment,
+    ReviewRequestStatus,
+)
 from nexus.mentorship.models.milestones import (
     MilestoneReminder,
     MilestoneReview,
@@ -18,6 +27,10 @@ from nexus.mentorship.models.rubrics import (
 )
 
 __all__ = [
+    "ArticleReview",
+    "ArticleReviewRequest",
+    "ArticleReviewScore",
+    "AuthorArticleReview",
     "Criterion",
     "Decision",
     "MilestoneReminder",
@@ -25,7 +38,10 @@ __all__ = [
     "MilestoneRubric",
     "MilestoneScore",
     "MilestoneSubmission",
+    "ProgramArticleReview",
     "ReminderKind",
+    "ReviewComment",
+    "ReviewRequestStatus",
     "Rubric",
     "RubricVersion",
     "ScoreRow",

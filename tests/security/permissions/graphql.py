@@ -449,4 +449,54 @@ COHORTS = [
     ),
 ]
 
-GRAPHQL = [*QUERIES, *MUTATIONS, *COHORTS]
+REVIEW_SLUG = {"marker": w.IN_REVIEW, "sees": OWNER_OR_MODERATOR}
+ARTICLE_REVIEWS = [
+    *query(
+        "articleReviewRequests",
+        ANYONE,
+        "query($slug: String!) { articleReviewRequests(slug: $slug) { articleSlug status } }",
+        variables=lambda world: {"slug": world.review.article.slug},
+        **REVIEW_SLUG,
+    ),
+    *query(
+        "articleReviewComments",
+        OWNER_OR_MODERATOR,
+        "query($id: ID!) { articleReviewComments(requestId: $id) { body outdated } }",
+        variables=_ids("id=review"),
+    ),
+    *query(
+        "articleReviewQueue",
+        ANYONE,
+        "{ articleReviewQueue { articleSlug } }",
+        marker=w.IN_REVIEW,
+        sees=frozenset({"mentor"}),
+    ),
+    *mutation(
+        "requestArticleReview",
+        OWNER,
+        "mutation($slug: String!) { requestArticleReview(slug: $slug) { ERRORS } }",
+        variables=_slug("draft"),
+    ),
+    *mutation(
+        "addArticleReviewComment",
+        OWNER_OR_MODERATOR,
+        "mutation($id: ID!) { addArticleReviewComment(requestId: $id, revision: 2, line: 1, "
+        'body: "A clearer title?") { ERRORS } }',
+        variables=_ids("id=review"),
+    ),
+    *mutation(
+        "decideArticleReview",
+        MODERATORS,
+        'mutation($id: ID!) { decideArticleReview(requestId: $id, decision: "approved") '
+        "{ ERRORS } }",
+        variables=_ids("id=review"),
+    ),
+    *mutation(
+        "withdrawArticleReview",
+        OWNER_OR_MODERATOR,
+        "mutation($id: ID!) { withdrawArticleReview(requestId: $id) { ERRORS } }",
+        variables=_ids("id=review"),
+    ),
+]
+
+GRAPHQL = [*QUERIES, *MUTATIONS, *COHORTS, *ARTICLE_REVIEWS]

@@ -456,6 +456,44 @@ NOTIFICATIONS = [
     *rest("POST", "webhook-rotate-secret", OWNER, on="webhook"),
 ]
 
+# The owner's article in review, the mentor its reviewer; withdrawing is the author's or a
+# moderator's, deciding never the author's.
+ARTICLE_REVIEWS = [
+    *rest("GET", "article-review-requests", OWNER_OR_MODERATOR, on="draft"),
+    *rest("POST", "article-review-requests", OWNER, on="draft", body={}),
+    *rest("GET", "article-review-request", OWNER_OR_MODERATOR, on="review"),
+    *rest("GET", "article-review-comments", OWNER_OR_MODERATOR, on="review"),
+    *rest(
+        "POST",
+        "article-review-comments",
+        OWNER_OR_MODERATOR,
+        on="review",
+        body=lambda world: {
+            "revision": world.review.revision_number,
+            "line": 1,
+            "body": "A clearer title?",
+        },
+    ),
+    *rest(
+        "POST", "article-review-decision", MODERATORS, on="review", body={"decision": "approved"}
+    ),
+    *rest("POST", "article-review-withdraw", OWNER_OR_MODERATOR, on="review"),
+    *rest("GET", "article-review-queue", SIGNED_IN, marker=w.IN_REVIEW, sees=frozenset({"mentor"})),
+    # The author opts in; their mentor (the world's mentor mentors the owner) or an admin decides.
+    *rest("GET", "article-review-author-setting", OWNER_OR_MODERATOR, on="owner"),
+    *rest(
+        "PUT",
+        "article-review-author-setting",
+        OWNER_OR_MODERATOR,
+        on="owner",
+        body={"required": True},
+    ),
+    *rest("GET", "article-review-program-setting", ANYONE, on="program"),
+    *rest(
+        "PUT", "article-review-program-setting", MODERATORS, on="program", body={"required": True}
+    ),
+]
+
 REST = [
     *ACCOUNTS,
     *IMPORTS,
@@ -467,4 +505,5 @@ REST = [
     *COHORTS,
     *MENTORSHIP,
     *NOTIFICATIONS,
+    *ARTICLE_REVIEWS,
 ]

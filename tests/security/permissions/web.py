@@ -476,8 +476,45 @@ KNOWLEDGE = [
     *web("POST", "knowledge:path_step", SIGNED_IN, on="path"),
 ]
 
+ARTICLE_REVIEWS = [
+    *web(
+        "GET", "mentorship:review-queue", SIGNED_IN, marker=w.IN_REVIEW, sees=frozenset({"mentor"})
+    ),
+    *web("GET", "mentorship:article-reviews", OWNER_OR_MODERATOR, on="review"),
+    *web("POST", "mentorship:article-reviews", OWNER, on="draft", body={"rubric": ""}),
+    *web("GET", "mentorship:article-review", OWNER_OR_MODERATOR, on="review"),
+    # The world's mentor mentors the owner: the author opts in, their mentor or an admin decides.
+    *web(
+        "POST",
+        "mentorship:article-review-setting",
+        OWNER_OR_MODERATOR,
+        on="draft",
+        body={"required": "on"},
+    ),
+    *web(
+        "POST",
+        "mentorship:article-review-comment",
+        OWNER_OR_MODERATOR,
+        on="review",
+        body=lambda world: {
+            "revision": str(world.review.revision_number),
+            "line": "1",
+            "body": "A clearer title?",
+        },
+    ),
+    *web(
+        "POST",
+        "mentorship:article-review-decide",
+        MODERATORS,
+        on="review",
+        body={"decision": "approved"},
+    ),
+    *web("POST", "mentorship:article-review-withdraw", OWNER_OR_MODERATOR, on="review"),
+]
+
 WEB = [
     *OPERATIONS,
+    *ARTICLE_REVIEWS,
     *ACCOUNTS,
     *CHALLENGES,
     *JOURNAL,
