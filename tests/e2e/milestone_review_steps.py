@@ -5,16 +5,10 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.mentorship_steps import log_in
 from tests.e2e.test_journal_flow import assert_chart_drawn
 
-
-def log_in(page: Page, email: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    main = page.get_by_role("main")
-    main.get_by_label("E-mail").fill(email)
-    main.get_by_label("Password").fill(password)
-    main.get_by_role("button", name="Log in").click()
-    expect(page.get_by_test_id("nav-journal")).to_be_visible()
+__all__ = ["log_in"]
 
 
 def learner_submits_first_milestone(page: Page, repository_url: str) -> None:
