@@ -4,7 +4,7 @@ import pytest
 
 from nexus.mentorship.models import ArticleReview, ReviewComment
 from nexus.mentorship.services import articles as reviews
-from tests.mentorship.article_review_fixtures import a_rubric, cohort_with, draft_of
+from tests.mentorship.article_review_fixtures import a_rubric, cohort_with, draft_of, other_mentor
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +146,18 @@ def test_the_author_opts_in_from_the_reviews_page_and_then_may_not_publish_direc
     assert "request one" in edit.content.decode()
     article.refresh_from_db()
     assert article.status == "draft"
+
+
+def test_the_journal_nav_counts_articles_waiting_for_this_reviewer_only(client, author, mentor):
+    article = draft_of(author)
+    reviews.review_request(actor=author, article=article, reviewer_ids=[mentor.pk])
+    bystander = other_mentor()
+
+    client.force_login(mentor)
+    asked = client.get("/journal/").content.decode()
+    client.force_login(bystander)
+    not_asked = client.get("/journal/").content.decode()
+
+    assert 'data-testid="nav-article-reviews-count" aria-label="1 waiting"' in asked
+    assert 'data-testid="nav-article-reviews"' in not_asked
+    assert 'data-testid="nav-article-reviews-count"' not in not_asked
