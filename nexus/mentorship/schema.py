@@ -15,6 +15,7 @@ from nexus.journal.models import MilestoneProgress
 from nexus.mentorship import policies, selectors
 from nexus.mentorship.models import MilestoneReview, MilestoneSubmission, Rubric
 from nexus.mentorship.services import milestones as milestone_services
+from nexus.mentorship.services import rubrics as rubric_services
 
 
 @strawberry.type(name="RubricCriterion")
@@ -125,6 +126,24 @@ class ScoreInput:
     comment: str = ""
 
 
+@strawberry.input(name="RubricCriterionInput")
+class CriterionInput:
+    name: str
+    scale: int
+    levels: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class RubricResult:
+    rubric: RubricType | None = None
+    errors: list[FieldError] = strawberry.field(default_factory=list)
+
+
+def _rubric_result(rubric_id: int) -> RubricResult:
+    fresh = selectors.rubric_list_with_versions(include_archived=True).get(pk=rubric_id)
+    return RubricResult(rubric=_rubric(fresh))
+
+
 @strawberry.type
 class SubmitMilestoneResult:
     submission: SubmissionType | None = None
@@ -168,6 +187,49 @@ class Query:
 
 @strawberry.type
 class Mutation:
+    @strawberry.mutation(extensions=[MutationErrors(), IsAuthenticated()])
+    def create_rubric(
+        self,
+        info: Info,
+        name: str,
+        criteria: list[CriterionInput],
+        description: str = "",
+    ) -> RubricResult:
+        """A new rubric (mentors and admins), its criteria as version 1."""
+        rubric = rubric_services.rubric_create(
+            actor=authenticated_user(info.context.request),
+            name=name,
+            description=description,
+            criteria=[strawberry.asdict(criterion) for criterion in criteria],
+        )
+        return _rubric_result(rubric.pk)
+
+    @strawberry.mutation(extensions=[MutationErrors(), IsAuthenticated()])
+    def update_rubric(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        name: str | None = None,
+        description: str | None = None,
+        criteria: list[CriterionInput] | None = None,
+        archived: bool | None = None,
+    ) -> RubricResult:
+        """Rename, redescribe or archive a rubric; changed criteria make a new version."""
+        user = authenticated_user(info.context.request)
+        rubric = selectors.rubric_get(rubric_id=pk_or_not_found(id))
+        if rubric is None:
+            raise NotFound(field="id", message="No such rubric.")
+        rubric_services.rubric_update(
+            actor=user,
+            rubric=rubric,
+            name=name,
+            description=description,
+            criteria=None if criteria is None else [strawberry.asdict(c) for c in criteria],
+        )
+        if archived is not None:
+            rubric_services.rubric_archive(actor=user, rubric=rubric, archived=archived)
+        return _rubric_result(rubric.pk)
+
     @strawberry.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def submit_milestone(
         self,

@@ -128,3 +128,59 @@ def test_the_journals_review_mutation_goes_through_the_thread(
     assert first == {"progress": {"status": "in_progress"}, "errors": []}
     assert second == {"progress": None, "errors": [{"code": "review_conflict"}]}
     assert MilestoneReview.objects.get().submission.progress_id == plain.pk
+
+
+CREATE_RUBRIC = """
+mutation($name: String!, $criteria: [RubricCriterionInput!]!) {
+  createRubric(name: $name, criteria: $criteria) {
+    rubric { id version criteria { name scale levels } }
+    errors { field code message }
+  }
+}"""
+UPDATE_RUBRIC = """
+mutation($id: ID!, $criteria: [RubricCriterionInput!], $archived: Boolean) {
+  updateRubric(id: $id, criteria: $criteria, archived: $archived) {
+    rubric { version archived criteria { name } }
+    errors { field code message }
+  }
+}"""
+
+
+def test_a_mentor_writes_and_versions_a_rubric_over_graphql(client_for, mentor):
+    created = gql(
+        client_for(mentor),
+        CREATE_RUBRIC,
+        name="GraphQL rubric",
+        criteria=[{"name": "Clarity", "scale": 2, "levels": ["Muddled", "Clear"]}],
+    )["data"]["createRubric"]
+    assert created["errors"] == []
+    assert created["rubric"]["version"] == 1
+
+    updated = gql(
+        client_for(mentor),
+        UPDATE_RUBRIC,
+        id=created["rubric"]["id"],
+        criteria=[{"name": "Clarity", "scale": 2}, {"name": "Tests", "scale": 3}],
+        archived=True,
+    )["data"]["updateRubric"]
+
+    assert updated["errors"] == []
+    assert updated["rubric"]["version"] == 2
+    assert updated["rubric"]["archived"] is True
+    assert [c["name"] for c in updated["rubric"]["criteria"]] == ["Clarity", "Tests"]
+
+
+def test_bad_criteria_over_graphql_are_field_errors_and_a_learner_is_refused(
+    client_for, mentor, learner
+):
+    bad = gql(client_for(mentor), CREATE_RUBRIC, name="Bad", criteria=[{"name": "A", "scale": 11}])[
+        "data"
+    ]["createRubric"]
+    refused = gql(
+        client_for(learner), CREATE_RUBRIC, name="Mine", criteria=[{"name": "A", "scale": 2}]
+    )["data"]["createRubric"]
+
+    assert bad["rubric"] is None
+    assert bad["errors"][0]["field"] == "criteria"
+    assert refused["rubric"] is None
+    assert refused["errors"][0]["code"] == "permission_denied"

@@ -335,6 +335,18 @@ MUTATIONS = [
         variables=_ids("id=progress"),
     ),
     *mutation(
+        "createRubric",
+        MODERATORS,
+        'mutation { createRubric(name: "Matrix GraphQL rubric", '
+        'criteria: [{name: "Clarity", scale: 2}]) { ERRORS } }',
+    ),
+    *mutation(
+        "updateRubric",
+        MODERATORS,
+        'mutation($id: ID!) { updateRubric(id: $id, description: "Changed") { ERRORS } }',
+        variables=_ids("id=rubric"),
+    ),
+    *mutation(
         "scoreMilestone",
         MODERATORS,
         'mutation($id: ID!) { scoreMilestone(id: $id, decision: "approved") { ERRORS } }',
