@@ -103,6 +103,10 @@ class Cohort(TimeStampedModel):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
+    def etag_parts(self) -> tuple[object, ...]:
+        """What the ETag is made of (nexus.core.conditional): every change saves the cohort."""
+        return (self.updated_at,)
+
 
 INVITATION_SIGNER = signing.Signer(salt="nexus.journal.cohort-invitation")
 

@@ -3,17 +3,21 @@ a strong ETag on reads, If-None-Match → 304, If-Match on writes (428 missing, 
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from django.test import RequestFactory
 
+from nexus.accounts.models import Role
 from nexus.challenges import services as challenge_services
 from nexus.collab.services.catalog import api_create, spec_version_create
 from nexus.collab.services.issues import issue_create
 from nexus.core import conditional
+from nexus.journal import selectors as journal_selectors
+from nexus.journal import services as journal_services
 from nexus.knowledge import services as knowledge_services
+from nexus.mentorship.services.rubrics import rubric_create
 from tests.challenges.conftest import post_challenge, post_solution
 from tests.collab.conftest import PETS_V1
 from tests.factories import UserFactory
@@ -37,6 +41,25 @@ class Editable:
 
 def _solution(owner, other):
     return post_solution(post_challenge(other, title="Someone else's checker problem"), owner)
+
+
+def _cohort(owner, other):
+    owner.role = Role.MENTOR
+    owner.save(update_fields=["role"])
+    return journal_services.cohort_create(
+        actor=owner,
+        program=journal_selectors.default_program(),
+        name="Etag spring",
+        start_date=date(2026, 9, 7),
+    )
+
+
+def _rubric(owner, other):
+    owner.role = Role.MENTOR
+    owner.save(update_fields=["role"])
+    return rubric_create(
+        actor=owner, name="Etag rubric", criteria=[{"name": "Clarity", "scale": 2}]
+    )
 
 
 def _issue(owner, other):
@@ -80,6 +103,16 @@ EDITABLE = {
         touch=lambda api, other: spec_version_create(
             api=api, raw=PETS_V1, source="paste", actor=api.created_by
         ),
+    ),
+    "cohort": Editable(
+        create=_cohort,
+        url=lambda cohort: f"/api/v1/cohorts/{cohort.pk}/",
+        change={"description": "Evenings only."},
+    ),
+    "rubric": Editable(
+        create=_rubric,
+        url=lambda rubric: f"/api/v1/rubrics/{rubric.pk}/",
+        change={"description": "For API projects."},
     ),
     "integration issue": Editable(
         create=_issue,

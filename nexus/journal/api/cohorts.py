@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -14,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nexus.accounts.models import User
-from nexus.core import clock
+from nexus.core import clock, conditional
 from nexus.core.auth import authenticated_user
 from nexus.core.pagination import CursorPagination
 from nexus.core.serializers import StrictSerializer
@@ -224,23 +225,42 @@ class CohortDetailApi(APIView):
 
     permission_classes = (permissions.IsAuthenticated,)
 
-    @extend_schema(responses=CohortSerializer)
+    @extend_schema(
+        parameters=[conditional.IF_NONE_MATCH],
+        responses={200: CohortSerializer, **conditional.NOT_MODIFIED_RESPONSE},
+    )
     def get(self, request: Request, cohort_id: int) -> Response:
-        return Response(CohortSerializer(_cohort(request, cohort_id)).data)
+        cohort = _cohort(request, cohort_id)
+        return conditional.read_response(request, cohort, lambda: CohortSerializer(cohort).data)
 
-    @extend_schema(request=CohortChange, responses=CohortSerializer)
+    @extend_schema(
+        request=CohortChange,
+        parameters=[conditional.IF_MATCH],
+        responses={200: CohortSerializer, **conditional.PRECONDITION_RESPONSES},
+    )
     def patch(self, request: Request, cohort_id: int) -> Response:
         cohort = _cohort(request, cohort_id)
+        actor = authenticated_user(request)
+        # A refusal comes before the precondition: a 428 or 412 is for those who may change it.
+        if not policies.can_manage_cohort(actor, cohort):
+            raise PermissionDenied("Only the cohort's mentors and admins change it.")
+        expected_etag: str | None = conditional.if_match(request)
         data = CohortChange(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        actor = authenticated_user(request)
         archived = values.pop("archived", None)
-        if values or archived is None:
-            cohort = services.cohort_update(cohort=cohort, actor=actor, **values)
-        if archived is not None:
-            services.cohort_archive(cohort=cohort, actor=actor, archived=archived)
-        return Response(CohortSerializer(_cohort(request, cohort_id)).data)
+        with transaction.atomic():
+            if values or archived is None:
+                cohort = services.cohort_update(
+                    cohort=cohort, actor=actor, expected_etag=expected_etag, **values
+                )
+                expected_etag = None
+            if archived is not None:
+                services.cohort_archive(
+                    cohort=cohort, actor=actor, archived=archived, expected_etag=expected_etag
+                )
+        cohort = _cohort(request, cohort_id)
+        return conditional.with_etag(Response(CohortSerializer(cohort).data), cohort)
 
 
 @extend_schema(tags=["cohorts"])

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from nexus.accounts import services as accounts
 from nexus.accounts.models import User
-from nexus.core import clock, events, taskqueue
+from nexus.core import clock, conditional, events, taskqueue
 from nexus.journal import policies, selectors
 from nexus.journal.models import (
     Cohort,
@@ -118,11 +118,14 @@ def cohort_update(
     name: str | None = None,
     description: str | None = None,
     start_date: date | None = None,
+    expected_etag: str | None = None,
 ) -> Cohort:
-    """Rename a cohort or change its description or start date; None keeps a value."""
+    """Rename a cohort or change its description or start date; None keeps a value; a stale
+    expected_etag changes nothing."""
     if not policies.can_manage_cohort(actor, cohort):
         raise PermissionDenied("Only the cohort's mentors and admins change it.")
     cohort = _lock(cohort)
+    conditional.check_if_match(expected_etag, cohort)
     if name is not None:
         cohort.name = _clean_name(name, cohort=cohort)
     if description is not None:
@@ -140,11 +143,15 @@ def cohort_update(
 
 
 @transaction.atomic
-def cohort_archive(*, cohort: Cohort, actor: User, archived: bool = True) -> Cohort:
-    """Archive a cohort (it leaves the pickers, its history stays) or bring it back."""
+def cohort_archive(
+    *, cohort: Cohort, actor: User, archived: bool = True, expected_etag: str | None = None
+) -> Cohort:
+    """Archive a cohort (it leaves the pickers, its history stays) or bring it back; a stale
+    expected_etag changes nothing."""
     if not policies.can_manage_cohort(actor, cohort):
         raise PermissionDenied("Only the cohort's mentors and admins archive it.")
     cohort = _lock(cohort)
+    conditional.check_if_match(expected_etag, cohort)
     if archived and cohort.archived_at is None:
         cohort.archived_at = clock.now()
     elif not archived:
