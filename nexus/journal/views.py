@@ -371,4 +371,10 @@ def program_analytics(request: HttpRequest) -> HttpResponse:
 
 
 def program_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "journal/programs.html", {"programs": selectors.program_list()})
+    user = request.user
+    context = {
+        "programs": selectors.program_list(),
+        "can_set_review": mentorship_policies.can_set_program_article_review(user),
+        "review_required": mentorship_selectors.program_ids_requiring_article_review(),
+    }
+    return render(request, "journal/programs.html", context)

@@ -9,6 +9,7 @@ from strawberry_django.permissions import IsAuthenticated
 from nexus.accounts.models import User
 from nexus.core.auth import authenticated_user
 from nexus.core.graphql import FieldError, MutationErrors, NotFound, pk_from_id, pk_or_not_found
+from nexus.journal.models import Program
 from nexus.knowledge import policies as knowledge_policies
 from nexus.knowledge import selectors as knowledge_selectors
 from nexus.mentorship import policies, selectors
@@ -199,7 +200,39 @@ def _round_for_mutation(info: Info, request_id: strawberry.ID) -> ArticleReviewR
 
 
 @strawberry.type
+class ReviewSettingResult:
+    required: bool | None = None
+    errors: list[FieldError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
 class Mutation:
+    @strawberry.mutation(extensions=[MutationErrors(), IsAuthenticated()])
+    def set_author_article_review(
+        self, info: Info, user_id: strawberry.ID, required: bool
+    ) -> ReviewSettingResult:
+        """Require (or not) a review of an author's articles: the author opts in, their mentor or
+        an admin decides for them."""
+        actor = authenticated_user(info.context.request)
+        author = User.objects.filter(pk=pk_or_not_found(user_id), is_active=True).first()
+        if author is None or not policies.can_require_article_review(actor, author):
+            raise NotFound(field="userId", message="No such author.")
+        setting = services.author_article_review_set(actor=actor, author=author, required=required)
+        return ReviewSettingResult(required=setting.required)
+
+    @strawberry.mutation(extensions=[MutationErrors(), IsAuthenticated()])
+    def set_program_article_review(
+        self, info: Info, slug: str, required: bool
+    ) -> ReviewSettingResult:
+        """Require (or not) a review of every article by a programme's learners."""
+        program = Program.objects.filter(slug=slug).first()
+        if program is None:
+            raise NotFound(field="slug", message="No such programme.")
+        setting = services.program_article_review_set(
+            actor=authenticated_user(info.context.request), program=program, required=required
+        )
+        return ReviewSettingResult(required=setting.required)
+
     @strawberry.mutation(extensions=[MutationErrors(), IsAuthenticated()])
     def request_article_review(
         self,

@@ -7,12 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from nexus.accounts.models import User
 from nexus.core.auth import authenticated_user
 from nexus.core.htmx import render_page
+from nexus.journal.models import Program
 from nexus.knowledge import policies as knowledge_policies
 from nexus.knowledge import selectors as knowledge_selectors
 from nexus.knowledge.models import Article, ArticleStatus
@@ -97,6 +98,24 @@ def review_setting(request: HttpRequest, slug: str) -> HttpResponse:
         else "Articles by this author may be published without a review.",
     )
     return redirect("mentorship:article-reviews", slug=article.slug)
+
+
+@login_required
+@require_POST
+def program_review_setting(request: HttpRequest, slug: str) -> HttpResponse:
+    """Require (or stop requiring) a review of every article by a programme's learners."""
+    program = get_object_or_404(Program, slug=slug)
+    required = request.POST.get("required") == "on"
+    services.program_article_review_set(
+        actor=authenticated_user(request), program=program, required=required
+    )
+    messages.success(
+        request,
+        f"{program.title}: learners' articles now need a review before publishing."
+        if required
+        else f"{program.title}: learners may publish without a review.",
+    )
+    return redirect("journal:programs")
 
 
 def _review_context(user: User, round_: ArticleReviewRequest, **forms: Any) -> dict[str, Any]:

@@ -140,6 +140,13 @@ def author_review_setting(*, author: User) -> AuthorArticleReview | None:
     return AuthorArticleReview.objects.filter(author=author).first()
 
 
+def program_ids_requiring_article_review() -> set[int]:
+    """The programmes whose learners' articles need a review before publishing."""
+    return set(
+        ProgramArticleReview.objects.filter(required=True).values_list("program_id", flat=True)
+    )
+
+
 def program_article_review_required(*, program: Program) -> bool:
     return ProgramArticleReview.objects.filter(program=program, required=True).exists()
 

@@ -17,6 +17,11 @@ urlpatterns = [
         article_views.review_setting,
         name="article-review-setting",
     ),
+    path(
+        "reviews/programs/<slug:slug>/setting/",
+        article_views.program_review_setting,
+        name="program-review-setting",
+    ),
     path("reviews/articles/<int:request_id>/", article_views.review_page, name="article-review"),
     path(
         "reviews/articles/<int:request_id>/comments/",

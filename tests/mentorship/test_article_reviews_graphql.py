@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from nexus.accounts.jwt import refresh_token_for
+from nexus.mentorship import selectors
 from nexus.mentorship.models import ArticleReview
 from nexus.mentorship.services import articles as reviews
 from tests.mentorship.article_review_fixtures import (
@@ -154,3 +155,38 @@ def test_the_queue_takes_the_same_queries_for_one_or_many_rounds(client, author,
     print(f"\ngraphql queue queries: {one} / {many}")
     assert (one[1], many[1]) == (1, 6)
     assert one[0] == many[0]
+
+
+AUTHOR_SETTING = """mutation($id: ID!, $required: Boolean!) {
+  setAuthorArticleReview(userId: $id, required: $required) { required errors { field code } }
+}"""
+PROGRAM_SETTING = """mutation($slug: String!, $required: Boolean!) {
+  setProgramArticleReview(slug: $slug, required: $required) { required errors { field code } }
+}"""
+
+
+def test_a_mentors_requirement_holds_until_a_mentor_lifts_it(client, author, mentor):
+    asked = {"id": str(author.pk), "required": True}
+    lifted = {"id": str(author.pk), "required": False}
+
+    by_mentor = graphql(client, AUTHOR_SETTING, asked, mentor)["setAuthorArticleReview"]
+    by_author = graphql(client, AUTHOR_SETTING, lifted, author)["setAuthorArticleReview"]
+
+    assert by_mentor == {"required": True, "errors": []}
+    assert by_author["required"] is None
+    assert by_author["errors"][0]["code"] == "permission_denied"
+    assert selectors.article_review_required(author=author) is True
+
+
+def test_a_programme_requires_reviews_and_its_learner_may_no_longer_publish_directly(
+    client, author, mentor
+):
+    program = author.cohort_memberships.get().cohort.program
+    variables = {"slug": program.slug, "required": True}
+
+    refused = graphql(client, PROGRAM_SETTING, variables, author)["setProgramArticleReview"]
+    answered = graphql(client, PROGRAM_SETTING, variables, mentor)["setProgramArticleReview"]
+
+    assert refused["errors"][0]["code"] == "permission_denied"
+    assert answered == {"required": True, "errors": []}
+    assert selectors.article_review_required(author=author) is True

@@ -2,6 +2,7 @@
 
 import pytest
 
+from nexus.mentorship import selectors
 from nexus.mentorship.models import ArticleReview, ReviewComment
 from nexus.mentorship.services import articles as reviews
 from tests.mentorship.article_review_fixtures import a_rubric, cohort_with, draft_of, other_mentor
@@ -161,3 +162,24 @@ def test_the_journal_nav_counts_articles_waiting_for_this_reviewer_only(client, 
     assert 'data-testid="nav-article-reviews-count" aria-label="1 waiting"' in asked
     assert 'data-testid="nav-article-reviews"' in not_asked
     assert 'data-testid="nav-article-reviews-count"' not in not_asked
+
+
+def test_a_mentor_makes_a_programme_review_its_learners_articles_from_the_programs_page(
+    client, author, mentor
+):
+    program = author.cohort_memberships.get().cohort.program
+    client.force_login(author)
+    assert b'data-testid="program-review-setting"' not in client.get("/journal/programs/").content
+    refused = client.post(
+        f"/mentorship/reviews/programs/{program.slug}/setting/", {"required": "on"}
+    )
+    client.force_login(mentor)
+    assert b'data-testid="program-review-setting"' in client.get("/journal/programs/").content
+
+    saved = client.post(f"/mentorship/reviews/programs/{program.slug}/setting/", {"required": "on"})
+
+    assert refused.status_code == 403
+    assert saved.status_code == 302
+    assert selectors.article_review_required(author=author) is True
+    client.force_login(author)
+    assert b'data-testid="program-review-required"' in client.get("/journal/programs/").content

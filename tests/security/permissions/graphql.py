@@ -509,6 +509,20 @@ ARTICLE_REVIEWS = [
         "mutation($id: ID!) { withdrawArticleReview(requestId: $id) { ERRORS } }",
         variables=_ids("id=review"),
     ),
+    # The author opts in; their mentor (the world's mentor mentors the owner) or an admin decides.
+    *mutation(
+        "setAuthorArticleReview",
+        OWNER_OR_MODERATOR,
+        "mutation($id: ID!) { setAuthorArticleReview(userId: $id, required: true) { ERRORS } }",
+        variables=lambda world: {"id": str(world.users["owner"].pk)},
+    ),
+    *mutation(
+        "setProgramArticleReview",
+        MODERATORS,
+        "mutation($slug: String!) { setProgramArticleReview(slug: $slug, required: true) "
+        "{ ERRORS } }",
+        variables=lambda world: {"slug": world.cohort.program.slug},
+    ),
 ]
 
 GRAPHQL = [*QUERIES, *MUTATIONS, *COHORTS, *ARTICLE_REVIEWS]

@@ -493,6 +493,13 @@ ARTICLE_REVIEWS = [
     ),
     *web(
         "POST",
+        "mentorship:program-review-setting",
+        MODERATORS,
+        on="program",
+        body={"required": "on"},
+    ),
+    *web(
+        "POST",
         "mentorship:article-review-comment",
         OWNER_OR_MODERATOR,
         on="review",
