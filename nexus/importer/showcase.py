@@ -1,8 +1,9 @@
 """The demo's showcase, built through the services after the demo import (`nexus load_demo`): a
 learning path over the imported notes, an API with three versions whose third breaks what a
 consumer uses (so they hold an alert), a cohort with a mentor and learners, answered and open
-challenges, and a learner's journal over three months with milestones reviewed, submitted and
-under way. Every piece is looked up by its name first, so running it again adds nothing."""
+challenges, and a learner's journal over three months with milestones reviewed against a rubric,
+submitted and under way. Every piece is looked up by its name first, so running it again adds
+nothing."""
 
 from datetime import date, timedelta
 from typing import Any
@@ -16,9 +17,19 @@ from nexus.collab.services.consumers import consumer_declare
 from nexus.core import clock
 from nexus.journal import selectors as journal_selectors
 from nexus.journal import services as journal
-from nexus.journal.models import Cohort, Entry, MilestoneProgress, MilestoneStatus, Visibility
+from nexus.journal.models import (
+    Cohort,
+    Entry,
+    Milestone,
+    MilestoneProgress,
+    MilestoneStatus,
+    Visibility,
+)
 from nexus.knowledge import services as knowledge
 from nexus.knowledge.models import Article, LearningPath
+from nexus.mentorship.models import Rubric
+from nexus.mentorship.services import milestones as mentorship
+from nexus.mentorship.services.rubrics import rubric_create
 
 DOMAIN = "demo.nexus.local"
 PEOPLE = {
@@ -41,6 +52,12 @@ PATH_STEPS = [
 ]
 API_NAME = "Lending Library"
 COHORT_NAME = "Demo cohort"
+RUBRIC_NAME = "Project milestone"
+RUBRIC_CRITERIA = [
+    {"name": "Correctness", "scale": 4, "levels": ["Broken", "Partly works", "Works", "Robust"]},
+    {"name": "Tests", "scale": 3, "levels": ["None", "Happy path", "Edges and failures"]},
+    {"name": "Documentation", "scale": 3, "levels": ["None", "A README", "README and API docs"]},
+]
 
 # Three versions of one small API: v2 adds an operation; v3 makes the loan's due date required
 # and drops the old renewal operation, which breaks what the front-end learner declared they use.
@@ -293,6 +310,23 @@ def _cohort(people: dict[str, User], created: dict[str, int]) -> None:
     _milestones(lena, mentor, created)
 
 
+def _rubric(mentor: User, milestones: list[Milestone], created: dict[str, int]) -> Rubric:
+    """The mentor's rubric, on the first milestones (made once)."""
+    rubric = Rubric.objects.filter(name=RUBRIC_NAME).first()
+    if rubric is None:
+        rubric = rubric_create(actor=mentor, name=RUBRIC_NAME, criteria=RUBRIC_CRITERIA)
+        for milestone in milestones:
+            mentorship.milestone_rubric_set(actor=mentor, milestone=milestone, rubric=rubric)
+        _count(created, "rubrics")
+    return rubric
+
+
+def _scores(rubric: Rubric, given: dict[str, int]) -> list[dict[str, object]]:
+    """Scores for the rubric's criteria that it still has (someone may have edited it)."""
+    names = {criterion["name"] for criterion in rubric.versions.order_by("-number")[0].criteria}
+    return [{"criterion": name, "score": score} for name, score in given.items() if name in names]
+
+
 def _not_before(day: date, start: date) -> date:
     return max(day, start)
 
@@ -304,23 +338,39 @@ def _milestones(learner: User, mentor: User, created: dict[str, int]) -> None:
         for row in MilestoneProgress.objects.filter(learner=learner).select_related("milestone")
     }
     first, second, third = (progress.get(number) for number in (1, 2, 3))
+    rubric = _rubric(mentor, [row.milestone for row in (first, second) if row is not None], created)
     if first is not None and first.status == MilestoneStatus.NOT_STARTED:
-        journal.progress_update(
+        mentorship.milestone_submit(
             progress=first,
             actor=learner,
-            status=MilestoneStatus.SUBMITTED,
             repository_url="https://git.example.com/lena/lending-library",
-            note="The loan app with its models, admin and tests.",
+            note="The loan app with its models and admin.",
         )
-        journal.progress_review(
-            progress=first, reviewer=mentor, approve=True, comment="Clean models, good tests."
+        mentorship.milestone_review(
+            progress=first,
+            reviewer=mentor,
+            decision="changes_requested",
+            comment="Good models; the loan rules need tests before this is done.",
+            scores=_scores(rubric, {"Correctness": 3, "Tests": 1, "Documentation": 2}),
+        )
+        mentorship.milestone_submit(
+            progress=first,
+            actor=learner,
+            repository_url="https://git.example.com/lena/lending-library",
+            note="Tests for every loan rule, overdue loans included.",
+        )
+        mentorship.milestone_review(
+            progress=first,
+            reviewer=mentor,
+            decision="approved",
+            comment="Clean models, good tests.",
+            scores=_scores(rubric, {"Correctness": 4, "Tests": 3, "Documentation": 2}),
         )
         _count(created, "milestones reviewed")
     if second is not None and second.status == MilestoneStatus.NOT_STARTED:
-        journal.progress_update(
+        mentorship.milestone_submit(
             progress=second,
             actor=learner,
-            status=MilestoneStatus.SUBMITTED,
             repository_url="https://git.example.com/lena/lending-library",
             deployed_url="https://library.example.com/api/",
             note="The REST API, documented with OpenAPI.",

@@ -19,6 +19,7 @@ from nexus.importer.showcase import (
 )
 from nexus.journal.models import Cohort, Entry, MilestoneProgress, MilestoneStatus
 from nexus.knowledge.models import LearningPath
+from nexus.mentorship.selectors import milestone_thread
 from tests.knowledge.factories import ensure_taxonomy
 
 MODELS = (LearningPath, Api, BreakingChangeAlert, Cohort, Challenge, Entry, MilestoneProgress)
@@ -68,6 +69,15 @@ def test_the_showcase_has_every_kind_of_content(awkward_moment, db):
     assert {MilestoneStatus.DONE, MilestoneStatus.SUBMITTED, MilestoneStatus.IN_PROGRESS} <= (
         statuses
     )
+    first = MilestoneProgress.objects.get(
+        learner__email="lena@demo.nexus.local", milestone__number=1
+    )
+    thread = milestone_thread(progress=first)
+    assert [submission.review.decision for submission in thread] == [
+        "changes_requested",
+        "approved",
+    ]
+    assert [row.score for row in thread[1].review.scores.all()] == [4, 3, 2]
     assert "Showcase: " in demo
 
 
