@@ -5,9 +5,9 @@ the mentor approves, and the cohort dashboard draws the rubric charts."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from nexus.accounts.models import Role, User
+from nexus.core import clock
 from nexus.journal import services as journal_services
 from nexus.journal.models import MilestoneProgress
 from nexus.mentorship.models import MilestoneReview
@@ -38,7 +38,7 @@ def test_a_rubric_scored_milestone_review_with_a_resubmission(
         actor=mentor,
         program=default_data,
         name="Rubric cohort",
-        start_date=timezone.localdate() - timedelta(days=20),
+        start_date=clock.today() - timedelta(days=20),
         mentors=[mentor],
     )
     journal_services.cohort_add_learner(actor=mentor, cohort=cohort, learner=learner)

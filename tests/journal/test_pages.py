@@ -197,7 +197,7 @@ def test_the_learner_dashboard_embeds_chart_data_and_links_json_and_csv(learner)
 
 @pytest.mark.parametrize("extra", [1, 8])
 def test_the_cohort_dashboard_takes_the_same_queries_whatever_the_cohort_size(
-    cohort, mentor, django_assert_max_num_queries, extra
+    awkward_moment, cohort, mentor, django_assert_max_num_queries, extra
 ):
     from nexus.journal import services
 
