@@ -71,6 +71,12 @@ def _join(prefix: str, key: str) -> str:
     return f"{prefix}.{key}" if prefix else key
 
 
+def field_error(field: str, message: str, code: str = "invalid") -> DjangoValidationError:
+    """A service's refusal of one field, its code kept for clients: Django drops a code given
+    beside a dict, so it goes on the message itself."""
+    return DjangoValidationError({field: [DjangoValidationError(message, code=code)]})
+
+
 def _field_error(field: str, message: Any) -> dict[str, str]:
     return {
         "field": field or "__all__",

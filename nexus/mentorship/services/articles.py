@@ -6,12 +6,13 @@ published after approval); this module keeps the rounds, comments and decisions.
 
 from collections.abc import Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from nexus.accounts.models import User
 from nexus.core import clock, events
+from nexus.core.errors import field_error
 from nexus.core.markdown import render_markdown
 from nexus.journal import selectors as journal_selectors
 from nexus.journal.models import Program
@@ -43,11 +44,6 @@ class ReviewAlreadyDecided(Exception):
         self.review = review
 
 
-def _field_error(field: str, message: str, code: str = "invalid") -> ValidationError:
-    # The code on the message itself: a dict ValidationError drops a code given beside it.
-    return ValidationError({field: [ValidationError(message, code=code)]})
-
-
 def review_url(request: ArticleReviewRequest) -> str:
     return reverse("mentorship:article-review", args=[request.pk])
 
@@ -57,13 +53,13 @@ def _reviewers(actor: User, author: User, reviewer_ids: Sequence[int] | None) ->
     if not reviewer_ids:
         mentors = list(journal_selectors.mentors_of(learner=author).exclude(pk=author.pk))
         if not mentors:
-            raise _field_error(
+            raise field_error(
                 "reviewers", "You have no mentor yet: choose who should review.", "required"
             )
         return mentors[:MAX_REVIEWERS]
     wanted = list(dict.fromkeys(reviewer_ids))
     if len(wanted) > MAX_REVIEWERS:
-        raise _field_error("reviewers", f"Choose at most {MAX_REVIEWERS} reviewers.")
+        raise field_error("reviewers", f"Choose at most {MAX_REVIEWERS} reviewers.")
     found = {user.pk: user for user in User.objects.filter(pk__in=wanted, is_active=True)}
     refused = [
         str(pk)
@@ -71,7 +67,7 @@ def _reviewers(actor: User, author: User, reviewer_ids: Sequence[int] | None) ->
         if pk not in found or not policies.may_review_articles_of(found[pk], author)
     ]
     if refused:
-        raise _field_error(
+        raise field_error(
             "reviewers",
             f"Not a possible reviewer of this author: {', '.join(refused)}. "
             "Choose their mentors, or another mentor or admin.",
@@ -81,7 +77,7 @@ def _reviewers(actor: User, author: User, reviewer_ids: Sequence[int] | None) ->
 
 def _usable_rubric(rubric: Rubric | None) -> Rubric | None:
     if rubric is not None and rubric.archived_at is not None:
-        raise _field_error("rubric", "This rubric is archived; choose another.")
+        raise field_error("rubric", "This rubric is archived; choose another.")
     return rubric
 
 
@@ -96,7 +92,7 @@ def review_request(
     if not policies.can_request_article_review(actor, article):
         raise PermissionDenied("Only the author may ask for a review of this article.")
     if article.status != ArticleStatus.DRAFT:
-        raise _field_error("article", "Only a draft can be put in review.", "not_a_draft")
+        raise field_error("article", "Only a draft can be put in review.", "not_a_draft")
     reviewers = _reviewers(actor, article.author, reviewer_ids)
     rubric = _usable_rubric(rubric)
     with transaction.atomic():
@@ -132,18 +128,18 @@ def review_comment_add(
     if not policies.can_view_article_review(actor, request):
         raise PermissionDenied("Only the author and the reviewers comment on this review.")
     if not policies.can_comment_on_article_review(actor, request):
-        raise _field_error("request", "This review is closed.", "closed")
+        raise field_error("request", "This review is closed.", "closed")
     body = body.strip()
     if not body or len(body) > COMMENT_MAX:
-        raise _field_error("body", f"Write a comment of 1 to {COMMENT_MAX} characters.", "required")
+        raise field_error("body", f"Write a comment of 1 to {COMMENT_MAX} characters.", "required")
     revision = ArticleRevision.objects.filter(
         article_id=request.article_id, number=revision_number
     ).first()
     if revision is None:
-        raise _field_error("revision", f"Revision {revision_number} does not exist.", "not_found")
+        raise field_error("revision", f"Revision {revision_number} does not exist.", "not_found")
     lines = selectors.body_lines(revision.body)
     if isinstance(line, bool) or not 1 <= line <= len(lines):
-        raise _field_error(
+        raise field_error(
             "line", f"Revision {revision_number} has lines 1 to {len(lines)}.", "out_of_range"
         )
     return ReviewComment.objects.create(
@@ -172,14 +168,14 @@ def _clean_decision(
     request: ArticleReviewRequest, decision: str, comment: str, scores: Sequence[object]
 ) -> list[dict[str, object]]:
     if decision not in Decision.values:
-        raise _field_error("decision", f"Choose one of: {', '.join(Decision.values)}.")
+        raise field_error("decision", f"Choose one of: {', '.join(Decision.values)}.")
     if decision == Decision.CHANGES_REQUESTED and not comment.strip():
-        raise _field_error("comment", "Say what should change.", "required")
+        raise field_error("comment", "Say what should change.", "required")
     if len(comment) > 20_000:
-        raise _field_error("comment", "Keep the comment within 20,000 characters.")
+        raise field_error("comment", "Keep the comment within 20,000 characters.")
     if request.rubric is None:
         if scores:
-            raise _field_error("scores", "This review has no rubric to score.")
+            raise field_error("scores", "This review has no rubric to score.")
         return []
     version = selectors.rubric_current_version(rubric=request.rubric)
     return [dict(row) for row in scores_clean(version=version, scores=list(scores))]
@@ -221,7 +217,7 @@ def _decide(
     if not locked.is_open:
         if ArticleReview.objects.filter(request_id=locked.pk).exists():
             raise ReviewAlreadyDecided(_winner(locked.pk))
-        raise _field_error("request", "This review request was withdrawn.", "closed")
+        raise field_error("request", "This review request was withdrawn.", "closed")
     article = Article.objects.get(pk=locked.article_id)
     review = ArticleReview.objects.create(
         request=locked,
@@ -281,7 +277,7 @@ def review_withdraw(*, actor: User, request: ArticleReviewRequest) -> ArticleRev
         raise PermissionDenied("Only the author may withdraw this review request.")
     locked = ArticleReviewRequest.objects.select_for_update().get(pk=request.pk)
     if not locked.is_open:
-        raise _field_error("request", "This review is already closed.", "closed")
+        raise field_error("request", "This review is already closed.", "closed")
     locked.status = ReviewRequestStatus.WITHDRAWN
     locked.closed_at = clock.now()
     locked.save(update_fields=["status", "closed_at", "updated_at"])

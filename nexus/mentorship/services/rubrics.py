@@ -3,11 +3,12 @@
 from collections.abc import Sequence
 from typing import TypedDict
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from nexus.accounts.models import User
 from nexus.core import clock, conditional, events
+from nexus.core.errors import field_error
 from nexus.mentorship import policies, selectors
 from nexus.mentorship.models import Criterion, Rubric, RubricVersion
 from nexus.mentorship.models.rubrics import MAX_CRITERIA, MAX_SCALE, MIN_SCALE
@@ -24,29 +25,24 @@ class CleanScore(TypedDict):
     comment: str
 
 
-def _field_error(field: str, message: str, code: str = "invalid") -> ValidationError:
-    # The code goes on the message itself: a dict's own code reaches no error format.
-    return ValidationError({field: [ValidationError(message, code=code)]})
-
-
 def _clean_criterion(index: int, raw: object) -> Criterion:
     where = f"criteria[{index}]"
     if not isinstance(raw, dict):
-        raise _field_error("criteria", f"{where}: give a name, a scale and level descriptions.")
+        raise field_error("criteria", f"{where}: give a name, a scale and level descriptions.")
     name = str(raw.get("name") or "").strip()
     if not name or len(name) > NAME_MAX:
-        raise _field_error("criteria", f"{where}: a name of 1 to {NAME_MAX} characters.")
+        raise field_error("criteria", f"{where}: a name of 1 to {NAME_MAX} characters.")
     scale = raw.get("scale")
     if isinstance(scale, str) and scale.strip().isdigit():
         scale = int(scale)
     if isinstance(scale, bool) or not isinstance(scale, int) or not MIN_SCALE <= scale <= MAX_SCALE:
-        raise _field_error(
+        raise field_error(
             "criteria",
             f"{where} ({name}): the scale is a whole number from {MIN_SCALE} to {MAX_SCALE}.",
         )
     levels = raw.get("levels") or []
     if not isinstance(levels, list) or len(levels) > scale:
-        raise _field_error(
+        raise field_error(
             "criteria", f"{where} ({name}): at most one level description per score (1 to {scale})."
         )
     texts = [str(level).strip()[:LEVEL_MAX] for level in levels]
@@ -56,23 +52,23 @@ def _clean_criterion(index: int, raw: object) -> Criterion:
 def criteria_clean(raw: object) -> list[Criterion]:
     """Validated criteria: 1 to MAX_CRITERIA, names unique (ignoring case), scales in range."""
     if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_CRITERIA:
-        raise _field_error("criteria", f"Give 1 to {MAX_CRITERIA} criteria.", "required")
+        raise field_error("criteria", f"Give 1 to {MAX_CRITERIA} criteria.", "required")
     criteria = [_clean_criterion(index, item) for index, item in enumerate(raw)]
     names = [criterion["name"].casefold() for criterion in criteria]
     if len(set(names)) != len(names):
-        raise _field_error("criteria", "Each criterion needs its own name.", "unique")
+        raise field_error("criteria", "Each criterion needs its own name.", "unique")
     return criteria
 
 
 def _check_name(name: str, exclude_id: int | None = None) -> str:
     name = name.strip()
     if not name or len(name) > 120:
-        raise _field_error("name", "A name of 1 to 120 characters.", "required")
+        raise field_error("name", "A name of 1 to 120 characters.", "required")
     taken = Rubric.objects.filter(name__iexact=name)
     if exclude_id is not None:
         taken = taken.exclude(pk=exclude_id)
     if taken.exists():
-        raise _field_error("name", "A rubric with this name exists.", "unique")
+        raise field_error("name", "A rubric with this name exists.", "unique")
     return name
 
 
@@ -142,14 +138,14 @@ def scores_clean(*, version: RubricVersion, scores: Sequence[object]) -> list[Cl
     given: dict[str, CleanScore] = {}
     for index, raw in enumerate(scores if isinstance(scores, list | tuple) else []):
         if not isinstance(raw, dict):
-            raise _field_error("scores", f"scores[{index}]: give a criterion and a score.")
+            raise field_error("scores", f"scores[{index}]: give a criterion and a score.")
         criterion = version.criterion(str(raw.get("criterion") or ""))
         if criterion is None:
-            raise _field_error(
+            raise field_error(
                 "scores", f"scores[{index}]: '{raw.get('criterion')}' is not in this rubric."
             )
         if criterion["name"] in given:
-            raise _field_error("scores", f"'{criterion['name']}' is scored twice.", "unique")
+            raise field_error("scores", f"'{criterion['name']}' is scored twice.", "unique")
         score = raw.get("score")
         if isinstance(score, str) and score.strip().isdigit():
             score = int(score)
@@ -158,7 +154,7 @@ def scores_clean(*, version: RubricVersion, scores: Sequence[object]) -> list[Cl
             or not isinstance(score, int)
             or not 1 <= score <= criterion["scale"]
         ):
-            raise _field_error(
+            raise field_error(
                 "scores",
                 f"'{criterion['name']}': choose a score from 1 to {criterion['scale']}.",
                 "out_of_scale",
@@ -171,7 +167,7 @@ def scores_clean(*, version: RubricVersion, scores: Sequence[object]) -> list[Cl
         }
     missing = [c["name"] for c in version.criteria if c["name"] not in given]
     if missing:
-        raise _field_error(
+        raise field_error(
             "scores", f"Score every criterion; missing: {', '.join(missing)}.", "required"
         )
     ordered = []
