@@ -10,6 +10,7 @@ import hashlib
 import os
 import socket
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
     "nexus.journal",
     "nexus.importer",
     "nexus.mentorship",
+    "nexus.payments",
     "nexus.notifications",
     "nexus.search",
     "nexus.csp",
@@ -402,6 +404,24 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The beat schedule is in nexus/celery.py: its crontabs would load Celery with the settings.
 CELERY_TIMEZONE = TIME_ZONE
+
+# --- Payments (Chapa) -------------------------------------------------------------------------
+# Secrets come from the environment only; with any of the three unset, payments are off and every
+# payment page and endpoint says so. Embedded mode (`make run`) points them at the local Chapa test
+# server (nexus/payments/sandbox) it starts beside Nexus; production points CHAPA_BASE_URL at Chapa.
+CHAPA_SECRET_KEY = env.str("CHAPA_SECRET_KEY", default="")
+CHAPA_WEBHOOK_SECRET = env.str("CHAPA_WEBHOOK_SECRET", default="")
+CHAPA_BASE_URL = env.str("CHAPA_BASE_URL", default="").rstrip("/")
+CHAPA_TIMEOUT_SECONDS = env.float("CHAPA_TIMEOUT_SECONDS", default=10.0)
+# A webhook whose event is older than this is refused as stale (a replay of an old delivery).
+CHAPA_WEBHOOK_TOLERANCE_SECONDS = env.int("CHAPA_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# A checkout nobody finished is abandoned after this long.
+PAYMENTS_ABANDON_AFTER_SECONDS = env.int("PAYMENTS_ABANDON_AFTER_SECONDS", default=60 * 60)
+# Payouts above this amount (in the payout's currency) wait for an admin's approval.
+PAYMENTS_PAYOUT_APPROVAL_ABOVE = Decimal(
+    env.str("PAYMENTS_PAYOUT_APPROVAL_ABOVE", default="1000.00")
+)
+PAYMENTS_MAX_AMOUNT = Decimal(env.str("PAYMENTS_MAX_AMOUNT", default="1000000.00"))
 
 # --- E-mail -----------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
