@@ -227,3 +227,18 @@ def test_a_long_overview_is_summarised_from_its_first_blocks_as_from_the_whole(o
     assert len(overview) > 10 * knowledge_sink.SUMMARY_SOURCE_CHARS
     assert summary.endswith("…")
     assert whole.startswith(summary.removesuffix("…"))
+
+
+def test_an_author_reviewed_before_publishing_gets_drafts_and_is_told_why(owner, admin_user):
+    from nexus.mentorship.services.articles import author_article_review_set
+
+    author_article_review_set(actor=admin_user, author=owner, required=True)
+
+    report = _import(owner, JOURNAL)
+
+    assert report["totals"]["created"] == 7
+    assert not Article.objects.filter(author=owner, status="published").exists()
+    articles = [i for i in report["file_reports"][0]["items"] if i["kind"] == "best_practice"]
+    assert articles[0]["action"] == "created"
+    assert "reviewed before they are published" in articles[0]["reason"]
+    assert _article(owner, "best_practice", "Test query counts").status == "draft"

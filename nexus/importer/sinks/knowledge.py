@@ -14,6 +14,7 @@ from nexus.core.markdown import render_markdown
 from nexus.importer.items import ExtractedItem, FileContext, provenance
 from nexus.importer.parsing import technologies as known
 from nexus.importer.sinks.base import Ledger, Outcome, register
+from nexus.knowledge import reviews
 from nexus.knowledge import services as knowledge
 from nexus.knowledge.models import Article, ArticleKind, ArticleStatus, Technology
 
@@ -22,6 +23,7 @@ SUMMARY_MAX = 300
 # 300 characters of text cost more than rendering the article itself.
 SUMMARY_SOURCE_CHARS = 8 * SUMMARY_MAX
 EDITED_SINCE = "edited in Nexus since the last import; left as it is"
+AWAITS_REVIEW = "imported as a draft: your articles are reviewed before they are published"
 
 
 class TechnologyIndex:
@@ -112,12 +114,25 @@ class KnowledgeSink:
     ) -> list[Outcome]:
         """The file's new articles, created together."""
         message = f"Imported from {context.path}"
+        # An author whose articles are reviewed first gets drafts to send for review, not a refusal
+        # of every article the journal holds.
+        held = reviews.review_required(owner)
+        if held:
+            new = [
+                (item, fields | {"status": _unpublished(fields["status"])}) for item, fields in new
+            ]
         drafts = [knowledge.ArticleDraft(message=message, **fields) for _item, fields in new]
         created = knowledge.articles_create(author=owner, drafts=drafts)
         return [
             Outcome(item=item, action="skipped", reason=_refusal(result))
             if isinstance(result, ValidationError)
-            else _done(item, "created", result, version=result.version)
+            else _done(
+                item,
+                "created",
+                result,
+                version=result.version,
+                reason=AWAITS_REVIEW if held and result.status == ArticleStatus.DRAFT else "",
+            )
             for (item, _fields), result in zip(new, created, strict=True)
         ]
 
@@ -223,6 +238,10 @@ def _concepts_titled(titles: list[str]) -> dict[str, Article | None]:
     for article in matches.exclude(status=ArticleStatus.ARCHIVED).order_by("pk"):
         found.setdefault(article.title.lower(), article)
     return found
+
+
+def _unpublished(status: str) -> str:
+    return ArticleStatus.DRAFT if status == ArticleStatus.PUBLISHED else status
 
 
 def _refusal(exc: ValidationError) -> str:
