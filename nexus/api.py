@@ -16,6 +16,8 @@ from nexus.knowledge.api import articles as knowledge_articles
 from nexus.knowledge.api import others as knowledge_others
 from nexus.mentorship.api import urls as mentorship_urls
 from nexus.notifications import api as notifications_api
+from nexus.payments.api import my_payments as payments_api
+from nexus.payments.api import payouts as payouts_api
 from nexus.search import api as search_api
 
 # No format suffixes (/teams/x.json/): undocumented, and views that name their URL arguments
@@ -41,6 +43,8 @@ router.register("solutions", challenges_api.SolutionViewSet, basename="solution"
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 router.register("subscriptions", notifications_api.SubscriptionViewSet, basename="subscription")
 router.register("webhooks", notifications_api.WebhookViewSet, basename="webhook")
+router.register("payments", payments_api.MyPaymentViewSet, basename="payment")
+router.register("payouts", payouts_api.PayoutViewSet, basename="payout")
 
 # Search results for visitors are the same for all of them, and change with what is searched.
 public_search = public_cache("search", "knowledge", "challenges", "collab", "people")

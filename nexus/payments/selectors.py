@@ -74,9 +74,10 @@ def _net(accounts: QuerySet[LedgerAccount, dict[str, object]]) -> dict[str, Deci
         (-1, LedgerEntry.objects.filter(source__in=accounts)),
     ):
         for currency, total in (
-            entries.order_by().values("currency").annotate(total=Sum("amount")).values_list(
-                "currency", "total"
-            )
+            entries.order_by()
+            .values("currency")
+            .annotate(total=Sum("amount"))
+            .values_list("currency", "total")
         ):
             totals[currency] = totals.get(currency, ZERO) + sign * total
     return totals

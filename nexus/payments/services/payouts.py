@@ -339,4 +339,3 @@ def _announce(name: str, payout: Payout) -> None:
             "currency": payout.currency,
         },
     )
-
