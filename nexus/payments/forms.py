@@ -24,7 +24,7 @@ class PayoutMethodForm(ServiceForm):
         self.fields["bank_code"].choices = [("", "Choose…"), *choices]  # type: ignore[attr-defined]
 
     def save(self, *, actor: User) -> PayoutMethod | None:
-        return self.call_service(services.payout_method_set, actor=actor, **self.cleaned_data)  # type: ignore[no-any-return]
+        return self.call_service(services.payout_method_set, actor=actor, **self.cleaned_data)
 
 
 class PayoutRequestForm(ServiceForm):
@@ -32,14 +32,14 @@ class PayoutRequestForm(ServiceForm):
     currency = forms.ChoiceField(choices=Currency.choices, initial=Currency.ETB)
 
     def save(self, *, user: User) -> Payout | None:
-        return self.call_service(services.payout_request, user=user, **self.cleaned_data)  # type: ignore[no-any-return]
+        return self.call_service(services.payout_request, user=user, **self.cleaned_data)
 
 
 class PayoutRejectForm(ServiceForm):
     reason = forms.CharField(max_length=250, label="Why (the person asking reads this)")
 
     def save(self, *, payout: Payout, actor: User) -> Payout | None:
-        return self.call_service(  # type: ignore[no-any-return]
+        return self.call_service(
             services.payout_reject, payout=payout, actor=actor, **self.cleaned_data
         )
 

@@ -5,6 +5,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.cache import caches
 from django.db.models import Count, Q, QuerySet, Sum
@@ -66,7 +67,7 @@ def balances(user: User) -> dict[str, Decimal]:
     return _net(wallets.values("pk"))
 
 
-def _net(accounts: QuerySet[LedgerAccount, dict[str, object]]) -> dict[str, Decimal]:
+def _net(accounts: QuerySet[LedgerAccount, Any]) -> dict[str, Decimal]:
     """What a set of accounts holds per currency: two grouped sums, however many accounts."""
     totals: dict[str, Decimal] = {}
     for sign, entries in (
