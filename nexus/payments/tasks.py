@@ -1,8 +1,27 @@
-"""Payments' background work: sending payouts and following them until Chapa settles them."""
+"""Payments' background work: confirming charges, reconciling with Chapa, sending payouts and
+following them until Chapa settles them."""
 
 from celery import shared_task
 
-from nexus.payments.services import payouts
+from nexus.payments.services import charges, payouts, reconciliation
+
+
+@shared_task(acks_late=True)
+def confirm_payment(tx_ref: str) -> str:
+    """Verify one payment with Chapa and settle it once (Chapa's callback ping enqueues it)."""
+    return charges.payment_confirm(tx_ref=tx_ref).status
+
+
+@shared_task
+def reconcile_payments() -> dict[str, int]:
+    """Verify what is due, expire the abandoned, audit the last day (beat, every 5 minutes)."""
+    result = reconciliation.payments_reconcile()
+    return {
+        "verified": result.verified,
+        "expired": result.expired,
+        "audited": result.audited,
+        "mismatches": len(result.mismatches),
+    }
 
 
 @shared_task(max_retries=3, acks_late=True)

@@ -1,10 +1,12 @@
 from django.urls import path, re_path
 
-from nexus.payments import views
+from nexus.payments import checkout_urls, views
 
 app_name = "payments"
 
 urlpatterns = [
+    # The checkout's return page and callback (nexus/payments/checkout_urls.py), one namespace.
+    *checkout_urls.urlpatterns,
     path("", views.payments_home, name="home"),
     path("payouts/request/", views.payout_request, name="payout_request"),
     path("payout-method/", views.payout_method, name="payout_method"),
