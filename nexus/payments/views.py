@@ -20,6 +20,7 @@ from nexus.payments import chapa, policies, selectors
 from nexus.payments.forms import PayoutMethodForm, PayoutRejectForm, PayoutRequestForm
 from nexus.payments.models import LedgerEntry, Payout, PayoutMethod
 from nexus.payments.services import payouts as services
+from nexus.payments.services.charges import payments_enabled
 
 PAGE_SIZE = 20
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
@@ -115,7 +116,7 @@ def _home_context(request: HttpRequest, user: Any, form: PayoutRequestForm) -> d
         request.GET.get("payouts_page")
     )
     return {
-        "enabled": chapa.chapa_configured(),
+        "enabled": payments_enabled(),
         "balances": sorted(selectors.balances(user).items()),
         "payments": payments,
         "received": selectors.received_by(user)[:PAGE_SIZE],

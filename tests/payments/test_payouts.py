@@ -287,3 +287,43 @@ def test_two_payouts_racing_for_the_whole_credit_one_wins(owner, settings):
     assert wallet(payee) == Decimal("0.00")
     assert Payout.objects.count() == 1
     assert_ledger_balances()
+
+
+def test_with_payments_off_a_payout_is_refused_saying_why(owner, settings):
+    settings.CHAPA_SECRET_KEY = ""
+    give_credit(owner, "100")
+    give_payout_method(owner)
+
+    with pytest.raises(ValidationError) as refused:
+        services.payout_request(user=owner, amount="50", currency="ETB")
+
+    assert "Payments are off" in refused.value.messages[0]
+    assert wallet(owner) == Decimal("100.00")
+
+
+def test_chapas_signed_webhook_pays_the_payout_once_however_often_it_comes(
+    payee, chapa_sandbox, client, django_capture_on_commit_callbacks
+):
+    payout = _request(payee, "250", django_capture_on_commit_callbacks)
+    (delivery,) = [d for d in chapa_sandbox.deliveries if b"payout.success" in d.body]
+    headers = {k: v for k, v in delivery.headers.items() if k.lower() != "content-type"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            client.post(
+                "/api/v1/payments/chapa/webhook/",
+                data=delivery.body,
+                content_type="application/json",
+                headers=headers,
+            ).status_code
+            for _ in range(2)
+        ]
+
+    assert answers == [200, 200]
+    payout = _fresh(payout)
+    assert payout.status == PayoutStatus.PAID
+    assert ChapaEvent.objects.get(reference=payout.reference).outcome == (
+        f"payout {payout.reference} paid"
+    )
+    assert _kinds(payout) == [EntryKind.PAYOUT, EntryKind.PAYOUT_SENT]
+    assert_ledger_balances()

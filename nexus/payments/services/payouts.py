@@ -14,7 +14,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
@@ -38,6 +38,7 @@ from nexus.payments.models import (
     PayoutMethodKind,
     PayoutStatus,
 )
+from nexus.payments.services.charges import PaymentsDisabled, payments_enabled
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,8 @@ def payout_request(*, user: User, amount: object, currency: str) -> Payout:
     at once, bigger ones wait for an admin."""
     if not policies.can_request_payout(user, user):
         raise PermissionDenied("Sign in to ask for a payout.")
+    if not payments_enabled():
+        raise ValidationError(str(PaymentsDisabled()), code="payments_disabled")
     value = clean_amount(amount, currency=currency)
     method = PayoutMethod.objects.filter(user=user).first()
     if method is None:
