@@ -54,10 +54,7 @@ SYSTEM_SERVICES: dict[str, str] = {
     "knowledge.services.tags.tags_ensure": "called by services that already checked their write",
     "csp.services.violations_record": "browsers report what a page blocked; no person is acting",
     "payments.services.payouts.payout_send": "the send task, for a payout its owner asked for (and an admin approved)",
-    "payments.services.payouts.payout_check": "the beat asks Chapa how a transfer went",
-    "payments.services.payouts.payouts_advance": "the beat's retries and polls of payouts on their way",
     "payments.services.payouts.payout_settle": "Chapa's answer (a signed webhook or its verify endpoint) settles a transfer",
-    "payments.services.payouts.payout_event_handle": "a webhook whose signature was verified",
     "payments.services.receipts.payment_receipt_send": "an event handler announces a payment's receipt to its payer",
 }
 

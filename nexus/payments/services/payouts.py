@@ -42,7 +42,6 @@ from nexus.payments.services.charges import PaymentsDisabled, payments_enabled
 
 logger = logging.getLogger(__name__)
 
-SEND_TASK = "nexus.payments.tasks.send_payout"
 # Statuses a payout never leaves: its money has reached the world or come back.
 FINAL = (PayoutStatus.PAID, PayoutStatus.RETURNED, PayoutStatus.REJECTED)
 ACCOUNT_NUMBER = re.compile(r"\d{6,20}")
@@ -124,7 +123,7 @@ def payout_request(*, user: User, amount: object, currency: str) -> Payout:
                 "amount", f"You have {short.available} {currency}.", "max_value"
             ) from None
         if not needs_approval:
-            taskqueue.enqueue_on_commit(SEND_TASK, payout.pk)
+            taskqueue.enqueue_on_commit("nexus.payments.tasks.send_payout", payout.pk)
     return payout
 
 
@@ -142,7 +141,7 @@ def payout_approve(*, payout: Payout, actor: User) -> Payout:
         payout.approved_by = actor
         payout.approved_at = clock.now()
         payout.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
-        taskqueue.enqueue_on_commit(SEND_TASK, payout.pk)
+        taskqueue.enqueue_on_commit("nexus.payments.tasks.send_payout", payout.pk)
     return payout
 
 
