@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
+from nexus.core.models import OutboxEvent
 from nexus.payments.models import ChapaEvent, EntryKind, LedgerEntry, Payout, PayoutStatus
 from nexus.payments.services import payouts as services
 from tests.payments.payout_helpers import (
@@ -197,6 +198,7 @@ def test_a_webhook_delivered_twice_settles_the_payout_once(
 
     assert outcomes == [f"payout {payout.reference} paid"] * 2
     assert _kinds(payout) == [EntryKind.PAYOUT, EntryKind.PAYOUT_SENT]
+    assert OutboxEvent.objects.filter(name="payout.paid").count() == 1  # one e-mail
     assert wallet(payee) == Decimal("4750.00")
     assert_ledger_balances()
 
@@ -213,6 +215,22 @@ def test_a_failed_transfer_webhook_returns_the_money(
 
     assert _fresh(payout).status == PayoutStatus.RETURNED
     assert wallet(payee) == Decimal("5000.00")
+    assert OutboxEvent.objects.filter(name="payout.returned").count() == 1
+    assert_ledger_balances()
+
+
+def test_a_failure_reported_after_the_payout_was_paid_changes_nothing(
+    payee, chapa_sandbox, django_capture_on_commit_callbacks
+):
+    payout = _request(payee, "250", django_capture_on_commit_callbacks)
+    (delivery,) = [d for d in chapa_sandbox.deliveries if b"payout.success" in d.body]
+    services.payout_event_handle(_chapa_event(delivery))
+    late = ChapaEvent.objects.create(
+        reference=payout.reference, event="payout.failed", payload={"message": "Too late"}
+    )
+
+    assert services.payout_event_handle(late) == f"payout {payout.reference} paid"
+    assert wallet(payee) == Decimal("4750.00")
     assert_ledger_balances()
 
 
