@@ -31,6 +31,13 @@ def start_checkout(tx_ref: str, *, callback_url: str = "", return_url: str = "")
     ).checkout_url
 
 
+def eventually(condition, seconds: float = 15.0) -> None:
+    """Wait for the test server's background threads (webhook retries, the callback)."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def refusal(call) -> chapa.ChapaError:
     with pytest.raises(chapa.ChapaError) as caught:
         call()
@@ -67,11 +74,6 @@ class Receiver:
         threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         ).start()
-
-    def wait_for(self, count: int, seconds: float = 5.0) -> None:
-        deadline = time.monotonic() + seconds
-        while len(self.requests) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -194,10 +196,20 @@ def test_production_requires_https_except_on_loopback(chapa_sandbox, settings):
 
     assert chapa.banks()  # the sandbox on 127.0.0.1 over http is allowed
     settings.CHAPA_BASE_URL = "http://chapa.example.com"
+    settings.CHAPA_SECRET_KEY = "CHASECK-a-live-key"
     error = refusal(chapa.banks)
 
     assert not error.retryable
     assert "https" in error.message
+
+
+def test_production_allows_a_test_key_over_http_to_the_compose_test_server(chapa_sandbox, settings):
+    settings.PRODUCTION = True
+    settings.CHAPA_BASE_URL = "http://192.0.2.1:8765"  # TEST-NET-1: no route, no DNS lookup
+
+    error = refusal(chapa.banks)  # refused by the network, not by the https rule
+
+    assert error.retryable
 
 
 def test_the_secret_key_never_appears_in_an_error(chapa_sandbox, settings):
@@ -239,7 +251,8 @@ def test_pressing_pay_redirects_calls_back_and_delivers_a_signed_webhook(chapa_s
 
     assert response.status == 302
     assert response.getheader("Location") == "http://127.0.0.1:9/payments/"
-    merchant.wait_for(3)
+    [delivery] = chapa_sandbox.deliveries
+    eventually(lambda: delivery.status != "queued" and len(merchant.requests) >= 3)
     posts = [request for request in merchant.requests if request[0] == "POST"]
     gets = [request for request in merchant.requests if request[0] == "GET"]
     assert len(posts) == 2
@@ -249,7 +262,6 @@ def test_pressing_pay_redirects_calls_back_and_delivers_a_signed_webhook(chapa_s
         posts[1][3], headers["x-chapa-signature"], chapa_sandbox.webhook_secret
     )
     assert "chapa-signature" in headers
-    [delivery] = chapa_sandbox.deliveries
     assert (delivery.status, delivery.attempts, delivery.last_response) == ("delivered", 2, 200)
     [callback] = gets
     query = parse_qs(urlsplit(callback[1]).query)
@@ -264,12 +276,9 @@ def test_a_webhook_nobody_accepts_ends_failed_after_its_retries(chapa_sandbox, r
     start_checkout("nx-unheard")
     chapa_sandbox.pay("nx-unheard")
 
-    merchant.wait_for(4)
-    deadline = time.monotonic() + 3
-    while chapa_sandbox.deliveries[0].status == "queued" and time.monotonic() < deadline:
-        time.sleep(0.02)
-
     [delivery] = chapa_sandbox.deliveries
+    eventually(lambda: delivery.status != "queued")
+
     assert (delivery.status, delivery.attempts, delivery.last_response) == ("failed", 4, 503)
 
 
