@@ -5,6 +5,7 @@ import os
 
 from django.conf import settings
 
+from nexus.core.companions import register_companion
 from nexus.payments.sandbox import SandboxServer, start
 
 # Fixed like the embedded SECRET_KEY: they guard nothing but a local test server.
@@ -19,6 +20,14 @@ def wanted() -> bool:
     return not settings.PRODUCTION and not any(
         getattr(settings, name) or os.environ.get(name) for name in CHAPA_VARIABLES
     )
+
+
+def start_if_wanted(nexus_url: str) -> str | None:
+    """The companion `manage.py serve` runs (registered in PaymentsConfig.ready)."""
+    if not wanted():
+        return None
+    server = start_beside_nexus(nexus_url)
+    return f"Chapa test server on {server.url} (no CHAPA_* set; no money moves)"
 
 
 def start_beside_nexus(nexus_url: str) -> SandboxServer:
@@ -41,3 +50,6 @@ def start_beside_nexus(nexus_url: str) -> SandboxServer:
         os.environ[name] = value
         setattr(settings, name, value)
     return server
+
+
+register_companion(start_if_wanted)
