@@ -48,7 +48,7 @@ from nexus.notifications import services as notifications
 from nexus.notifications.channels.email import ALL_EVENTS, unsubscribe_token
 from nexus.notifications.models import Notification, Subscription, Webhook, WebhookDelivery
 from nexus.payments.ledger import ledger_move, payout_account, wallet_account
-from nexus.payments.models import EntryKind, Payout, PayoutStatus
+from nexus.payments.models import EntryKind, Payment, PaymentStatus, Payout, PayoutStatus
 from nexus.search import services as search
 from tests.collab.conftest import PETS_V1, PETS_V2
 from tests.factories import UserFactory
@@ -318,6 +318,19 @@ def _attachment(owner: User) -> dict[str, Any]:
     return {"key": attachment.key, "name": attachment.name}
 
 
+def _payment(owner: User) -> Payment:
+    """A paid one: its receipt page asks Chapa nothing."""
+    return Payment.objects.create(
+        tx_ref="nx-matrix",
+        payer=owner,
+        amount=Decimal("10.00"),
+        currency="ETB",
+        purpose="matrix",
+        purpose_id="1",
+        status=PaymentStatus.SUCCEEDED,
+    )
+
+
 def _subjects(world: World, team: Team, teammate: User) -> dict[str, dict[str, Any]]:
     owner = world.users["owner"]
     article, version = world.article, world.api.latest_version
@@ -367,6 +380,7 @@ def _subjects(world: World, team: Team, teammate: User) -> dict[str, dict[str, A
         # The mock's second route is reached only with a version neither a number nor "latest".
         "mock_unknown_version": {"slug": world.api.slug, "version": "v2"},
         "feedback": {"pk": world.feedback.pk},
+        "payment": {"tx_ref": _payment(owner).tx_ref},
         "issue": {"pk": world.issue.pk},
         "token": {"pk": world.token.pk, "token_id": world.token.pk},
         "webhook": {
