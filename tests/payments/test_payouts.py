@@ -277,7 +277,7 @@ def test_a_payout_needs_a_payout_method(owner, chapa_sandbox):
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="SQLite serialises writers; no race to lose"
 )
-def test_two_payouts_racing_for_the_whole_credit_one_wins(owner, settings):
+def test_two_payouts_racing_for_the_whole_credit_one_wins(owner, settings, chapa_sandbox):
     give_credit(owner, "5000.00")
     give_payout_method(owner)
     payee = owner
