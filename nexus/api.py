@@ -16,6 +16,9 @@ from nexus.knowledge.api import articles as knowledge_articles
 from nexus.knowledge.api import others as knowledge_others
 from nexus.mentorship.api import urls as mentorship_urls
 from nexus.notifications import api as notifications_api
+from nexus.payments.api import my_payments as payments_api
+from nexus.payments.api import payouts as payouts_api
+from nexus.payments.api_webhook import chapa_webhook
 from nexus.search import api as search_api
 
 # No format suffixes (/teams/x.json/): undocumented, and views that name their URL arguments
@@ -41,6 +44,8 @@ router.register("solutions", challenges_api.SolutionViewSet, basename="solution"
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 router.register("subscriptions", notifications_api.SubscriptionViewSet, basename="subscription")
 router.register("webhooks", notifications_api.WebhookViewSet, basename="webhook")
+router.register("payments", payments_api.MyPaymentViewSet, basename="payment")
+router.register("payouts", payouts_api.PayoutViewSet, basename="payout")
 
 # Search results for visitors are the same for all of them, and change with what is searched.
 public_search = public_cache("search", "knowledge", "challenges", "collab", "people")
@@ -76,6 +81,7 @@ urlpatterns = [
         name="search-autocomplete",
     ),
     path("search/similar/", search_api.SimilarApi.as_view(), name="search-similar"),
+    path("payments/chapa/webhook/", chapa_webhook, name="chapa-webhook"),
     path("", include(router.urls)),
     path("", include(journal_urls)),
     path("", include(mentorship_urls)),

@@ -14,6 +14,7 @@ from nexus.knowledge import schema as knowledge_schema
 from nexus.mentorship import article_schema
 from nexus.mentorship import schema as mentorship_schema
 from nexus.notifications import schema as notifications_schema
+from nexus.payments import schema as payments_schema
 from nexus.search import schema as search_schema
 
 
@@ -30,6 +31,7 @@ class Query(
     article_schema.Query,
     notifications_schema.Query,
     search_schema.Query,
+    payments_schema.Query,
 ):
     pass
 
@@ -46,6 +48,7 @@ class Mutation(
     mentorship_schema.Mutation,
     article_schema.Mutation,
     notifications_schema.Mutation,
+    payments_schema.Mutation,
 ):
     pass
 

@@ -422,6 +422,10 @@ PAYMENTS_PAYOUT_APPROVAL_ABOVE = Decimal(
     env.str("PAYMENTS_PAYOUT_APPROVAL_ABOVE", default="1000.00")
 )
 PAYMENTS_MAX_AMOUNT = Decimal(env.str("PAYMENTS_MAX_AMOUNT", default="1000000.00"))
+# A transfer Chapa could not take (timeout, 5xx) is tried again after 1, 2, 4 ... times this, at
+# most PAYMENTS_PAYOUT_MAX_ATTEMPTS times in all; then the money goes back to the user's credit.
+PAYMENTS_PAYOUT_MAX_ATTEMPTS = env.int("PAYMENTS_PAYOUT_MAX_ATTEMPTS", default=5)
+PAYMENTS_PAYOUT_RETRY_SECONDS = env.int("PAYMENTS_PAYOUT_RETRY_SECONDS", default=60)
 
 # --- E-mail -----------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

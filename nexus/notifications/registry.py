@@ -57,6 +57,9 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType(
             "solution.outdated", "Solutions of yours a breaking API change may have outdated"
         ),
+        EventType("payment.receipt", "Receipts for your payments", Frequency.INSTANT),
+        EventType("payout.paid", "Your payouts sent", Frequency.INSTANT),
+        EventType("payout.returned", "Your payouts returned to your credit", Frequency.INSTANT),
     ]
 }
 

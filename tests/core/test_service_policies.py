@@ -53,6 +53,9 @@ SYSTEM_SERVICES: dict[str, str] = {
     "knowledge.services.articles.refresh_links_to_many": "a task re-renders links after a title change",
     "knowledge.services.tags.tags_ensure": "called by services that already checked their write",
     "csp.services.violations_record": "browsers report what a page blocked; no person is acting",
+    "payments.services.payouts.payout_send": "the send task, for a payout its owner asked for (and an admin approved)",
+    "payments.services.payouts.payout_settle": "Chapa's answer (a signed webhook or its verify endpoint) settles a transfer",
+    "payments.services.receipts.payment_receipt_send": "an event handler announces a payment's receipt to its payer",
 }
 
 

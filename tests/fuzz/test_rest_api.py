@@ -83,6 +83,13 @@ RULES_BEYOND_THE_SCHEMA = {
         "scores must score the round's rubric, each within its scale; a comment with changes"
     ),
     "POST /api/v1/articles/{slug}/review-requests/{request_id}/withdraw/": "only an open round",
+    "POST /api/v1/payouts/": (
+        "an amount in the currency's precision, at most the caller's credit; payments must be on "
+        "and a payout method set"
+    ),
+    "PUT /api/v1/payouts/method/": "bank_code must be one Chapa lists; the number 6 to 20 digits",
+    "POST /api/v1/payouts/{id}/approve/": "only a payout waiting for approval",
+    "POST /api/v1/payouts/{id}/reject/": "only a payout waiting for approval; a reason with text",
 }
 # An If-Match the schema allows may name an older representation: 412 is the right answer to it.
 ACCEPTED = [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, "412"]

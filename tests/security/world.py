@@ -10,9 +10,11 @@ the word (`sees=` in permissions/).
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -45,10 +47,13 @@ from nexus.mentorship.services.rubrics import rubric_create
 from nexus.notifications import services as notifications
 from nexus.notifications.channels.email import ALL_EVENTS, unsubscribe_token
 from nexus.notifications.models import Notification, Subscription, Webhook, WebhookDelivery
+from nexus.payments.ledger import ledger_move, payout_account, wallet_account
+from nexus.payments.models import EntryKind, Payment, PaymentStatus, Payout, PayoutStatus
 from nexus.search import services as search
 from tests.collab.conftest import PETS_V1, PETS_V2
 from tests.factories import UserFactory
 from tests.knowledge.factories import ensure_taxonomy
+from tests.payments.payout_helpers import give_credit, give_payout_method
 
 ROLES = ("anonymous", "owner", "other", "mentor", "admin")
 
@@ -57,6 +62,7 @@ DRAFT_ARTICLE = "zqxdraftarticle"
 IN_REVIEW = "zqxinreview"  # the owner's article in review, which the mentor is asked to review
 ARCHIVED = "zqxarchived"  # an article archived after it became a step of the owner's path
 PRIVATE_ENTRY = "zqxprivateentry"
+PAYOUT_ACCOUNT_NUMBER = "0911223344"
 MENTORS_ENTRY = "zqxmentorsentry"
 REFLECTION = "zqxreflection"
 REPOSITORY = "zqxrepository"  # the repository of the owner's submitted milestone
@@ -140,12 +146,42 @@ def build_world() -> World:
     )
     search.index_rebuild()
     world.subjects = _subjects(world, team, teammate)
+    world.subjects["payout"] = _payouts(users)
     world.secrets = {
         owner.email: frozenset({"owner", "admin"}),
         owner.password: frozenset(),
         world.webhook.secret: frozenset(),
+        PAYOUT_ACCOUNT_NUMBER: frozenset(),  # shown masked, to its owner alone
     }
     return world
+
+
+def _payouts(users: dict[str, User]) -> dict[str, Any]:
+    """Credit and a payout method for everyone (any of them may ask for a payout), and the
+    owner's big payout waiting for an admin, made as payout_request makes them."""
+    for role, user in users.items():
+        give_credit(user, "5000.00", key=f"charge:matrix-{role}")
+        give_payout_method(user, number=PAYOUT_ACCOUNT_NUMBER)
+    payout = Payout.objects.create(
+        reference="po-matrix",
+        user=users["owner"],
+        amount=Decimal("1500.00"),
+        currency="ETB",
+        status=PayoutStatus.AWAITING_APPROVAL,
+        bank_code="951",
+        account_name="Olivia Owner",
+        account_number=PAYOUT_ACCOUNT_NUMBER,
+    )
+    with transaction.atomic():
+        ledger_move(
+            kind=EntryKind.PAYOUT,
+            source=wallet_account(users["owner"], currency="ETB"),
+            destination=payout_account(payout),
+            amount=payout.amount,
+            key=f"payout:{payout.pk}",
+            payout=payout,
+        )
+    return {"pk": payout.pk, "payout_id": payout.pk}
 
 
 def _knowledge(owner: User) -> dict[str, Any]:
@@ -282,6 +318,19 @@ def _attachment(owner: User) -> dict[str, Any]:
     return {"key": attachment.key, "name": attachment.name}
 
 
+def _payment(owner: User) -> Payment:
+    """A paid one: its receipt page asks Chapa nothing."""
+    return Payment.objects.create(
+        tx_ref="nx-matrix",
+        payer=owner,
+        amount=Decimal("10.00"),
+        currency="ETB",
+        purpose="matrix",
+        purpose_id="1",
+        status=PaymentStatus.SUCCEEDED,
+    )
+
+
 def _subjects(world: World, team: Team, teammate: User) -> dict[str, dict[str, Any]]:
     owner = world.users["owner"]
     article, version = world.article, world.api.latest_version
@@ -331,6 +380,7 @@ def _subjects(world: World, team: Team, teammate: User) -> dict[str, dict[str, A
         # The mock's second route is reached only with a version neither a number nor "latest".
         "mock_unknown_version": {"slug": world.api.slug, "version": "v2"},
         "feedback": {"pk": world.feedback.pk},
+        "payment": {"tx_ref": _payment(owner).tx_ref},
         "issue": {"pk": world.issue.pk},
         "token": {"pk": world.token.pk, "token_id": world.token.pk},
         "webhook": {

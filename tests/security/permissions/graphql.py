@@ -10,6 +10,7 @@ from collections.abc import Callable
 from nexus.core import clock
 from tests.security import world as w
 from tests.security.permissions.roles import (
+    ADMIN,
     ANYONE,
     MODERATORS,
     NOT_THE_AUTHOR,
@@ -525,4 +526,40 @@ ARTICLE_REVIEWS = [
     ),
 ]
 
-GRAPHQL = [*QUERIES, *MUTATIONS, *COHORTS, *ARTICLE_REVIEWS]
+
+def _payout(world: w.World, **values: object) -> dict[str, object]:
+    return {"id": str(world.subjects["payout"]["pk"]), **values}
+
+
+# Lists of one's own are empty for visitors, like notifications; money moves for admins only.
+PAYMENTS = [
+    *query("myPayments", ANYONE, "{ myPayments { results { txRef } } }"),
+    *query("myBalance", ANYONE, "{ myBalance { currency amount } }"),
+    *query(
+        "payouts",
+        ANYONE,
+        "{ payouts { results { reference accountNumber } } }",
+        marker="po-matrix",
+        sees=OWNER,
+    ),
+    *mutation(
+        "requestPayout",
+        SIGNED_IN,
+        'mutation { requestPayout(amount: "10.00", currency: "ETB") { payout { id } ERRORS } }',
+    ),
+    *mutation(
+        "approvePayout",
+        ADMIN,
+        "mutation($id: ID!) { approvePayout(id: $id) { payout { status } ERRORS } }",
+        variables=_payout,
+    ),
+    *mutation(
+        "rejectPayout",
+        ADMIN,
+        "mutation($id: ID!, $reason: String!) { rejectPayout(id: $id, reason: $reason) "
+        "{ payout { status } ERRORS } }",
+        variables=lambda world: _payout(world, reason="Name mismatch"),
+    ),
+]
+
+GRAPHQL = [*QUERIES, *MUTATIONS, *COHORTS, *ARTICLE_REVIEWS, *PAYMENTS]

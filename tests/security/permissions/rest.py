@@ -494,6 +494,26 @@ ARTICLE_REVIEWS = [
     ),
 ]
 
+# Money: each user's own ledger view and payouts; admins decide the big payouts.
+PAYMENTS = [
+    *rest("GET", "payment-list", SIGNED_IN),
+    *rest("GET", "payment-movements", SIGNED_IN),
+    *rest("GET", "payment-balance", SIGNED_IN),
+    *rest("GET", "payout-list", SIGNED_IN, marker="po-matrix", sees=OWNER),
+    *rest("POST", "payout-list", SIGNED_IN, body={"amount": "10.00", "currency": "ETB"}),
+    *rest("GET", "payout-detail", OWNER, on="payout"),
+    *rest("GET", "payout-awaiting-approval", ADMIN),
+    *rest("POST", "payout-approve", ADMIN, on="payout"),
+    *rest("POST", "payout-reject", ADMIN, on="payout", body={"reason": "Name mismatch"}),
+    *rest("GET", "payout-method", SIGNED_IN),
+    *rest(
+        "PUT",
+        "payout-method",
+        SIGNED_IN,
+        body={"bank_code": "901", "account_name": "Someone", "account_number": "1234567890"},
+    ),
+]
+
 REST = [
     *ACCOUNTS,
     *IMPORTS,
@@ -506,4 +526,5 @@ REST = [
     *MENTORSHIP,
     *NOTIFICATIONS,
     *ARTICLE_REVIEWS,
+    *PAYMENTS,
 ]

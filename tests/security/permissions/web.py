@@ -387,6 +387,9 @@ IMPORTS_AND_SEARCH = [
         body=lambda world: {"file": SimpleUploadedFile("notes.md", b"# Notes\n\nText.\n")},
     ),
     *web("GET", "importer:job", OWNER_OR_ADMIN, on="job"),
+    # A payment's receipt is its payer's alone; Chapa's callback ping only starts a check.
+    *web("GET", "payments:return", OWNER, on="payment"),
+    *web("GET", "payments:callback", ANYONE),
     *web(
         "GET",
         "search:search",
@@ -519,6 +522,16 @@ ARTICLE_REVIEWS = [
     *web("POST", "mentorship:article-review-withdraw", OWNER_OR_MODERATOR, on="review"),
 ]
 
+PAYMENTS = [
+    *web("GET", "payments:home", SIGNED_IN),
+    *web("POST", "payments:payout_request", SIGNED_IN, body={"amount": "10", "currency": "ETB"}),
+    *web("GET", "payments:payout_method", SIGNED_IN),
+    *web("GET", "payments:admin", ADMIN, marker="po-matrix", sees=ADMIN),
+    *web("POST", "payments:admin_approve", ADMIN, on="payout"),
+    *web("POST", "payments:admin_reject", ADMIN, on="payout", body={"reason": "No"}),
+    *web("GET", "payments:admin_report", ADMIN, on="month"),
+]
+
 WEB = [
     *OPERATIONS,
     *ARTICLE_REVIEWS,
@@ -529,4 +542,5 @@ WEB = [
     *COLLAB,
     *IMPORTS_AND_SEARCH,
     *KNOWLEDGE,
+    *PAYMENTS,
 ]

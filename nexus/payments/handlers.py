@@ -1,0 +1,36 @@
+"""What payments does when its own events come out of the outbox, and which Chapa webhooks go
+where: "charge." to the charges, "payout." to the payouts."""
+
+from nexus.core import events
+from nexus.core.models import OutboxEvent
+from nexus.payments.models import ChapaEvent, Payment
+from nexus.payments.services.charges import payment_confirm
+from nexus.payments.services.payouts import payout_event_handle
+from nexus.payments.services.receipts import payment_receipt_send
+from nexus.payments.webhooks import chapa_event_process, register_event_handler
+
+
+@events.subscriber("chapa.webhook_received")
+def process_chapa_webhook(event: OutboxEvent) -> None:
+    """Hand a stored webhook to the handler of its prefix (idempotent: processed once)."""
+    chapa_event_process(event_id=int(event.subject_id))
+
+
+@events.subscriber("payment.succeeded")
+def send_receipt(event: OutboxEvent) -> None:
+    """The payer's receipt by e-mail (announced once however often the event comes)."""
+    payment = Payment.objects.filter(pk=event.subject_id).first()
+    if payment is not None:
+        payment_receipt_send(payment=payment)
+
+
+def confirm_charge(stored: ChapaEvent) -> str:
+    """A charge webhook only says "ask Chapa": payment_confirm verifies and settles once."""
+    if not Payment.objects.filter(tx_ref=stored.reference).exists():
+        return f"no payment {stored.reference}"
+    return f"payment {payment_confirm(tx_ref=stored.reference).status}"
+
+
+# Registered here because handlers.py is imported at start-up (core's autodiscovery).
+register_event_handler("charge.", confirm_charge)
+register_event_handler("payout.", payout_event_handle)
