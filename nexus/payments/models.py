@@ -113,6 +113,7 @@ class LedgerEntry(TimeStampedModel):
     )
 
     class Meta:
+        verbose_name_plural = "ledger entries"
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gt=0), name="payments_entry_amount_positive"

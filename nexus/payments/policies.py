@@ -5,6 +5,11 @@ from nexus.accounts.policies import is_signed_in
 from nexus.payments.models import Payout
 
 
+def can_pay(actor: Viewer) -> bool:
+    """Anyone signed in may pay for something (a bounty, a sponsorship)."""
+    return is_signed_in(actor) and actor.is_active
+
+
 def can_manage_payout_method(actor: Viewer, user: User) -> bool:
     """Where a user's money goes is set by that user alone, never by an admin for them."""
     return is_signed_in(actor) and actor.pk == user.pk

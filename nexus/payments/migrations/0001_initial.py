@@ -104,6 +104,7 @@ class Migration(migrations.Migration):
                 ('payment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='payments.payment')),
                 ('payout', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='payments.payout')),
             ],
+            options={'verbose_name_plural': 'ledger entries'},
         ),
         migrations.CreateModel(
             name='PayoutMethod',

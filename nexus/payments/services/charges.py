@@ -13,14 +13,14 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 
 from nexus.accounts.models import User
 from nexus.core import clock, events
 from nexus.core.errors import field_error
-from nexus.payments import chapa
+from nexus.payments import chapa, policies
 from nexus.payments.ledger import clean_amount, ledger_move, system_account, wallet_account
 from nexus.payments.models import EntryKind, Payment, PaymentStatus
 from nexus.payments.purposes import purpose_of, registered_purposes
@@ -61,6 +61,8 @@ def payment_start(
 ) -> Payment:
     """Open a Chapa checkout for `amount`; the returned Payment's checkout_url is where the payer
     goes. Nothing is credited until payment_confirm hears from Chapa that the money arrived."""
+    if not policies.can_pay(payer):
+        raise PermissionDenied("Sign in to pay.")
     if not payments_enabled():
         raise PaymentsDisabled
     cleaned = clean_amount(amount, currency=currency)
