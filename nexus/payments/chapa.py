@@ -211,7 +211,9 @@ def signature_valid(body: bytes, header_value: str | None, secret: str) -> bool:
     """Whether `header_value` is the signature of these exact bytes (constant-time compare)."""
     if not secret or not header_value:
         return False
-    return hmac.compare_digest(sign(body, secret), header_value.strip().lower())
+    # As bytes: compare_digest refuses str with non-ASCII characters, and a forged header may hold any.
+    given = header_value.strip().lower().encode("utf-8", "surrogateescape")
+    return hmac.compare_digest(sign(body, secret).encode("ascii"), given)
 
 
 def _request(method: str, path: str, body: dict[str, str] | None = None) -> Any:

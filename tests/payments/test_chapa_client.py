@@ -325,3 +325,10 @@ def test_webhooks_are_delivered_through_a_django_client(db, chapa_sandbox, clien
     assert len(responses) == 1
     assert again == []
     assert chapa_sandbox.deliveries[0].attempts == 1
+
+
+def test_a_signature_header_with_characters_no_hex_digest_holds_is_simply_wrong():
+    from nexus.payments import chapa
+
+    assert chapa.signature_valid(b"{}", "\u00e9t\u00e9", "secret") is False
+    assert chapa.signature_valid(b"{}", chapa.sign(b"{}", "secret").upper(), "secret") is True
