@@ -211,7 +211,7 @@ def signature_valid(body: bytes, header_value: str | None, secret: str) -> bool:
     """Whether `header_value` is the signature of these exact bytes (constant-time compare)."""
     if not secret or not header_value:
         return False
-    # As bytes: compare_digest refuses str with non-ASCII characters, and a forged header may hold any.
+    # As bytes: compare_digest refuses non-ASCII str, and a forged header may hold anything.
     given = header_value.strip().lower().encode("utf-8", "surrogateescape")
     return hmac.compare_digest(sign(body, secret).encode("ascii"), given)
 
