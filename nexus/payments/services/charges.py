@@ -195,7 +195,9 @@ def _credit(payment: Payment, record: chapa.Transaction) -> None:
     payment.next_verify_at = None
     payment.save()
     purpose_of(payment).on_paid(payment)
-    events.publish("payment.succeeded", subject=payment, payload=_event_payload(payment))
+    # The payer hears of it once, by the receipt (payment.receipt), not twice.
+    announced = {k: v for k, v in _event_payload(payment).items() if k != "recipient_ids"}
+    events.publish("payment.succeeded", subject=payment, payload=announced)
 
 
 def _hold_for_review(payment: Payment, record: chapa.Transaction) -> None:
