@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "nexus.importer",
     "nexus.mentorship",
     "nexus.payments",
+    "nexus.funding",
     "nexus.notifications",
     "nexus.search",
     "nexus.csp",

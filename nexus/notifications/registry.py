@@ -57,6 +57,9 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType(
             "solution.outdated", "Solutions of yours a breaking API change may have outdated"
         ),
+        EventType("bounty.awarded", "Bounties you won or offered being awarded", Frequency.INSTANT),
+        EventType("bounty.expired", "Your bounties expiring unawarded", Frequency.INSTANT),
+        EventType("sponsorship.received", "Sponsorships of you", Frequency.INSTANT),
     ]
 }
 
