@@ -16,6 +16,7 @@ from nexus.knowledge.api import articles as knowledge_articles
 from nexus.knowledge.api import others as knowledge_others
 from nexus.mentorship.api import urls as mentorship_urls
 from nexus.notifications import api as notifications_api
+from nexus.payments.api_webhook import chapa_webhook
 from nexus.search import api as search_api
 
 # No format suffixes (/teams/x.json/): undocumented, and views that name their URL arguments
@@ -76,6 +77,7 @@ urlpatterns = [
         name="search-autocomplete",
     ),
     path("search/similar/", search_api.SimilarApi.as_view(), name="search-similar"),
+    path("payments/chapa/webhook/", chapa_webhook, name="chapa-webhook"),
     path("", include(router.urls)),
     path("", include(journal_urls)),
     path("", include(mentorship_urls)),

@@ -53,6 +53,7 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=8, minute=15),
     },
     "search-sync": {"task": "nexus.search.tasks.sync_search_index", "schedule": 60.0},
+    "reconcile-payments": {"task": "nexus.payments.tasks.reconcile_payments", "schedule": 300.0},
     "resume-interrupted-imports": {
         "task": "nexus.importer.tasks.resume_interrupted_imports",
         "schedule": 300.0,

@@ -28,6 +28,7 @@ urlpatterns = [
     *join_urlpatterns,
     path("mentorship/", include("nexus.mentorship.urls")),
     path("notifications/", include("nexus.notifications.urls")),
+    path("payments/", include("nexus.payments.checkout_urls")),
     path("api/v1/", include("nexus.api")),
     path("", include("nexus.collab.urls")),
     path("mock/", include("nexus.collab.mock_urls")),

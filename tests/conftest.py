@@ -18,6 +18,7 @@ from nexus.accounts.models import Role
 from nexus.celery import app as celery_app
 from nexus.core import clock as nexus_clock
 from tests import clock, figures, skips
+from tests.chapa import _chapa_test_server, chapa_sandbox  # noqa: F401 — fixtures for every module
 from tests.factories import UserFactory
 from tests.fuzz import harness as fuzz_harness
 

@@ -1,0 +1,1 @@
+from tests.payments.charges_fixtures import purpose_calls  # noqa: F401 — a fixture for the module
