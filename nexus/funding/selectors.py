@@ -8,7 +8,13 @@ from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 
 from nexus.accounts.models import User
-from nexus.funding.models import Bounty, BountyStatus, Sponsorship, SponsorshipStatus
+from nexus.funding.models import (
+    Bounty,
+    BountyStatus,
+    CohortGrant,
+    Sponsorship,
+    SponsorshipStatus,
+)
 from nexus.journal.models import Cohort
 from nexus.payments.ledger import balance, hold_account
 from nexus.payments.models import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS, Currency
@@ -103,4 +109,13 @@ def funding_of(*, sponsor: User) -> tuple[QuerySet[Bounty], QuerySet[Sponsorship
     return (
         bounty_list().filter(sponsor=sponsor).order_by("-created_at", "-id"),
         sponsorship_list().filter(sponsor=sponsor).order_by("-created_at", "-id"),
+    )
+
+
+def cohort_grants(*, cohort: Cohort) -> QuerySet[CohortGrant]:
+    """What a cohort's fund has given, newest first, with who received and who granted."""
+    return (
+        CohortGrant.objects.filter(cohort=cohort)
+        .select_related("learner", "granted_by")
+        .order_by("-created_at", "-id")
     )

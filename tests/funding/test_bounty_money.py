@@ -15,7 +15,6 @@ from nexus.notifications.models import Notification
 from nexus.payments.ledger import balance, hold_account
 from nexus.payments.models import LedgerEntry, PaymentStatus
 from nexus.payments.purposes import purpose_of
-from tests.factories import UserFactory
 from tests.funding.money import answer, challenge_by, credit_of, paid_bounty, payment_for
 
 pytestmark = pytest.mark.django_db

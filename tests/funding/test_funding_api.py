@@ -104,7 +104,8 @@ def test_payments_off_is_a_503_that_says_so_and_nothing_is_stored(
     assert (answer.status_code, sponsoring.status_code) == (503, 503)
     assert "Payments are off" in answer.json()["detail"]
     assert answer.json()["code"] == "payments_disabled"
-    assert not Bounty.objects.exists() and not Sponsorship.objects.exists()
+    assert not Bounty.objects.exists()
+    assert not Sponsorship.objects.exists()
 
 
 def test_chapa_refusing_the_checkout_is_a_400_and_nothing_is_stored(

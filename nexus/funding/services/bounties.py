@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from nexus.challenges import selectors as challenge_selectors
+from nexus.challenges.models import Solution
 from nexus.core import clock, events, taskqueue
 from nexus.funding.models import Bounty, BountyStatus, OnExpiry
 from nexus.payments.ledger import hold_account, ledger_move, wallet_account
-from nexus.challenges.models import Solution
 from nexus.payments.models import EntryKind, LedgerAccount, Payment
 
 

@@ -39,7 +39,7 @@ def sponsorship_paid(*, payment: Payment) -> Sponsorship | None:
     if sponsorship is None or sponsorship.status == SponsorshipStatus.ACTIVE:
         return sponsorship
     source = wallet_account(payment.payer, currency=sponsorship.currency)
-    if sponsorship.cohort_id is not None:
+    if sponsorship.cohort is not None:
         ledger_move(
             kind=EntryKind.HOLD,
             source=source,
