@@ -355,6 +355,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IssueStatusEnum": "nexus.collab.models.IssueStatus",
         "IssueKindEnum": "nexus.collab.models.IssueKind",
+        "SponsorshipKindEnum": "nexus.funding.models.SponsorshipKind",
         "ImportStatusEnum": "nexus.collab.models.ImportStatus",
         "TeamRoleEnum": "nexus.accounts.models.TeamRole",
         "UserRoleEnum": "nexus.accounts.models.Role",

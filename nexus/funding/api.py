@@ -51,7 +51,7 @@ def _visible(viewer: Viewer) -> Q:
     return paid | Q(sponsor_id=viewer.pk) if isinstance(viewer, User) else paid
 
 
-class PersonSerializer(serializers.Serializer):
+class FundingPersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     display_name = serializers.CharField()
 
@@ -74,8 +74,8 @@ class _PaymentFields(serializers.Serializer):
 
 
 class BountySerializer(_PaymentFields, serializers.ModelSerializer):
-    sponsor = PersonSerializer(read_only=True)
-    awarded_to = PersonSerializer(read_only=True, allow_null=True)
+    sponsor = FundingPersonSerializer(read_only=True)
+    awarded_to = FundingPersonSerializer(read_only=True, allow_null=True)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:
@@ -176,7 +176,7 @@ class BountyViewSet(
 
 class SponsorshipSerializer(_PaymentFields, serializers.ModelSerializer):
     sponsor = serializers.SerializerMethodField()
-    learner = PersonSerializer(read_only=True, allow_null=True)
+    learner = FundingPersonSerializer(read_only=True, allow_null=True)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:

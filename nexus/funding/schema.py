@@ -151,15 +151,18 @@ class Query:
         challenge: strawberry.ID | None = None,
         status: str | None = None,
         first: int = 20,
-    ) -> list[BountyType]:
-        """Paid bounties (and the viewer's own), newest first; at most 100."""
+    ) -> list[BountyType] | None:
+        """Paid bounties (and the viewer's own), newest first; at most 100 (null for an
+        impossible challenge id)."""
         viewer_id = _viewer_id(info)
         visible = ~Q(status__in=[BountyStatus.PENDING_PAYMENT, BountyStatus.CANCELLED])
         if viewer_id is not None:
             visible |= Q(sponsor_id=viewer_id)
         rows = selectors.bounty_list().filter(visible).order_by("-created_at", "-id")
         if challenge is not None:
-            rows = rows.filter(challenge_id=pk_from_id(challenge) or 0)
+            if (challenge_pk := pk_from_id(challenge)) is None:
+                return None
+            rows = rows.filter(challenge_id=challenge_pk)
         if status is not None:
             rows = rows.filter(status=status)
         limit = max(1, min(first, LIST_MAX))
@@ -172,17 +175,22 @@ class Query:
         learner: strawberry.ID | None = None,
         cohort: strawberry.ID | None = None,
         first: int = 20,
-    ) -> list[SponsorshipType]:
-        """Paid sponsorships (and the viewer's own), newest first; at most 100."""
+    ) -> list[SponsorshipType] | None:
+        """Paid sponsorships (and the viewer's own), newest first; at most 100 (null for an
+        impossible learner or cohort id)."""
         viewer_id = _viewer_id(info)
         visible = Q(status=SponsorshipStatus.ACTIVE)
         if viewer_id is not None:
             visible |= Q(sponsor_id=viewer_id)
         rows = selectors.sponsorship_list().filter(visible).order_by("-created_at", "-id")
-        if learner is not None:
-            rows = rows.filter(learner_id=pk_from_id(learner) or 0)
-        if cohort is not None:
-            rows = rows.filter(cohort_id=pk_from_id(cohort) or 0)
+        learner_pk = pk_from_id(learner) if learner is not None else 0
+        cohort_pk = pk_from_id(cohort) if cohort is not None else 0
+        if learner_pk is None or cohort_pk is None:
+            return None
+        if learner_pk:
+            rows = rows.filter(learner_id=learner_pk)
+        if cohort_pk:
+            rows = rows.filter(cohort_id=cohort_pk)
         limit = max(1, min(first, LIST_MAX))
         return [_sponsorship(row, viewer_id) for row in rows[:limit]]
 

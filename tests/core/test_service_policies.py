@@ -52,6 +52,13 @@ SYSTEM_SERVICES: dict[str, str] = {
     "mentorship.services.reminders.milestone_reminders_send": "the beat's daily due/overdue reminders",
     "knowledge.services.articles.refresh_links_to_many": "a task re-renders links after a title change",
     "knowledge.services.tags.tags_ensure": "called by services that already checked their write",
+    "funding.services.bounties.bounty_paid": "payments calls it once Chapa confirmed the charge",
+    "funding.services.bounties.bounty_payment_failed": "payments calls it when a charge ends unpaid",
+    "funding.services.bounties.bounties_award": "the solution.accepted handler; accept_solution checked who asked",
+    "funding.services.bounties.bounty_expire": "the hourly expiry job and the award handler",
+    "funding.services.refunds.bounty_refund": "the refund task, for a sponsor who chose a refund",
+    "funding.services.sponsorships.sponsorship_paid": "payments calls it once Chapa confirmed the charge",
+    "funding.services.sponsorships.sponsorship_payment_failed": "payments calls it when a charge ends unpaid",
     "csp.services.violations_record": "browsers report what a page blocked; no person is acting",
 }
 
