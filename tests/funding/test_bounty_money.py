@@ -10,11 +10,12 @@ from nexus.challenges import services as challenge_services
 from nexus.core import clock
 from nexus.funding import tasks
 from nexus.funding.models import Bounty, BountyStatus, OnExpiry
-from nexus.funding.services import bounties
+from nexus.funding.services import bounties, offers
 from nexus.notifications.models import Notification
 from nexus.payments.ledger import balance, hold_account
 from nexus.payments.models import LedgerEntry, PaymentStatus
 from nexus.payments.purposes import purpose_of
+from nexus.payments.services.charges import payment_confirm
 from tests.funding.money import answer, challenge_by, credit_of, paid_bounty, payment_for
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +192,51 @@ def test_a_refund_chapa_cannot_make_leaves_the_money_as_credit_with_the_reason(
     assert "credit" in bounty.status_reason
     assert credit_of(other_user) == Decimal("400.00")
     assert not LedgerEntry.objects.filter(key=f"refund:bounty:{bounty.pk}").exists()
+
+
+def test_an_expired_bounty_its_sponsor_wanted_refunded_is_refunded_through_chapa_once(
+    owner, other_user, chapa_sandbox, django_capture_on_commit_callbacks
+):
+    challenge = challenge_by(owner)
+    bounty = _paid_through_chapa(chapa_sandbox, challenge, other_user)
+    Bounty.objects.filter(pk=bounty.pk).update(expires_at=clock.now() - timedelta(seconds=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bounties.bounty_expire(bounty_id=bounty.pk)
+    tasks.refund_expired_bounty.delay(bounty.pk).get()
+
+    bounty.refresh_from_db()
+    assert bounty.refunded_at is not None
+    assert bounty.status_reason == ""
+    assert credit_of(other_user) == Decimal("0.00")
+    assert LedgerEntry.objects.filter(key=f"refund:bounty:{bounty.pk}").count() == 1
+
+
+def test_a_refund_chapa_refuses_leaves_the_money_as_credit_with_chapas_reason(
+    owner, other_user, chapa_sandbox, django_capture_on_commit_callbacks
+):
+    challenge = challenge_by(owner)
+    bounty = _paid_through_chapa(chapa_sandbox, challenge, other_user)
+    chapa_sandbox.fault("refund", "400")
+    Bounty.objects.filter(pk=bounty.pk).update(expires_at=clock.now() - timedelta(seconds=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bounties.bounty_expire(bounty_id=bounty.pk)
+
+    bounty.refresh_from_db()
+    assert bounty.refunded_at is None
+    assert "Chapa did not refund it" in bounty.status_reason
+    assert credit_of(other_user) == Decimal("400.00")
+    assert not LedgerEntry.objects.filter(key=f"refund:bounty:{bounty.pk}").exists()
+
+
+def _paid_through_chapa(chapa_sandbox, challenge, sponsor):
+    """A 400-birr bounty its sponsor wants refunded, offered and paid through the test Chapa."""
+    bounty = offers.bounty_offer(
+        sponsor=sponsor, challenge=challenge, amount="400", on_expiry=OnExpiry.REFUND
+    )
+    chapa_sandbox.pay(bounty.payment.tx_ref)
+    payment_confirm(tx_ref=bounty.payment.tx_ref)
+    bounty.refresh_from_db()
+    assert bounty.status == BountyStatus.OPEN
+    return bounty

@@ -160,3 +160,39 @@ def test_my_funding_page_lists_my_bounties(owner, other_user):
 
     assert "120.00 ETB" in page
     assert challenge.title in page
+
+
+def test_the_challenge_list_shows_bounties_sorts_and_filters_by_them_at_a_constant_cost(
+    owner, api_client
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plain = challenge_by(owner, title="A challenge nobody funds")
+    small = challenge_by(owner, title="A challenge with a small bounty")
+    big = challenge_by(owner, title="A challenge with a big bounty")
+    paid_bounty(small, UserFactory(), "100.00")
+    paid_bounty(big, UserFactory(), "400.00")
+    paid_bounty(big, UserFactory(), "25.00", currency="USD")
+
+    sorted_rows = api_client.get("/api/v1/challenges/?sort=bounty").json()["results"]
+    with_bounty = api_client.get("/api/v1/challenges/?has_bounty=true").json()["results"]
+    page = _browser().get("/challenges/?tab=bounty").content.decode()
+
+    assert [row["id"] for row in sorted_rows] == [big.pk, small.pk, plain.pk]
+    assert sorted_rows[0]["open_bounties"] == {"ETB": "400.00", "USD": "25.00"}
+    assert sorted_rows[2]["open_bounties"] == {}
+    assert {row["id"] for row in with_bounty} == {big.pk, small.pk}
+    assert "400.00 ETB bounty" in page
+    assert page.index(big.title) < page.index(small.title)
+
+    for index in range(6):
+        paid_bounty(challenge_by(owner, title=f"Funded challenge number {index}"), UserFactory())
+    counts = []
+    for size in (2, 8):
+        with CaptureQueriesContext(connection) as queries:
+            answer = api_client.get(f"/api/v1/challenges/?sort=bounty&page_size={size}")
+        assert len(answer.json()["results"]) == size
+        counts.append(len(queries))
+    print(f"challenge list (sorted by bounty) queries at page sizes 2 and 8: {counts}")
+    assert counts[0] == counts[1]
