@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := nexus/static/vendor
 
-.PHONY: run dev demo-data test install assets lint typecheck migrations-check pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search bench-servers bench-lists bench-http bench-cli verify verify-proofs verify-faults verify-soak clean
+.PHONY: run dev demo-data test install assets lint typecheck migrations-check pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search bench-servers bench-lists bench-http bench-cli bench-webhooks verify verify-proofs verify-faults verify-soak clean
 
 # Nexus as people use it: granian (manage.py serve), debug off, static files from WhiteNoise.
 run: demo-data
@@ -136,6 +136,11 @@ bench-http: install assets
 	@for tool in wrk nginx; do command -v $$tool >/dev/null || \
 		{ echo "make bench-http needs $$tool (Debian: apt-get install wrk nginx)" >&2; exit 1; }; done
 	$(PY) -m bench.web $(BENCH_ARGS)
+
+# Chapa webhooks under load: 200 concurrent signed deliveries (80 duplicates) to a real server with
+# a Celery worker on RabbitMQ and a throw-away PostgreSQL database, against a naive inline handler.
+bench-webhooks: install
+	$(PY) bench/webhook_load.py $(BENCH_ARGS)
 
 # Fan-out of one event to 10,000 followers: ours vs the naive per-row loop (FOLLOWERS=n to change).
 bench-notifications: install

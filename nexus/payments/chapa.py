@@ -6,7 +6,8 @@ retry with backoff; this module never retries), while a 4xx is Chapa refusing th
 
 CHAPA_BASE_URL is operator configuration, not user input, so it does not go through the outbound
 URL guard (in embedded mode and in tests it is the local test server on 127.0.0.1); it must still
-be http(s), and https in production unless it is loopback.
+be http(s), and https in production unless it is loopback or the key is a test-mode key (compose
+runs the test server as a service: a test key over plain HTTP exposes nothing that moves money).
 """
 
 import datetime as dt
@@ -22,6 +23,7 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
+TEST_KEY_PREFIX = "CHASECK_TEST-"  # Chapa's test-mode secret keys; live ones are CHASECK-...
 SUCCESS = "success"
 PENDING = "pending"
 FAILED = "failed"
@@ -277,7 +279,12 @@ def _base() -> tuple[str, str, int | None, str]:
     parts = urlsplit(settings.CHAPA_BASE_URL)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ChapaError("CHAPA_BASE_URL must be an http(s) URL.", retryable=False)
-    if settings.PRODUCTION and parts.scheme != "https" and not _loopback(parts.hostname):
+    if (
+        settings.PRODUCTION
+        and parts.scheme != "https"
+        and not _loopback(parts.hostname)
+        and not settings.CHAPA_SECRET_KEY.startswith(TEST_KEY_PREFIX)
+    ):
         raise ChapaError("CHAPA_BASE_URL must use https in production.", retryable=False)
     return parts.scheme, parts.hostname, parts.port, parts.path.rstrip("/")
 

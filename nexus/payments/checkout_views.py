@@ -30,17 +30,26 @@ def payment_return(request: HttpRequest, tx_ref: str) -> HttpResponse:
         not is_poll or payment.next_verify_at is None or payment.next_verify_at <= clock.now()
     ):
         payment = payment_confirm(tx_ref=payment.tx_ref)
-    purpose = purpose_of(payment)
+    label, next_path = _where_next(payment)
     context = {
         "payment": payment,
         "pending": payment.status == PaymentStatus.PENDING,
         "poll_seconds": POLL_SECONDS,
-        "label": purpose.label(payment),
-        "next_path": purpose.return_path(payment),
+        "label": label,
+        "next_path": next_path,
     }
     return render_page(
         request, "payments/return.html", "payments/partials/return_status.html", context
     )
+
+
+def _where_next(payment: Payment) -> tuple[str, str]:
+    try:
+        purpose = purpose_of(payment)
+    except KeyError:
+        # A receipt outlives the feature that asked for it: still shown, with a way home.
+        return payment.description or "your payment", "/"
+    return purpose.label(payment), purpose.return_path(payment)
 
 
 @require_GET

@@ -1,6 +1,6 @@
 import pytest
 
-from nexus.payments.models import LedgerEntry, PaymentStatus
+from nexus.payments.models import LedgerEntry, Payment, PaymentStatus
 from nexus.payments.services.charges import payment_start
 from tests.payments.charges_fixtures import PURPOSE
 
@@ -82,3 +82,22 @@ def test_chapas_callback_confirms_in_a_task_and_answers_200(client, owner, chapa
 def test_a_callback_for_nothing_known_is_answered_and_ignored(client, chapa_sandbox):
     assert client.get("/payments/callback/?trx_ref=nx-nope").status_code == 200
     assert client.get("/payments/callback/").status_code == 200
+
+
+def test_a_receipt_whose_purpose_is_gone_still_shows_with_a_way_home(client, owner):
+    payment = Payment.objects.create(
+        tx_ref="nx-orphan",
+        payer=owner,
+        amount="5.00",
+        currency="ETB",
+        purpose="retired-feature",
+        purpose_id="1",
+        description="Old bounty",
+        status=PaymentStatus.SUCCEEDED,
+    )
+    client.force_login(owner)
+
+    page = client.get(f"/payments/return/{payment.tx_ref}/")
+
+    assert page.status_code == 200
+    assert b"Old bounty" in page.content

@@ -139,3 +139,23 @@ def test_a_webhook_for_an_unknown_payment_is_stored_and_credits_nothing(
 
 def test_only_post_is_allowed(client, chapa_sandbox):
     assert client.get(WEBHOOK_PATH).status_code == 405
+
+
+@pytest.mark.parametrize("header", ["x-chapa-signature", "Chapa-Signature"])
+def test_a_signature_that_is_not_even_ascii_is_refused_not_a_crash(client, chapa_sandbox, header):
+    answer = client.post(
+        WEBHOOK_PATH,
+        data=json.dumps(_event("nx-7")).encode(),
+        content_type="application/json",
+        headers={header: "sïgnature"},
+    )
+
+    assert answer.status_code == 401
+
+
+def test_a_nonsense_content_length_is_refused_not_a_crash(client, chapa_sandbox):
+    answer = client.post(
+        WEBHOOK_PATH, data=b"{}", content_type="application/json", CONTENT_LENGTH="lots"
+    )
+
+    assert answer.status_code in {400, 401}

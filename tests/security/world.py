@@ -10,6 +10,7 @@ the word (`sees=` in permissions/).
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -45,6 +46,7 @@ from nexus.mentorship.services.rubrics import rubric_create
 from nexus.notifications import services as notifications
 from nexus.notifications.channels.email import ALL_EVENTS, unsubscribe_token
 from nexus.notifications.models import Notification, Subscription, Webhook, WebhookDelivery
+from nexus.payments.models import Payment, PaymentStatus
 from nexus.search import services as search
 from tests.collab.conftest import PETS_V1, PETS_V2
 from tests.factories import UserFactory
@@ -282,6 +284,19 @@ def _attachment(owner: User) -> dict[str, Any]:
     return {"key": attachment.key, "name": attachment.name}
 
 
+def _payment(owner: User) -> Payment:
+    """A paid one: its receipt page asks Chapa nothing."""
+    return Payment.objects.create(
+        tx_ref="nx-matrix",
+        payer=owner,
+        amount=Decimal("10.00"),
+        currency="ETB",
+        purpose="matrix",
+        purpose_id="1",
+        status=PaymentStatus.SUCCEEDED,
+    )
+
+
 def _subjects(world: World, team: Team, teammate: User) -> dict[str, dict[str, Any]]:
     owner = world.users["owner"]
     article, version = world.article, world.api.latest_version
@@ -331,6 +346,7 @@ def _subjects(world: World, team: Team, teammate: User) -> dict[str, dict[str, A
         # The mock's second route is reached only with a version neither a number nor "latest".
         "mock_unknown_version": {"slug": world.api.slug, "version": "v2"},
         "feedback": {"pk": world.feedback.pk},
+        "payment": {"tx_ref": _payment(owner).tx_ref},
         "issue": {"pk": world.issue.pk},
         "token": {"pk": world.token.pk, "token_id": world.token.pk},
         "webhook": {

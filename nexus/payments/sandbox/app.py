@@ -345,7 +345,7 @@ def _checkout_form(transaction: dict[str, Any], token: str) -> str:
     what = transaction.get("description") or transaction.get("title") or "Payment"
     buttons = "".join(
         f'<form method="post" action="/checkout/{token}/{action}">'
-        f'<button type="submit" aria-label="{label} {html.escape(amount)}">{label}</button></form>'
+        f'<button type="submit">{label}</button></form>'
         for action, label in (("pay", "Pay"), ("cancel", "Cancel"), ("fail", "Fail"))
     )
     return (

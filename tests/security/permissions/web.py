@@ -387,6 +387,9 @@ IMPORTS_AND_SEARCH = [
         body=lambda world: {"file": SimpleUploadedFile("notes.md", b"# Notes\n\nText.\n")},
     ),
     *web("GET", "importer:job", OWNER_OR_ADMIN, on="job"),
+    # A payment's receipt is its payer's alone; Chapa's callback ping only starts a check.
+    *web("GET", "payments:return", OWNER, on="payment"),
+    *web("GET", "payments:callback", ANYONE),
     *web(
         "GET",
         "search:search",
