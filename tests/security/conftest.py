@@ -8,6 +8,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from nexus.celery import app as celery_app
+from tests import chapa
 from tests.security.matrix import Asker
 from tests.security.world import build_world
 
@@ -17,7 +18,9 @@ _COUNTED: list[str] = []
 
 
 @pytest.fixture(scope="module")
-def asker(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Asker]:
+def asker(
+    django_db_setup, django_db_blocker, tmp_path_factory, _chapa_test_server
+) -> Iterator[Asker]:
     """One world for every cell of the module, in a transaction rolled back at its end; each
     cell runs in a savepoint of its own (Asker.ask)."""
     eager = celery_app.conf.task_always_eager
@@ -29,6 +32,10 @@ def asker(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Aske
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         # Attachments the cells upload, and the world's own, are files outside the checkout.
         MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        # Offers (bounties, sponsorships) open a checkout at the local Chapa test server.
+        CHAPA_SECRET_KEY=chapa.SECRET_KEY,
+        CHAPA_WEBHOOK_SECRET=chapa.WEBHOOK_SECRET,
+        CHAPA_BASE_URL=_chapa_test_server.url,
     )
     try:
         with django_db_blocker.unblock(), fast_hashing, transaction.atomic():

@@ -494,6 +494,26 @@ ARTICLE_REVIEWS = [
     ),
 ]
 
+# Offers open a checkout at the test Chapa; nobody sponsors themselves (the owner is the learner).
+FUNDING = [
+    *rest("GET", "bounty-list", ANYONE),
+    *rest("GET", "bounty-detail", ANYONE, on="bounty"),
+    *rest(
+        "POST",
+        "bounty-list",
+        SIGNED_IN,
+        body=lambda world: {"challenge": world.challenge.pk, "amount": "100"},
+    ),
+    *rest("GET", "sponsorship-list", ANYONE),
+    *rest("GET", "sponsorship-detail", ANYONE, on="sponsorship"),
+    *rest(
+        "POST",
+        "sponsorship-list",
+        NOT_THE_AUTHOR,
+        body=lambda world: {"learner": world.users["owner"].pk, "amount": "100"},
+    ),
+]
+
 REST = [
     *ACCOUNTS,
     *IMPORTS,
@@ -506,4 +526,5 @@ REST = [
     *MENTORSHIP,
     *NOTIFICATIONS,
     *ARTICLE_REVIEWS,
+    *FUNDING,
 ]
