@@ -83,6 +83,14 @@ RULES_BEYOND_THE_SCHEMA = {
         "scores must score the round's rubric, each within its scale; a comment with changes"
     ),
     "POST /api/v1/articles/{slug}/review-requests/{request_id}/withdraw/": "only an open round",
+    "POST /api/v1/bounties/": (
+        "challenge " + ROW_MUST_EXIST + " and be open; amount positive, in the currency's "
+        "precision, at most PAYMENTS_MAX_AMOUNT"
+    ),
+    "POST /api/v1/sponsorships/": (
+        "a learner or a cohort, exactly one, that " + ROW_MUST_EXIST + ", never oneself; amount "
+        "positive, in the currency's precision, at most PAYMENTS_MAX_AMOUNT"
+    ),
 }
 # An If-Match the schema allows may name an older representation: 412 is the right answer to it.
 ACCEPTED = [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, "412"]
