@@ -227,3 +227,24 @@ def test_sponsoring_yourself_or_two_recipients_is_refused(owner, client_for, cha
     assert itself.status_code == 403
     assert both.status_code == 400
     assert not Sponsorship.objects.exists()
+
+
+def test_chapas_signed_webhook_opens_the_bounty_it_paid_for(
+    owner, other_user, client_for, client, chapa_sandbox, django_capture_on_commit_callbacks
+):
+    challenge = challenge_by(owner)
+    body = (
+        client_for(other_user)
+        .post("/api/v1/bounties/", {"challenge": challenge.pk, "amount": "80"}, format="json")
+        .json()
+    )
+
+    chapa_sandbox.pay(body["tx_ref"])
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = chapa_sandbox.deliver_to(client)
+
+    assert answers
+    assert all(answer.status_code < 300 for answer in answers)
+    bounty = Bounty.objects.get(pk=body["id"])
+    assert bounty.status == BountyStatus.OPEN
+    assert bounty.payment.status == "succeeded"
