@@ -19,6 +19,13 @@ from nexus.journal.models import Cohort
 from nexus.payments.ledger import balance, hold_account
 from nexus.payments.models import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS, Currency
 
+CENTS = Decimal(1).scaleb(-AMOUNT_DECIMAL_PLACES)
+
+
+def _cents(amount: Decimal) -> Decimal:
+    # SQLite's sums drop trailing zeros ("750"); amounts are shown as "750.00" on every database.
+    return amount.quantize(CENTS)
+
 
 def bounty_list() -> QuerySet[Bounty]:
     """Bounties with their challenge, sponsor, winner and payment loaded."""
@@ -46,7 +53,7 @@ def open_bounty_totals(*, challenge_id: int) -> dict[str, Decimal]:
         .annotate(total=Sum("amount"))
         .order_by("currency")
     )
-    return {row["currency"]: row["total"] for row in rows}
+    return {row["currency"]: _cents(row["total"]) for row in rows}
 
 
 def open_bounty_total_subquery(currency: str = Currency.ETB) -> Coalesce:
@@ -97,7 +104,7 @@ def thank_yous_for_cohort(*, cohort: Cohort) -> QuerySet[Sponsorship]:
 def cohort_fund_balances(*, cohort: Cohort) -> dict[str, Decimal]:
     """What a cohort's fund holds per currency (only currencies it was ever paid in)."""
     return {
-        currency: balance(hold_account("cohort", cohort.pk, currency=currency))
+        currency: _cents(balance(hold_account("cohort", cohort.pk, currency=currency)))
         for currency in Sponsorship.objects.filter(cohort=cohort, status=SponsorshipStatus.ACTIVE)
         .values_list("currency", flat=True)
         .distinct()

@@ -138,7 +138,7 @@ def cohort_grant_create(
     except InsufficientFunds as short:
         raise field_error(
             "amount",
-            f"The cohort's fund holds {short.available} {currency}.",
+            f"The cohort's fund holds {short.available:.2f} {currency}.",
             "max_value",
         ) from None
     return grant
