@@ -16,6 +16,7 @@ import hmac
 import http.client
 import ipaddress
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,6 +25,10 @@ from urllib.parse import quote, urlsplit
 from django.conf import settings
 
 TEST_KEY_PREFIX = "CHASECK_TEST-"  # Chapa's test-mode secret keys; live ones are CHASECK-...
+# Chapa refuses a customization title over 16 characters, and any character in the title or the
+# description other than letters, digits, spaces and . - _ : the client makes them fit.
+TITLE_MAX_LENGTH = 16
+NOT_PLAIN = re.compile(r"[^A-Za-z0-9 ._-]+")
 SUCCESS = "success"
 PENDING = "pending"
 FAILED = "failed"
@@ -108,9 +113,8 @@ def initialize(
         "tx_ref": tx_ref,
         "callback_url": callback_url,
         "return_url": return_url,
-        # Chapa limits the title to 16 characters and both to letters, digits, spaces and -_.
-        "customization[title]": title[:16],
-        "customization[description]": description,
+        "customization[title]": _plain(title)[:TITLE_MAX_LENGTH].strip(),
+        "customization[description]": _plain(description),
     }
     data = _request("POST", "/v1/transaction/initialize", body)
     checkout_url = data.get("checkout_url") if isinstance(data, dict) else None
@@ -306,6 +310,10 @@ def _as_object(data: Any) -> dict[str, Any]:
 
 def _unreadable(why: str) -> ChapaError:
     return ChapaError(f"{why}.", retryable=True)
+
+
+def _plain(text: str) -> str:
+    return " ".join(NOT_PLAIN.sub(" ", text).split())
 
 
 def _money(amount: Decimal) -> str:

@@ -89,6 +89,37 @@ def test_initialize_with_a_bad_amount_is_refused(target, amount):
     assert "amount" in error.message.lower()
 
 
+def test_initialize_makes_the_checkout_texts_fit_chapas_rules(target):
+    checkout = chapa.initialize(
+        tx_ref=new_tx_ref(),
+        amount=Decimal("10.00"),
+        currency="ETB",
+        email="payer@example.com",
+        first_name="Abebe",
+        last_name="Kebede",
+        callback_url="http://127.0.0.1:9/callback/",
+        return_url="http://127.0.0.1:9/payments/",
+        title="Bounty: «Why does my cache miss?»",
+        description="A bounty on “Why does my cache miss?” (challenge #12) — 100 ETB!",
+    )
+
+    assert checkout.checkout_url
+
+
+def test_initialize_with_a_title_chapa_refuses_names_the_field(target):
+    body = {
+        "amount": "10.00",
+        "currency": "ETB",
+        "tx_ref": new_tx_ref(),
+        "customization[title]": "A title far longer than sixteen characters",
+    }
+
+    error = refusal(lambda: chapa._request("POST", "/v1/transaction/initialize", body))
+
+    assert error.status == 400
+    assert "title" in error.message
+
+
 def test_initialize_with_a_reused_tx_ref_is_refused(target):
     tx_ref = new_tx_ref()
     start_checkout(tx_ref)

@@ -19,6 +19,7 @@ StartResponse = Callable[..., Any]
 Answer = tuple[str, list[tuple[str, str]], bytes]
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PLAIN = re.compile(r"^[A-Za-z0-9 ._-]*$")
 REFERENCE = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 MAX_AMOUNT = Decimal("100000000")
 OUTCOMES = {"pay": "success", "cancel": "cancelled", "fail": "failed"}
@@ -133,6 +134,12 @@ class App:
             errors["tx_ref"] = [
                 "The tx ref field is required and may hold letters, digits, - _ and ."
             ]
+        for text_field, limit in (("title", 16), ("description", 200)):
+            text = str(body.get(f"customization[{text_field}]") or "")
+            if len(text) > limit or not PLAIN.match(text):
+                errors[f"customization.{text_field}"] = [
+                    f"The {text_field} may hold at most {limit} letters, digits, spaces and . - _"
+                ]
         for url_field in ("callback_url", "return_url"):
             value = body.get(url_field)
             if value and not str(value).startswith(("http://", "https://")):
