@@ -10,6 +10,7 @@ from nexus.collab.api import feedback as collab_feedback_api
 from nexus.collab.api import issues as collab_issues_api
 from nexus.core.pagecache import public_cache
 from nexus.core.routers import TypedRouter
+from nexus.funding import api as funding_api
 from nexus.importer import api as importer_api
 from nexus.journal.api import urls as journal_urls
 from nexus.knowledge.api import articles as knowledge_articles
@@ -46,6 +47,8 @@ router.register("subscriptions", notifications_api.SubscriptionViewSet, basename
 router.register("webhooks", notifications_api.WebhookViewSet, basename="webhook")
 router.register("payments", payments_api.MyPaymentViewSet, basename="payment")
 router.register("payouts", payouts_api.PayoutViewSet, basename="payout")
+router.register("bounties", funding_api.BountyViewSet, basename="bounty")
+router.register("sponsorships", funding_api.SponsorshipViewSet, basename="sponsorship")
 
 # Search results for visitors are the same for all of them, and change with what is searched.
 public_search = public_cache("search", "knowledge", "challenges", "collab", "people")

@@ -55,6 +55,10 @@ app.conf.beat_schedule = {
     "search-sync": {"task": "nexus.search.tasks.sync_search_index", "schedule": 60.0},
     "advance-payouts": {"task": "nexus.payments.tasks.advance_payouts", "schedule": 60.0},
     "reconcile-payments": {"task": "nexus.payments.tasks.reconcile_payments", "schedule": 300.0},
+    "expire-bounties": {
+        "task": "nexus.funding.tasks.expire_due_bounties",
+        "schedule": crontab(minute=5),
+    },
     "resume-interrupted-imports": {
         "task": "nexus.importer.tasks.resume_interrupted_imports",
         "schedule": 300.0,

@@ -7,6 +7,7 @@ from nexus.accounts import schema as accounts_schema
 from nexus.challenges import schema as challenges_schema
 from nexus.collab import schema as collab_schema
 from nexus.core.graphql import AuthenticatedGraphQLView, schema_extensions
+from nexus.funding import schema as funding_schema
 from nexus.importer import schema as importer_schema
 from nexus.journal import cohort_schema
 from nexus.journal import schema as journal_schema
@@ -30,6 +31,7 @@ class Query(
     mentorship_schema.Query,
     article_schema.Query,
     notifications_schema.Query,
+    funding_schema.Query,
     search_schema.Query,
     payments_schema.Query,
 ):
@@ -49,6 +51,7 @@ class Mutation(
     article_schema.Mutation,
     notifications_schema.Mutation,
     payments_schema.Mutation,
+    funding_schema.Mutation,
 ):
     pass
 

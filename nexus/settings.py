@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "nexus.importer",
     "nexus.mentorship",
     "nexus.payments",
+    "nexus.funding",
     "nexus.notifications",
     "nexus.search",
     "nexus.csp",
@@ -354,6 +355,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IssueStatusEnum": "nexus.collab.models.IssueStatus",
         "IssueKindEnum": "nexus.collab.models.IssueKind",
+        "SponsorshipKindEnum": "nexus.funding.models.SponsorshipKind",
         "ImportStatusEnum": "nexus.collab.models.ImportStatus",
         "TeamRoleEnum": "nexus.accounts.models.TeamRole",
         "UserRoleEnum": "nexus.accounts.models.Role",

@@ -49,6 +49,7 @@ urlpatterns = [
         name="admin-password-change",
     ),
     path("admin/", admin.site.urls),
+    path("", include("nexus.funding.urls")),
     path("", include("nexus.importer.urls")),
     path("", include("nexus.search.urls")),
     path("", include("nexus.knowledge.urls")),

@@ -3,7 +3,7 @@
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from nexus.accounts.models import User
 from nexus.challenges.models import Challenge, ChallengeStatus, Solution
@@ -13,12 +13,14 @@ SORTS = {
     "newest": ("-created_at", "-id"),
     "votes": ("-score", "-id"),
     "solved": ("-solved_at", "-id"),
+    "bounty": ("-bounty_etb", "-bounty_usd", "-id"),
 }
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
 SORT_CHOICES = [
     ("newest", "Newest"),
     ("votes", "Most voted"),
     ("solved", "Recently solved"),
+    ("bounty", "Largest bounty"),
 ]
 
 
@@ -40,13 +42,19 @@ class ChallengeFilter(django_filters.FilterSet):
         choices=BOOLEAN_CHOICES, method="filter_mine", label="Only my challenges"
     )
     unanswered = django_filters.ChoiceFilter(choices=BOOLEAN_CHOICES, method="filter_unanswered")
+    has_bounty = django_filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES, method="filter_has_bounty", label="With an open bounty"
+    )
     sort = django_filters.ChoiceFilter(
-        choices=SORT_CHOICES, method="filter_sort", label="Order (newest, votes, solved)"
+        choices=SORT_CHOICES, method="filter_sort", label="Order (newest, votes, solved, bounty)"
     )
 
     class Meta:
         model = Challenge
-        fields = ("status", "technology", "tag", "author", "mine", "unanswered", "sort")
+        fields = (
+            *("status", "technology", "tag", "author", "mine", "unanswered", "has_bounty"),
+            "sort",
+        )
 
     def filter_mine(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         if value != "true":
@@ -60,6 +68,11 @@ class ChallengeFilter(django_filters.FilterSet):
         if value == "true":
             return queryset.filter(answer_count=0)
         return queryset.filter(answer_count__gt=0)
+
+    def filter_has_bounty(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        # The list's queryset carries the totals (selectors.with_open_bounties).
+        with_bounty = Q(bounty_etb__gt=0) | Q(bounty_usd__gt=0)
+        return queryset.filter(with_bounty if value == "true" else ~with_bounty)
 
     def filter_sort(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         # Only solved challenges have a solved_at, and a cursor cannot stand on a NULL.

@@ -19,8 +19,10 @@ from nexus.challenges.models import (
     Solution,
     SolutionVote,
 )
+from nexus.funding import selectors as funding_selectors
 from nexus.knowledge import selectors as knowledge_selectors
 from nexus.knowledge.models import Technology
+from nexus.payments.models import Currency
 
 LEADERBOARD_SIZE = 20
 # The columns a challenge in a list shows (ChallengeListSerializer), its author's name included.
@@ -40,17 +42,29 @@ SUMMARY_COLUMNS = (
 
 
 def challenge_list() -> QuerySet[Challenge]:
-    """Challenges with author, accepted solution, technologies and tags loaded."""
-    return Challenge.objects.select_related("author", "duplicate_of").prefetch_related(
-        Prefetch("technologies", queryset=Technology.objects.order_by("name")),
-        "tags",
+    """Challenges with author, accepted solution, technologies and tags loaded, and their open
+    bounty totals (`bounty_etb`, `bounty_usd`)."""
+    return with_open_bounties(
+        Challenge.objects.select_related("author", "duplicate_of").prefetch_related(
+            Prefetch("technologies", queryset=Technology.objects.order_by("name")),
+            "tags",
+        )
+    )
+
+
+def with_open_bounties(challenges: QuerySet[Challenge]) -> QuerySet[Challenge]:
+    """Each challenge's open bounty total per currency, as subqueries of the list's own query
+    (funding owns bounties; the list only sorts and filters by these)."""
+    return challenges.annotate(
+        bounty_etb=funding_selectors.open_bounty_total_subquery(Currency.ETB),
+        bounty_usd=funding_selectors.open_bounty_total_subquery(Currency.USD),
     )
 
 
 def challenge_summaries() -> QuerySet[Challenge]:
     """Challenges for lists: the columns a list shows (the excerpt, not the body), the author's
     name, technologies and tags as `technology_list` and `tag_list`."""
-    return (
+    return with_open_bounties(
         Challenge.objects.select_related("author")
         .only(*SUMMARY_COLUMNS)
         .prefetch_related(*knowledge_selectors.taxonomy_lists())

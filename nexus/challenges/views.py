@@ -44,7 +44,7 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
     tab = params.get("tab", "newest")
     if tab == "unanswered":
         params["unanswered"] = "true"
-    elif tab in ("votes", "solved"):
+    elif tab in ("votes", "solved", "bounty"):
         params["sort"] = tab
     filters = ChallengeFilter(params, queryset=selectors.challenge_list(), request=request)
     if not filters.is_valid():

@@ -39,6 +39,8 @@ from rest_framework.viewsets import ViewSetMixin
 # The apps whose tables visitors see, by group. `people` is only the users' table (names shown
 # next to what people wrote).
 GROUP_APPS = {app: app for app in ("knowledge", "challenges", "collab", "search")}
+# Bounty totals are shown on challenge pages and lists: funding's writes refresh those.
+GROUP_APPS["funding"] = "challenges"
 PEOPLE_TABLE_MODEL = "accounts.User"
 GROUPS = frozenset({*GROUP_APPS, "people"})
 

@@ -60,6 +60,9 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType("payment.receipt", "Receipts for your payments", Frequency.INSTANT),
         EventType("payout.paid", "Your payouts sent", Frequency.INSTANT),
         EventType("payout.returned", "Your payouts returned to your credit", Frequency.INSTANT),
+        EventType("bounty.awarded", "Bounties you won or offered being awarded", Frequency.INSTANT),
+        EventType("bounty.expired", "Your bounties expiring unawarded", Frequency.INSTANT),
+        EventType("sponsorship.received", "Sponsorships of you", Frequency.INSTANT),
     ]
 }
 

@@ -50,6 +50,11 @@ ALLOWED_FUNCTION_IMPORTS = {
         "from nexus.knowledge import checks, follows",
     ): "registers the attachments' system check and what can be followed in the app",
     (
+        "nexus/funding/apps.py",
+        "FundingConfig.ready",
+        "from nexus.funding import purposes",
+    ): "registers the bounty and sponsorship purposes payments pays for",
+    (
         "nexus/mentorship/apps.py",
         "MentorshipConfig.ready",
         "from nexus.mentorship import gates",

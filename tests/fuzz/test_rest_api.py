@@ -90,6 +90,14 @@ RULES_BEYOND_THE_SCHEMA = {
     "PUT /api/v1/payouts/method/": "bank_code must be one Chapa lists; the number 6 to 20 digits",
     "POST /api/v1/payouts/{id}/approve/": "only a payout waiting for approval",
     "POST /api/v1/payouts/{id}/reject/": "only a payout waiting for approval; a reason with text",
+    "POST /api/v1/bounties/": (
+        "challenge " + ROW_MUST_EXIST + " and be open; amount positive, in the currency's "
+        "precision, at most PAYMENTS_MAX_AMOUNT"
+    ),
+    "POST /api/v1/sponsorships/": (
+        "a learner or a cohort, exactly one, that " + ROW_MUST_EXIST + ", never oneself; amount "
+        "positive, in the currency's precision, at most PAYMENTS_MAX_AMOUNT"
+    ),
 }
 # An If-Match the schema allows may name an older representation: 412 is the right answer to it.
 ACCEPTED = [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, "412"]

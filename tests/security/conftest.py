@@ -8,8 +8,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from nexus.celery import app as celery_app
-from tests.chapa import SECRET_KEY as CHAPA_SECRET_KEY
-from tests.chapa import WEBHOOK_SECRET as CHAPA_WEBHOOK_SECRET
+from tests import chapa
 from tests.security.matrix import Asker
 from tests.security.world import build_world
 
@@ -33,9 +32,9 @@ def asker(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         # Attachments the cells upload, and the world's own, are files outside the checkout.
         MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-        # Payments on, against the local Chapa (payout methods are checked against its banks).
-        CHAPA_SECRET_KEY=CHAPA_SECRET_KEY,
-        CHAPA_WEBHOOK_SECRET=CHAPA_WEBHOOK_SECRET,
+        # Offers (bounties, sponsorships) open a checkout at the local Chapa test server.
+        CHAPA_SECRET_KEY=chapa.SECRET_KEY,
+        CHAPA_WEBHOOK_SECRET=chapa.WEBHOOK_SECRET,
         CHAPA_BASE_URL=_chapa_test_server.url,
     )
     try:

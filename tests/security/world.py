@@ -27,6 +27,7 @@ from nexus.challenges.models import Challenge, Solution
 from nexus.collab.models import Api, EndpointFeedback, IntegrationIssue, Operation
 from nexus.collab.services import catalog, consumers, feedback, issues
 from nexus.core import clock
+from nexus.funding.models import Bounty, BountyStatus, Sponsorship, SponsorshipStatus
 from nexus.importer.models import ImportJob
 from nexus.journal import selectors as journal_selectors
 from nexus.journal import services as journal
@@ -318,6 +319,28 @@ def _attachment(owner: User) -> dict[str, Any]:
     return {"key": attachment.key, "name": attachment.name}
 
 
+def _funding(world: World) -> dict[str, Any]:
+    """An open bounty of the mentor's on the owner's challenge, and the mentor's paid
+    sponsorship of the owner (rows as funding leaves them once paid)."""
+    mentor = world.users["mentor"]
+    bounty = Bounty.objects.create(
+        challenge=world.challenge,
+        sponsor=mentor,
+        amount=Decimal("50.00"),
+        currency="ETB",
+        status=BountyStatus.OPEN,
+        expires_at=clock.now() + timedelta(days=14),
+    )
+    sponsorship = Sponsorship.objects.create(
+        sponsor=mentor,
+        learner=world.users["owner"],
+        amount=Decimal("20.00"),
+        currency="ETB",
+        status=SponsorshipStatus.ACTIVE,
+    )
+    return {"bounty": {"pk": bounty.pk}, "sponsorship": {"pk": sponsorship.pk}}
+
+
 def _payment(owner: User) -> Payment:
     """A paid one: its receipt page asks Chapa nothing."""
     return Payment.objects.create(
@@ -381,6 +404,7 @@ def _subjects(world: World, team: Team, teammate: User) -> dict[str, dict[str, A
         "mock_unknown_version": {"slug": world.api.slug, "version": "v2"},
         "feedback": {"pk": world.feedback.pk},
         "payment": {"tx_ref": _payment(owner).tx_ref},
+        **_funding(world),
         "issue": {"pk": world.issue.pk},
         "token": {"pk": world.token.pk, "token_id": world.token.pk},
         "webhook": {

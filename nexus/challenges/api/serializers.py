@@ -48,8 +48,19 @@ class ChallengeListSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "solved_at",
+            "open_bounties",
         )
         read_only_fields: tuple[str, ...] = fields
+
+    open_bounties = serializers.SerializerMethodField()
+
+    def get_open_bounties(self, challenge: Challenge) -> dict[str, str]:
+        """What is on offer now per currency, e.g. {"ETB": "500.00"}; {} without a bounty."""
+        totals = {
+            "ETB": getattr(challenge, "bounty_etb", None),
+            "USD": getattr(challenge, "bounty_usd", None),
+        }
+        return {currency: f"{total:.2f}" for currency, total in totals.items() if total}
 
 
 class ChallengeSerializer(ChallengeListSerializer):

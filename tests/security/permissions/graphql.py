@@ -562,4 +562,22 @@ PAYMENTS = [
     ),
 ]
 
-GRAPHQL = [*QUERIES, *MUTATIONS, *COHORTS, *ARTICLE_REVIEWS, *PAYMENTS]
+# Offers open a checkout at the test Chapa; nobody sponsors themselves (the owner is the learner).
+FUNDING = [
+    *query("bounties", ANYONE, "{ bounties { id amount } }"),
+    *query("sponsorships", ANYONE, "{ sponsorships { id amount } }"),
+    *mutation(
+        "offerBounty",
+        SIGNED_IN,
+        'mutation($id: ID!) { offerBounty(challenge: $id, amount: "100") { checkoutUrl ERRORS } }',
+        variables=_ids("id=challenge"),
+    ),
+    *mutation(
+        "sponsor",
+        NOT_THE_AUTHOR,
+        'mutation($id: ID!) { sponsor(learner: $id, amount: "100") { checkoutUrl ERRORS } }',
+        variables=lambda world: {"id": str(world.users["owner"].pk)},
+    ),
+]
+
+GRAPHQL = [*QUERIES, *MUTATIONS, *COHORTS, *ARTICLE_REVIEWS, *PAYMENTS, *FUNDING]

@@ -514,6 +514,26 @@ PAYMENTS = [
     ),
 ]
 
+# Offers open a checkout at the test Chapa; nobody sponsors themselves (the owner is the learner).
+FUNDING = [
+    *rest("GET", "bounty-list", ANYONE),
+    *rest("GET", "bounty-detail", ANYONE, on="bounty"),
+    *rest(
+        "POST",
+        "bounty-list",
+        SIGNED_IN,
+        body=lambda world: {"challenge": world.challenge.pk, "amount": "100"},
+    ),
+    *rest("GET", "sponsorship-list", ANYONE),
+    *rest("GET", "sponsorship-detail", ANYONE, on="sponsorship"),
+    *rest(
+        "POST",
+        "sponsorship-list",
+        NOT_THE_AUTHOR,
+        body=lambda world: {"learner": world.users["owner"].pk, "amount": "100"},
+    ),
+]
+
 REST = [
     *ACCOUNTS,
     *IMPORTS,
@@ -527,4 +547,5 @@ REST = [
     *NOTIFICATIONS,
     *ARTICLE_REVIEWS,
     *PAYMENTS,
+    *FUNDING,
 ]

@@ -532,8 +532,31 @@ PAYMENTS = [
     *web("GET", "payments:admin_report", ADMIN, on="month"),
 ]
 
+# Offers go on to the test Chapa's checkout; a cohort's fund is granted by its mentors and admins.
+OFFER = {"amount": "100", "currency": "ETB", "expires_in_days": "14", "on_expiry": "credit"}
+FUNDING = [
+    *web("GET", "funding:mine", SIGNED_IN),
+    *web("POST", "funding:bounty_offer", SIGNED_IN, on="challenge", body=OFFER),
+    *web(
+        "POST",
+        "funding:sponsor_learner",
+        NOT_THE_AUTHOR,
+        on="owner",
+        body={"kind": "grant", "amount": "100", "currency": "ETB"},
+    ),
+    *web(
+        "POST",
+        "funding:sponsor_cohort",
+        SIGNED_IN,
+        on="cohort",
+        body={"kind": "grant", "amount": "100", "currency": "ETB"},
+    ),
+    *web("GET", "funding:cohort_grants", MODERATORS, on="cohort"),
+]
+
 WEB = [
     *OPERATIONS,
+    *FUNDING,
     *ARTICLE_REVIEWS,
     *ACCOUNTS,
     *CHALLENGES,
