@@ -3,7 +3,7 @@ payments calls them when a charge is verified or ends without money."""
 
 from django.urls import reverse
 
-from nexus.funding.models import Bounty, Sponsorship
+from nexus.funding.models import Bounty
 from nexus.funding.services import bounties, sponsorships
 from nexus.payments.models import Payment
 from nexus.payments.purposes import Purpose, register_purpose
@@ -17,7 +17,8 @@ def _bounty_return_path(payment: Payment) -> str:
 
 
 def _bounty_label(payment: Payment) -> str:
-    return f"Bounty {payment.purpose_id}"
+    # The words written when the payment started: a list labels every row without a query.
+    return payment.description or f"Bounty {payment.purpose_id}"
 
 
 def _sponsorship_return_path(payment: Payment) -> str:
@@ -25,16 +26,7 @@ def _sponsorship_return_path(payment: Payment) -> str:
 
 
 def _sponsorship_label(payment: Payment) -> str:
-    sponsorship = (
-        Sponsorship.objects.filter(pk=int(payment.purpose_id))
-        .select_related("learner", "cohort")
-        .first()
-    )
-    if sponsorship is None:
-        return f"Sponsorship {payment.purpose_id}"
-    if sponsorship.learner is not None:
-        return f"Sponsorship of {sponsorship.learner.display_name}"
-    return f"Sponsorship of the cohort {sponsorship.cohort}"
+    return payment.description or f"Sponsorship {payment.purpose_id}"
 
 
 def _bounty_paid(payment: Payment) -> None:

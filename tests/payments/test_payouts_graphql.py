@@ -63,7 +63,7 @@ def test_a_user_reads_their_money_and_asks_for_a_payout(
             "amount": "20.00",
             "currency": "ETB",
             "status": "pending",
-            "purposeLabel": "bounty",
+            "purposeLabel": "Bounty 1",
             "checkoutUrl": "",
         }
     ]

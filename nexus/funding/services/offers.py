@@ -76,7 +76,7 @@ def bounty_offer(
             currency=currency,
             purpose="bounty",
             purpose_id=bounty.pk,
-            description=f"Bounty on challenge {challenge.pk}",
+            description=f"Bounty on “{challenge.title}”"[:200],
         )
         bounty.save(update_fields=["payment", "updated_at"])
     return bounty
@@ -126,14 +126,16 @@ def sponsorship_offer(
             thank_you=thank_you,
             public=public,
         )
-        target = f"learner {learner.pk}" if learner is not None else f"cohort {cohort.pk}"  # type: ignore[union-attr]
+        target = (
+            learner.display_name if learner is not None else f"the cohort {cohort.name}"  # type: ignore[union-attr]
+        )
         sponsorship.payment = payment_start(
             payer=sponsor,
             amount=value,
             currency=currency,
             purpose="sponsorship",
             purpose_id=sponsorship.pk,
-            description=f"Sponsorship of {target}",
+            description=f"Sponsorship of {target}"[:200],
         )
         sponsorship.save(update_fields=["payment", "updated_at"])
     return sponsorship
