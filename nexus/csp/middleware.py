@@ -7,6 +7,17 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware import csp
 from django.utils.csp import CSP
 
+# Other origins a form on our pages may lead to: a payment form answers with a redirect to the
+# payment provider's checkout, and browsers hold the redirect to the form page's form-action.
+# Features register a function naming them (it reads settings at response time).
+_form_targets: list[Callable[[], list[str]]] = []
+
+
+def register_form_targets(origins: Callable[[], list[str]]) -> None:
+    """Let forms on our pages lead to these origins too (call from an AppConfig.ready)."""
+    if origins not in _form_targets:
+        _form_targets.append(origins)
+
 
 class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
     """Django's CSP middleware (SECURE_CSP, a fresh nonce per response, a view's own header
@@ -16,6 +27,7 @@ class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if _is_browsable_api(response):
             allow_inline_styles(response)
+        _allow_form_targets(response)
         response = super().process_response(request, response)
         group = settings.NEXUS_CSP_REPORT_GROUP
         if "Reporting-Endpoints" not in response and any(
@@ -54,6 +66,20 @@ def inline_styles_allowed(view: Callable[..., Any]) -> Callable[..., Any]:
         return response
 
     return wrapped
+
+
+def _allow_form_targets(response: HttpResponse) -> None:
+    origins = [origin for targets in _form_targets for origin in targets()]
+    if not origins:
+        return
+    for attribute, site_policy in [
+        ("_csp_config", settings.SECURE_CSP),
+        ("_csp_ro_config", settings.SECURE_CSP_REPORT_ONLY),
+    ]:
+        policy = getattr(response, attribute, site_policy)
+        if policy and "form-action" in policy:
+            widened = [*policy["form-action"], *origins]
+            setattr(response, attribute, {**policy, "form-action": widened})
 
 
 def _is_browsable_api(response: HttpResponse) -> bool:

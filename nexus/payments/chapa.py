@@ -25,6 +25,8 @@ from urllib.parse import quote, urlsplit
 from django.conf import settings
 
 TEST_KEY_PREFIX = "CHASECK_TEST-"  # Chapa's test-mode secret keys; live ones are CHASECK-...
+CHAPA_API_HOST = "api.chapa.co"
+CHAPA_CHECKOUT_ORIGIN = "https://checkout.chapa.co"
 # Chapa refuses a customization title over 16 characters, and any character in the title or the
 # description other than letters, digits, spaces and . - _ : the client makes them fit.
 TITLE_MAX_LENGTH = 16
@@ -88,6 +90,17 @@ def chapa_configured() -> bool:
     return bool(
         settings.CHAPA_SECRET_KEY and settings.CHAPA_WEBHOOK_SECRET and settings.CHAPA_BASE_URL
     )
+
+
+def checkout_origins() -> list[str]:
+    """Where payers are sent to pay: Chapa's hosted checkout (checkout.chapa.co for Chapa's own
+    API), or the base URL's origin for a test server that serves its checkout itself."""
+    if not chapa_configured():
+        return []
+    parts = urlsplit(settings.CHAPA_BASE_URL)
+    if parts.hostname == CHAPA_API_HOST:
+        return [CHAPA_CHECKOUT_ORIGIN]
+    return [f"{parts.scheme}://{parts.netloc}"]
 
 
 def initialize(

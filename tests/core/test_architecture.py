@@ -22,6 +22,11 @@ ALLOWED_FUNCTION_IMPORTS = {
         "PaymentsConfig.ready",
         "from nexus.payments.sandbox import embedded",
     ): "registers the local Chapa as a companion manage.py serve starts in embedded mode",
+    (
+        "nexus/payments/apps.py",
+        "PaymentsConfig.ready",
+        "from nexus.payments import checkout_policy",
+    ): "lets payment forms lead to Chapa's checkout under the Content-Security-Policy",
     # App loading: these modules import models, which exist only once every app is loaded, and
     # importing them registers what the app contributes to another app's registry.
     (

@@ -334,3 +334,19 @@ def test_a_signature_header_with_characters_no_hex_digest_holds_is_simply_wrong(
 
     assert chapa.signature_valid(b"{}", "\u00e9t\u00e9", "secret") is False
     assert chapa.signature_valid(b"{}", chapa.sign(b"{}", "secret").upper(), "secret") is True
+
+
+def test_pages_let_a_payment_form_lead_to_the_checkout_and_nowhere_else(db, client, chapa_sandbox):
+    policy = client.get("/").headers["Content-Security-Policy"]
+
+    form_action = next(d for d in policy.split("; ") if d.startswith("form-action"))
+    assert form_action.split()[1:] == ["'self'", chapa_sandbox.url]
+
+
+def test_chapa_itself_sends_payers_to_its_hosted_checkout(settings):
+    settings.CHAPA_SECRET_KEY, settings.CHAPA_WEBHOOK_SECRET = "CHASECK_TEST-x", "hash"
+    settings.CHAPA_BASE_URL = "https://api.chapa.co"
+
+    assert chapa.checkout_origins() == ["https://checkout.chapa.co"]
+    settings.CHAPA_BASE_URL = ""
+    assert chapa.checkout_origins() == []
