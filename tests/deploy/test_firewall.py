@@ -277,6 +277,22 @@ def test_only_ssh_http_and_https_answer_from_outside(namespace, tmp_path):
     assert namespace.exec("nft", "list", "tables").stdout.split().count("nexus") == 1
 
 
+def test_new_ssh_connections_are_limited_per_source_and_http_is_not(namespace, tmp_path):
+    namespace.load(rendered(NEXUS_FW_SSH_RATE="1/minute burst 5 packets"), tmp_path)
+    attempts = 12
+    with ThreadPoolExecutor(max_workers=attempts) as pool:
+        ssh = list(pool.map(lambda _: probe(namespace.inside_v4, 22), range(attempts)))
+    http = [probe(namespace.inside_v4, 80) for _ in range(attempts)]
+    print(
+        f"\n{attempts} new SSH connections at once: {ssh.count('connected')} connected, "
+        f"{ssh.count('timed out')} timed out; HTTP: {http.count('connected')} connected"
+    )
+    # The burst (5, give or take the one the rate refills) gets in, the rest are dropped.
+    assert 5 <= ssh.count("connected") <= 6
+    assert ssh.count("timed out") == attempts - ssh.count("connected")
+    assert http == ["connected"] * attempts
+
+
 def test_the_private_network_reaches_only_the_ports_opened_to_it(namespace, tmp_path):
     ruleset = rendered(
         NEXUS_FW_PRIVATE_NETS=namespace.subnet_v4, NEXUS_FW_PRIVATE_PORTS="5432,5672"
