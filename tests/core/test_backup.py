@@ -15,7 +15,13 @@ from django.core.management import CommandError, call_command
 
 from nexus.core.backup import archive as archives
 from nexus.core.backup import rotation
-from nexus.core.backup.dump import SQLITE, BackupError, Database, pg_dump_command
+from nexus.core.backup.dump import (
+    SQLITE,
+    BackupError,
+    Database,
+    pg_dump_command,
+    pg_restore_command,
+)
 from nexus.core.backup.restore import restore
 from nexus.core.backup.run import backup
 from nexus.core.backup.storage import FolderDestination, S3Destination
@@ -228,7 +234,9 @@ def test_pg_dump_gets_the_password_from_its_environment_never_argv(tmp_path):
     )
     command = pg_dump_command("pg_dump", tmp_path / "database.dump", "00000003-1")
 
-    assert not any("s3cret" in part for part in command)
+    restore_command = pg_restore_command("pg_restore", tmp_path / "database.dump", "nexus")
+
+    assert not any("s3cret" in part for part in command + restore_command)
     assert database.client_environment()["PGPASSWORD"] == "s3cret-Pa55"
     assert "--format=custom" in command
     assert "--snapshot=00000003-1" in command
