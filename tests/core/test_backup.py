@@ -7,6 +7,7 @@ import sqlite3
 import tarfile
 from pathlib import Path
 
+import environ
 import pytest
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
@@ -275,3 +276,45 @@ def test_the_s3_destination_lists_stores_fetches_and_deletes_under_its_prefix(tm
         destination.delete(archive.name)
         stub.assert_no_pending_responses()
     assert (tmp_path / "fetched").read_bytes() == b"archive"
+
+
+def test_the_restore_command_prints_each_table_with_its_counts(instance, tmp_path, settings):
+    database, media_root, destination = instance
+    result = backup(destination=destination, database=database, media_root=media_root, key="")
+    settings.MEDIA_ROOT = tmp_path / "restored-media"
+    target = tmp_path / "restored.sqlite3"
+    output = io.StringIO()
+
+    call_command(
+        "restore",
+        str(destination.folder / result.name),
+        f"--database-url=sqlite:///{target}",
+        stdout=output,
+    )
+
+    lines = output.getvalue().splitlines()
+    assert lines[1].split() == ["table", "backup", "restored", "match"]
+    assert lines[2].split() == ["note", "3", "3", "yes"]
+    assert lines[-1] == "1 tables, 0 differences, 1 media files."
+    assert (tmp_path / "restored-media" / "attachments" / "cat.txt").read_bytes() == b"meow"
+
+
+def test_the_connection_comes_from_the_database_url_ssl_mode_included():
+    entry = environ.Env.db_url_config("postgres://nexus:pw@db.internal:6432/nexus?sslmode=require")
+    environment = Database.from_settings(entry).client_environment()
+
+    assert {key: environment[key] for key in ("PGHOST", "PGPORT", "PGDATABASE", "PGSSLMODE")} == {
+        "PGHOST": "db.internal",
+        "PGPORT": "6432",
+        "PGDATABASE": "nexus",
+        "PGSSLMODE": "require",
+    }
+
+
+def test_an_archive_is_restored_only_into_the_same_kind_of_database(instance):
+    database, media_root, destination = instance
+    result = backup(destination=destination, database=database, media_root=media_root, key="")
+    postgresql = Database(engine="django.db.backends.postgresql", name="nowhere")
+
+    with pytest.raises(BackupError, match="holds a sqlite3 database; the target is postgresql"):
+        restore(destination.folder / result.name, database=postgresql, media_root=None)

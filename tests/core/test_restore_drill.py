@@ -190,6 +190,9 @@ def test_a_backup_restores_into_a_fresh_database_with_no_difference(
 
     with pytest.raises(BackupError, match="is not empty"):
         restore(archive, database=drill_database, media_root=None, key=key)
+    forced = restore(archive, database=drill_database, media_root=None, key=key, force=True)
+    assert forced.differences == []
+    assert _table_fingerprints(drill_database) == before
 
 
 def test_the_restore_command_refuses_a_database_that_is_not_empty(settings, tmp_path):

@@ -41,6 +41,7 @@ class Database:
     password: str = ""
     host: str = ""
     port: str = ""
+    sslmode: str = ""
 
     @classmethod
     def from_settings(cls, entry: dict[str, Any]) -> Database:
@@ -51,6 +52,7 @@ class Database:
             password=entry.get("PASSWORD") or "",
             host=entry.get("HOST") or "",
             port=str(entry.get("PORT") or ""),
+            sslmode=str((entry.get("OPTIONS") or {}).get("sslmode") or ""),
         )
 
     @property
@@ -64,6 +66,7 @@ class Database:
             password=self.password or None,
             host=self.host or None,
             port=self.port or None,
+            sslmode=self.sslmode or None,
             **options,
         )
 
@@ -75,6 +78,7 @@ class Database:
             "PGPASSWORD": self.password,
             "PGHOST": self.host,
             "PGPORT": self.port,
+            "PGSSLMODE": self.sslmode,
         }
         return {**os.environ, **{key: value for key, value in variables.items() if value}}
 

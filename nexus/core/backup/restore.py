@@ -66,10 +66,11 @@ def restore(
             archives.decrypt_file(archive, plain, key)
         contents = folder / "contents"
         manifest = archives.extract_archive(plain, contents)
-        if manifest.get("database", {}).get("engine") != database.engine:
+        engine = str(manifest.get("database", {}).get("engine", ""))
+        if engine != database.engine:
             raise BackupError(
-                f"The archive holds a {manifest.get('database', {}).get('engine')} database; "
-                f"the target is {database.engine}."
+                f"The archive holds a {engine.rsplit('.', 1)[-1]} database; the target is "
+                f"{database.engine.rsplit('.', 1)[-1]}: restore it into the same kind."
             )
         if database.is_postgresql:
             restored = _restore_postgresql(contents / PG_DUMP_FILE, database, force=force)
