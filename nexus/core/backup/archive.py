@@ -124,7 +124,7 @@ def verify_checksum(archive: Path) -> None:
         raise BackupError(
             f"The checksum file {sidecar.name} is missing: the archive cannot be checked."
         )
-    expected = sidecar.read_text().split(maxsplit=1)[0] if sidecar.read_text().strip() else ""
+    expected = next(iter(sidecar.read_text().split()), "")
     if file_sha256(archive) != expected:
         raise BackupError(
             f"{archive.name} does not match its checksum ({sidecar.name}): it was changed or cut "
