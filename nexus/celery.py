@@ -30,6 +30,7 @@ app.autodiscover_tasks()
 # Synced into django-celery-beat's tables at start, where admins can edit them.
 app.conf.beat_schedule = {
     "sweep-pending-events": {"task": "nexus.core.tasks.sweep_pending_events", "schedule": 60.0},
+    "nightly-backup": {"task": "nexus.core.tasks.back_up", "schedule": crontab(hour=2, minute=30)},
     "daily-digest": {
         "task": "nexus.notifications.tasks.send_digests",
         "schedule": crontab(hour=7, minute=0),

@@ -266,6 +266,18 @@ if NEXUS_MEDIA_S3_BUCKET:
             "file_overwrite": False,
         },
     }
+# Backups (docs/backups.md): a folder, or an S3-compatible bucket when NEXUS_BACKUP_S3_BUCKET is
+# set; encrypted when NEXUS_BACKUP_KEY (a Fernet key) is set.
+NEXUS_BACKUP_DIR = env.path("NEXUS_BACKUP_DIR", default=BASE_DIR / "backups")
+NEXUS_BACKUP_KEY = env.str("NEXUS_BACKUP_KEY", default="")
+NEXUS_BACKUP_S3_BUCKET = env.str("NEXUS_BACKUP_S3_BUCKET", default="")
+NEXUS_BACKUP_S3_PREFIX = env.str("NEXUS_BACKUP_S3_PREFIX", default="backups/")
+NEXUS_BACKUP_S3_ENDPOINT_URL = env.str("NEXUS_BACKUP_S3_ENDPOINT_URL", default="")
+NEXUS_BACKUP_S3_REGION = env.str("NEXUS_BACKUP_S3_REGION", default="")
+NEXUS_BACKUP_S3_ACCESS_KEY = env.str("NEXUS_BACKUP_S3_ACCESS_KEY", default="")
+NEXUS_BACKUP_S3_SECRET_KEY = env.str("NEXUS_BACKUP_S3_SECRET_KEY", default="")
+NEXUS_BACKUP_KEEP_DAILY = env.int("NEXUS_BACKUP_KEEP_DAILY", default=7)
+NEXUS_BACKUP_KEEP_WEEKLY = env.int("NEXUS_BACKUP_KEEP_WEEKLY", default=4)
 NEXUS_ATTACHMENT_MAX_BYTES = env.int("NEXUS_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
 # Decoded size an image may have: a small PNG can unpack to gigabytes (a decompression bomb).
 NEXUS_ATTACHMENT_MAX_PIXELS = env.int("NEXUS_ATTACHMENT_MAX_PIXELS", default=25_000_000)

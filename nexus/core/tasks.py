@@ -1,6 +1,8 @@
 from celery import shared_task
 
 from nexus.core import events, taskqueue
+from nexus.core.backup.dump import BackupError
+from nexus.core.backup.run import backup
 from nexus.core.models import OutboxEvent
 
 
@@ -23,3 +25,9 @@ def run_subscriber_batch(event_ids: list[str], subscriber_key: str) -> int:
 def sweep_pending_events() -> int:
     """Periodic: hand over events and tasks the broker could not take when they were committed."""
     return events.sweep_pending_events() + taskqueue.sweep_deferred_tasks()
+
+
+@shared_task(autoretry_for=(BackupError, OSError), default_retry_delay=600, max_retries=2)
+def back_up() -> str:
+    """Nightly: back up the database and media files, then rotate (nexus.core.backup)."""
+    return backup().name
