@@ -445,6 +445,11 @@ NEXUS_WEBHOOK_MAX_CONSECUTIVE_FAILURES = env.int(
 # --- Operations -------------------------------------------------------------------------------
 # The bearer token Prometheus sends for /metrics (deploy/monitoring); unset, there is no /metrics.
 NEXUS_METRICS_TOKEN = env.str("NEXUS_METRICS_TOKEN", default="")
+# A Celery worker has no /metrics: with a port set, its main process serves its task counters there.
+NEXUS_WORKER_METRICS_PORT = env.int("NEXUS_WORKER_METRICS_PORT", default=0)
+# prometheus_client's multiprocess directory (read from the environment at import); set for the
+# worker only, so its exporter adds up the counters of every pool process.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=PRODUCTION)

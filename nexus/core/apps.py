@@ -22,6 +22,9 @@ class CoreConfig(AppConfig):
         # deadletters connects the task_failure handler that keeps given-up tasks as dead
         # letters; pagecache's write observer makes cached pages obsolete (it imports DRF, so
         # not before the apps are ready).
-        from nexus.core import deadletters, pagecache  # noqa: F401
+        from nexus.core import metrics, pagecache
+
+        # metrics also connects the task_failure / task_retry counters and the worker exporter.
+        metrics.register_collectors()
 
         connection_created.connect(pagecache.observe_writes, dispatch_uid="nexus.observe_writes")
