@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from celery.signals import task_failure, task_retry, worker_init
+from celery.signals import task_failure, task_prerun, task_retry, worker_init
 from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import Count, Min
@@ -46,6 +46,9 @@ search_seconds = Histogram(
     "nexus_search_duration_seconds",
     "Time the search selector took to answer a query.",
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+task_runs = Counter(
+    "nexus_task_runs", "Celery task runs started (each retry is a run), by task.", ["task"]
 )
 task_failures = Counter(
     "nexus_task_failures", "Celery tasks that raised (retries excluded), by task.", ["task"]
@@ -99,6 +102,11 @@ def register_collectors() -> None:
     if not _registered:
         REGISTRY.register(_outbox_collector)
         _registered = True
+
+
+@task_prerun.connect(dispatch_uid="nexus.metrics.task_prerun")
+def _count_task_run(sender: Any = None, **kwargs: Any) -> None:
+    task_runs.labels(task=getattr(sender, "name", "unknown")).inc()
 
 
 @task_failure.connect(dispatch_uid="nexus.metrics.task_failure")

@@ -180,7 +180,9 @@ def test_a_workers_exporter_counts_the_retries_and_the_failure_of_its_pool_proce
     )
     found = worker_samples()
     assert value(found, "nexus_task_retries_total", task=task.name) == poison_tasks.TRIES
+    assert value(found, "nexus_task_runs_total", task=task.name) == poison_tasks.TRIES + 1
     figures.report(
-        f"worker exporter: {task.name} {poison_tasks.TRIES} retries, 1 failure, "
+        f"worker exporter: {task.name} {poison_tasks.TRIES + 1} runs, {poison_tasks.TRIES} "
+        "retries, 1 failure, "
         "added up across the pool processes"
     )
