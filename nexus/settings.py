@@ -525,13 +525,13 @@ LOGGING = {
     "filters": {"request_id": {"()": "nexus.core.logging.RequestIdFilter"}},
     "formatters": {
         "text": {
-            "format": "%(asctime)s %(levelname)s [%(request_id)s %(client_address)s] "
-            "%(name)s: %(message)s"
+            "format": "%(asctime)s %(levelname)s [%(request_id)s %(client_address)s "
+            "user=%(user_id)s] %(name)s: %(message)s"
         },
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s "
-            "%(client_address)s",
+            "%(client_address)s %(user_id)s",
         },
     },
     "handlers": {
@@ -544,6 +544,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # At DEBUG it logs a template's whole context on every missing variable: CSRF tokens,
+        # CSP nonces and a just-created API token with it (tests/core/test_log_secrets.py).
+        "django.template": {"level": "INFO"},
         # Inline tasks would print a line each to the embedded server's console.
         "celery.app.trace": {"level": "INFO" if PRODUCTION else "WARNING"},
     },
