@@ -463,6 +463,11 @@ NEXUS_WEBHOOK_MAX_CONSECUTIVE_FAILURES = env.int(
 # --- Operations -------------------------------------------------------------------------------
 # The bearer token Prometheus sends for /metrics (deploy/monitoring); unset, there is no /metrics.
 NEXUS_METRICS_TOKEN = env.str("NEXUS_METRICS_TOKEN", default="")
+# A Celery worker has no /metrics: with a port set, its main process serves its task counters there.
+NEXUS_WORKER_METRICS_PORT = env.int("NEXUS_WORKER_METRICS_PORT", default=0)
+# prometheus_client's multiprocess directory (read from the environment at import); set for the
+# worker only, so its exporter adds up the counters of every pool process.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=PRODUCTION)
@@ -538,13 +543,13 @@ LOGGING = {
     "filters": {"request_id": {"()": "nexus.core.logging.RequestIdFilter"}},
     "formatters": {
         "text": {
-            "format": "%(asctime)s %(levelname)s [%(request_id)s %(client_address)s] "
-            "%(name)s: %(message)s"
+            "format": "%(asctime)s %(levelname)s [%(request_id)s %(client_address)s "
+            "user=%(user_id)s] %(name)s: %(message)s"
         },
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s "
-            "%(client_address)s",
+            "%(client_address)s %(user_id)s",
         },
     },
     "handlers": {
@@ -557,6 +562,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # At DEBUG it logs a template's whole context on every missing variable: CSRF tokens,
+        # CSP nonces and a just-created API token with it (tests/core/test_log_secrets.py).
+        "django.template": {"level": "INFO"},
         # Inline tasks would print a line each to the embedded server's console.
         "celery.app.trace": {"level": "INFO" if PRODUCTION else "WARNING"},
     },

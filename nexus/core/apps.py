@@ -21,7 +21,10 @@ class CoreConfig(AppConfig):
         autodiscover_modules("tasks", "handlers")
         # deadletters connects the task_failure handler that keeps given-up tasks as dead
         # letters; pagecache's write observer makes cached pages obsolete (it imports DRF, so
-        # not before the apps are ready).
-        from nexus.core import deadletters, pagecache  # noqa: F401
+        # not before the apps are ready); metrics connects the task counters and the worker's
+        # exporter, and its outbox collector reads a model.
+        from nexus.core import deadletters, metrics, pagecache  # noqa: F401
+
+        metrics.register_collectors()
 
         connection_created.connect(pagecache.observe_writes, dispatch_uid="nexus.observe_writes")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from nexus.core.errors import PROBLEM_CONTENT_TYPE, problem_body, problem_response
-from nexus.core.request_context import request_id_var
+from nexus.core.request_context import request_id_var, request_var
 
 # A caller may pass its own id (a load balancer's, a frontend's) so one request can be followed
 # across systems; anything that does not look like an id is replaced rather than logged.
@@ -27,6 +27,7 @@ class RequestIdMiddleware:
         # Kept until the request_finished signal, so Django's own error logging, which runs after
         # the middleware chain returns, still carries the id.
         request_id_var.set(request_id)
+        request_var.set(request)
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response

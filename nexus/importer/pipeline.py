@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from nexus.accounts.models import User
-from nexus.core import clock, events
+from nexus.core import clock, events, metrics
 from nexus.importer.items import ExtractedItem, FileContext, items_for
 from nexus.importer.models import ImportedItem
 from nexus.importer.parsing import BinaryContentError, ParsedDocument, parse_document
@@ -334,7 +334,17 @@ def run_import(
                 files.append(_failed(each.file, exc))
             items_done += each.item_count
             notify(ImportProgress(done, total, items_done, items_total, each.file.path))
+    if not dry_run:
+        _count_imported(files)
     return build_report(source, files, dry_run=dry_run)
+
+
+def _count_imported(files: list[FileReport]) -> None:
+    """Add an import's files and items to the throughput counters on /metrics."""
+    for file in files:
+        metrics.imported_files.labels(status=file.status).inc()
+        for action, count in file.counts.items():
+            metrics.imported_items.labels(action=action).inc(count)
 
 
 def _reason(exc: Exception) -> str:

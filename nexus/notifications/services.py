@@ -12,7 +12,7 @@ from django.db import models, transaction
 
 from nexus.accounts.models import Team, User
 from nexus.accounts.selectors import team_owner_ids
-from nexus.core import clock, events, outbound, taskqueue
+from nexus.core import clock, events, metrics, outbound, taskqueue
 from nexus.core.models import OutboxEvent
 from nexus.notifications import followable, policies
 from nexus.notifications.channels.email import ALL_EVENTS, read_unsubscribe_token
@@ -266,6 +266,7 @@ def webhook_delivery_attempt(*, delivery_id: str) -> Attempt | None:
         delivered_at=now if attempt.ok else None,
         updated_at=now,
     )
+    metrics.webhook_deliveries.labels(outcome="succeeded" if attempt.ok else "failed").inc()
     if attempt.ok:
         Webhook.objects.filter(pk=webhook.pk).update(consecutive_failures=0)
     else:

@@ -12,6 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from nexus.accounts.models import User, Viewer
+from nexus.core import metrics
 from nexus.search import registry, spelling
 from nexus.search.backends import get_backend
 from nexus.search.backends.base import FACET_LIMIT, MARK_END, MARK_START, Where
@@ -260,6 +261,7 @@ def with_synonyms(query: ParsedQuery) -> tuple[ParsedQuery, set[str]]:
     return query.with_synonyms(synonyms), {word for phrase in synonyms for word in phrase.split()}
 
 
+@metrics.search_seconds.time()
 def search(
     *,
     user: Viewer,

@@ -73,9 +73,9 @@ ALLOWED_FUNCTION_IMPORTS = {
     (
         "nexus/core/apps.py",
         "CoreConfig.ready",
-        "from nexus.core import deadletters, pagecache",
-    ): "connects the handler that keeps tasks the workers gave up on, and the write observer "
-    "that makes cached pages obsolete",
+        "from nexus.core import deadletters, metrics, pagecache",
+    ): "connects the handler that keeps tasks the workers gave up on, the write observer "
+    "that makes cached pages obsolete, and the metrics whose outbox collector reads a model",
 }
 ENQUEUE_FUNCTIONS = frozenset({"enqueue", "enqueue_on_commit"})
 DYNAMIC_IMPORTS = frozenset({"import_module", "import_string", "__import__"})

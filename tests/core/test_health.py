@@ -39,7 +39,7 @@ def test_readyz_is_503_when_the_cache_is_down(client, monkeypatch):
     assert response.json()["checks"]["cache"]["ok"] is False
 
 
-def test_metrics_are_exported_for_prometheus(client, settings):
+def test_metrics_are_exported_for_prometheus(client, settings, db):
     settings.NEXUS_METRICS_TOKEN = "a-metrics-token-for-prometheus-0123456789"
     client.get("/healthz")
     response = client.get(

@@ -6,7 +6,8 @@ TOKEN = "a-metrics-token-for-prometheus-0123456789"
 
 
 @pytest.fixture
-def metrics_token(settings):
+def metrics_token(settings, db):
+    """/metrics with its token; a scrape reads the outbox table (nexus/core/metrics.py)."""
     settings.NEXUS_METRICS_TOKEN = TOKEN
     return TOKEN
 

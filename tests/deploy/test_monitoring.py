@@ -1,7 +1,9 @@
 """Prometheus still scrapes /metrics now that it wants a bearer token: the configs say so, promtool
-accepts them, and a real Prometheus scraping a real gunicorn with compose's config gets in."""
+accepts them, and a real Prometheus scraping a real gunicorn with compose's config gets in. Every
+alert passes its promtool unit tests, firing and quiet, and links to a runbook that exists."""
 
 import json
+import re
 import shutil
 import subprocess
 import time
@@ -17,6 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 MONITORING = ROOT / "deploy" / "monitoring"
 COMPOSE_CONFIG = MONITORING / "prometheus.yml"
 K8S_CONFIG = MONITORING / "prometheus-k8s.yml"
+RULES = MONITORING / "alerts.yml"
+RULE_TESTS = MONITORING / "alerts.test.yml"
+RUNBOOKS = ROOT / "docs" / "operations.md"
 TOKEN = "a-metrics-token-for-prometheus-0123456789"
 POOLS = ("nexus-web", "no-token")
 
@@ -39,8 +44,19 @@ def load(path: Path) -> dict:
 
 
 def the_job(config: dict) -> dict:
-    [job] = config["scrape_configs"]
+    """The job that scrapes the web replicas' /metrics."""
+    [job] = [job for job in config["scrape_configs"] if job["job_name"] == "nexus-web"]
     return job
+
+
+def alert_rules() -> list[dict]:
+    return [rule for group in load(RULES)["groups"] for rule in group["rules"] if "alert" in rule]
+
+
+def github_anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, punctuation dropped, - for spaces."""
+    headings = re.findall(r"^#{1,6} +(.+?) *$", markdown, flags=re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
 
 
 def k8s_documents(name: str) -> list[dict]:
@@ -55,6 +71,50 @@ def test_promtool_accepts_the_compose_config_and_the_alert_rules():
     assert checked.returncode == 0, checked.stdout + checked.stderr
     rules = promtool("check", "rules", str(MONITORING / "alerts.yml"))
     assert rules.returncode == 0, rules.stdout + rules.stderr
+
+
+def test_every_alert_passes_its_promtool_unit_tests():
+    tested = promtool("test", "rules", str(RULE_TESTS))
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert "SUCCESS" in tested.stdout
+
+
+def test_every_alert_has_a_case_that_fires_it_and_one_that_must_not():
+    cases = [case for test in load(RULE_TESTS)["tests"] for case in test["alert_rule_test"]]
+    firing = {case["alertname"] for case in cases if case["exp_alerts"]}
+    quiet = {case["alertname"] for case in cases if not case["exp_alerts"]}
+    names = {rule["alert"] for rule in alert_rules()}
+    assert len(names) >= 11
+    assert names - firing == set(), "alerts no test fires"
+    assert names - quiet == set(), "alerts no test keeps quiet"
+    assert (firing | quiet) - names == set(), "tests of alerts that do not exist"
+
+
+def test_every_alert_waits_has_a_severity_a_summary_and_a_runbook_that_exists():
+    anchors = github_anchors(RUNBOOKS.read_text())
+    for rule in alert_rules():
+        name = rule["alert"]
+        assert rule.get("for"), name
+        assert rule["labels"]["severity"] in {"page", "ticket"}, name
+        assert rule["annotations"]["summary"], name
+        page, _, anchor = rule["annotations"]["runbook_url"].partition("#")
+        assert page == "docs/operations.md", name
+        assert anchor in anchors, f"{name}: no heading in docs/operations.md has #{anchor}"
+
+
+def test_the_alerts_on_other_exporters_have_a_scrape_job_for_them():
+    jobs = {job["job_name"]: job for job in load(COMPOSE_CONFIG)["scrape_configs"]}
+    assert jobs["rabbitmq"]["metrics_path"] == "/metrics/per-object"
+    assert jobs["blackbox"]["params"] == {"module": ["http_2xx"]}
+    assert {"nexus-web", "nexus-worker", "node"} <= set(jobs)
+    expressions = " ".join(rule["expr"] for rule in alert_rules())
+    for metric in (
+        "rabbitmq_queue_messages_ready",
+        "node_filesystem_avail_bytes",
+        "probe_ssl_earliest_cert_expiry",
+        'up{job="nexus-worker"}',
+    ):
+        assert metric in expressions
 
 
 def test_promtool_accepts_the_kubernetes_job_but_for_its_discovery(tmp_path):
