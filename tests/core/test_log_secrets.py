@@ -144,8 +144,9 @@ def test_no_log_line_holds_a_secret_the_flow_used(
     secrets["SECRET_KEY"] = settings.SECRET_KEY
     text = Path(debug_log).read_text()
     lines = text.splitlines()
-    assert len(lines) > 10, "the flow logged something"
-    assert " DEBUG [" in text, "debug records were written"
+    # What else is logged depends on what this process did before (Celery logs a task's signature
+    # once, at DEBUG): the flow's own refusals are what it certainly logs.
+    assert any("django.request" in line for line in lines), "the flow's refusals were logged"
     leaked = {name for name, secret in secrets.items() if secret and secret in text}
     assert leaked == set()
     figures.report(
