@@ -6,6 +6,7 @@ import os
 import pytest
 
 from tests import clock, skips, tiers
+from tests.tasks import run_task
 
 
 def test_a_bare_date_moves_the_suite_to_noon_that_day():
@@ -58,3 +59,14 @@ def test_make_test_samples_a_corpus_evenly_and_make_verify_reads_it_whole(monkey
     assert tiers.sample(corpus, 20) == corpus
     monkeypatch.setattr(tiers, "VERIFY", True)
     assert tiers.sample(corpus, 4) == corpus
+
+
+def test_a_task_run_from_a_test_returns_even_when_celery_left_its_join_guard_set():
+    from celery import current_app
+    from celery.result import denied_join_result
+
+    accumulate = current_app.tasks["celery.accumulate"]  # returns its arguments
+    with denied_join_result(), pytest.raises(RuntimeError, match="within a task"):
+        accumulate.delay(1, 2).get()
+    with denied_join_result():
+        assert run_task(accumulate, 1, 2) == (1, 2)

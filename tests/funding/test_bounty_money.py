@@ -17,6 +17,7 @@ from nexus.payments.models import LedgerEntry, PaymentStatus
 from nexus.payments.purposes import purpose_of
 from nexus.payments.services.charges import payment_confirm
 from tests.funding.money import answer, challenge_by, credit_of, paid_bounty, payment_for
+from tests.tasks import run_task
 
 pytestmark = pytest.mark.django_db
 
@@ -160,8 +161,8 @@ def test_the_hourly_job_expires_only_bounties_past_their_day_and_only_once(
     awkward_moment.advance(timedelta(days=8))
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.expire_due_bounties.delay().get() == 1
-        assert tasks.expire_due_bounties.delay().get() == 0
+        assert run_task(tasks.expire_due_bounties) == 1
+        assert run_task(tasks.expire_due_bounties) == 0
 
     short.refresh_from_db()
     long.refresh_from_db()
@@ -203,7 +204,7 @@ def test_an_expired_bounty_its_sponsor_wanted_refunded_is_refunded_through_chapa
 
     with django_capture_on_commit_callbacks(execute=True):
         bounties.bounty_expire(bounty_id=bounty.pk)
-    tasks.refund_expired_bounty.delay(bounty.pk).get()
+    run_task(tasks.refund_expired_bounty, bounty.pk)
 
     bounty.refresh_from_db()
     assert bounty.refunded_at is not None

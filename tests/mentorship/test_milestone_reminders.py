@@ -13,6 +13,7 @@ from nexus.journal.models import MilestoneProgress
 from nexus.mentorship.services.milestones import milestone_submit
 from nexus.mentorship.services.reminders import add_months, milestone_due_date
 from nexus.mentorship.tasks import send_milestone_reminders
+from tests.tasks import run_task
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +56,8 @@ def test_due_soon_then_overdue_each_once_to_the_learner_and_their_mentors(
     _cohort_due_in(3, program, mentor, owner)
     first_milestone = MilestoneProgress.objects.get(learner=owner, milestone__number=1)
 
-    sent = send_milestone_reminders.delay().get()
-    again = send_milestone_reminders.delay().get()
+    sent = run_task(send_milestone_reminders)
+    again = run_task(send_milestone_reminders)
 
     [due] = _reminders("milestone.due")
     assert (sent, again) == (1, 0)
@@ -65,8 +66,8 @@ def test_due_soon_then_overdue_each_once_to_the_learner_and_their_mentors(
     assert due.payload["kind"] == "due_soon"
 
     with time_machine.travel(clock.now() + timedelta(days=5), tick=False):
-        late = send_milestone_reminders.delay().get()
-        late_again = send_milestone_reminders.delay().get()
+        late = run_task(send_milestone_reminders)
+        late_again = run_task(send_milestone_reminders)
     assert (late, late_again) == (1, 0)
     [overdue] = _reminders("milestone.overdue")
     assert overdue.payload["kind"] == "overdue"
@@ -78,13 +79,13 @@ def test_work_waiting_for_review_or_done_is_not_reminded(awkward_moment, program
     first = MilestoneProgress.objects.get(learner=owner, milestone__number=1)
     milestone_submit(progress=first, actor=owner)
 
-    assert send_milestone_reminders.delay().get() == 0
+    assert run_task(send_milestone_reminders) == 0
     assert not _reminders("milestone.overdue")
 
 
 def test_milestones_far_from_due_are_not_reminded(program, mentor, owner):
     _cohort_due_in(20, program, mentor, owner)
-    assert send_milestone_reminders.delay().get() == 0
+    assert run_task(send_milestone_reminders) == 0
 
 
 def test_the_beat_runs_the_reminders_daily():
