@@ -96,3 +96,17 @@ def test_only_someone_who_may_write_articles_creates_them():
     with pytest.raises(PermissionDenied):
         services.articles_create(author=AnonymousUser(), drafts=_drafts(1))
     assert not Article.objects.exists()
+
+
+def test_an_author_reviewed_first_gets_refusals_or_drafts_as_the_caller_asks(owner, admin_user):
+    from nexus.mentorship.services.articles import author_article_review_set
+
+    author_article_review_set(actor=admin_user, author=owner, required=True)
+    refused = services.articles_create(author=owner, drafts=_drafts(2))
+    held = services.articles_create(author=owner, drafts=_drafts(2), unreviewed_as_drafts=True)
+
+    assert all(isinstance(result, ValidationError) for result in refused)
+    assert "status" in refused[0].message_dict
+    assert [article.status for article in held] == ["draft", "draft"]
+    assert not any(article.published_at for article in held)
+    assert not OutboxEvent.objects.filter(name="article.published").exists()

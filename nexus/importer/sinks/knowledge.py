@@ -14,7 +14,6 @@ from nexus.core.markdown import render_markdown
 from nexus.importer.items import ExtractedItem, FileContext, provenance
 from nexus.importer.parsing import technologies as known
 from nexus.importer.sinks.base import Ledger, Outcome, register
-from nexus.knowledge import reviews
 from nexus.knowledge import services as knowledge
 from nexus.knowledge.models import Article, ArticleKind, ArticleStatus, Technology
 
@@ -114,15 +113,8 @@ class KnowledgeSink:
     ) -> list[Outcome]:
         """The file's new articles, created together."""
         message = f"Imported from {context.path}"
-        # An author whose articles are reviewed first gets drafts to send for review, not a refusal
-        # of every article the journal holds.
-        held = reviews.review_required(owner)
-        if held:
-            new = [
-                (item, fields | {"status": _unpublished(fields["status"])}) for item, fields in new
-            ]
         drafts = [knowledge.ArticleDraft(message=message, **fields) for _item, fields in new]
-        created = knowledge.articles_create(author=owner, drafts=drafts)
+        created = knowledge.articles_create(author=owner, drafts=drafts, unreviewed_as_drafts=True)
         return [
             Outcome(item=item, action="skipped", reason=_refusal(result))
             if isinstance(result, ValidationError)
@@ -131,9 +123,9 @@ class KnowledgeSink:
                 "created",
                 result,
                 version=result.version,
-                reason=AWAITS_REVIEW if held and result.status == ArticleStatus.DRAFT else "",
+                reason=AWAITS_REVIEW if result.status != fields["status"] else "",
             )
-            for (item, _fields), result in zip(new, created, strict=True)
+            for (item, fields), result in zip(new, created, strict=True)
         ]
 
     def _technology(self, item: ExtractedItem, index: TechnologyIndex) -> Outcome:
@@ -238,10 +230,6 @@ def _concepts_titled(titles: list[str]) -> dict[str, Article | None]:
     for article in matches.exclude(status=ArticleStatus.ARCHIVED).order_by("pk"):
         found.setdefault(article.title.lower(), article)
     return found
-
-
-def _unpublished(status: str) -> str:
-    return ArticleStatus.DRAFT if status == ArticleStatus.PUBLISHED else status
 
 
 def _refusal(exc: ValidationError) -> str:

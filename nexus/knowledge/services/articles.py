@@ -1,5 +1,6 @@
 """Writing articles: create, update with optimistic locking, archive, revert, link refresh."""
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypedDict, Unpack
@@ -282,10 +283,13 @@ def _checked_draft(
 
 
 def articles_create(
-    *, author: User, drafts: Sequence[ArticleDraft]
+    *, author: User, drafts: Sequence[ArticleDraft], unreviewed_as_drafts: bool = False
 ) -> list[Article | ValidationError]:
     """`article_create` for many articles at once, in a fixed number of statements: each draft
-    gives its article, or the ValidationError that refused it (the others are still created)."""
+    gives its article, or the ValidationError that refused it (the others are still created).
+
+    With `unreviewed_as_drafts`, an author whose articles are reviewed first gets the ones they
+    wanted published as drafts to send for review, instead of a refusal of each."""
     if not policies.can_create_article(author):
         raise PermissionDenied("This account may not write articles.")
     wanted = {slug for draft in drafts for slug in draft.technologies}
@@ -294,6 +298,13 @@ def articles_create(
     checked: list[tuple[Article, ArticleDraft, list[Technology], list[str]]] = []
     now = clock.now()
     needs_review = reviews.review_required(author)
+    if needs_review and unreviewed_as_drafts:
+        drafts = [
+            dataclasses.replace(draft, status=ArticleStatus.DRAFT)
+            if draft.status == ArticleStatus.PUBLISHED
+            else draft
+            for draft in drafts
+        ]
     for draft in drafts:
         try:
             fields, techs, tags = _checked_draft(draft, technologies, needs_review=needs_review)
