@@ -46,6 +46,7 @@ from bench.topology import (
     Topology,
     WebhookReceiver,
     is_server_error,
+    local_ca_context,
     log,
     request,
     setup_django,
@@ -332,7 +333,9 @@ class Browser:
     def __init__(self) -> None:
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), self._NoRedirect()
+            urllib.request.HTTPSHandler(context=local_ca_context()),
+            urllib.request.HTTPCookieProcessor(self.jar),
+            self._NoRedirect(),
         )
 
     def open(self, path: str, data: dict | None = None) -> Answer:

@@ -18,6 +18,7 @@ import shutil
 import signal
 import socket
 import socketserver
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -36,7 +37,10 @@ REPO = Path(__file__).resolve().parents[1]
 RUN_DIR = REPO / "deploy/local/.run"
 RESULTS = REPO / "bench/results"
 NGINX_PORT = int(os.environ.get("NEXUS_LOCAL_NGINX_PORT", "8180"))
-BASE_URL = f"http://127.0.0.1:{NGINX_PORT}"
+NGINX_TLS_PORT = int(os.environ.get("NEXUS_LOCAL_NGINX_TLS_PORT", "8443"))
+# nginx serves the site over HTTPS only (plain HTTP redirects), signed by up's local CA.
+BASE_URL = f"https://127.0.0.1:{NGINX_TLS_PORT}"
+LOCAL_CA = RUN_DIR / "tls/ca/ca.pem"
 # Ports of the benchmark's own Redis and RabbitMQ (and RabbitMQ's distribution port).
 REDIS_PORT = int(os.environ.get("NEXUS_BENCH_REDIS_PORT", "6391"))
 AMQP_PORT = int(os.environ.get("NEXUS_BENCH_AMQP_PORT", "5691"))
@@ -372,6 +376,11 @@ class Answer:
         return json.loads(self.body)
 
 
+def local_ca_context() -> ssl.SSLContext:
+    """Verifies nginx's certificate with the CA deploy/local/up made (it exists once up ran)."""
+    return ssl.create_default_context(cafile=LOCAL_CA)
+
+
 def request(
     method: str,
     path: str,
@@ -393,7 +402,7 @@ def request(
     start = time.monotonic()
     req = urllib.request.Request(BASE_URL + path, data=body, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:
+        with urllib.request.urlopen(req, timeout=timeout, context=local_ca_context()) as response:
             content = response.read()
             return Answer(
                 response.status, content, dict(response.headers), time.monotonic() - start

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.topology import (
     BASE_URL,
+    LOCAL_CA,
     REPO,
     RESULTS,
     SMTPCatcher,
@@ -200,6 +201,8 @@ def main() -> int:
             **os.environ,
             "NEXUS_SOAK_WORLD": str(world_file),
             "NEXUS_SOAK_TALLY": str(tally_file),
+            # locust's HTTP client (requests) verifies nginx's certificate with up's local CA.
+            "REQUESTS_CA_BUNDLE": str(LOCAL_CA),
         }
         log(f"locust: {args.users} users for {seconds:.0f}s against {BASE_URL}")
         started = time.strftime("%Y-%m-%d %H:%M:%S")

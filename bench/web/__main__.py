@@ -39,6 +39,7 @@ REPO = Path(__file__).resolve().parents[2]
 # own topology (or bench/faults.py) may hold on this machine.
 PORTS = {
     "NEXUS_LOCAL_NGINX_PORT": "8280",
+    "NEXUS_LOCAL_NGINX_TLS_PORT": "8285",
     "NEXUS_LOCAL_WEB1_PORT": "8281",
     "NEXUS_LOCAL_WEB2_PORT": "8282",
     "NEXUS_BENCH_REDIS_PORT": "6392",
@@ -81,7 +82,11 @@ def fetch(url: str, request: wrk.Request) -> tuple[int, bytes]:
     data = request.body.encode() if request.body else None
     req = urllib.request.Request(url, data=data, headers=request.headers, method=request.method)
     try:
-        with urllib.request.urlopen(req, timeout=60) as response:
+        # nginx answers over HTTPS with deploy/local/up's local CA; the other servers, plain HTTP.
+        from bench.topology import local_ca_context  # after PORTS are in the environment
+
+        context = local_ca_context() if url.startswith("https:") else None
+        with urllib.request.urlopen(req, timeout=60, context=context) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()

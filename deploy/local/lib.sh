@@ -6,9 +6,12 @@ RUN_DIR=${NEXUS_LOCAL_RUN_DIR:-$ROOT/deploy/local/.run}
 VENV=${NEXUS_LOCAL_VENV:-$ROOT/.venv}
 
 NGINX_PORT=${NEXUS_LOCAL_NGINX_PORT:-8180}
+NGINX_TLS_PORT=${NEXUS_LOCAL_NGINX_TLS_PORT:-8443}
 WEB1_PORT=${NEXUS_LOCAL_WEB1_PORT:-8101}
 WEB2_PORT=${NEXUS_LOCAL_WEB2_PORT:-8102}
 WEB_WORKERS=${NEXUS_LOCAL_WEB_WORKERS:-2}
+# The local CA and nginx's certificate (deploy/local/tls.sh); the CA's key stays in ca/.
+TLS_DIR=$RUN_DIR/tls
 
 # Backing services. A *_URL override points at a server someone else runs: up then neither
 # starts nor provisions it. Otherwise up uses (and, if needed, starts) the Debian packages'

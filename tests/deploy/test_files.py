@@ -534,21 +534,37 @@ def test_local_nginx_template_balances_two_loopback_replicas():
     assert "listen 127.0.0.1:@NGINX_PORT@;" in text
 
 
+def make_local_certificate(folder: Path, *names: str) -> Path:
+    """A server certificate from deploy/local/tls.sh, as up makes it; returns its folder."""
+    result = subprocess.run(
+        [str(ROOT / "deploy/local/tls.sh"), str(folder / "ca"), str(folder / "tls"), *names],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return folder / "tls"
+
+
 def render_local_nginx_config(run_dir: Path) -> str:
     values = {
         "USER_DIRECTIVE": "",
         "RUN_DIR": str(run_dir),
         "NGINX_PORT": "18180",
+        "NGINX_TLS_PORT": "18443",
         "WEB1_PORT": "18101",
         "WEB2_PORT": "18102",
+        "TLS_DIR": str(make_local_certificate(run_dir, "localhost", "127.0.0.1")),
+        "ROOT": str(ROOT),
     }
     text = (ROOT / "deploy/local/nginx.conf.template").read_text()
     rendered = re.sub(r"@([A-Z0-9_]+)@", lambda match: values[match.group(1)], text)
     return rendered
 
 
-def assert_nginx_accepts(config: str, tmp_path: Path) -> None:
-    """`nginx -t` on a whole configuration, written into tmp_path."""
+def assert_nginx_accepts(config: str, tmp_path: Path) -> str:
+    """`nginx -t` on a whole configuration, written into tmp_path; returns what nginx said."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
         pytest.skip("nginx is not installed (apt-get install nginx)")
@@ -562,6 +578,7 @@ def assert_nginx_accepts(config: str, tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    return result.stderr
 
 
 def test_local_nginx_config_is_accepted_by_nginx(tmp_path):
@@ -570,7 +587,7 @@ def test_local_nginx_config_is_accepted_by_nginx(tmp_path):
 
 
 def test_local_scripts_are_executable_and_parse():
-    for name in ["up", "down"]:
+    for name in ["up", "down", "tls.sh"]:
         script = ROOT / "deploy/local" / name
         assert script.stat().st_mode & 0o111, f"deploy/local/{name} is not executable"
         result = subprocess.run(
@@ -614,7 +631,8 @@ def test_nginx_sets_x_forwarded_for_to_the_address_it_saw(path):
     text = (ROOT / path).read_text()
     forwarded = re.findall(r"^\s*proxy_set_header\s+X-Forwarded-For\s+(\S+);", text, re.MULTILINE)
     # Appending ($proxy_add_x_forwarded_for) would pass on whatever the client wrote.
-    assert forwarded == ["$remote_addr"]
+    assert forwarded
+    assert set(forwarded) == {"$remote_addr"}
 
 
 def test_every_deployment_trusts_exactly_its_one_proxy():
@@ -623,6 +641,118 @@ def test_every_deployment_trusts_exactly_its_one_proxy():
     assert k8s_named("ConfigMap", "nexus-config")["data"]["NEXUS_TRUSTED_PROXIES"] == "1"
     for name in ["web-1", "web-2"]:
         assert compose()["services"][name]["environment"]["NEXUS_TRUSTED_PROXIES"] == "1"
+
+
+# --- HTTPS ---------------------------------------------------------------------------------------
+
+TLS_PARAMS = ROOT / "deploy/nginx/tls-params.conf"
+
+
+def nginx_servers(text: str) -> list[str]:
+    """The text of each top-level `server { ... }` block (braces counted)."""
+    servers = []
+    for match in re.finditer(r"^\s*server\s*\{", text, re.MULTILINE):
+        depth, index = 0, match.end() - 1
+        for index in range(match.end() - 1, len(text)):
+            depth += {"{": 1, "}": -1}.get(text[index], 0)
+            if depth == 0:
+                break
+        servers.append(text[match.start() : index + 1])
+    return servers
+
+
+def test_the_shared_tls_settings_allow_tls_1_2_and_1_3_with_forward_secrecy_only():
+    text = TLS_PARAMS.read_text()
+    assert re.search(r"^ssl_protocols TLSv1\.2 TLSv1\.3;$", text, re.MULTILINE)
+    (ciphers,) = re.findall(r"^ssl_ciphers (\S+);$", text, re.MULTILINE)
+    assert all(suite.startswith("ECDHE-") for suite in ciphers.split(":")), ciphers
+    assert all("GCM" in suite or "CHACHA20" in suite for suite in ciphers.split(":")), ciphers
+    assert re.search(r"^ssl_session_tickets off;$", text, re.MULTILINE)
+
+
+@pytest.mark.parametrize("path", NGINX_CONFIGS)
+def test_nginx_serves_https_and_redirects_everything_but_the_probes(path):
+    https, plain = nginx_servers((ROOT / path).read_text())
+    assert re.search(r"^\s*listen\s+\S+ ssl;", https, re.MULTILINE)
+    assert re.search(r"^\s*include\s+\S+tls-params\.conf;", https, re.MULTILINE)
+    assert "ssl_certificate " in https
+    assert "ssl_certificate_key " in https
+    assert " ssl" not in "".join(re.findall(r"^\s*listen[^;]*;", plain, re.MULTILINE))
+    assert re.findall(r"location\s+([^{]+?)\s*\{", plain) == ["~ ^/(healthz|readyz)$", "/"]
+    assert re.search(r"location / \{\s*return 301 https://\$host\S*\$request_uri;\s*\}", plain)
+    # Set from how the request reached nginx, never passed on from the client.
+    for server in (https, plain):
+        schemes = re.findall(r"proxy_set_header\s+X-Forwarded-Proto\s+(\S+);", server)
+        assert set(schemes) == {"$scheme"}, (path, schemes)
+
+
+def test_only_the_compose_nginx_staples_ocsp_and_only_with_an_issuer_to_check_it():
+    compose_nginx = (ROOT / "deploy/nginx/nexus.conf").read_text()
+    local = (ROOT / "deploy/local/nginx.conf.template").read_text()
+    assert "ssl_stapling on;" in compose_nginx
+    assert "ssl_stapling_verify on;" in compose_nginx
+    assert "ssl_trusted_certificate /etc/nginx/tls/chain.pem;" in compose_nginx
+    assert "ssl_stapling" not in local, "the local CA has no OCSP responder"
+
+
+def render_compose_nginx_config(tmp_path: Path) -> str:
+    """deploy/nginx/nexus.conf inside the image's http block, pointed at files under tmp_path."""
+    tls = make_local_certificate(tmp_path, "localhost", "127.0.0.1", "nginx")
+    volumes = compose()["services"]["nginx"]["volumes"]
+    mounts = {target: source for source, target, _ in (v.rsplit(":", 2) for v in volumes)}
+    server = (ROOT / "deploy/nginx/nexus.conf").read_text()
+    assert mounts["/etc/nginx/snippets/nexus-tls-params.conf"] == "./deploy/nginx/tls-params.conf"
+    assert mounts["/etc/nginx/tls"] == "${NEXUS_TLS_DIR:-./deploy/nginx/tls}"
+    replacements = {
+        "/etc/nginx/snippets/nexus-tls-params.conf": str(TLS_PARAMS),
+        "/etc/nginx/tls": str(tls),
+        "/var/cache/nginx/nexus": str(tmp_path / "cache"),
+        "/var/log/nginx/access.log": str(tmp_path / "access.log"),
+        "web-1:8000": "127.0.0.1:18101",
+        "web-2:8000": "127.0.0.1:18102",
+        "listen 443 ssl;": "listen 127.0.0.1:18443 ssl;",
+        "listen 80;": "listen 127.0.0.1:18180;",
+    }
+    for old, new in replacements.items():
+        assert old in server, old
+        server = server.replace(old, new)
+    return f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n{server}\n}}\n"
+
+
+def test_compose_nginx_config_with_a_local_certificate_is_accepted_by_nginx(tmp_path):
+    said = assert_nginx_accepts(render_compose_nginx_config(tmp_path), tmp_path)
+    # The guard on OCSP stapling: a certificate that names no responder (the local CA's) is
+    # served without it; nginx says so rather than failing.
+    assert '"ssl_stapling" ignored, no OCSP responder URL in the certificate' in said
+
+
+def test_compose_serves_https_with_a_certificate_from_a_folder_and_redirects_http():
+    nginx = compose()["services"]["nginx"]
+    assert nginx["ports"] == ["80:80", "443:443"]
+    env = compose()["services"]["web-1"]["environment"]
+    assert env["CSRF_TRUSTED_ORIGINS"].endswith(":-https://localhost}")
+    assert env["NEXUS_BASE_URL"].endswith(":-https://localhost}")
+    assert "SECURE_COOKIES" not in env, "production's default (secure cookies) holds"
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert {"deploy/nginx/tls/", "deploy/nginx/local-ca/"} <= set(ignored)
+
+
+def test_local_up_serves_https_with_secure_cookies_behind_its_one_proxy():
+    up = (ROOT / "deploy/local/up").read_text()
+    lib = (ROOT / "deploy/local/lib.sh").read_text()
+    assert "NGINX_TLS_PORT=${NEXUS_LOCAL_NGINX_TLS_PORT:-8443}" in lib
+    assert 'base_url="https://127.0.0.1:$NGINX_TLS_PORT"' in up
+    for name in ["SECURE_COOKIES", "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER"]:
+        assert name not in up, f"up overrides {name}; production's default should hold"
+    assert re.search(r'deploy/local/tls\.sh" "\$TLS_DIR/ca" "\$TLS_DIR" localhost 127\.0\.0\.1', up)
+
+
+def test_k8s_ingresses_redirect_to_https_and_get_their_certificate_from_cert_manager():
+    for ingress in k8s_of_kind("Ingress"):
+        annotations = ingress["metadata"]["annotations"]
+        assert annotations["nginx.ingress.kubernetes.io/ssl-redirect"] == "true"
+    annotations = k8s_named("Ingress", "nexus")["metadata"]["annotations"]
+    assert annotations["cert-manager.io/cluster-issuer"]
 
 
 # --- Monitoring and CI ---------------------------------------------------------------------------

@@ -31,8 +31,8 @@ APPLY = ROOT / "deploy" / "firewall" / "apply"
 
 PUBLIC_PORTS = [22, 80, 443]
 # PostgreSQL, Redis, RabbitMQ (AMQP, management, epmd, clustering), gunicorn web-1 and web-2,
-# the local nginx, and a Prometheus exporter.
-CLOSED_PORTS = [5432, 6379, 5672, 15672, 4369, 25672, 8101, 8102, 8180, 9100]
+# the local nginx (HTTP and HTTPS), and a Prometheus exporter.
+CLOSED_PORTS = [5432, 6379, 5672, 15672, 4369, 25672, 8101, 8102, 8180, 8443, 9100]
 PROBE_TIMEOUT = 1.5
 
 # One process in the namespace listens on every port given, IPv4 and IPv6, and accepts forever.
@@ -331,7 +331,7 @@ def test_every_service_deploy_local_up_starts_listens_on_loopback():
     assert binds == ["127.0.0.1", "127.0.0.1:$port"], binds
     nginx = (ROOT / "deploy/local/nginx.conf.template").read_text()
     listens = re.findall(r"^\s*listen\s+([^;]+);", nginx, re.MULTILINE)
-    assert listens == ["127.0.0.1:@NGINX_PORT@"], listens
+    assert listens == ["127.0.0.1:@NGINX_TLS_PORT@ ssl", "127.0.0.1:@NGINX_PORT@"], listens
     everything = up + nginx + (ROOT / "deploy/local/lib.sh").read_text()
     assert not re.search(r"0\.0\.0\.0|\[::\]|\*:\d", everything)
     # Every URL the app processes are given points at loopback.
@@ -343,9 +343,9 @@ def test_every_service_deploy_local_up_starts_listens_on_loopback():
 
 def test_compose_publishes_only_nginx_beyond_this_machine():
     services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
-    public = {}
+    public: dict[str, list[str]] = {}
     for name, service in services.items():
         for mapping in service.get("ports", []):
             if not str(mapping).startswith("127.0.0.1:"):
-                public[name] = mapping
-    assert public == {"nginx": "8080:80"}
+                public.setdefault(name, []).append(mapping)
+    assert public == {"nginx": ["80:80", "443:443"]}

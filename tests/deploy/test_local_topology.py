@@ -3,27 +3,40 @@
 nginx load-balances two gunicorn replicas in production mode on PostgreSQL, Redis and RabbitMQ;
 a password-reset request goes through nginx, the broker and the Celery worker to an SMTP server
 this test runs. Only loopback traffic. Runs when NEXUS_TOPOLOGY_TEST=1 (.ci/run sets it).
+
+Every request goes over HTTPS, as a visitor's would, verified with the local CA that up made;
+plain HTTP is only what stays plain (the probes) and the redirect away from it.
 """
 
 import email
 import email.policy
+import functools
+import http.client
+import http.cookiejar
 import json
 import os
 import re
 import shlex
+import shutil
+import socket
 import socketserver
+import ssl
 import subprocess
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+
+from tests import figures
 
 if os.environ.get("NEXUS_TOPOLOGY_TEST") != "1":
     pytest.skip(
@@ -37,7 +50,10 @@ pytestmark = pytest.mark.services
 ROOT = Path(__file__).resolve().parents[2]
 RUN_DIR = Path(os.environ.get("NEXUS_LOCAL_RUN_DIR", ROOT / "deploy/local/.run"))
 NGINX_PORT = int(os.environ.get("NEXUS_LOCAL_NGINX_PORT", "8180"))
-BASE_URL = f"http://127.0.0.1:{NGINX_PORT}"
+NGINX_TLS_PORT = int(os.environ.get("NEXUS_LOCAL_NGINX_TLS_PORT", "8443"))
+BASE_URL = f"https://127.0.0.1:{NGINX_TLS_PORT}"
+PLAIN_URL = f"http://127.0.0.1:{NGINX_PORT}"
+LOCAL_CA = RUN_DIR / "tls/ca/ca.pem"
 UP_TIMEOUT_SECONDS = 420
 MAIL_TIMEOUT_SECONDS = 30
 
@@ -163,10 +179,16 @@ def topology_env() -> dict[str, str]:
     return env
 
 
+@functools.cache
+def local_ca_context() -> ssl.SSLContext:
+    """Verifies nginx's certificate against the CA deploy/local/up made, and nothing else."""
+    return ssl.create_default_context(cafile=LOCAL_CA)
+
+
 def fetch(path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
     request = urllib.request.Request(BASE_URL + path, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10, context=local_ca_context()) as response:
             return response.status, response.read(), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read(), dict(error.headers)
@@ -185,7 +207,7 @@ def post_json(path: str, payload: dict) -> int:
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10, context=local_ca_context()) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
@@ -277,7 +299,7 @@ def api_token(email_address: str, password: str) -> str:
         headers={"Content-Type": "application/json"},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=10, context=local_ca_context()) as response:
         return json.load(response)["access"]
 
 
@@ -317,7 +339,7 @@ def test_a_write_through_nginx_is_visible_to_visitors_within_two_seconds():
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=10, context=local_ca_context()) as response:
         assert response.status == 201
     written = time.monotonic()
 
@@ -338,3 +360,186 @@ def test_a_write_through_nginx_is_visible_to_visitors_within_two_seconds():
         time.sleep(0.05)
     assert seen == {"/api/v1/articles/", "/articles/"}, "the new article never showed"
     assert not served_old_as_fresh
+
+
+# --- HTTPS ----------------------------------------------------------------------------------------
+
+
+def tls_handshake(context: ssl.SSLContext) -> tuple[str | None, tuple | None]:
+    """(protocol, cipher) nginx agreed to on its HTTPS port with a client limited by context."""
+    with (
+        socket.create_connection(("127.0.0.1", NGINX_TLS_PORT), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+    ):
+        return tls.version(), tls.cipher()
+
+
+def client_limited_to(version: ssl.TLSVersion, ciphers: str) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=LOCAL_CA)
+    # SECLEVEL=0: this client would speak old protocols and weak suites, so a failed handshake
+    # is nginx's refusal, not the client's.
+    context.set_ciphers(f"{ciphers}:@SECLEVEL=0")
+    context.minimum_version = context.maximum_version = version
+    return context
+
+
+@pytest.mark.usefixtures("topology")
+def test_https_through_nginx_presents_a_chain_the_local_ca_verifies():
+    curl = shutil.which("curl")
+    assert curl, "curl is not installed (apt-get install curl; .ci/run installs it)"
+    result = subprocess.run(
+        [curl, "-sS", "-v", "-o", "/dev/null", "--cacert", str(LOCAL_CA), f"{BASE_URL}/healthz"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    handshake = [
+        line
+        for line in result.stderr.splitlines()
+        if line.startswith(("* ", "< HTTP", "< Strict-Transport-Security"))
+        and not line.startswith(("* Connection #", "*   Trying"))
+    ]
+    assert "*  SSL certificate verify ok." in handshake
+    assert any(line.startswith("*  issuer: O=Nexus local; CN=Nexus local CA") for line in handshake)
+    assert "< HTTP/1.1 200 OK" in handshake
+
+    # The chain as nginx sends it, and how a client that trusts only the local CA verifies it.
+    openssl = subprocess.run(
+        [
+            *("openssl", "s_client", "-connect", f"127.0.0.1:{NGINX_TLS_PORT}"),
+            *("-CAfile", str(LOCAL_CA), "-verify_return_error", "-showcerts"),
+        ],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert openssl.returncode == 0, openssl.stderr
+    chain = [
+        line.rstrip()
+        for line in (openssl.stderr + openssl.stdout).splitlines()
+        if re.match(r"^(depth=\d| \d s:|   i:|Verification:|Verify return code)", line)
+    ]
+    assert "Verification: OK" in chain
+    figures.report(
+        f"HTTPS through the native topology: curl -v --cacert {LOCAL_CA.relative_to(ROOT)} "
+        f"{BASE_URL}/healthz\n"
+        + "\n".join(f"    {line}" for line in handshake)
+        + "\n  the chain (openssl s_client -showcerts -CAfile ca.pem):\n"
+        + "\n".join(f"    {line}" for line in chain)
+    )
+
+
+@pytest.mark.usefixtures("topology")
+def test_nginx_speaks_tls_1_2_and_1_3_with_forward_secrecy_and_nothing_older():
+    agreed = {
+        version.name: tls_handshake(client_limited_to(version, "DEFAULT"))
+        for version in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3)
+    }
+    assert agreed["TLSv1_2"][0] == "TLSv1.2"
+    assert agreed["TLSv1_2"][1][0].startswith("ECDHE-")
+    assert agreed["TLSv1_3"][0] == "TLSv1.3"
+
+    refused = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # naming TLS 1.0 and 1.1 is the point
+        old_versions = (ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1)
+        for version in old_versions:
+            with pytest.raises(ssl.SSLError) as error:
+                tls_handshake(client_limited_to(version, "DEFAULT"))
+            refused[version.name] = error.value.reason
+    # A suite without forward secrecy, over a protocol nginx does speak.
+    with pytest.raises(ssl.SSLError) as error:
+        tls_handshake(client_limited_to(ssl.TLSVersion.TLSv1_2, "AES128-SHA"))
+    refused["TLSv1_2 AES128-SHA"] = error.value.reason
+
+    assert refused == {
+        "TLSv1": "TLSV1_ALERT_PROTOCOL_VERSION",
+        "TLSv1_1": "TLSV1_ALERT_PROTOCOL_VERSION",
+        "TLSv1_2 AES128-SHA": "SSLV3_ALERT_HANDSHAKE_FAILURE",
+    }
+    figures.report(
+        "TLS on nginx's HTTPS port: "
+        + ", ".join(f"{name} agreed {cipher[0]}" for name, (_, cipher) in agreed.items())
+        + "; refused: "
+        + ", ".join(f"{name} ({reason})" for name, reason in refused.items())
+    )
+
+
+def plain_request(
+    method: str, path: str, headers: dict[str, str] | None = None
+) -> http.client.HTTPResponse:
+    """One request to nginx's plain-HTTP port, redirects not followed."""
+    connection = http.client.HTTPConnection("127.0.0.1", NGINX_PORT, timeout=10)
+    connection.request(method, path, headers=headers or {})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+@pytest.mark.usefixtures("topology")
+def test_plain_http_is_redirected_to_https_except_the_health_probes():
+    for method, path in [
+        ("GET", "/articles/?page=2"),
+        ("GET", "/"),
+        ("POST", "/api/v1/auth/token/"),
+    ]:
+        response = plain_request(method, path)
+        assert response.status == 301, (method, path)
+        assert response.headers["Location"] == f"{BASE_URL}{path}"
+    # Probes stay plain: a load balancer or a script may check health without TLS.
+    assert plain_request("GET", "/healthz").status == 200
+    assert plain_request("GET", "/readyz").status == 200
+    assert plain_request("GET", "/metrics").status == 301
+
+
+@pytest.mark.usefixtures("topology")
+def test_hsts_comes_with_https_answers_and_a_forged_scheme_header_is_not_believed():
+    # Django sends HSTS exactly when it believes the request came over HTTPS (request.is_secure()),
+    # which behind nginx means X-Forwarded-Proto: https: so the header tells what the app believed.
+    hsts = "max-age=31536000; includeSubDomains; preload"
+    for path in ["/healthz", "/articles/"]:
+        assert fetch(path)[2].get("Strict-Transport-Security") == hsts, path
+    plain = plain_request("GET", "/healthz")
+    forged = plain_request("GET", "/healthz", {"X-Forwarded-Proto": "https"})
+    assert plain.status == forged.status == 200
+    assert plain.headers["Strict-Transport-Security"] is None
+    assert forged.headers["Strict-Transport-Security"] is None, (
+        "the client's scheme header got through"
+    )
+
+
+@pytest.mark.usefixtures("topology")
+def test_session_and_csrf_cookies_are_secure_and_travel_over_https():
+    address = f"cookies-{uuid.uuid4().hex[:12]}@example.com"
+    password = f"Topology-{uuid.uuid4().hex}"
+    create_user(address, password)
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(
+        urllib.request.HTTPSHandler(context=local_ca_context()),
+        urllib.request.HTTPCookieProcessor(jar),
+    )
+    with browser.open(f"{BASE_URL}/accounts/login/", timeout=10) as response:
+        form = response.read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    assert token, "no CSRF token in the login form"
+    login = urllib.request.Request(
+        f"{BASE_URL}/accounts/login/",
+        data=urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token[1], "username": address, "password": password}
+        ).encode(),
+        headers={"Referer": f"{BASE_URL}/accounts/login/"},
+        method="POST",
+    )
+    with browser.open(login, timeout=10) as response:
+        assert response.status == 200
+        assert urllib.parse.urlsplit(response.url).path != "/accounts/login/", "not signed in"
+    cookies = {cookie.name: cookie for cookie in jar}
+    assert {"sessionid", "csrftoken"} <= set(cookies)
+    assert cookies["sessionid"].secure
+    assert cookies["csrftoken"].secure
+    assert cookies["sessionid"].has_nonstandard_attr("HttpOnly")
