@@ -13,7 +13,7 @@ from django.contrib.postgres.operations import (
     ValidateConstraint,
 )
 from django.core.management import CommandError, call_command
-from django.db import migrations, models
+from django.db import connection, migrations, models
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.state import ProjectState
@@ -26,6 +26,7 @@ from nexus.core.migration_safety import (
     check_migrations,
     read_baseline,
 )
+from nexus.core.migration_safety.postgresql import type_change
 from nexus.knowledge import migrations as knowledge_migrations
 from tests import figures
 
@@ -463,4 +464,55 @@ def test_a_migration_file_that_drops_a_column_fails_the_check(tmp_path: Path) ->
         "deploy:\nknowledge.0999_under_test, operation 1 RemoveField (Remove field summary from "
         "article):\n    drops column summary of knowledge_article, which the previous release "
         "still reads\n    fix: contract in two releases"
+    )
+
+
+COLUMN_CHANGES = {
+    "varchar longer": (models.CharField(max_length=200), models.CharField(max_length=300)),
+    "varchar to text": (models.CharField(max_length=200), models.TextField()),
+    "varchar shorter": (models.CharField(max_length=200), models.CharField(max_length=100)),
+    "text to varchar": (models.TextField(), models.CharField(max_length=100)),
+    "more numeric precision": (
+        models.DecimalField(max_digits=5, decimal_places=2),
+        models.DecimalField(max_digits=7, decimal_places=2),
+    ),
+    "another numeric scale": (
+        models.DecimalField(max_digits=5, decimal_places=2),
+        models.DecimalField(max_digits=8, decimal_places=3),
+    ),
+    "integer to bigint": (models.IntegerField(), models.BigIntegerField()),
+    "same type, other choices": (
+        models.CharField(max_length=16, choices=[("a", "A")]),
+        models.CharField(max_length=16, choices=[("a", "A"), ("b", "B")]),
+    ),
+}
+
+
+@pytest.mark.django_db
+def test_the_type_rule_matches_what_postgresql_rewrites() -> None:
+    """The check calls a type change safe exactly when PostgreSQL keeps the table's file."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the rewrite is PostgreSQL's; DATABASE_URL names another database")
+    rewrites, disagreements = 0, []
+    with connection.cursor() as cursor:
+        for change, (old, new) in COLUMN_CHANGES.items():
+            new_type = new.db_type(connection)
+            cursor.execute(f"CREATE TEMPORARY TABLE column_change (c {old.db_type(connection)})")
+            cursor.execute("INSERT INTO column_change VALUES ('1')")
+            cursor.execute("SELECT pg_relation_filenode('column_change')")
+            [before] = cursor.fetchone()
+            cursor.execute(
+                f"ALTER TABLE column_change ALTER COLUMN c TYPE {new_type} USING c::{new_type}"
+            )
+            cursor.execute("SELECT pg_relation_filenode('column_change')")
+            [after] = cursor.fetchone()
+            cursor.execute("DROP TABLE column_change")
+            rewrites += after != before
+            if bool(type_change(old, new)) != (after != before):
+                disagreements.append(f"{change}: PostgreSQL rewrote: {after != before}")
+
+    assert not disagreements
+    figures.report(
+        f"migration check vs PostgreSQL: {len(COLUMN_CHANGES)} column type changes, {rewrites} "
+        f"rewrote the table, {len(disagreements)} disagreements with the check"
     )
