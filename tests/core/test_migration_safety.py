@@ -105,6 +105,18 @@ CONTRACT_AND_LOCKS = {
         [migrations.AddField("article", "reviewer", foreign_key_to_user())],
         "builds an index for reviewer on knowledge_article while blocking its writes",
     ),
+    "add a foreign key constraint": (
+        [
+            migrations.AddField(
+                "article",
+                "reviewer",
+                models.ForeignKey(
+                    "accounts.user", null=True, on_delete=models.SET_NULL, db_index=False
+                ),
+            )
+        ],
+        "adds a foreign key constraint on knowledge_article.reviewer, which reads every row",
+    ),
     "index a column in place": (
         [
             migrations.AlterField(
@@ -204,15 +216,40 @@ EXPAND = {
     "a many-to-many field (a new table)": [
         migrations.AddField("article", "readers", models.ManyToManyField("accounts.user"))
     ],
-    "a foreign key without its index, then the index built concurrently": [
+    "a foreign key: its column, its index concurrently, its constraint NOT VALID": [
         migrations.AddField(
             "article",
             "reviewer",
             models.ForeignKey(
-                "accounts.user", null=True, on_delete=models.SET_NULL, db_index=False
+                "accounts.user",
+                null=True,
+                on_delete=models.SET_NULL,
+                db_index=False,
+                db_constraint=False,
             ),
         ),
         AddIndexConcurrently("article", models.Index(fields=["reviewer"], name="art_reviewer")),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    "article",
+                    "reviewer",
+                    models.ForeignKey(
+                        "accounts.user", null=True, on_delete=models.SET_NULL, db_index=False
+                    ),
+                )
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    "ALTER TABLE knowledge_article ADD CONSTRAINT article_reviewer_fk "
+                    "FOREIGN KEY (reviewer_id) REFERENCES accounts_user (id) "
+                    "DEFERRABLE INITIALLY DEFERRED NOT VALID"
+                ),
+                migrations.RunSQL(
+                    "ALTER TABLE knowledge_article VALIDATE CONSTRAINT article_reviewer_fk"
+                ),
+            ],
+        ),
     ],
     "a wider column": [
         migrations.AlterField("article", "title", models.CharField(max_length=300)),
@@ -404,12 +441,14 @@ def test_a_missing_baseline_says_how_to_write_it(tmp_path: Path) -> None:
         call_command("check_migrations", "--baseline", str(tmp_path / "absent.txt"))
 
 
-def knowledge_migrations_plus(tmp_path: Path, new_migration: str) -> dict[str, str]:
+def knowledge_migrations_plus(
+    tmp_path: Path, new_migration: str, name: str = "0999_under_test"
+) -> dict[str, str]:
     """A copy of knowledge's migrations with one more file, as MIGRATION_MODULES to use."""
     package = f"knowledge_migrations_{tmp_path.name}"
     folder = tmp_path / package
     shutil.copytree(Path(knowledge_migrations.__file__).parent, folder)
-    (folder / "0999_under_test.py").write_text(new_migration)
+    (folder / f"{name}.py").write_text(new_migration)
     sys.path.insert(0, str(tmp_path))
     return {"knowledge": package}
 
@@ -515,4 +554,38 @@ def test_the_type_rule_matches_what_postgresql_rewrites() -> None:
     figures.report(
         f"migration check vs PostgreSQL: {len(COLUMN_CHANGES)} column type changes, {rewrites} "
         f"rewrote the table, {len(disagreements)} disagreements with the check"
+    )
+
+
+SQUASHED_MIGRATION = """
+from importlib import import_module
+
+from django.db import migrations
+
+attachment = import_module(f"{__package__}.0007_attachment")
+in_review = import_module(f"{__package__}.0008_article_in_review")
+
+
+class Migration(migrations.Migration):
+    replaces = [("knowledge", "0007_attachment"), ("knowledge", "0008_article_in_review")]
+    dependencies = attachment.Migration.dependencies
+    operations = attachment.Migration.operations + in_review.Migration.operations
+"""
+
+
+def test_a_squash_of_released_migrations_is_released(tmp_path: Path) -> None:
+    modules = knowledge_migrations_plus(tmp_path, SQUASHED_MIGRATION, "0007_squashed_0008")
+    not_released = tmp_path / "released.txt"
+    not_released.write_text(BASELINE.read_text().replace("knowledge.0008_article_in_review\n", ""))
+    try:
+        with override_settings(MIGRATION_MODULES=modules):
+            call_command("check_migrations")
+            with pytest.raises(CommandError) as refused:
+                call_command("check_migrations", "--baseline", str(not_released))
+    finally:
+        sys.path.remove(str(tmp_path))
+
+    assert str(refused.value) == (
+        "knowledge.0007_squashed_0008 squashes released and unreleased migrations "
+        "(0008_article_in_review not released): squash only migrations of a previous release"
     )

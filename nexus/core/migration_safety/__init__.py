@@ -91,6 +91,8 @@ def check_project(baseline: Path = BASELINE) -> Report:
     loader = MigrationLoader(None, ignore_no_migrations=True)
     released = read_baseline(baseline)
     nodes = _plan(loader)
+    for node in nodes:
+        released = _with_squashed(node, loader.graph.nodes[node], released)
     missing = released - set(nodes)
     if missing:
         listed = ", ".join(f"{app}.{name}" for app, name in sorted(missing))
@@ -143,6 +145,20 @@ def write_baseline(path: Path = BASELINE) -> int:
     nodes = sorted(node for node in loader.graph.nodes if node[0] in own_apps)
     path.write_text(_HEADER + "".join(f"{app}.{name}\n" for app, name in nodes), encoding="utf-8")
     return len(nodes)
+
+
+def _with_squashed(node: Node, migration: Migration, released: set[Node]) -> set[Node]:
+    """A squashed migration stands for the ones it replaces: released when they all were."""
+    replaced = {(app_label, name) for app_label, name in migration.replaces}
+    if not replaced or replaced.isdisjoint(released):
+        return released
+    if not replaced <= released:
+        raise MigrationCheckError(
+            f"{node[0]}.{node[1]} squashes released and unreleased migrations "
+            f"({', '.join(sorted(name for _, name in replaced - released))} not released): "
+            "squash only migrations of a previous release"
+        )
+    return (released - replaced) | {node}
 
 
 def _plan(loader: MigrationLoader) -> list[Node]:

@@ -20,6 +20,14 @@ UNIQUE_USING_INDEX = re.compile(
     rf"alter table (if exists )?{_IDENT} add constraint {_IDENT} unique using index {_IDENT}",
     re.I,
 )
+# Added without reading the table, then validated under a lock that lets writes through.
+CONSTRAINT_NOT_VALID = re.compile(
+    rf"alter table (if exists )?{_IDENT} add constraint {_IDENT} (foreign key|check) .+ not valid",
+    re.I | re.S,
+)
+VALIDATE_CONSTRAINT = re.compile(
+    rf"alter table (if exists )?{_IDENT} validate constraint {_IDENT}", re.I
+)
 DROP_COLUMN = re.compile(
     rf"alter table (?:if exists )?({_IDENT}) drop column (?:if exists )?({_IDENT})", re.I
 )

@@ -223,6 +223,8 @@ class Judge:
                 f"builds an index for {operation.name} on {table} while blocking its writes",
                 "add the field with db_index=False (unique=False), then " + FIX_ADD_INDEX,
             )
+        if _constrained(field):
+            yield _foreign_key_validated(f"{table}.{operation.name}")
 
     def _rename_field(
         self, operation: ops.RenameField, app_label: str, state: ProjectState
@@ -266,6 +268,8 @@ class Judge:
                 "AddConstraintNotValid and ValidateConstraint, then switch to NOT NULL in a "
                 "later release (PostgreSQL skips the scan) with reviewed_as_safe",
             )
+        if _constrained(new) and not _constrained(old):
+            yield _foreign_key_validated(column)
         if (new.unique and not old.unique) or (_indexed(new) and not _indexed(old)):
             yield Problem(
                 f"builds an index for {column} while blocking the table's writes",
@@ -309,7 +313,10 @@ class Judge:
                         f"{statement!r} cannot run inside a transaction",
                         "set atomic = False on the Migration",
                     )
-            elif postgresql.UNIQUE_USING_INDEX.fullmatch(statement):
+            elif postgresql.UNIQUE_USING_INDEX.fullmatch(statement) or (
+                postgresql.CONSTRAINT_NOT_VALID.fullmatch(statement)
+                or postgresql.VALIDATE_CONSTRAINT.fullmatch(statement)
+            ):
                 pass
             elif match := postgresql.DROP_COLUMN.fullmatch(statement):
                 table, column = (postgresql.unquote(name) for name in match.groups())
@@ -378,6 +385,21 @@ def _column(name: str, field: models.Field) -> str:
     if field.db_column:
         return field.db_column
     return f"{name}_id" if field.many_to_one or field.one_to_one else name
+
+
+def _foreign_key_validated(column: str) -> Problem:
+    return Problem(
+        f"adds a foreign key constraint on {column}, which reads every row while blocking "
+        "writes to both tables (SHARE ROW EXCLUSIVE)",
+        "add the field with db_constraint=False, then SeparateDatabaseAndState("
+        "state_operations=[AlterField(... db_constraint=True)], database_operations=["
+        "RunSQL('ALTER TABLE ... ADD CONSTRAINT <name> FOREIGN KEY (...) REFERENCES ... "
+        "NOT VALID'), RunSQL('ALTER TABLE ... VALIDATE CONSTRAINT <name>')])",
+    )
+
+
+def _constrained(field: models.Field) -> bool:
+    return bool((field.many_to_one or field.one_to_one) and getattr(field, "db_constraint", False))
 
 
 def _indexed(field: models.Field) -> bool:
