@@ -295,6 +295,16 @@ EXPAND = {
         ),
         ValidateConstraint("article", "art_v1"),
     ],
+    "a column made nullable and removed from the code in one operation": [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.AlterField(
+                    "article", "summary", models.CharField(max_length=500, null=True)
+                )
+            ],
+            state_operations=[migrations.RemoveField("article", "summary")],
+        )
+    ],
     "a model renamed in Python only": [
         migrations.AlterModelTable("bookmark", "knowledge_bookmark"),
         migrations.RenameModel("Bookmark", "SavedArticle"),

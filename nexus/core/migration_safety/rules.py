@@ -180,20 +180,15 @@ class Judge:
         for database_operation in operation.database_operations:
             yield from self.problems(database_operation, migration, database_state)
             database_operation.state_forwards(migration.app_label, database_state)
-        dropped_in_database = {
-            (op.model_name_lower, op.name_lower)
-            for op in operation.database_operations
-            if isinstance(op, ops.RemoveField)
-        }
         for state_operation in operation.state_operations:
             if not isinstance(state_operation, ops.RemoveField):
                 continue
-            if (state_operation.model_name_lower, state_operation.name_lower) in (
-                dropped_in_database
-            ):
-                continue
+            # As the database has it once the database side ran (absent if it dropped it).
             field = _field(
-                state, migration.app_label, state_operation.model_name, state_operation.name
+                database_state,
+                migration.app_label,
+                state_operation.model_name,
+                state_operation.name,
             )
             if field is not None and not field.many_to_many and _insert_needs_value(field):
                 yield Problem(
