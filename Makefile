@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := nexus/static/vendor
 
-.PHONY: run dev demo-data test install assets lint typecheck migrations-check pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search bench-servers bench-lists bench-http bench-cli bench-webhooks verify verify-proofs verify-faults verify-soak clean
+.PHONY: run dev demo-data test install assets lint typecheck migrations-check migrations-release pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search bench-servers bench-lists bench-http bench-cli bench-webhooks verify verify-proofs verify-faults verify-soak clean
 
 # Nexus as people use it: granian (manage.py serve), debug off, static files from WhiteNoise.
 run: demo-data
@@ -72,8 +72,15 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy nexus
 
+# The models match their migrations, and the migrations new since the previous release
+# (deploy/released-migrations.txt) follow expand/contract (docs/deploy.md).
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check_migrations
+
+# At release time, once the release's migrations ran in production: record them as released.
+migrations-release: install
+	$(PY) manage.py check_migrations --release
 
 pytest: install assets
 	$(PYTEST) $(PYTEST_ARGS)
