@@ -413,3 +413,79 @@ def test_every_panel_has_data_after_a_load_run_and_each_dashboard_is_previewed(
         f"statuses {dict(sorted(statuses.items()))}); previews in "
         + ", ".join(f"artifacts/dashboards/{path.stem}.png" for path in DASHBOARDS)
     )
+
+
+# --- The native topology's Grafana --------------------------------------------------------------
+
+LOCAL_GRAFANA = ROOT / "deploy" / "local" / "grafana"
+
+
+def local_grafana(tmp_path: Path, *args: str, path: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {
+        "PATH": path,
+        "HOME": str(tmp_path),
+        "NEXUS_LOCAL_RUN_DIR": str(tmp_path / "run"),
+    }
+    return subprocess.run(
+        [str(LOCAL_GRAFANA), *args],
+        env={**environment, **env},
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+
+
+def test_the_native_topology_says_grafana_is_skipped_where_it_is_not_installed(tmp_path):
+    (tmp_path / "bin").mkdir()
+    for name in ("bash", "dirname", "hostname", "mkdir", "cat", "rm", "grep"):
+        (tmp_path / "bin" / name).symlink_to(
+            subprocess.check_output(["which", name], text=True).strip()
+        )
+    ran = local_grafana(tmp_path, path=str(tmp_path / "bin"))
+    assert ran.returncode == 0, ran.stderr
+    assert "Grafana skipped: no grafana or grafana-server binary on PATH" in ran.stderr
+    # up runs it after the rest has started, down stops it first.
+    assert '\n"$ROOT/deploy/local/grafana"\n' in (ROOT / "deploy" / "local" / "up").read_text()
+    assert '"$ROOT/deploy/local/grafana" stop' in (ROOT / "deploy" / "local" / "down").read_text()
+
+
+def test_the_native_topology_starts_grafana_with_the_provisioning_and_stops_it(tmp_path):
+    """A stand-in `grafana` on PATH (a real HTTP server under that name) records how it was
+    started: the repository's provisioning, its dashboards, the Prometheus URL, a password file."""
+    port = servers.free_port()
+    (tmp_path / "bin").mkdir()
+    stand_in = tmp_path / "bin" / "grafana"
+    stand_in.write_text(
+        "#!/bin/bash\n"
+        f'printf "%s\\n" "$@" >{tmp_path}/args\n'
+        f"env | grep ^NEXUS_ >{tmp_path}/env\n"
+        f"exec -a grafana python3 -m http.server --bind 127.0.0.1 {port}\n"
+    )
+    stand_in.chmod(0o755)
+    path = f"{tmp_path / 'bin'}:/usr/bin:/bin"
+    env = {"NEXUS_LOCAL_GRAFANA_PORT": str(port), "NEXUS_LOCAL_PROMETHEUS_URL": "http://prom:9090"}
+    try:
+        started = local_grafana(tmp_path, path=path, **env)
+        assert started.returncode == 0, started.stderr
+        assert f"Grafana: http://127.0.0.1:{port}/" in started.stderr
+        args = (tmp_path / "args").read_text().split()
+        assert args[0] == "server"
+        config = (tmp_path / "run" / "grafana" / "grafana.ini").read_text()
+        assert f"provisioning = {GRAFANA / 'provisioning'}" in config
+        assert f"http_port = {port}" in config
+        password_file = tmp_path / "run" / "grafana" / "admin-password"
+        assert f"admin_password = $__file{{{password_file}}}" in config
+        assert password_file.stat().st_mode & 0o077 == 0
+        assert password_file.read_text() not in started.stderr
+        environment = dict(line.split("=", 1) for line in (tmp_path / "env").read_text().split())
+        assert environment["NEXUS_PROMETHEUS_URL"] == "http://prom:9090"
+        assert environment["NEXUS_GRAFANA_DASHBOARDS"] == str(GRAFANA / "dashboards")
+    finally:
+        stopped = local_grafana(tmp_path, "stop", path=path, **env)
+    assert stopped.returncode == 0, stopped.stderr
+    assert "stopping Grafana" in stopped.stderr
+    deadline = time.monotonic() + 10
+    while servers.answers(port, "/") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not servers.answers(port, "/")
