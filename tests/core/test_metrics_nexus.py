@@ -90,6 +90,7 @@ def test_the_outbox_figures_take_one_query_however_many_events_wait(
     scrape, django_assert_max_num_queries
 ):
     OutboxEvent.objects.bulk_create([OutboxEvent(name="test.pending") for _ in range(200)])
+    scrape()  # the week's activity is counted now, then remembered for a minute
     with django_assert_max_num_queries(1):
         found = scrape()
     assert value(found, "nexus_outbox_pending_events") == 200
