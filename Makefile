@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := nexus/static/vendor
 
-.PHONY: run dev demo-data test install assets lint typecheck migrations-check migrations-release pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search bench-servers bench-lists bench-http bench-cli bench-webhooks verify verify-proofs verify-faults verify-soak clean
+.PHONY: run dev demo-data test install assets lint typecheck migrations-check migrations-release pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search bench-servers bench-lists bench-http bench-cli bench-webhooks dashboards-preview verify verify-proofs verify-faults verify-soak clean
 
 # Nexus as people use it: granian (manage.py serve), debug off, static files from WhiteNoise.
 run: demo-data
@@ -139,6 +139,14 @@ bench-servers: install assets
 # WSGI app on the replicas' server) and a naive DRF build, wrk at 16 and 64 connections in
 # interleaved rounds; the dataset (100k articles, 1M votes, ...) is built once into the nexus_bench
 # database and reused. About 20 minutes; BENCH_ARGS="--quick --scale 0.01" for a quick look.
+# Screenshots of each Grafana dashboard with data, without Grafana: a real Prometheus scrapes a live
+# Nexus through a short load run, every panel's query must return data, and Chromium draws the
+# panels (deploy/monitoring/preview) into artifacts/dashboards/<dashboard>.png. Needs prometheus,
+# promtool, Chromium, PostgreSQL, Redis and RabbitMQ (NEXUS_TEST_BROKER_URL); make test runs it too.
+dashboards-preview: install assets
+	$(VENV)/bin/pytest -n 0 tests/deploy/test_dashboards.py $(PYTEST_ARGS)
+	@ls -1 artifacts/dashboards/*.png
+
 bench-http: install assets
 	@for tool in wrk nginx; do command -v $$tool >/dev/null || \
 		{ echo "make bench-http needs $$tool (Debian: apt-get install wrk nginx)" >&2; exit 1; }; done

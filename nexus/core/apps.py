@@ -22,9 +22,12 @@ class CoreConfig(AppConfig):
         # deadletters connects the task_failure handler that keeps given-up tasks as dead
         # letters; pagecache's write observer makes cached pages obsolete (it imports DRF, so
         # not before the apps are ready); metrics connects the task counters and the worker's
-        # exporter, and its outbox collector reads a model.
+        # exporter; its collectors read models and the broker, and it times every query.
         from nexus.core import deadletters, metrics, pagecache  # noqa: F401
 
         metrics.register_collectors()
 
         connection_created.connect(pagecache.observe_writes, dispatch_uid="nexus.observe_writes")
+        connection_created.connect(
+            metrics.time_connection_queries, dispatch_uid="nexus.time_connection_queries"
+        )

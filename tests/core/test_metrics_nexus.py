@@ -1,5 +1,6 @@
 """Nexus's own metrics on /metrics after doing the thing: outbox lag, webhook deliveries, imports,
-search latency; and a real prefork worker's task failures and retries on its own exporter port."""
+search latency, database and cache timings, the Celery queue depth, the week's activity; and a
+real prefork worker's task failures and retries on its own exporter port."""
 
 import urllib.request
 import uuid
@@ -7,17 +8,31 @@ from datetime import timedelta
 
 import pytest
 from celery import current_app
-from django.db import connection
+from django.core.cache import caches
+from django.db import DatabaseError, connection, transaction
 from prometheus_client.parser import text_string_to_metric_families
 
-from nexus.core import clock
+from nexus.accounts.models import User
+from nexus.challenges.services.challenges import challenge_create, solution_create
+from nexus.core import clock, metrics
 from nexus.core.models import OutboxEvent
 from nexus.importer import sources
 from nexus.importer.pipeline import run_import
+from nexus.knowledge.services.articles import article_create
+from nexus.mentorship.services.milestones import milestone_review, milestone_submit
 from nexus.notifications import services as notifications
 from tests import figures, servers
 from tests.core import poison_tasks
+from tests.factories import UserFactory
 from tests.importer.journals import JOURNAL
+from tests.mentorship.conftest import (  # noqa: F401 (fixtures)
+    GOOD_SCORES,
+    cohort,
+    learner,
+    program,
+    progress,
+    rubric,
+)
 from tests.notifications.conftest import Receiver
 from tests.notifications.test_broker_delivery import (
     BROKER_URL,
@@ -75,6 +90,7 @@ def test_the_outbox_figures_take_one_query_however_many_events_wait(
     scrape, django_assert_max_num_queries
 ):
     OutboxEvent.objects.bulk_create([OutboxEvent(name="test.pending") for _ in range(200)])
+    scrape()  # the week's activity is counted now, then remembered for a minute
     with django_assert_max_num_queries(1):
         found = scrape()
     assert value(found, "nexus_outbox_pending_events") == 200
@@ -127,6 +143,127 @@ def test_each_search_is_timed(scrape, api_client):
     after = scrape()
     assert value(after, name) - before == 2
     assert value(after, "nexus_search_duration_seconds_bucket", le="+Inf") == value(after, name)
+
+
+@pytest.mark.django_db
+def test_every_database_query_is_timed_and_a_failing_one_counted(scrape):
+    name = "nexus_db_query_duration_seconds_count"
+    before = scrape()
+    for _ in range(5):
+        User.objects.exists()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM no_such_table")
+    after = scrape()
+    # The scrape's own queries (outbox, week's activity) add a few more.
+    assert value(after, name, alias="default") - value(before, name, alias="default") >= 6
+    errors = "nexus_db_query_errors_total"
+    assert value(after, errors, alias="default") - value(before, errors, alias="default") == 1
+
+
+@pytest.mark.django_db
+def test_every_redis_cache_call_is_timed_by_alias_and_operation(scrape, settings):
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set: the caches are in memory, with nothing to time")
+    name = "nexus_cache_operation_duration_seconds_count"
+    before = scrape()
+    caches["best_effort"].set("metrics-test", 1, 30)
+    for _ in range(3):
+        caches["best_effort"].get("metrics-test")
+    caches["default"].get_many(["metrics-test", "other"])
+    after = scrape()
+    for cache, operation, count in [
+        ("best_effort", "set", 1),
+        ("best_effort", "get", 3),
+        ("default", "get_many", 1),
+    ]:
+        labels = {"cache": cache, "operation": operation}
+        assert value(after, name, **labels) - value(before, name, **labels) == count, labels
+
+
+@pytest.mark.django_db
+def test_the_weeks_activity_counts_what_happened_in_the_last_7_days_only(
+    scrape, owner, mentor, request
+):
+    # The mentorship tests' fixtures: a learner with a milestone, in a cohort with a rubric.
+    milestone, its_learner = request.getfixturevalue("progress"), request.getfixturevalue("learner")
+    old = UserFactory()
+    User.objects.filter(pk=old.pk).update(date_joined=clock.now() - timedelta(days=8))
+    article_create(author=owner, title="Published", body="Body", status="published")
+    article_create(author=owner, title="A draft", body="Body")
+    challenge = challenge_create(author=owner, title="A challenge", body="Why?")
+    solution_create(challenge=challenge, author=mentor, body="Because.")
+    milestone_submit(progress=milestone, actor=its_learner, note="Done")
+    milestone_review(progress=milestone, reviewer=mentor, decision="approved", scores=GOOD_SCORES)
+    metrics.weekly_activity.forget()
+    found = scrape()
+    week = {
+        activity: value(found, "nexus_weekly_activity", activity=activity)
+        for activity in ("signups", "articles_published", "challenges_answered")
+    } | {
+        "milestones_reviewed": value(found, "nexus_weekly_activity", activity="milestones_reviewed")
+    }
+    recent_users = User.objects.exclude(pk=old.pk).count()
+    assert week == {
+        "signups": recent_users,
+        "articles_published": 1,
+        "challenges_answered": 1,
+        "milestones_reviewed": 1,
+    }
+    figures.report(f"weekly activity metric: {week}")
+
+
+@pytest.mark.django_db
+def test_the_weeks_activity_is_counted_once_a_minute_however_often_it_is_scraped(
+    scrape, django_assert_max_num_queries
+):
+    metrics.weekly_activity.forget()
+    scrape()
+    UserFactory()
+    with django_assert_max_num_queries(1):  # the outbox's query; the activity is remembered
+        found = scrape()
+    assert value(found, "nexus_weekly_activity", activity="signups") == 0
+
+
+@pytest.fixture
+def broker_queue(monkeypatch):
+    """Celery sending to a queue of its own on the test broker, as a deployment does."""
+    if not BROKER_URL:
+        pytest.skip("NEXUS_TEST_BROKER_URL is not set")
+    queue = f"nexus-test-{uuid.uuid4().hex[:10]}"
+    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
+    monkeypatch.setitem(current_app.conf, "broker_url", BROKER_URL)
+    monkeypatch.setitem(current_app.conf, "task_default_queue", queue)
+    drop_broker_connections()
+    yield queue
+    with current_app.connection_for_write() as conn:
+        conn.default_channel.queue_delete(queue)
+    drop_broker_connections()
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_the_queue_depth_is_what_waits_in_celerys_queue_on_the_broker(scrape, broker_queue):
+    assert value(scrape(), "nexus_celery_queue_messages", queue=broker_queue) == 0
+    with current_app.connection_for_write() as conn:
+        conn.default_channel.queue_declare(queue=broker_queue, durable=True, auto_delete=False)
+        producer = conn.Producer()
+        for number in range(3):
+            producer.publish({"n": number}, routing_key=broker_queue)
+    assert value(scrape(), "nexus_celery_queue_messages", queue=broker_queue) == 3
+    figures.report(f"queue depth metric: 3 messages waiting in {broker_queue}, read off the broker")
+
+
+@pytest.mark.django_db
+def test_a_broker_that_does_not_answer_leaves_the_queue_depth_out_not_the_scrape(
+    scrape, monkeypatch
+):
+    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
+    monkeypatch.setitem(
+        current_app.conf, "broker_url", f"amqp://guest:guest@127.0.0.1:{servers.free_port()}//"
+    )
+    found = scrape()
+    assert not [name for name, _ in found if name == "nexus_celery_queue_messages"]
+    assert value(found, "nexus_outbox_pending_events") == 0
 
 
 # --- A real worker's exporter -----------------------------------------------------------------
