@@ -75,7 +75,12 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     REQUIRED_FIELDS: ClassVar[list[str]] = ["display_name"]
 
     class Meta:
-        indexes = [models.Index(fields=["role"]), models.Index(fields=["display_name"])]
+        indexes = [
+            models.Index(fields=["role"]),
+            models.Index(fields=["display_name"]),
+            # The weekly sign-ups on /metrics (nexus.core.metrics).
+            models.Index(fields=["date_joined"], name="accounts_user_joined"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(signup_pending=True, is_active=True),

@@ -190,8 +190,8 @@ WEEKLY_ACTIVITIES: tuple[tuple[str, str, str, dict[str, str]], ...] = (
 class WeeklyActivityCollector(Collector):
     """The business view: how many sign-ups, published articles, answers to challenges and
     milestone reviews the last 7 days saw. Four COUNTs, kept for a minute so that frequent scrapes
-    (and every replica) cost the database four small queries a minute each; the articles' and
-    answers' counts use their (status, published_at) and created_at indexes."""
+    (and every replica) cost the database four small queries a minute each, each served by an
+    index on the date it counts by."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

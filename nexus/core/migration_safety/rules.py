@@ -52,7 +52,8 @@ class Problem:
 
 
 FIX_ADD_INDEX = (
-    "use django.contrib.postgres.operations.AddIndexConcurrently in a migration with atomic = False"
+    "use nexus.core.migration_ops.AddIndexOnline (AddIndexConcurrently on PostgreSQL, a plain "
+    "index on SQLite) in a migration with atomic = False"
 )
 FIX_TWO_STEP_REMOVE = (
     "contract in two releases: first remove it from the model and ship "
@@ -146,7 +147,7 @@ class Judge:
                     yield Problem(
                         f"drops an index of {self._table(app_label, operation)} under an "
                         "ACCESS EXCLUSIVE lock",
-                        "use django.contrib.postgres.operations.RemoveIndexConcurrently in a "
+                        "use nexus.core.migration_ops.RemoveIndexOnline in a "
                         "migration with atomic = False",
                     )
             case ops.AddConstraint():

@@ -61,7 +61,9 @@ class MilestoneReview(ScoredReview):
     class Meta:
         ordering = ("submission", "id")
         indexes = [
-            models.Index(fields=["reviewer", "-created_at"], name="mentorship_msreview_reviewer")
+            models.Index(fields=["reviewer", "-created_at"], name="mentorship_msreview_reviewer"),
+            # The weekly milestone reviews on /metrics (nexus.core.metrics).
+            models.Index(fields=["created_at"], name="mentorship_msreview_created"),
         ]
 
     def __str__(self) -> str:
