@@ -570,7 +570,7 @@ def test_local_nginx_config_is_accepted_by_nginx(tmp_path):
 
 
 def test_local_scripts_are_executable_and_parse():
-    for name in ["up", "down"]:
+    for name in ["up", "down", "roll"]:
         script = ROOT / "deploy/local" / name
         assert script.stat().st_mode & 0o111, f"deploy/local/{name} is not executable"
         result = subprocess.run(
@@ -582,7 +582,7 @@ def test_local_scripts_are_executable_and_parse():
 def test_local_up_starts_the_same_processes_as_the_containers():
     up = (ROOT / "deploy/local/up").read_text()
     lib = (ROOT / "deploy/local/lib.sh").read_text()
-    assert f'gunicorn" {WSGI_APP}' in up
+    assert f'gunicorn" {WSGI_APP}' in lib  # start_web, shared with deploy/local/roll
     assert "NEXUS_MODE=production" in up
     assert "-A nexus worker -l info" in up
     assert "-A nexus beat -l info" in up
