@@ -15,7 +15,8 @@ connection that happened to stay on one replica). Meanwhile, in the order a rele
 
 Every answer must be the expected 2xx, with no connection error, and both replicas must be new
 processes. Figures per phase (before, migration, roll, after) go to the run's summary.
-Runs when NEXUS_TOPOLOGY_TEST=1 (.ci/run sets it), on the topology of test_local_topology.py.
+Runs when NEXUS_TOPOLOGY_TEST=1 (.ci/run sets it), on the session's topology (tests/deploy/topology.py,
+shared with test_local_topology.py).
 """
 
 import http.client
@@ -32,16 +33,21 @@ import psycopg
 import pytest
 
 from tests import figures
-from tests.deploy.test_local_topology import (
+from tests.deploy.topology import (
     NGINX_PORT,
     ROOT,
     RUN_DIR,
     api_token,
     create_user,
-    smtp_server,  # noqa: F401 (the topology fixture's dependency)
-    topology,  # noqa: F401 (the fixture)
     topology_env,
 )
+
+if os.environ.get("NEXUS_TOPOLOGY_TEST") != "1":
+    pytest.skip(
+        "the rolling-restart test starts the native topology (PostgreSQL, Redis, RabbitMQ, nginx, "
+        "gunicorn, Celery); set NEXUS_TOPOLOGY_TEST=1 to run it (.ci/run does)",
+        allow_module_level=True,
+    )
 
 pytestmark = pytest.mark.services
 
