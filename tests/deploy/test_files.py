@@ -5,6 +5,7 @@ Dockerfile, compose.yaml, deploy/k8s, the nginx configs and the CI definitions.
 """
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -577,6 +578,26 @@ def test_local_scripts_are_executable_and_parse():
             ["bash", "-n", str(script)], capture_output=True, text=True, check=False
         )
         assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--migrat"], "unknown argument '--migrat'; usage: deploy/local/roll [--migrate]"),
+        (["--migrate"], "no topology in {run_dir}: run deploy/local/up first"),
+    ],
+)
+def test_local_roll_refuses_what_it_cannot_do_and_says_why(tmp_path, arguments, message):
+    result = subprocess.run(
+        [str(ROOT / "deploy/local/roll"), *arguments],
+        env={**os.environ, "NEXUS_LOCAL_RUN_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr == f"[nexus-local] error: {message.format(run_dir=tmp_path)}\n"
 
 
 def test_local_up_starts_the_same_processes_as_the_containers():
