@@ -1,4 +1,4 @@
-# Shared by deploy/local/up and deploy/local/down; sourced, not run.
+# Shared by deploy/local/up, down and roll; sourced, not run.
 # Every setting has a default and can be overridden from the environment (see docs/deploy.md).
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -80,4 +80,40 @@ APP_PROCESSES=(nginx beat worker web-2 web-1)  # in the order down stops them
 stop_app_processes() {
     local name
     for name in "${APP_PROCESSES[@]}"; do stop_pid "$name"; done
+}
+
+# --- App processes (up and roll fill app_env, the NAME=value settings of every app process) ---
+
+# Processes start with this environment only, so nothing leaks in from the caller's shell
+# (a test run's CELERY_TASK_ALWAYS_EAGER, say, would silently bypass the broker).
+run_app() {
+    env -i PATH="$VENV/bin:/usr/local/bin:/usr/bin:/bin" HOME="${HOME:-/root}" LANG=C.UTF-8 \
+        "${app_env[@]}" "$@"
+}
+
+healthz_ok() {  # healthz_ok URL: GET URL answers 200 (over HTTPS, verified with the local CA)
+    "$VENV/bin/python" - "$1" "$TLS_DIR/ca/ca.pem" <<'PY'
+import ssl, sys, urllib.request
+context = ssl.create_default_context(cafile=sys.argv[2])
+with urllib.request.urlopen(sys.argv[1], timeout=3, context=context) as response:
+    sys.exit(response.status != 200)
+PY
+}
+
+start_web() {  # start_web NAME PORT
+    local name=$1 port=$2
+    if pid_alive "$name"; then
+        log "$name already runs (pid $(<"$RUN_DIR/$name.pid"))"
+        return
+    fi
+    if port_open "$port"; then
+        die "port $port is taken by another process; set NEXUS_LOCAL_WEB${name#web-}_PORT"
+    fi
+    log "starting $name on 127.0.0.1:$port"
+    run_app NEXUS_REPLICA="$name" "$VENV/bin/gunicorn" nexus.wsgi:application \
+        --chdir "$ROOT" --bind "127.0.0.1:$port" --workers "$WEB_WORKERS" \
+        --forwarded-allow-ips 127.0.0.1 --daemon --pid "$RUN_DIR/$name.pid" \
+        --control-socket "$RUN_DIR/$name.ctl" \
+        --access-logfile "$RUN_DIR/$name-access.log" --error-logfile "$RUN_DIR/$name.log" \
+        --capture-output
 }

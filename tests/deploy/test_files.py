@@ -5,6 +5,7 @@ Dockerfile, compose.yaml, deploy/k8s, the nginx configs and the CI definitions.
 """
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -587,7 +588,7 @@ def test_local_nginx_config_is_accepted_by_nginx(tmp_path):
 
 
 def test_local_scripts_are_executable_and_parse():
-    for name in ["up", "down", "tls.sh"]:
+    for name in ["up", "down", "roll", "tls.sh", "grafana"]:
         script = ROOT / "deploy/local" / name
         assert script.stat().st_mode & 0o111, f"deploy/local/{name} is not executable"
         result = subprocess.run(
@@ -596,10 +597,30 @@ def test_local_scripts_are_executable_and_parse():
         assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--migrat"], "unknown argument '--migrat'; usage: deploy/local/roll [--migrate]"),
+        (["--migrate"], "no topology in {run_dir}: run deploy/local/up first"),
+    ],
+)
+def test_local_roll_refuses_what_it_cannot_do_and_says_why(tmp_path, arguments, message):
+    result = subprocess.run(
+        [str(ROOT / "deploy/local/roll"), *arguments],
+        env={**os.environ, "NEXUS_LOCAL_RUN_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr == f"[nexus-local] error: {message.format(run_dir=tmp_path)}\n"
+
+
 def test_local_up_starts_the_same_processes_as_the_containers():
     up = (ROOT / "deploy/local/up").read_text()
     lib = (ROOT / "deploy/local/lib.sh").read_text()
-    assert f'gunicorn" {WSGI_APP}' in up
+    assert f'gunicorn" {WSGI_APP}' in lib  # start_web, shared with deploy/local/roll
     assert "NEXUS_MODE=production" in up
     assert "-A nexus worker -l info" in up
     assert "-A nexus beat -l info" in up

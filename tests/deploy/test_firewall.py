@@ -326,8 +326,8 @@ def test_apply_checks_and_loads_nothing_unless_asked(namespace):
 
 def test_every_service_deploy_local_up_starts_listens_on_loopback():
     up = (ROOT / "deploy/local/up").read_text()
-    binds = re.findall(r"--bind\s+\"?([^\s\"]+)", up)
-    # redis-server and both gunicorn replicas (start_web serves web-1 and web-2).
+    binds = re.findall(r"--bind\s+\"?([^\s\"]+)", up + (ROOT / "deploy/local/lib.sh").read_text())
+    # redis-server and both gunicorn replicas (lib.sh's start_web serves web-1 and web-2).
     assert binds == ["127.0.0.1", "127.0.0.1:$port"], binds
     nginx = (ROOT / "deploy/local/nginx.conf.template").read_text()
     listens = re.findall(r"^\s*listen\s+([^;]+);", nginx, re.MULTILINE)
