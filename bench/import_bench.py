@@ -28,7 +28,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
-from django.urls import get_resolver  # noqa: E402
+from django.urls import get_resolver, reverse  # noqa: E402
 
 LIMIT_FILES_PER_SECOND = 50.0
 
@@ -83,8 +83,11 @@ def main() -> None:
     rows.append(("ours: parse and extract (no database)", best))
 
     setup_test_environment()
-    # As in a worker that has run a job before: the URLconf (reverse() in every write) is loaded.
+    # As in a worker that has run a job before: the URLconf (reverse() in every write) is loaded
+    # and its reverse lookups built (the first reverse() builds them for every route: a quarter
+    # of a second, once per process, which is not the import's).
     get_resolver().url_patterns  # noqa: B018
+    reverse("knowledge:article", args=["warm-up"])
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         owner = User.objects.create_user("bench@example.com", None, display_name="Bench")
