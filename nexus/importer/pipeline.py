@@ -19,6 +19,7 @@ from nexus.importer.models import ImportedItem
 from nexus.importer.parsing import BinaryContentError, ParsedDocument, parse_document
 from nexus.importer.sinks import PENDING, Outcome, sink_for
 from nexus.importer.sinks import journal as journal_sink
+from nexus.importer.sinks.base import one_import
 from nexus.importer.sources import Source, SourceFile
 
 logger = logging.getLogger(__name__)
@@ -323,8 +324,9 @@ def run_import(
         notify(ImportProgress(0, total, 0, 0, file.path))
     items_total = sum(each.item_count for each in read)
     notify(ImportProgress(0, total, 0, items_total, ""))
-    # Subscribers (search, notifications) take the whole import's events at once, in bulk.
-    with events.batched():
+    # Subscribers (search, notifications) take the whole import's events at once, in bulk; what
+    # the sinks need from every file (the technology index, the review gate) is read once.
+    with events.batched(), one_import():
         files: list[FileReport] = []
         items_done = 0
         for done, each in enumerate(read, start=1):
