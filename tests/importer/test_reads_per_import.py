@@ -1,5 +1,6 @@
 """What is the same for every file of an import (the technology index, the author's review gate,
-their cohort) is read once per import, however many files it has; outside an import it is read every time."""
+their cohort, the route's ledger) is read once per import, however many files it has; outside an
+import it is read every time."""
 
 import pytest
 from django.db import connection
@@ -36,15 +37,20 @@ def _shared_reads(sql: str) -> str | None:
         return "review gate"
     if sql.startswith('SELECT "journal_cohortmembership".'):
         return "cohort"
+    if sql.startswith('SELECT "importer_importeditem".') and '"identity" IN' not in sql:
+        return "route ledger"
     return None
 
 
-def _import_reads(owner, count: int, key: str) -> tuple[dict[str, int], int]:
+def _import_reads(
+    owner, count: int, key: str, status: str = "imported"
+) -> tuple[dict[str, int], int]:
     with CaptureQueriesContext(connection) as queries:
         report = run_import(owner=owner, source=_source(count, key))
-    assert report["files"]["imported"] == count, report["files"]
-    # Every file wrote something of its own, so each one reached the sinks.
-    assert all(file["counts"].get("created") for file in report["file_reports"])
+    assert report["files"][status] == count, report["files"]
+    if status == "imported":
+        # Every file wrote something of its own, so each one reached the sinks.
+        assert all(file["counts"].get("created") for file in report["file_reports"])
     reads: dict[str, int] = {}
     for query in queries.captured_queries:
         if (kind := _shared_reads(query["sql"])) is not None:
@@ -57,14 +63,17 @@ def test_the_technology_index_and_review_gate_are_read_once_per_import_not_per_f
     six_files, six_total = _import_reads(owner, 6, "test:six")
 
     for reads in (one_file, six_files):
-        assert (reads["technology index"], reads["review gate"]) == (1, 1)
+        assert (reads["technology index"], reads["review gate"], reads["route ledger"]) == (1, 1, 1)
     # The sink reads the cohort once per import; the journal service checks it again as it
     # writes each file's entry (one more read per file, its own).
     assert six_files["cohort"] == one_file["cohort"] + 5
     assert Article.objects.filter(author=owner, title__startswith="Test query counts").count() == 6
+    again, again_total = _import_reads(owner, 6, "test:six", status="unchanged")
+    assert again == {"route ledger": 1}
     figures.report(
-        "import reads per import (technology index, review gate): 1 each for 1 file and for 6; "
-        f"cohort reads {one_file['cohort']} and {six_files['cohort']}; statements in all: {one_total} for 1 file, {six_total} for 6"
+        "import reads per import (technology index, review gate, route ledger): 1 each for 1 "
+        f"file and for 6; cohort reads {one_file['cohort']} and {six_files['cohort']}; "
+        f"re-import of the 6 unchanged: {again_total} statements; statements in all: {one_total} for 1 file, {six_total} for 6"
     )
 
 
@@ -81,3 +90,16 @@ def test_outside_an_import_every_call_computes_and_inside_one_the_first_answer_i
         assert per_import("other", compute) == 4
     with one_import():
         assert per_import("key", compute) == 5
+
+
+def test_two_files_of_one_path_still_see_what_the_first_wrote(owner):
+    text = _journal("twice", 0).encode()
+    files = [SourceFile(path="README.md", data=text), SourceFile(path="README.md", data=text)]
+    report = run_import(
+        owner=owner, source=Source(key="test:twice", label="", kind="zip", files=files)
+    )
+
+    first, second = (file["counts"] for file in report["file_reports"])
+    assert first.get("created")
+    assert not second.get("created")
+    assert set(second) == {"unchanged"}
