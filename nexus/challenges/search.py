@@ -28,6 +28,14 @@ def _plain(body_html: str, body: str) -> str:
     return plain_text(body_html) if body_html else body
 
 
+# Where `queryset` puts the prefetched relations, as plain lists (to_attr): Django otherwise
+# builds a related manager's queryset per challenge and relation, which was most of re-indexing an
+# import.
+TECHNOLOGIES_ATTR = "indexed_technologies"
+TAGS_ATTR = "indexed_tags"
+SOLUTIONS_ATTR = "indexed_solutions"
+
+
 @registry.register("challenge")
 class ChallengeSearch(SearchProvider):
     model = Challenge
@@ -38,13 +46,16 @@ class ChallengeSearch(SearchProvider):
             "id", "challenge_id", "body", "body_html", "score"
         )
         return Challenge.objects.select_related("author").prefetch_related(
-            "technologies", "tags", Prefetch("solutions", queryset=solutions)
+            Prefetch("technologies", to_attr=TECHNOLOGIES_ATTR),
+            Prefetch("tags", to_attr=TAGS_ATTR),
+            Prefetch("solutions", queryset=solutions, to_attr=SOLUTIONS_ATTR),
         )
 
     def to_document(self, obj: Challenge) -> IndexEntry | None:
         if obj.status == ChallengeStatus.DUPLICATE:
             return None
-        solutions = sorted(obj.solutions.all(), key=lambda s: s.pk != obj.accepted_solution_id)
+        prefetched: list[Solution] = getattr(obj, SOLUTIONS_ATTR)
+        solutions = sorted(prefetched, key=lambda s: s.pk != obj.accepted_solution_id)
         body = "\n\n".join(
             [_plain(obj.body_html, obj.body), *(_plain(s.body_html, s.body) for s in solutions)]
         )
@@ -53,8 +64,8 @@ class ChallengeSearch(SearchProvider):
             title=obj.title,
             body=body,
             url=obj.get_absolute_url(),
-            technologies=[Facet(tech.slug, tech.name) for tech in obj.technologies.all()],
-            tags=[Facet(tag.name, tag.name) for tag in obj.tags.all()],
+            technologies=[Facet(tech.slug, tech.name) for tech in getattr(obj, TECHNOLOGIES_ATTR)],
+            tags=[Facet(tag.name, tag.name) for tag in getattr(obj, TAGS_ATTR)],
             owner_id=obj.author_id,
             author_name=obj.author.display_name,
             status=obj.status,

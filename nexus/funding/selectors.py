@@ -1,6 +1,7 @@
 """Funding's reads: bounty and sponsorship lists with what their pages and APIs show, the open
 bounty total a challenge list annotates, and the thank-you lists of profiles and cohorts."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -43,6 +44,14 @@ def open_bounties(*, challenge_id: int) -> QuerySet[Bounty]:
         .select_related("sponsor")
         .order_by("-amount", "id")
     )
+
+
+def challenges_with_open_bounties(*, challenge_ids: Iterable[int]) -> set[int]:
+    """Of `challenge_ids`, those with at least one open bounty (one query for many)."""
+    open_bounties = Bounty.objects.filter(
+        challenge_id__in=list(challenge_ids), status=BountyStatus.OPEN
+    )
+    return set(open_bounties.values_list("challenge_id", flat=True).distinct())
 
 
 def open_bounty_totals(*, challenge_id: int) -> dict[str, Decimal]:

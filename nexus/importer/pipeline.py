@@ -19,6 +19,7 @@ from nexus.importer.models import ImportedItem
 from nexus.importer.parsing import BinaryContentError, ParsedDocument, parse_document
 from nexus.importer.sinks import PENDING, Outcome, sink_for
 from nexus.importer.sinks import journal as journal_sink
+from nexus.importer.sinks.base import one_import
 from nexus.importer.sources import Source, SourceFile
 
 logger = logging.getLogger(__name__)
@@ -77,12 +78,17 @@ class FileLedger:
     """The ImportedItem rows of one (owner, source, path), read once; and, by identity, the rows
     another route to the same content wrote."""
 
-    def __init__(self, owner: User, context: FileContext) -> None:
+    def __init__(
+        self, owner: User, context: FileContext, rows: list[ImportedItem] | None = None
+    ) -> None:
         self.owner = owner
         self.context = context
-        rows = ImportedItem.objects.filter(
-            owner=owner, source=context.source_key, path=context.path
-        )
+        if rows is None:
+            rows = list(
+                ImportedItem.objects.filter(
+                    owner=owner, source=context.source_key, path=context.path
+                )
+            )
         self.rows = {row.item_key: row for row in rows}
         self.elsewhere: dict[str, ImportedItem] = {}
         self.recorded: dict[str, ImportedItem] = {}
@@ -169,9 +175,13 @@ def _details(outcome: Outcome) -> dict[str, Any]:
 
 
 def _write_items(
-    owner: User, context: FileContext, items: list[ExtractedItem], file_hash: str
+    owner: User,
+    context: FileContext,
+    items: list[ExtractedItem],
+    file_hash: str,
+    rows: list[ImportedItem] | None = None,
 ) -> list[Outcome]:
-    ledger = FileLedger(owner, context)
+    ledger = FileLedger(owner, context, rows)
     outcomes: list[Outcome] = []
     waiting: dict[int, list[ExtractedItem]] = {}
     sinks: dict[int, Any] = {}
@@ -227,6 +237,8 @@ class ReadFile:
     document: ParsedDocument | None = None
     items: list[ExtractedItem] = field(default_factory=list)
     file_hash: str = ""
+    # The file's ledger rows as read with the whole source's (None: the writer reads them).
+    ledger_rows: list[ImportedItem] | None = None
 
     @property
     def item_count(self) -> int:
@@ -235,8 +247,29 @@ class ReadFile:
         return len(self.items)
 
 
-def read_file(*, owner: User, source: Source, file: SourceFile) -> ReadFile:
-    """The cheap half of an import: skip, recognise an unchanged file, or parse and extract."""
+def source_ledger(*, owner: User, source: Source) -> dict[str, list[ImportedItem]] | None:
+    """Every ledger row of this route, by path, in one query (rather than two per file); None
+    when two files share a path, as each must then see what the other wrote."""
+    paths = [file.path for file in source.files]
+    if len(set(paths)) != len(paths):
+        return None
+    rows: dict[str, list[ImportedItem]] = {path: [] for path in paths}
+    # By route only: a path list as large as a big zip's would pass SQLite's parameter limit.
+    for row in ImportedItem.objects.filter(owner=owner, source=source.key):
+        if row.path in rows:
+            rows[row.path].append(row)
+    return rows
+
+
+def read_file(
+    *,
+    owner: User,
+    source: Source,
+    file: SourceFile,
+    ledger: dict[str, list[ImportedItem]] | None = None,
+) -> ReadFile:
+    """The cheap half of an import: skip, recognise an unchanged file, or parse and extract.
+    `ledger` is the route's rows by path (`source_ledger`), read here when not given."""
     if file.skip_reason:
         return ReadFile(file, FileReport(path=file.path, status="skipped", reason=file.skip_reason))
     context = FileContext(
@@ -249,15 +282,22 @@ def read_file(*, owner: User, source: Source, file: SourceFile) -> ReadFile:
         history=file.history,
     )
     file_hash = hashlib.sha256(file.data).hexdigest()
-    known = ImportedItem.objects.filter(
-        owner=owner, source=source.key, path=file.path, item_key=FILE_KEY
-    ).first()
+    rows = ledger.get(file.path) if ledger is not None else None
+    if rows is None:
+        known = ImportedItem.objects.filter(
+            owner=owner, source=source.key, path=file.path, item_key=FILE_KEY
+        ).first()
+    else:
+        known = next((row for row in rows if row.item_key == FILE_KEY), None)
     if known is not None and known.content_hash == file_hash:
-        unchanged = (
-            ImportedItem.objects.filter(owner=owner, source=source.key, path=file.path)
-            .exclude(item_key=FILE_KEY)
-            .count()
-        )
+        if rows is None:
+            unchanged = (
+                ImportedItem.objects.filter(owner=owner, source=source.key, path=file.path)
+                .exclude(item_key=FILE_KEY)
+                .count()
+            )
+        else:
+            unchanged = sum(row.item_key != FILE_KEY for row in rows)
         report = FileReport(path=file.path, status="unchanged", counts={"unchanged": unchanged})
         return ReadFile(file, report)
     try:
@@ -265,7 +305,7 @@ def read_file(*, owner: User, source: Source, file: SourceFile) -> ReadFile:
     except BinaryContentError:
         return ReadFile(file, FileReport(path=file.path, status="skipped", reason="binary file"))
     items = items_for(document, context)
-    return ReadFile(file, None, context, document, items, file_hash)
+    return ReadFile(file, None, context, document, items, file_hash, rows)
 
 
 def write_file(*, owner: User, read: ReadFile, dry_run: bool = False) -> FileReport:
@@ -284,7 +324,7 @@ def write_file(*, owner: User, read: ReadFile, dry_run: bool = False) -> FileRep
         repairs=document.repairs,
     )
     with transaction.atomic():
-        outcomes = _write_items(owner, read.context, read.items, read.file_hash)
+        outcomes = _write_items(owner, read.context, read.items, read.file_hash, read.ledger_rows)
         if dry_run:
             transaction.set_rollback(True)
     report.items = [_item_row(outcome) for outcome in outcomes]
@@ -315,16 +355,18 @@ def run_import(
     total = len(source.files)
     notify = progress or (lambda update: None)
     read: list[ReadFile] = []
+    ledger = source_ledger(owner=owner, source=source)
     for file in source.files:
         try:
-            read.append(read_file(owner=owner, source=source, file=file))
+            read.append(read_file(owner=owner, source=source, file=file, ledger=ledger))
         except Exception as exc:  # one bad file must not stop the others
             read.append(ReadFile(file, _failed(file, exc)))
         notify(ImportProgress(0, total, 0, 0, file.path))
     items_total = sum(each.item_count for each in read)
     notify(ImportProgress(0, total, 0, items_total, ""))
-    # Subscribers (search, notifications) take the whole import's events at once, in bulk.
-    with events.batched():
+    # Subscribers (search, notifications) take the whole import's events at once, in bulk; what
+    # the sinks need from every file (the technology index, the review gate) is read once.
+    with events.batched(), one_import():
         files: list[FileReport] = []
         items_done = 0
         for done, each in enumerate(read, start=1):

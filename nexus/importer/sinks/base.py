@@ -1,5 +1,8 @@
 """What a sink is, and the registry each sink module adds itself to by item kind."""
 
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -44,3 +47,31 @@ def register(sink: Sink) -> Sink:
     for kind in sink.kinds:
         REGISTRY[kind] = sink
     return sink
+
+
+# What `per_import` worked out in the current `one_import()` block, or None outside one.
+_import_memo: ContextVar[dict[Hashable, Any] | None] = ContextVar("import_memo", default=None)
+
+
+@contextmanager
+def one_import() -> Iterator[None]:
+    """Inside this block (the files of one import), what is the same for every file is worked out
+    once (`per_import`) rather than by every sink for every file. Only reads of what an import
+    never writes belong there (technologies, the review gate, the learner's cohort), so the
+    first file's answer holds for all of them."""
+    token = _import_memo.set({})
+    try:
+        yield
+    finally:
+        _import_memo.reset(token)
+
+
+def per_import[T](key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`, once per import for `key` inside `one_import()`, every time outside one."""
+    memo = _import_memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    result: T = memo[key]
+    return result

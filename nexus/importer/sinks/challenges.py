@@ -13,8 +13,7 @@ from nexus.importer.items import ExtractedItem, FileContext, provenance
 from nexus.importer.models import ImportedItem
 from nexus.importer.parsing import technologies as known
 from nexus.importer.sinks.base import Ledger, Outcome, register
-from nexus.importer.sinks.knowledge import EDITED_SINCE, TechnologyIndex
-from nexus.knowledge.models import Technology
+from nexus.importer.sinks.knowledge import EDITED_SINCE, TechnologyIndex, technology_index
 
 
 def _marker(*parts: str) -> int:
@@ -41,7 +40,7 @@ class ChallengeSink:
     def write(
         self, *, owner: User, context: FileContext, items: list[ExtractedItem], ledger: Ledger
     ) -> list[Outcome]:
-        index = TechnologyIndex(Technology.objects.all())
+        index = technology_index()
         outcomes: list[Outcome] = []
         new: list[tuple[ExtractedItem, challenges.ChallengeDraft]] = []
         for item in items:

@@ -34,14 +34,13 @@ from nexus.core import clock
 from nexus.importer.items import ExtractedItem, FileContext, provenance
 from nexus.importer.parsing import technologies as known
 from nexus.importer.parsing.dates import first_written_date
-from nexus.importer.sinks.base import Ledger, Outcome, register
+from nexus.importer.sinks.base import Ledger, Outcome, per_import, register
 from nexus.importer.sinks.challenges import _marker
-from nexus.importer.sinks.knowledge import EDITED_SINCE, TechnologyIndex
+from nexus.importer.sinks.knowledge import EDITED_SINCE, TechnologyIndex, technology_index
 from nexus.importer.sources.base import LineOrigin
 from nexus.journal import selectors as journal_selectors
 from nexus.journal import services as journal
 from nexus.journal.models import Entry, Visibility
-from nexus.knowledge.models import Technology
 
 MAX_TOPICS = 10
 # How an entry got its date, as the report names it.
@@ -115,8 +114,10 @@ class JournalSink:
     def write(
         self, *, owner: User, context: FileContext, items: list[ExtractedItem], ledger: Ledger
     ) -> list[Outcome]:
-        index = TechnologyIndex(Technology.objects.all())
-        cohort = journal_selectors.cohort_of(learner=owner)
+        index = technology_index()
+        cohort = per_import(
+            ("cohort", owner.pk), lambda: journal_selectors.cohort_of(learner=owner)
+        )
         today = clock.today()
         highest = {
             kind: max((int(i.data["number"]) for i in items if i.kind == kind), default=1)

@@ -13,7 +13,8 @@ from nexus.accounts.models import User
 from nexus.core.markdown import render_markdown
 from nexus.importer.items import ExtractedItem, FileContext, provenance
 from nexus.importer.parsing import technologies as known
-from nexus.importer.sinks.base import Ledger, Outcome, register
+from nexus.importer.sinks.base import Ledger, Outcome, per_import, register
+from nexus.knowledge import reviews
 from nexus.knowledge import services as knowledge
 from nexus.knowledge.models import Article, ArticleKind, ArticleStatus, Technology
 
@@ -49,6 +50,12 @@ class TechnologyIndex:
         return list(dict.fromkeys(found))[: knowledge.MAX_TECHNOLOGIES]
 
 
+def technology_index() -> TechnologyIndex:
+    """Every technology, indexed once per import (each file's sinks used to load and index the
+    whole table again)."""
+    return per_import("technology_index", lambda: TechnologyIndex(Technology.objects.all()))
+
+
 def _summary(text: str) -> str:
     """The start of a Markdown text as plain text on one line: lists show summaries as text."""
     text = " ".join(render_markdown(_leading_blocks(text)).plain_text.split())
@@ -76,7 +83,7 @@ class KnowledgeSink:
     def write(
         self, *, owner: User, context: FileContext, items: list[ExtractedItem], ledger: Ledger
     ) -> list[Outcome]:
-        index = TechnologyIndex(Technology.objects.all())
+        index = technology_index()
         concepts = _concepts_titled([item.title for item in items if item.kind == "concept"])
         outcomes = []
         new: list[tuple[ExtractedItem, dict[str, Any]]] = []
@@ -114,7 +121,12 @@ class KnowledgeSink:
         """The file's new articles, created together."""
         message = f"Imported from {context.path}"
         drafts = [knowledge.ArticleDraft(message=message, **fields) for _item, fields in new]
-        created = knowledge.articles_create(author=owner, drafts=drafts, unreviewed_as_drafts=True)
+        needs_review = per_import(
+            ("review_required", owner.pk), lambda: reviews.review_required(owner)
+        )
+        created = knowledge.articles_create(
+            author=owner, drafts=drafts, unreviewed_as_drafts=True, needs_review=needs_review
+        )
         return [
             Outcome(item=item, action="skipped", reason=_refusal(result))
             if isinstance(result, ValidationError)

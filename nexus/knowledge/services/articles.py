@@ -283,13 +283,19 @@ def _checked_draft(
 
 
 def articles_create(
-    *, author: User, drafts: Sequence[ArticleDraft], unreviewed_as_drafts: bool = False
+    *,
+    author: User,
+    drafts: Sequence[ArticleDraft],
+    unreviewed_as_drafts: bool = False,
+    needs_review: bool | None = None,
 ) -> list[Article | ValidationError]:
     """`article_create` for many articles at once, in a fixed number of statements: each draft
     gives its article, or the ValidationError that refused it (the others are still created).
 
     With `unreviewed_as_drafts`, an author whose articles are reviewed first gets the ones they
-    wanted published as drafts to send for review, instead of a refusal of each."""
+    wanted published as drafts to send for review, instead of a refusal of each. A caller that
+    has asked `reviews.review_required(author)` already (an import, once for all its files)
+    passes the answer as `needs_review`."""
     if not policies.can_create_article(author):
         raise PermissionDenied("This account may not write articles.")
     wanted = {slug for draft in drafts for slug in draft.technologies}
@@ -297,7 +303,8 @@ def articles_create(
     results: list[Article | ValidationError] = []
     checked: list[tuple[Article, ArticleDraft, list[Technology], list[str]]] = []
     now = clock.now()
-    needs_review = reviews.review_required(author)
+    if needs_review is None:
+        needs_review = reviews.review_required(author)
     if needs_review and unreviewed_as_drafts:
         drafts = [
             dataclasses.replace(draft, status=ArticleStatus.DRAFT)
