@@ -611,21 +611,36 @@ def test_a_squash_of_released_migrations_is_released(tmp_path: Path) -> None:
     )
 
 
+def _user_joined_indexed() -> bool:
+    with connection.cursor() as cursor:
+        return "accounts_user_joined" in connection.introspection.get_constraints(
+            cursor, "accounts_user"
+        )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_online_index_operations_build_and_drop_an_index_on_this_database() -> None:
     """CONCURRENTLY on PostgreSQL, the plain statements on SQLite (which has no CONCURRENTLY):
-    the migration that indexes users' sign-up dates runs both ways on either."""
+    the migration that indexes users' sign-up dates runs both ways on either, and so does the
+    removal of that index."""
     from django.db.migrations.executor import MigrationExecutor
 
-    def indexed() -> bool:
-        with connection.cursor() as cursor:
-            return "accounts_user_joined" in connection.introspection.get_constraints(
-                cursor, "accounts_user"
-            )
+    from nexus.core.migration_ops import RemoveIndexOnline
 
     executor = MigrationExecutor(connection)
     executor.migrate([("accounts", "0005_names_for_apis")])
-    assert not indexed()
+    assert not _user_joined_indexed()
     executor.loader.build_graph()
     executor.migrate([("accounts", "0006_user_date_joined_index")])
-    assert indexed()
+    assert _user_joined_indexed()
+
+    removal = RemoveIndexOnline("user", "accounts_user_joined")
+    with_index = MigrationLoader(connection).project_state()
+    without = with_index.clone()
+    removal.state_forwards("accounts", without)
+    with connection.schema_editor(atomic=False) as editor:
+        removal.database_forwards("accounts", editor, with_index, without)
+    assert not _user_joined_indexed()
+    with connection.schema_editor(atomic=False) as editor:
+        removal.database_backwards("accounts", editor, without, with_index)
+    assert _user_joined_indexed()
