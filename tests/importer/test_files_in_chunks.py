@@ -114,32 +114,32 @@ def test_a_concept_named_in_two_files_of_one_chunk_is_one_article(owner, caplog)
     assert len({row.target_id for row in rows}) == 1
 
 
-def _refuse_titles_with(word: str) -> None:
-    """The database itself refuses an article whose title holds `word`: a write that fails."""
+def _refuse_ledger_rows_of(path: str) -> None:
+    """The database itself refuses the ledger rows of one file: a write that fails (a trigger,
+    so neither the services nor the importer can tell it apart from a real failure)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "CREATE FUNCTION refuse_article() RETURNS trigger AS $$ BEGIN "
-                "RAISE EXCEPTION 'article refused by the test'; END $$ LANGUAGE plpgsql"
+                "CREATE FUNCTION refuse_ledger_row() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'ledger row refused by the test'; END $$ LANGUAGE plpgsql"
             )
             cursor.execute(
-                "CREATE TRIGGER refuse_article BEFORE INSERT ON knowledge_article FOR EACH ROW "
-                f"WHEN (NEW.title LIKE '%%{word}%%') EXECUTE FUNCTION refuse_article()"
+                "CREATE TRIGGER refuse_ledger_row BEFORE INSERT ON importer_importeditem "
+                f"FOR EACH ROW WHEN (NEW.path = '{path}') EXECUTE FUNCTION refuse_ledger_row()"
             )
         else:
             cursor.execute(
-                "CREATE TRIGGER refuse_article BEFORE INSERT ON knowledge_article "
-                f"WHEN NEW.title LIKE '%{word}%' "
-                "BEGIN SELECT RAISE(ABORT, 'article refused by the test'); END"
+                "CREATE TRIGGER refuse_ledger_row BEFORE INSERT ON importer_importeditem "
+                f"WHEN NEW.path = '{path}' "
+                "BEGIN SELECT RAISE(ABORT, 'ledger row refused by the test'); END"
             )
 
 
 def test_a_file_failing_inside_a_chunk_is_the_only_failure_and_the_others_land(owner, caplog):
     caplog.set_level(logging.INFO, logger="nexus.importer.pipeline")
     texts = [numbered_journal(n) for n in range(6)]
-    texts[3] = texts[3].replace("Small commits 3", "Poisoned practice")
     files = [SourceFile(path=f"f{n}.md", data=text.encode()) for n, text in enumerate(texts)]
-    _refuse_titles_with("Poisoned")
+    _refuse_ledger_rows_of("f3.md")
     seen: list[tuple[int, str]] = []
 
     report = run_import(
@@ -151,8 +151,9 @@ def test_a_file_failing_inside_a_chunk_is_the_only_failure_and_the_others_land(o
     assert _fell_back(caplog)  # the chunk of files 4 to 6 failed, and was written file by file
     statuses = [(file["path"], file["status"]) for file in report["file_reports"]]
     assert statuses == [(f"f{n}.md", "failed" if n == 3 else "imported") for n in range(6)]
-    assert "article refused by the test" in report["file_reports"][3]["reason"]
+    assert "ledger row refused by the test" in report["file_reports"][3]["reason"]
     assert not ImportedItem.objects.filter(owner=owner, path="f3.md").exists()
+    assert not Article.objects.filter(author=owner, title="Small commits 3").exists()
     for n in (0, 1, 2, 4, 5):
         assert Article.objects.filter(author=owner, title=f"Small commits {n}").exists()
     # Progress is reported for every file, in order, failed or not.
