@@ -97,8 +97,16 @@ def main() -> None:
             kind="folder",
             files=[SourceFile(path=path, data=data) for path, data in files],
         )
+        statements = 0
+
+        def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+            nonlocal statements
+            statements += 1
+            return execute(sql, params, many, context)
+
         start, cpu_start = time.perf_counter(), time.process_time()
-        first = run_import(owner=owner, source=source)
+        with connection.execute_wrapper(count):
+            first = run_import(owner=owner, source=source)
         rows.append(("ours: first import (writes articles)", time.perf_counter() - start))
         # The importing process's own CPU time: on a shared machine it moves far less than the
         # wall clock does (the database server's CPU is not in it).
@@ -123,7 +131,7 @@ def main() -> None:
     first_seconds = rows[2][1]
     print(
         f"\nfirst import: {rate(first['totals']['created'], first_seconds):.1f} articles/s, "
-        f"{first_cpu:.2f} s CPU in this process; "
+        f"{first_cpu:.2f} s CPU in this process, {statements} statements; "
         f"{first['totals']['created']} created, {first['files']['failed']} failed; "
         f"re-import: {again['files']['unchanged']} files unchanged, "
         f"{again['totals']['created'] + again['totals']['updated']} writes"

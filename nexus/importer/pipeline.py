@@ -6,7 +6,7 @@ hash is unchanged is skipped; a changed item updates its target unless someone e
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,12 +19,17 @@ from nexus.importer.models import ImportedItem
 from nexus.importer.parsing import BinaryContentError, ParsedDocument, parse_document
 from nexus.importer.sinks import PENDING, Outcome, sink_for
 from nexus.importer.sinks import journal as journal_sink
-from nexus.importer.sinks.base import one_import
+from nexus.importer.sinks.base import BatchSink, ChunkConflict, Pending, Plan, one_import
 from nexus.importer.sources import Source, SourceFile
 
 logger = logging.getLogger(__name__)
 
 FILE_KEY = "file"
+# How many files' new items are written in one set of bulk statements (a chunk).
+CHUNK_FILES = 16
+SAME_ITEM = "imported before from another source"
+# What an item became that the ledger records (a target to find it by next time).
+RECORDED = ("created", "updated", "matched", "linked")
 ACTIONS = (
     "created",
     "updated",
@@ -96,15 +101,6 @@ class FileLedger:
     def previous(self, item: ExtractedItem) -> ImportedItem | None:
         return self.rows.get(item.key)
 
-    def look_elsewhere(self, items: list[ExtractedItem]) -> None:
-        """One query for the items this route has not written: same identity, any route."""
-        wanted = [item.identity for item in items if item.key not in self.rows]
-        found = ImportedItem.objects.filter(owner=self.owner, identity__in=wanted).exclude(
-            target_kind="file"
-        )
-        for row in found.order_by("pk"):
-            self.elsewhere.setdefault(row.identity, row)
-
     def record(
         self, item: ExtractedItem | None, key: str, content_hash: str, **target: Any
     ) -> None:
@@ -121,16 +117,6 @@ class FileLedger:
             created_at=now,
             updated_at=now,
         )
-
-    def save(self) -> None:
-        """Write every recorded row in one statement: new ones inserted, known ones updated."""
-        ImportedItem.objects.bulk_create(
-            list(self.recorded.values()),
-            update_conflicts=True,
-            unique_fields=["owner", "source", "path", "item_key"],
-            update_fields=[*LEDGER_FIELDS, "updated_at"],
-        )
-        self.recorded.clear()
 
 
 def _target(outcome: Outcome | ImportedItem) -> dict[str, Any]:
@@ -174,56 +160,179 @@ def _details(outcome: Outcome) -> dict[str, Any]:
     return dict(outcome.details)
 
 
-def _write_items(
-    owner: User,
-    context: FileContext,
-    items: list[ExtractedItem],
-    file_hash: str,
-    rows: list[ImportedItem] | None = None,
-) -> list[Outcome]:
-    ledger = FileLedger(owner, context, rows)
-    outcomes: list[Outcome] = []
-    waiting: dict[int, list[ExtractedItem]] = {}
-    sinks: dict[int, Any] = {}
-    ledger.look_elsewhere(items)
-    for item in items:
-        previous = ledger.previous(item)
-        if previous is not None and previous.content_hash == item.content_hash:
-            outcomes.append(
-                Outcome(item=item, action="unchanged", target_slug=previous.target_slug)
-            )
-            continue
-        if previous is None and (same := ledger.elsewhere.get(item.identity)) is not None:
-            # Imported before by another route (a file, now in a folder or a zip): the same item.
-            ledger.record(item, item.key, item.content_hash, **_target(same))
-            outcomes.append(
-                Outcome(
-                    item=item,
-                    action="unchanged",
-                    reason="imported before from another source",
-                    target_slug=same.target_slug,
+def _recorded(outcome: Outcome) -> bool:
+    return outcome.action in RECORDED
+
+
+@dataclass
+class FilePlan:
+    """One file of a chunk, planned: its outcomes known so far, what each batch sink planned, and
+    items that are another file's new item of the chunk (same identity), known once it is made."""
+
+    read: "ReadFile"
+    ledger: FileLedger
+    outcomes: list[Outcome] = field(default_factory=list)
+    plans: list[tuple[BatchSink, Plan]] = field(default_factory=list)
+    same_as: list[tuple[ExtractedItem, Pending]] = field(default_factory=list)
+
+
+def _write_chunk(owner: User, reads: list["ReadFile"]) -> list[list[Outcome]]:
+    """Write the items of several read files with one set of bulk statements per sink (and one
+    ledger upsert), giving each file the outcomes it gets when written alone, in file order: an
+    item that another route, or an earlier file of the chunk, wrote is unchanged; a concept an
+    earlier file names links to its stub. Raises ChunkConflict when that cannot hold."""
+    ledgers = []
+    for read in reads:
+        assert read.context is not None
+        ledgers.append(FileLedger(owner, read.context, read.ledger_rows))
+    _look_elsewhere(owner, ledgers, [read.items for read in reads])
+    # Identity -> (position of the file, what it became) for the chunk's items, first one kept.
+    recorded: dict[str, tuple[int, ImportedItem]] = {}
+    waiting: dict[str, tuple[int, Pending]] = {}
+    states: dict[int, Any] = {}
+    files: list[FilePlan] = []
+    for position, (read, ledger) in enumerate(zip(reads, ledgers, strict=True)):
+        context = read.context
+        assert context is not None
+        file = FilePlan(read, ledger)
+        files.append(file)
+        by_sink: dict[int, tuple[Any, list[ExtractedItem]]] = {}
+        for item in read.items:
+            previous = ledger.previous(item)
+            if previous is not None and previous.content_hash == item.content_hash:
+                file.outcomes.append(
+                    Outcome(item=item, action="unchanged", target_slug=previous.target_slug)
                 )
-            )
-            continue
-        sink = sink_for(item.kind)
-        if sink is None:
-            outcomes.append(Outcome(item=item, action="pending", reason=PENDING.get(item.kind, "")))
-            continue
-        sinks[id(sink)] = sink
-        waiting.setdefault(id(sink), []).append(item)
-    for sink_id, sink_items in waiting.items():
-        for outcome in sinks[sink_id].write(
-            owner=owner, context=context, items=sink_items, ledger=ledger
-        ):
-            outcomes.append(outcome)
-            if outcome.action in ("created", "updated", "matched", "linked"):
+                continue
+            if previous is None:
+                same = ledger.elsewhere.get(item.identity)
+                earlier = recorded.get(item.identity)
+                if same is None and earlier is not None and earlier[0] < position:
+                    same = earlier[1]
+                if same is not None:
+                    # Imported before by another route (a file, now in a folder or a zip), or
+                    # by an earlier file of this import: the same item.
+                    file.outcomes.append(_same_item(item, same.target_slug))
+                    ledger.record(item, item.key, item.content_hash, **_target(same))
+                    continue
+                waits = waiting.get(item.identity)
+                if waits is not None and waits[0] < position:
+                    file.same_as.append((item, waits[1]))
+                    continue
+            sink = sink_for(item.kind)
+            if sink is None:
+                outcome = Outcome(item=item, action="pending", reason=PENDING.get(item.kind, ""))
+                file.outcomes.append(outcome)
+                continue
+            by_sink.setdefault(id(sink), (sink, []))[1].append(item)
+        for sink_id, (sink, sink_items) in by_sink.items():
+            if isinstance(sink, BatchSink):
+                if sink_id not in states:
+                    states[sink_id] = sink.chunk_state(_chunk_items(reads, sink.kinds))
+                plan = sink.plan(
+                    owner=owner,
+                    context=context,
+                    items=sink_items,
+                    ledger=ledger,
+                    state=states[sink_id],
+                )
+                file.plans.append((sink, plan))
+                file.outcomes += plan.outcomes
+                for pending in plan.new:
+                    waiting.setdefault(pending.item.identity, (position, pending))
+                for follower, _stub in plan.follows:
+                    # Alone, a later file would find this one's link: too rare to mirror here.
+                    unmade = Pending(item=follower, draft=None, context=context)
+                    waiting.setdefault(follower.identity, (position, unmade))
+            else:
+                file.outcomes += sink.write(
+                    owner=owner, context=context, items=sink_items, ledger=ledger
+                )
+        for outcome in file.outcomes:
+            if _recorded(outcome):
+                ledger.record(
+                    outcome.item, outcome.item.key, outcome.item.content_hash, **_target(outcome)
+                )
+        for row in ledger.recorded.values():
+            if row.identity:
+                recorded.setdefault(row.identity, (position, row))
+    _create_together(owner, files)
+    results = []
+    for file in files:
+        later: list[Outcome] = []
+        for sink, plan in file.plans:
+            later += sink.finish(plan, context=file.ledger.context)
+        for item, pending in file.same_as:
+            made = pending.outcome
+            if made is None or not _recorded(made):
+                # Alone, this file would have written the item itself.
+                raise ChunkConflict(f"{item.key} follows another file's item, not written")
+            later.append(_same_item(item, made.target_slug))
+            file.ledger.record(item, item.key, item.content_hash, **_target(made))
+        for outcome in later:
+            if _recorded(outcome):
                 item = outcome.item
-                ledger.record(item, item.key, item.content_hash, **_target(outcome))
-    ledger.record(None, FILE_KEY, file_hash)
-    ledger.save()
-    order = {item.key: position for position, item in enumerate(items)}
-    outcomes.sort(key=lambda outcome: order.get(outcome.item.key, 0))
-    return outcomes
+                file.ledger.record(item, item.key, item.content_hash, **_target(outcome))
+        file.ledger.record(None, FILE_KEY, file.read.file_hash)
+        order = {item.key: position for position, item in enumerate(file.read.items)}
+        outcomes = file.outcomes + later
+        outcomes.sort(key=lambda outcome: order.get(outcome.item.key, 0))
+        results.append(outcomes)
+    _save_ledgers([file.ledger for file in files])
+    return results
+
+
+def _same_item(item: ExtractedItem, target_slug: str) -> Outcome:
+    return Outcome(item=item, action="unchanged", reason=SAME_ITEM, target_slug=target_slug)
+
+
+def _chunk_items(reads: list["ReadFile"], kinds: tuple[str, ...]) -> list[ExtractedItem]:
+    return [item for read in reads for item in read.items if item.kind in kinds]
+
+
+def _look_elsewhere(
+    owner: User, ledgers: list[FileLedger], items: list[list[ExtractedItem]]
+) -> None:
+    """One query for the items the chunk's files have not written by their route: the same
+    identity, any route (the oldest row kept)."""
+    wanted = {
+        item.identity
+        for ledger, file_items in zip(ledgers, items, strict=True)
+        for item in file_items
+        if item.key not in ledger.rows
+    }
+    if not wanted:
+        return
+    found = ImportedItem.objects.filter(owner=owner, identity__in=wanted).exclude(
+        target_kind="file"
+    )
+    for row in found.order_by("pk"):
+        for ledger in ledgers:
+            ledger.elsewhere.setdefault(row.identity, row)
+
+
+def _create_together(owner: User, files: list[FilePlan]) -> None:
+    """Each batch sink creates the new items of every file of the chunk in one call."""
+    pending: dict[int, tuple[BatchSink, list[Pending]]] = {}
+    for file in files:
+        for sink, plan in file.plans:
+            pending.setdefault(id(sink), (sink, []))[1].extend(plan.new)
+    for sink, new in pending.values():
+        sink.create(owner=owner, pending=new)
+
+
+def _save_ledgers(ledgers: list[FileLedger]) -> None:
+    """Every recorded row of the chunk's files in one statement: new ones inserted, known ones
+    updated."""
+    rows = [row for ledger in ledgers for row in ledger.recorded.values()]
+    ImportedItem.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["owner", "source", "path", "item_key"],
+        update_fields=[*LEDGER_FIELDS, "updated_at"],
+    )
+    for ledger in ledgers:
+        ledger.recorded.clear()
 
 
 @dataclass
@@ -312,7 +421,42 @@ def write_file(*, owner: User, read: ReadFile, dry_run: bool = False) -> FileRep
     """Write a read file's items in one transaction (rolled back for a dry run)."""
     if read.report is not None:
         return read.report
-    assert read.context is not None
+    with transaction.atomic():
+        (outcomes,) = _write_chunk(owner, [read])
+        if dry_run:
+            transaction.set_rollback(True)
+    return _file_report(read, outcomes)
+
+
+def write_files(*, owner: User, reads: list[ReadFile]) -> list[FileReport]:
+    """Write several read files' items in one transaction and one set of bulk statements; when
+    that fails, each file in its own (so only a bad file is reported failed, and the others land).
+    Two files of one path (no route ledger) are written one at a time: each sees the other's."""
+    waiting = [read for read in reads if read.report is None]
+    written: dict[int, FileReport] = {}
+    if len(waiting) > 1 and all(read.ledger_rows is not None for read in waiting):
+        try:
+            with transaction.atomic():
+                outcomes = _write_chunk(owner, waiting)
+        except Exception as exc:  # the chunk is written again one file at a time
+            logger.info(
+                "writing %d files together failed (%s); one at a time",
+                len(waiting),
+                type(exc).__name__,
+            )
+        else:
+            for read, file_outcomes in zip(waiting, outcomes, strict=True):
+                written[id(read)] = _file_report(read, file_outcomes)
+    reports = []
+    for read in reads:
+        report = written.get(id(read))
+        if report is None:
+            report = _write_alone(owner, read, dry_run=False)
+        reports.append(report)
+    return reports
+
+
+def _file_report(read: ReadFile, outcomes: list[Outcome]) -> FileReport:
     assert read.document is not None
     document = read.document
     report = FileReport(
@@ -323,10 +467,6 @@ def write_file(*, owner: User, read: ReadFile, dry_run: bool = False) -> FileRep
         sections=document.sections,
         repairs=document.repairs,
     )
-    with transaction.atomic():
-        outcomes = _write_items(owner, read.context, read.items, read.file_hash, read.ledger_rows)
-        if dry_run:
-            transaction.set_rollback(True)
     report.items = [_item_row(outcome) for outcome in outcomes]
     for outcome in outcomes:
         report.counts[outcome.action] = report.counts.get(outcome.action, 0) + 1
@@ -339,6 +479,23 @@ def import_file(
     """Import one file in its own transaction (rolled back for a dry run)."""
     read = read_file(owner=owner, source=source, file=file)
     return write_file(owner=owner, read=read, dry_run=dry_run)
+
+
+def _chunks(read: list[ReadFile], size: int) -> Iterator[tuple[int, list[ReadFile]]]:
+    """The files in chunks of `size`, the first ones smaller (1, 2, 4, ...) so that progress
+    moves from the first file on; with each chunk, its first file's position."""
+    first, step = 0, 1
+    while first < len(read):
+        yield first, read[first : first + step]
+        first += step
+        step = min(step * 2, size)
+
+
+def _write_alone(owner: User, read: ReadFile, *, dry_run: bool) -> FileReport:
+    try:
+        return write_file(owner=owner, read=read, dry_run=dry_run)
+    except Exception as exc:  # one bad file must not stop the others
+        return _failed(read.file, exc)
 
 
 def _failed(file: SourceFile, exc: Exception) -> FileReport:
@@ -365,17 +522,21 @@ def run_import(
     items_total = sum(each.item_count for each in read)
     notify(ImportProgress(0, total, 0, items_total, ""))
     # Subscribers (search, notifications) take the whole import's events at once, in bulk; what
-    # the sinks need from every file (the technology index, the review gate) is read once.
+    # the sinks need from every file (the technology index, the review gate) is read once. Files
+    # are written in chunks (`write_files`); a dry run writes and rolls back each file alone, so
+    # its report is what each file alone would do.
     with events.batched(), one_import():
         files: list[FileReport] = []
         items_done = 0
-        for done, each in enumerate(read, start=1):
-            try:
-                files.append(write_file(owner=owner, read=each, dry_run=dry_run))
-            except Exception as exc:  # one bad file must not stop the others
-                files.append(_failed(each.file, exc))
-            items_done += each.item_count
-            notify(ImportProgress(done, total, items_done, items_total, each.file.path))
+        for first, chunk in _chunks(read, 1 if dry_run else CHUNK_FILES):
+            if dry_run:
+                reports = [_write_alone(owner, chunk[0], dry_run=True)]
+            else:
+                reports = write_files(owner=owner, reads=chunk)
+            files += reports
+            for done, each in enumerate(chunk, start=first + 1):
+                items_done += each.item_count
+                notify(ImportProgress(done, total, items_done, items_total, each.file.path))
     if not dry_run:
         _count_imported(files)
     return build_report(source, files, dry_run=dry_run)

@@ -17,7 +17,9 @@ from tests.importer.journals import journals_zip
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "correct-Horse-battery-41"
-JOURNALS = 40
+# Enough journals for the page to show the import running between 0 and 100 %: written in
+# chunks, 40 of them were done inside one refresh of the page.
+JOURNALS = 160
 PROGRESS_VALUE = re.compile(r'<progress value="(\d+)" max="100"')
 
 

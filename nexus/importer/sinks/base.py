@@ -4,7 +4,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from nexus.accounts.models import User
 from nexus.importer.items import ExtractedItem, FileContext
@@ -36,6 +36,55 @@ class Sink(Protocol):
     def write(
         self, *, owner: User, context: FileContext, items: list[ExtractedItem], ledger: Ledger
     ) -> list[Outcome]: ...
+
+
+@dataclass(eq=False)
+class Pending:
+    """A new item a sink creates later, with the new items of other files (`Outcome` once made)."""
+
+    item: ExtractedItem
+    draft: Any
+    context: FileContext
+    outcome: Outcome | None = None
+
+
+@dataclass
+class Plan:
+    """What a sink decided for one file's items without creating anything: the outcomes known now,
+    the items it creates together with other files' (`new`), and items that become what another
+    new item becomes (`follows`: a concept named again links to the first one's stub)."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    new: list[Pending] = field(default_factory=list)
+    follows: list[tuple[ExtractedItem, Pending]] = field(default_factory=list)
+
+
+class ChunkConflict(Exception):
+    """Writing a chunk of files together would give another result than one file at a time (an
+    item follows another file's new item, which was refused): the chunk is written file by file."""
+
+
+@runtime_checkable
+class BatchSink(Sink, Protocol):
+    """A sink that creates several files' new items in one set of bulk statements: `plan` each
+    file (`state` is shared by the chunk's files, from `chunk_state`), `create` every file's new
+    items at once, then `finish` each file's plan: the outcomes of its new and following items."""
+
+    def chunk_state(self, items: list[ExtractedItem]) -> Any: ...
+
+    def plan(
+        self,
+        *,
+        owner: User,
+        context: FileContext,
+        items: list[ExtractedItem],
+        ledger: Ledger,
+        state: Any,
+    ) -> Plan: ...
+
+    def create(self, *, owner: User, pending: list[Pending]) -> None: ...
+
+    def finish(self, plan: Plan, *, context: FileContext) -> list[Outcome]: ...
 
 
 REGISTRY: dict[str, Sink] = {}

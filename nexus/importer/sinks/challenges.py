@@ -12,7 +12,7 @@ from nexus.challenges.models import Challenge
 from nexus.importer.items import ExtractedItem, FileContext, provenance
 from nexus.importer.models import ImportedItem
 from nexus.importer.parsing import technologies as known
-from nexus.importer.sinks.base import Ledger, Outcome, register
+from nexus.importer.sinks.base import Ledger, Outcome, Pending, Plan, register
 from nexus.importer.sinks.knowledge import EDITED_SINCE, TechnologyIndex, technology_index
 
 
@@ -40,9 +40,24 @@ class ChallengeSink:
     def write(
         self, *, owner: User, context: FileContext, items: list[ExtractedItem], ledger: Ledger
     ) -> list[Outcome]:
+        plan = self.plan(owner=owner, context=context, items=items, ledger=ledger, state=None)
+        self.create(owner=owner, pending=plan.new)
+        return plan.outcomes + self.finish(plan, context=context)
+
+    def chunk_state(self, items: list[ExtractedItem]) -> None:
+        return None
+
+    def plan(
+        self,
+        *,
+        owner: User,
+        context: FileContext,
+        items: list[ExtractedItem],
+        ledger: Ledger,
+        state: None,
+    ) -> Plan:
         index = technology_index()
-        outcomes: list[Outcome] = []
-        new: list[tuple[ExtractedItem, challenges.ChallengeDraft]] = []
+        plan = Plan()
         for item in items:
             draft = self._draft(context, item, index)
             previous = ledger.previous(item)
@@ -50,10 +65,34 @@ class ChallengeSink:
             if previous is not None and previous.target_id:
                 challenge = challenge_selectors.challenge_get(pk=previous.target_id)
             if challenge is None or previous is None:
-                new.append((item, draft))
+                plan.new.append(Pending(item=item, draft=draft, context=context))
             else:
-                outcomes.append(self._update(owner, item, draft, challenge, previous))
-        return outcomes + self._create(owner, new)
+                plan.outcomes.append(self._update(owner, item, draft, challenge, previous))
+        return plan
+
+    def create(self, *, owner: User, pending: list[Pending]) -> None:
+        """The new challenges of every file given, created together."""
+        if not pending:
+            return
+        try:
+            created: list[Challenge | ValidationError] = challenges.challenges_create(
+                author=owner, drafts=[each.draft for each in pending]
+            )
+        except PermissionDenied as exc:
+            for each in pending:
+                each.outcome = Outcome(
+                    item=each.item, action="skipped", reason=_service_reason(exc)
+                )
+            return
+        for each, result in zip(pending, created, strict=True):
+            each.outcome = (
+                Outcome(item=each.item, action="skipped", reason=_service_reason(result))
+                if isinstance(result, ValidationError)
+                else _done(each.item, "created", result, version=_current_marker(result))
+            )
+
+    def finish(self, plan: Plan, *, context: FileContext) -> list[Outcome]:
+        return [each.outcome for each in plan.new if each.outcome is not None]
 
     def _draft(
         self, context: FileContext, item: ExtractedItem, index: TechnologyIndex
@@ -66,26 +105,6 @@ class ChallengeSink:
             technologies=index.slugs(names)[: challenges.MAX_TECHNOLOGIES],
             solution=(item.data.get("solution") or "").strip(),
         )
-
-    def _create(
-        self, owner: User, new: list[tuple[ExtractedItem, challenges.ChallengeDraft]]
-    ) -> list[Outcome]:
-        """The file's new challenges, created together."""
-        try:
-            created = challenges.challenges_create(
-                author=owner, drafts=[draft for _item, draft in new]
-            )
-        except PermissionDenied as exc:
-            return [
-                Outcome(item=item, action="skipped", reason=_service_reason(exc))
-                for item, _draft in new
-            ]
-        return [
-            Outcome(item=item, action="skipped", reason=_service_reason(result))
-            if isinstance(result, ValidationError)
-            else _done(item, "created", result, version=_current_marker(result))
-            for (item, _draft), result in zip(new, created, strict=True)
-        ]
 
     def _update(
         self,

@@ -3,6 +3,7 @@ and technologies matched by name and alias. Writes only through nexus.knowledge.
 
 import dataclasses
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,7 +14,15 @@ from nexus.accounts.models import User
 from nexus.core.markdown import render_markdown
 from nexus.importer.items import ExtractedItem, FileContext, provenance
 from nexus.importer.parsing import technologies as known
-from nexus.importer.sinks.base import Ledger, Outcome, per_import, register
+from nexus.importer.sinks.base import (
+    ChunkConflict,
+    Ledger,
+    Outcome,
+    Pending,
+    Plan,
+    per_import,
+    register,
+)
 from nexus.knowledge import reviews
 from nexus.knowledge import services as knowledge
 from nexus.knowledge.models import Article, ArticleKind, ArticleStatus, Technology
@@ -70,6 +79,15 @@ def _leading_blocks(text: str) -> str:
     return text[: cut if cut > 0 else SUMMARY_SOURCE_CHARS]
 
 
+@dataclass
+class ChunkConcepts:
+    """The concepts of a chunk of files: articles that exist, by lower-case title, and the stubs
+    its files make (the first file naming a concept makes it, later ones link to it)."""
+
+    existing: dict[str, Article | None]
+    stubs: dict[str, Pending] = field(default_factory=dict)
+
+
 class KnowledgeSink:
     kinds: tuple[str, ...] = (
         "source_article",
@@ -83,62 +101,96 @@ class KnowledgeSink:
     def write(
         self, *, owner: User, context: FileContext, items: list[ExtractedItem], ledger: Ledger
     ) -> list[Outcome]:
+        plan = self.plan(
+            owner=owner,
+            context=context,
+            items=items,
+            ledger=ledger,
+            state=self.chunk_state(items),
+        )
+        self.create(owner=owner, pending=plan.new)
+        return plan.outcomes + self.finish(plan, context=context)
+
+    def chunk_state(self, items: list[ExtractedItem]) -> "ChunkConcepts":
+        """The concept articles the chunk's concepts name, read once for all its files."""
+        return ChunkConcepts(
+            existing=_concepts_titled([item.title for item in items if item.kind == "concept"])
+        )
+
+    def plan(
+        self,
+        *,
+        owner: User,
+        context: FileContext,
+        items: list[ExtractedItem],
+        ledger: Ledger,
+        state: "ChunkConcepts",
+    ) -> Plan:
         index = technology_index()
-        concepts = _concepts_titled([item.title for item in items if item.kind == "concept"])
-        outcomes = []
-        new: list[tuple[ExtractedItem, dict[str, Any]]] = []
-        # A concept named twice in the file: the first makes the stub, the others link to it.
-        stub_by_title: dict[str, ExtractedItem] = {}
-        repeated: list[ExtractedItem] = []
+        message = f"Imported from {context.path}"
+        plan = Plan()
         for item in items:
             if item.kind == "technology":
-                outcomes.append(self._technology(item, index))
+                plan.outcomes.append(self._technology(item, index))
                 continue
             fields = self._fields(context, item, index)
-            outcome = self._existing_article(owner, context, item, fields, ledger, concepts)
+            outcome = self._existing_article(owner, context, item, fields, ledger, state.existing)
             if outcome is not None:
-                outcomes.append(outcome)
-            elif item.kind == "concept" and item.title.lower() in stub_by_title:
-                repeated.append(item)
+                plan.outcomes.append(outcome)
+            elif item.kind == "concept" and item.title.lower() in state.stubs:
+                # A concept named again (in this file or an earlier one of the chunk): the first
+                # makes the stub, the others link to it.
+                plan.follows.append((item, state.stubs[item.title.lower()]))
             else:
-                new.append((item, fields))
+                draft = knowledge.ArticleDraft(message=message, **fields)
+                pending = Pending(item=item, draft=(draft, fields["status"]), context=context)
+                plan.new.append(pending)
                 if item.kind == "concept":
-                    stub_by_title[item.title.lower()] = item
-        created = self._create(owner, context, new)
-        by_key = {outcome.item.key: outcome for outcome in created}
-        for item in repeated:
-            stub = by_key[stub_by_title[item.title.lower()].key]
-            if stub.action == "created":
-                linked = dataclasses.replace(stub, item=item, action="linked", target_version=None)
-                outcomes.append(dataclasses.replace(linked, reason="existing concept article"))
-            else:
-                outcomes.append(Outcome(item=item, action="skipped", reason=stub.reason))
-        return outcomes + created
+                    state.stubs[item.title.lower()] = pending
+        return plan
 
-    def _create(
-        self, owner: User, context: FileContext, new: list[tuple[ExtractedItem, dict[str, Any]]]
-    ) -> list[Outcome]:
-        """The file's new articles, created together."""
-        message = f"Imported from {context.path}"
-        drafts = [knowledge.ArticleDraft(message=message, **fields) for _item, fields in new]
+    def create(self, *, owner: User, pending: list[Pending]) -> None:
+        """The new articles of every file given, created together."""
+        if not pending:
+            return
         needs_review = per_import(
             ("review_required", owner.pk), lambda: reviews.review_required(owner)
         )
         created = knowledge.articles_create(
-            author=owner, drafts=drafts, unreviewed_as_drafts=True, needs_review=needs_review
+            author=owner,
+            drafts=[each.draft[0] for each in pending],
+            unreviewed_as_drafts=True,
+            needs_review=needs_review,
         )
-        return [
-            Outcome(item=item, action="skipped", reason=_refusal(result))
-            if isinstance(result, ValidationError)
-            else _done(
-                item,
-                "created",
-                result,
-                version=result.version,
-                reason=AWAITS_REVIEW if result.status != fields["status"] else "",
+        for each, result in zip(pending, created, strict=True):
+            wanted_status = each.draft[1]
+            each.outcome = (
+                Outcome(item=each.item, action="skipped", reason=_refusal(result))
+                if isinstance(result, ValidationError)
+                else _done(
+                    each.item,
+                    "created",
+                    result,
+                    version=result.version,
+                    reason=AWAITS_REVIEW if result.status != wanted_status else "",
+                )
             )
-            for (item, fields), result in zip(new, created, strict=True)
-        ]
+
+    def finish(self, plan: Plan, *, context: FileContext) -> list[Outcome]:
+        created = [each.outcome for each in plan.new if each.outcome is not None]
+        outcomes = []
+        for item, stub in plan.follows:
+            made = stub.outcome
+            assert made is not None
+            if made.action == "created":
+                linked = dataclasses.replace(made, item=item, action="linked", target_version=None)
+                outcomes.append(dataclasses.replace(linked, reason="existing concept article"))
+            elif stub.context is not context:
+                # One file at a time, this file would have tried a stub of its own.
+                raise ChunkConflict(f"concept {item.title!r} follows a refused stub")
+            else:
+                outcomes.append(Outcome(item=item, action="skipped", reason=made.reason))
+        return outcomes + created
 
     def _technology(self, item: ExtractedItem, index: TechnologyIndex) -> Outcome:
         technology = index.match(item.title)
