@@ -5,8 +5,6 @@ The tests that run a real worker need RabbitMQ and PostgreSQL (NEXUS_TEST_BROKER
 tests/notifications/test_broker_delivery.py; the others run anywhere.
 """
 
-import uuid
-
 import pytest
 from celery import current_app
 from celery.signals import task_failure
@@ -16,9 +14,9 @@ from nexus.core.models import DeadLetter
 from tests import figures
 from tests.core import poison_tasks
 from tests.notifications.test_broker_delivery import (
-    BROKER_URL,
     Worker,
-    drop_broker_connections,
+    delete_queue,
+    send_to_a_queue_of_our_own,
     wait_until,
 )
 
@@ -103,15 +101,9 @@ def test_a_retry_without_a_countdown_comes_back_in_seconds():
 @pytest.fixture
 def poison_worker(transactional_db, monkeypatch, tmp_path):
     """A prefork worker (one pool process) on a queue of this test's own, with the poison tasks."""
-    if not BROKER_URL:
-        pytest.skip("NEXUS_TEST_BROKER_URL is not set")
     if connection.vendor != "postgresql":
         pytest.skip("worker processes need the test database on PostgreSQL")
-    queue = f"nexus-test-{uuid.uuid4().hex[:10]}"
-    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
-    monkeypatch.setitem(current_app.conf, "broker_url", BROKER_URL)
-    monkeypatch.setitem(current_app.conf, "task_default_queue", queue)
-    drop_broker_connections()
+    queue = send_to_a_queue_of_our_own(monkeypatch)
     worker = Worker(
         queue,
         "poison",
@@ -120,9 +112,7 @@ def poison_worker(transactional_db, monkeypatch, tmp_path):
     )
     yield tmp_path / "tries"
     worker.stop()
-    with current_app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(queue)
-    drop_broker_connections()
+    delete_queue(queue)
 
 
 @pytest.mark.services

@@ -35,9 +35,9 @@ from tests.mentorship.conftest import (  # noqa: F401 (fixtures)
 )
 from tests.notifications.conftest import Receiver
 from tests.notifications.test_broker_delivery import (
-    BROKER_URL,
     Worker,
-    drop_broker_connections,
+    delete_queue,
+    send_to_a_queue_of_our_own,
     wait_until,
 )
 
@@ -227,17 +227,9 @@ def test_the_weeks_activity_is_counted_once_a_minute_however_often_it_is_scraped
 @pytest.fixture
 def broker_queue(monkeypatch):
     """Celery sending to a queue of its own on the test broker, as a deployment does."""
-    if not BROKER_URL:
-        pytest.skip("NEXUS_TEST_BROKER_URL is not set")
-    queue = f"nexus-test-{uuid.uuid4().hex[:10]}"
-    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
-    monkeypatch.setitem(current_app.conf, "broker_url", BROKER_URL)
-    monkeypatch.setitem(current_app.conf, "task_default_queue", queue)
-    drop_broker_connections()
+    queue = send_to_a_queue_of_our_own(monkeypatch)
     yield queue
-    with current_app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(queue)
-    drop_broker_connections()
+    delete_queue(queue)
 
 
 @pytest.mark.services
@@ -272,15 +264,9 @@ def test_a_broker_that_does_not_answer_leaves_the_queue_depth_out_not_the_scrape
 @pytest.fixture
 def exporting_worker(transactional_db, monkeypatch, tmp_path):
     """A prefork worker (two pool processes) serving its counters on a port, multiprocess mode."""
-    if not BROKER_URL:
-        pytest.skip("NEXUS_TEST_BROKER_URL is not set")
     if connection.vendor != "postgresql":
         pytest.skip("worker processes need the test database on PostgreSQL")
-    queue = f"nexus-test-{uuid.uuid4().hex[:10]}"
-    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
-    monkeypatch.setitem(current_app.conf, "broker_url", BROKER_URL)
-    monkeypatch.setitem(current_app.conf, "task_default_queue", queue)
-    drop_broker_connections()
+    queue = send_to_a_queue_of_our_own(monkeypatch)
     port = servers.free_port()
     (tmp_path / "prometheus").mkdir()
     worker = Worker(
@@ -294,9 +280,7 @@ def exporting_worker(transactional_db, monkeypatch, tmp_path):
     )
     yield port, tmp_path / "tries"
     worker.stop()
-    with current_app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(queue)
-    drop_broker_connections()
+    delete_queue(queue)
 
 
 @pytest.mark.services

@@ -42,7 +42,10 @@ from tests.mentorship.conftest import (  # noqa: F401 (fixtures)
     rubric,
 )
 from tests.notifications.conftest import Receiver
-from tests.notifications.test_broker_delivery import BROKER_URL, drop_broker_connections
+from tests.notifications.test_broker_delivery import (
+    delete_queue,
+    send_to_a_queue_of_our_own,
+)
 
 ROOT = MONITORING.parents[1]
 GRAFANA = MONITORING / "grafana"
@@ -308,22 +311,14 @@ def weeks_activity(request: pytest.FixtureRequest, owner, mentor) -> None:
 def celery_queue(monkeypatch):
     """Celery sending to a queue of its own on the test broker, with nobody consuming it: the
     queue depth panel has something to show."""
-    if not BROKER_URL:
-        pytest.skip("NEXUS_TEST_BROKER_URL is not set")
-    queue = f"nexus-test-{uuid.uuid4().hex[:10]}"
-    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
-    monkeypatch.setitem(current_app.conf, "broker_url", BROKER_URL)
-    monkeypatch.setitem(current_app.conf, "task_default_queue", queue)
-    drop_broker_connections()
+    queue = send_to_a_queue_of_our_own(monkeypatch)
     with current_app.connection_for_write() as conn:
         conn.default_channel.queue_declare(queue=queue, durable=True, auto_delete=False)
         producer = conn.Producer()
         for number in range(5):
             producer.publish({"n": number}, routing_key=queue)
     yield queue
-    with current_app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(queue)
-    drop_broker_connections()
+    delete_queue(queue)
 
 
 def screenshot(page, name: str, board: dict, results: dict, caption: str) -> int:

@@ -55,6 +55,25 @@ def drop_broker_connections():
     celery_app.amqp._producer_pool = None
 
 
+def send_to_a_queue_of_our_own(monkeypatch) -> str:
+    """Celery publishes to the test broker, on a queue no other test's or checkout's worker takes
+    (skipped without a broker); returns the queue, for `delete_queue` when the test is done."""
+    if not BROKER_URL:
+        pytest.skip("NEXUS_TEST_BROKER_URL is not set")
+    queue = f"nexus-test-{uuid.uuid4().hex[:10]}"
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    monkeypatch.setitem(celery_app.conf, "broker_url", BROKER_URL)
+    monkeypatch.setitem(celery_app.conf, "task_default_queue", queue)
+    drop_broker_connections()
+    return queue
+
+
+def delete_queue(queue: str) -> None:
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_delete(queue)
+    drop_broker_connections()
+
+
 class Worker:
     """A `celery worker` subprocess on this test's queue and this test's database."""
 
@@ -110,12 +129,8 @@ def broker(transactional_db, monkeypatch, settings):
     """Publish to RabbitMQ on a queue of our own; yields a function that starts workers."""
     if connection.vendor != "postgresql":
         pytest.skip("worker processes need the test database on PostgreSQL")
-    queue = f"nexus-test-{uuid.uuid4().hex[:10]}"
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-    monkeypatch.setitem(celery_app.conf, "broker_url", BROKER_URL)
-    monkeypatch.setitem(celery_app.conf, "task_default_queue", queue)
+    queue = send_to_a_queue_of_our_own(monkeypatch)
     settings.NEXUS_OUTBOUND_ALLOW_LOOPBACK = True
-    drop_broker_connections()
     workers = []
 
     def start(name="w1", **extra_env):
@@ -126,9 +141,7 @@ def broker(transactional_db, monkeypatch, settings):
     yield start
     for worker in workers:
         worker.stop()
-    with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(queue)
-    drop_broker_connections()
+    delete_queue(queue)
 
 
 def publish_mention(recipient, title):
