@@ -20,7 +20,7 @@ class ChallengeForm(ServiceForm):
             attrs={
                 "autocomplete": "off",
                 "hx-get": "/challenges/similar/",
-                "hx-trigger": "keyup changed delay:300ms",
+                "hx-trigger": "input changed delay:300ms",
                 "hx-target": "#similar-challenges",
                 "hx-swap": "innerHTML",
             }

@@ -112,7 +112,7 @@ def test_form_errors_show_next_to_the_fields(browser_for, owner):
 def test_the_title_field_asks_for_suggestions_as_you_type(browser_for, owner):
     page = browser_for(owner).get("/challenges/new/").content.decode()
     assert 'hx-get="/challenges/similar/"' in page
-    assert 'hx-trigger="keyup changed delay:300ms"' in page
+    assert 'hx-trigger="input changed delay:300ms"' in page
 
 
 def test_suggestions_partial_lists_solved_first(browser_for, owner, other_user):

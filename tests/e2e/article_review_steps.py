@@ -5,17 +5,6 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.factories import DEFAULT_PASSWORD
-
-
-def log_in(page: Page, email: str, next_path: str = "/") -> None:
-    page.goto(f"/accounts/login/?next={next_path}")
-    main = page.get_by_role("main")
-    main.get_by_label("E-mail").fill(email)
-    main.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    main.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(re.escape(next_path) + "$"))
-
 
 def request_review(page: Page, article_path: str, *, rubric: str | None = None) -> None:
     """The author, on their draft, asks for a review (their mentors, the default reviewers)."""

@@ -7,15 +7,13 @@ import re
 from django.core import mail
 from playwright.sync_api import Page, expect
 
+from tests.e2e.login import log_in as log_in_through_the_form
+
 PASSWORD = "correct-Horse-battery-41"
 
 
 def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
-    page.goto("/accounts/login/")
-    main = page.get_by_role("main")
-    main.get_by_label("E-mail").fill(email)
-    main.get_by_label("Password").fill(password)
-    main.get_by_role("button", name="Log in").click()
+    log_in_through_the_form(page, email, password)
     expect(page.get_by_test_id("nav-journal")).to_be_visible()
 
 

@@ -8,6 +8,7 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from nexus.accounts.models import ApiToken, User
+from tests.e2e.login import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -35,17 +36,6 @@ def confirm_sign_up(page: Page, *, password: str) -> None:
     main = page.get_by_role("main")
     main.get_by_label("Password").fill(password)
     main.get_by_role("button", name="Confirm").click()
-
-
-def log_in(page: Page, *, email: str, password: str, screenshot=None) -> None:
-    page.goto("/accounts/login/")
-    main = page.get_by_role("main")
-    main.get_by_label("E-mail").fill(email)
-    main.get_by_label("Password").fill(password)
-    if screenshot is not None:
-        screenshot("login")
-    main.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(HOME_URL)
 
 
 def log_out(page: Page) -> None:

@@ -15,6 +15,7 @@ from nexus.knowledge.models import Article
 from nexus.mentorship.models import ArticleReviewRequest, ReviewComment
 from nexus.mentorship.services.rubrics import rubric_create
 from tests.e2e import article_review_steps as steps
+from tests.e2e.login import log_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -57,7 +58,7 @@ def test_an_article_is_reviewed_changed_and_approved_before_it_is_published(
 
     # The author asks for a review, scored with the rubric.
     writer = new_page()
-    steps.log_in(writer, author.email, article_path)
+    log_in(writer, author.email, next_path=article_path)
     steps.request_review(writer, article_path, rubric="Article rubric")
     screenshot("review-requested", writer)
     first_round = ArticleReviewRequest.objects.get(article=article)
@@ -65,7 +66,7 @@ def test_an_article_is_reviewed_changed_and_approved_before_it_is_published(
 
     # The mentor's bell says so; they comment on line 3, score, and request changes.
     reviewer = new_page()
-    steps.log_in(reviewer, mentor.email, "/")
+    log_in(reviewer, mentor.email)
     steps.expect_bell(reviewer, 1)
     steps.open_newest_notification(reviewer, "Caching in practice")
     steps.comment_on_line(reviewer, 3, "Which data is hot? Give an example.")

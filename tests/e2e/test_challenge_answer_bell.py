@@ -13,7 +13,8 @@ from playwright.sync_api import Page, expect
 
 from nexus.challenges.models import Challenge, Solution
 from nexus.notifications.models import Notification
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.login import log_in
+from tests.factories import UserFactory
 from tests.knowledge.factories import ensure_taxonomy
 
 pytestmark = pytest.mark.e2e
@@ -24,15 +25,6 @@ TITLE = "Migrations hang on the shared PostgreSQL"
 @pytest.fixture
 def taxonomy(base_url):
     ensure_taxonomy()  # an earlier transactional test's flush removed the shipped technologies
-
-
-def log_in(page: Page, email: str, next_path: str) -> None:
-    page.goto(f"/accounts/login/?next={next_path}")
-    main = page.get_by_role("main")
-    main.get_by_label("E-mail").fill(email)
-    main.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    main.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(re.escape(next_path) + "$"))
 
 
 def refresh_bell(page: Page) -> None:
@@ -56,7 +48,7 @@ def test_the_bell_count_rises_when_another_user_answers_my_challenge(
 
     # A posts a challenge and sits on its page, the bell at 0.
     page = new_page()
-    log_in(page, asker.email, "/challenges/new/")
+    log_in(page, asker.email, next_path="/challenges/new/")
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Problem statement").fill(
         "`manage.py migrate` never finishes:\n\n```\nwaiting for lock\n```"
@@ -75,7 +67,7 @@ def test_the_bell_count_rises_when_another_user_answers_my_challenge(
 
     # B, in another browser context, answers through the form.
     other = new_page()
-    log_in(other, helper.email, challenge_path)
+    log_in(other, helper.email, next_path=challenge_path)
     expect(other.get_by_test_id("bell-count")).to_have_text("0")
     other.get_by_label("Your solution").fill("Another session holds a lock: **close it** first.")
     other.get_by_role("button", name="Post solution").click()

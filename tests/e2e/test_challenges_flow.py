@@ -4,22 +4,14 @@ typing, answer it as another user, vote, and accept the answer."""
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from nexus.challenges import services
 from nexus.challenges.models import Challenge, ChallengeStatus
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.login import log_in
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page: Page, email: str, next_path: str) -> None:
-    page.goto(f"/accounts/login/?next={next_path}")
-    main = page.get_by_role("main")
-    main.get_by_label("E-mail").fill(email)
-    main.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    main.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(re.escape(next_path) + "$"))
 
 
 def test_post_see_similar_solved_answer_vote_and_accept(new_page, screenshot):
@@ -38,7 +30,7 @@ def test_post_see_similar_solved_answer_vote_and_accept(new_page, screenshot):
 
     # The asker starts typing a title: the solved look-alike is suggested before posting.
     page = new_page()
-    log_in(page, asker.email, "/challenges/new/")
+    log_in(page, asker.email, next_path="/challenges/new/")
     with page.expect_response(re.compile(r"/challenges/similar/\?")) as suggested:
         page.get_by_label("Title").press_sequentially("Project fails checker validation")
     assert suggested.value.request.headers.get("hx-request") == "true"
@@ -60,7 +52,7 @@ def test_post_see_similar_solved_answer_vote_and_accept(new_page, screenshot):
 
     # Another user answers and votes the challenge up (an htmx swap, no page load).
     other = new_page()
-    log_in(other, helper.email, challenge_path)
+    log_in(other, helper.email, next_path=challenge_path)
     other.get_by_label("Your solution").fill("Match the checker's **Python version** locally.")
     other.get_by_role("button", name="Post solution").click()
     expect(other.get_by_test_id("solution")).to_have_count(1)

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from nexus.collab.models import IntegrationIssue
 from tests.collab.conftest import PETS_V1, PETS_V2
-from tests.e2e.test_accounts_flow import log_in
+from tests.e2e.login import log_in
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.e2e

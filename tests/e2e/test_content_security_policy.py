@@ -17,7 +17,7 @@ from nexus.core import clock
 from nexus.csp.models import Violation
 from nexus.journal import services as journal
 from tests.collab.conftest import PETS_V1
-from tests.e2e.test_accounts_flow import log_in
+from tests.e2e.login import log_in
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.knowledge.factories import ensure_taxonomy, make_article
 

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from nexus.knowledge.models import Article, Attachment
 from tests.e2e.conftest import REPO_ROOT
-from tests.e2e.test_accounts_flow import log_in
+from tests.e2e.login import log_in
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.knowledge.factories import ensure_taxonomy
 

@@ -21,7 +21,7 @@ from nexus.journal import selectors as journal_selectors
 from nexus.journal import services as journal
 from nexus.knowledge.models import Article
 from tests.collab.conftest import PETS_V1
-from tests.e2e.test_accounts_flow import log_in
+from tests.e2e.login import log_in
 from tests.e2e.test_shell import AXE_SCRIPT, RUN_AXE
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.figures import report

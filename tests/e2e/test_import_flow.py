@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from nexus.accounts.models import User
 from nexus.importer.models import ImportJob
 from nexus.knowledge.models import Article
+from tests.e2e.login import log_in
 from tests.importer.journals import JOURNAL
 
 pytestmark = pytest.mark.e2e
@@ -20,12 +21,7 @@ def test_upload_a_journal_and_reach_the_report(page: Page, screenshot, tmp_path)
     journal = tmp_path / "README.md"
     journal.write_text(JOURNAL, encoding="utf-8")
 
-    page.goto("/accounts/login/")
-    main = page.get_by_role("main")
-    main.get_by_label("E-mail").fill("ada@example.com")
-    main.get_by_label("Password").fill(PASSWORD)
-    main.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))
+    log_in(page, "ada@example.com", PASSWORD)
 
     page.get_by_test_id("user-menu").click()  # Import sits in the user menu
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Import").click()

@@ -12,6 +12,7 @@ from nexus.accounts.models import User
 from nexus.core import background
 from nexus.importer.models import ImportJob
 from tests import figures
+from tests.e2e.login import log_in
 from tests.importer.journals import journals_zip
 
 pytestmark = pytest.mark.e2e
@@ -46,12 +47,7 @@ def test_the_bar_starts_below_100_survives_a_reload_and_reaches_100(
     archive = tmp_path / "journals.zip"
     archive.write_bytes(journals_zip(JOURNALS))
 
-    page.goto("/accounts/login/")
-    main = page.get_by_role("main")
-    main.get_by_label("E-mail").fill("ada@example.com")
-    main.get_by_label("Password").fill(PASSWORD)
-    main.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))
+    log_in(page, "ada@example.com", PASSWORD)
 
     page.goto("/imports/")
     page.get_by_label("Markdown file or .zip").set_input_files(str(archive))

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from nexus.accounts.models import Role, User
 from nexus.journal import selectors, services
 from nexus.journal.models import Entry, MilestoneProgress
+from tests.e2e.login import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -28,15 +29,6 @@ def default_data(base_url):
     )
     importlib.import_module("nexus.journal.migrations.0002_default_program").add_program(apps, None)
     return selectors.default_program()
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/accounts/login/")
-    main = page.get_by_role("main")
-    main.get_by_label("E-mail").fill(email)
-    main.get_by_label("Password").fill(PASSWORD)
-    main.get_by_role("button", name="Log in").click()
-    expect(page.get_by_test_id("nav-journal")).to_be_visible()
 
 
 def write_entry(page: Page, *, day, body: str, minutes: str, topic: str) -> None:
@@ -89,7 +81,7 @@ def test_entries_milestone_review_and_dashboards(new_page, screenshot, default_d
     services.cohort_add_learner(actor=mentor, cohort=cohort, learner=learner)
 
     page = new_page()
-    log_in(page, "lena@example.com")
+    log_in(page, "lena@example.com", PASSWORD)
     write_entry(
         page, day=last_month, body="Set up **PostgreSQL** locally", minutes="90", topic="postgresql"
     )
@@ -111,7 +103,7 @@ def test_entries_milestone_review_and_dashboards(new_page, screenshot, default_d
     )
 
     mentor_page = new_page()
-    log_in(mentor_page, "marc@example.com")
+    log_in(mentor_page, "marc@example.com", PASSWORD)
     mentor_page.goto("/journal/review/")
     item = mentor_page.get_by_test_id("review-item").first
     expect(item).to_contain_text("Lena Learner")

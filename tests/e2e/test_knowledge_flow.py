@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from nexus.accounts.models import Role, User
 from nexus.knowledge import services
 from nexus.knowledge.models import Article
+from tests.e2e.login import log_in
 from tests.knowledge.factories import ensure_taxonomy
 
 pytestmark = pytest.mark.e2e
@@ -33,15 +34,6 @@ def taxonomy(transactional_db):
     ensure_taxonomy()
 
 
-def log_in(page: Page, email: str) -> None:
-    page.goto("/accounts/login/")
-    main = page.get_by_role("main")
-    main.get_by_label("E-mail").fill(email)
-    main.get_by_label("Password").fill(PASSWORD)
-    main.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))
-
-
 def open_editor(page: Page, slug: str) -> None:
     page.goto(f"/articles/{slug}/edit/")
     expect(page.get_by_test_id("article-form")).to_be_visible()
@@ -55,7 +47,7 @@ def test_write_preview_publish_conflict_diff_and_revert(
         "maya@example.com", PASSWORD, display_name="Maya Mentor", role=Role.MENTOR
     )
     ada = new_page()
-    log_in(ada, "ada@example.com")
+    log_in(ada, "ada@example.com", PASSWORD)
 
     # Write, preview, publish.
     ada.goto("/")
@@ -86,7 +78,7 @@ def test_write_preview_publish_conflict_diff_and_revert(
 
     # Two sessions open the editor on version 1; the mentor saves first.
     maya = new_page()
-    log_in(maya, "maya@example.com")
+    log_in(maya, "maya@example.com", PASSWORD)
     open_editor(ada, "retrying-celery-tasks")
     open_editor(maya, "retrying-celery-tasks")
     maya_body = maya.get_by_label("Body (Markdown)")
@@ -151,7 +143,7 @@ def test_article_and_editor_fit_a_phone_in_dark_mode(new_page, screenshot, taxon
     phone = new_page(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, color_scheme="dark"
     )
-    log_in(phone, "ada@example.com")
+    log_in(phone, "ada@example.com", PASSWORD)
     for path, step in (("/articles/wide-content/", "phone-article"), ("/", "phone-home")):
         phone.goto(path)
         screenshot(step, phone)

@@ -26,7 +26,7 @@ from nexus.collab.models import Operation
 from nexus.collab.services.catalog import api_create, spec_version_create
 from tests import figures
 from tests.collab.test_mock_sandbox import storable_xss_vectors
-from tests.e2e.test_accounts_flow import log_in
+from tests.e2e.login import log_in
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.hostile import xss_classes
 

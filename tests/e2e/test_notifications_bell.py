@@ -10,7 +10,8 @@ from playwright.sync_api import Page, expect
 
 from nexus.core import events
 from nexus.notifications.models import Notification
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.login import log_in
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -18,19 +19,11 @@ POLL_SECONDS = 2
 POLL_TIMEOUT_MS = 10_000
 
 
-def log_in(page: Page, user) -> None:
-    page.goto("/accounts/login/")
-    main = page.get_by_role("main")
-    main.get_by_label("E-mail").fill(user.email)
-    main.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    main.get_by_role("button", name="Log in").click()
-
-
 def test_the_bell_count_rises_when_another_user_mentions_me(page: Page, screenshot, settings):
     settings.NEXUS_BELL_POLL_SECONDS = POLL_SECONDS  # the live server is this process
     learner = UserFactory(display_name="Lena Learner")
     mentor = UserFactory(display_name="Max Mentor")
-    log_in(page, learner)
+    log_in(page, learner.email)
     bell = page.get_by_test_id("bell-count")
     expect(bell).to_have_text("0")
     screenshot("bell-at-zero")
@@ -67,7 +60,7 @@ def test_the_notification_list_works_on_a_phone_in_dark_mode(new_page, screensho
         with transaction.atomic():
             events.publish("mention", payload={"title": title, "recipient_ids": [learner.pk]})
     page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, color_scheme="dark")
-    log_in(page, learner)
+    log_in(page, learner.email)
     page.goto("/notifications/")
     expect(page.get_by_test_id("notification")).to_have_count(2)
     expect(page.get_by_test_id("bell-count")).to_have_text("2")

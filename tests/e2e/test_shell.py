@@ -21,7 +21,7 @@ from nexus.core import clock
 from nexus.journal import services as journal
 from tests.collab.conftest import PETS_V1, PETS_V2
 from tests.e2e.conftest import REPO_ROOT
-from tests.e2e.test_accounts_flow import log_in
+from tests.e2e.login import log_in
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.knowledge.factories import ensure_taxonomy, make_article
 
