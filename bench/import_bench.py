@@ -12,9 +12,12 @@ The corpus is ../shared/corpus (readmes/ and readmes-product/); it is read, neve
 """
 
 import argparse
+import gc
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +50,32 @@ def corpus_files(corpus: Path) -> list[tuple[str, bytes]]:
 
 def rate(count: int, seconds: float) -> float:
     return count / seconds if seconds else float("inf")
+
+
+class CollectorTime:
+    """CPU time the cyclic garbage collector spent, and how many times it ran."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.runs = 0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.process_time()
+        else:
+            self.seconds += time.process_time() - self._started
+            self.runs += 1
+
+
+@contextmanager
+def collections_timed() -> Iterator[CollectorTime]:
+    collector = CollectorTime()
+    gc.callbacks.append(collector)
+    try:
+        yield collector
+    finally:
+        gc.callbacks.remove(collector)
 
 
 def main() -> None:
@@ -105,7 +134,7 @@ def main() -> None:
             return execute(sql, params, many, context)
 
         start, cpu_start = time.perf_counter(), time.process_time()
-        with connection.execute_wrapper(count):
+        with connection.execute_wrapper(count), collections_timed() as collector:
             first = run_import(owner=owner, source=source)
         rows.append(("ours: first import (writes articles)", time.perf_counter() - start))
         # The importing process's own CPU time: on a shared machine it moves far less than the
@@ -131,7 +160,8 @@ def main() -> None:
     first_seconds = rows[2][1]
     print(
         f"\nfirst import: {rate(first['totals']['created'], first_seconds):.1f} articles/s, "
-        f"{first_cpu:.2f} s CPU in this process, {statements} statements; "
+        f"{first_cpu:.2f} s CPU in this process ({collector.seconds:.2f} s of it in "
+        f"{collector.runs} garbage collections), {statements} statements; "
         f"{first['totals']['created']} created, {first['files']['failed']} failed; "
         f"re-import: {again['files']['unchanged']} files unchanged, "
         f"{again['totals']['created'] + again['totals']['updated']} writes"

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from nexus.accounts.models import User
 from nexus.core import clock, events, metrics
+from nexus.core.collector import fewer_collections
 from nexus.importer.items import ExtractedItem, FileContext, items_for
 from nexus.importer.models import ImportedItem
 from nexus.importer.parsing import BinaryContentError, ParsedDocument, parse_document
@@ -503,12 +504,15 @@ def _failed(file: SourceFile, exc: Exception) -> FileReport:
     return FileReport(path=file.path, status="failed", reason=_reason(exc))
 
 
+@fewer_collections()
 def run_import(
     *, owner: User, source: Source, dry_run: bool = False, progress: Progress | None = None
 ) -> dict[str, Any]:
     """Import every file of an opened source; one failing file is reported, the rest go on.
 
-    Every file is read first, so progress is counted in items from the first one written."""
+    Every file is read first, so progress is counted in items from the first one written. The
+    garbage collector runs less often meanwhile (`fewer_collections`: a quarter of the CPU time
+    otherwise)."""
     total = len(source.files)
     notify = progress or (lambda update: None)
     read: list[ReadFile] = []
