@@ -7,6 +7,8 @@ millions of short-lived objects (Markdown tokens, model instances, SQL parameter
 off collection after collection: a quarter of an import's CPU time went to them
 (docs/importer.md, "Speed"). Reference counting frees almost all of those objects anyway; the
 collector only finds cycles, and a larger young generation still finds them, a little later.
+What the process held before the work began is set aside for its duration (`gc.freeze()`), so
+a full collection during it walks only what the work allocated.
 """
 
 import gc
@@ -26,11 +28,14 @@ _restore_to: tuple[int, int, int] | None = None
 
 @contextmanager
 def fewer_collections(young_threshold: int = BULK_YOUNG_THRESHOLD) -> Iterator[None]:
-    """Collect the youngest generation less often while the block runs.
+    """Collect the youngest generation less often while the block runs, and leave what the
+    process already held out of every collection meanwhile.
 
-    The thresholds are the process's, shared by its threads: the first block to enter raises the
-    youngest generation's, the last one to leave puts back what it found, so overlapping imports
-    on two threads (the embedded mode's) neither lower it early nor leave it raised.
+    The thresholds and the frozen objects are the process's, shared by its threads: the first
+    block to enter raises the youngest generation's threshold and freezes, the last one to leave
+    puts back the threshold it found and unfreezes (what was frozen, garbage included, is
+    collected as before from then on), so overlapping imports on two threads (the embedded
+    mode's) neither end it early nor leave it on.
     """
     global _active, _restore_to
     with _lock:
@@ -38,6 +43,7 @@ def fewer_collections(young_threshold: int = BULK_YOUNG_THRESHOLD) -> Iterator[N
             _restore_to = gc.get_threshold()
             young, middle, old = _restore_to
             gc.set_threshold(max(young, young_threshold), middle, old)
+            gc.freeze()
         _active += 1
     try:
         yield
@@ -45,5 +51,6 @@ def fewer_collections(young_threshold: int = BULK_YOUNG_THRESHOLD) -> Iterator[N
         with _lock:
             _active -= 1
             if _active == 0 and _restore_to is not None:
+                gc.unfreeze()
                 gc.set_threshold(*_restore_to)
                 _restore_to = None

@@ -3,6 +3,7 @@ back as found after, and an import runs inside it."""
 
 import gc
 import threading
+import weakref
 
 import pytest
 
@@ -31,6 +32,27 @@ def test_the_thresholds_are_put_back_when_the_work_fails(thresholds):
     with pytest.raises(RuntimeError), fewer_collections():
         raise RuntimeError("the import failed")
     assert gc.get_threshold() == (700, 10, 10)
+
+
+class Node:
+    """An object in a reference cycle: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_what_the_process_held_before_is_left_out_of_collections_until_the_block_ends(
+    thresholds,
+):
+    held_before = Node()
+    gone = weakref.ref(held_before)
+    del held_before  # garbage now, but only a collection can tell
+
+    with fewer_collections():
+        gc.collect()
+        assert gone() is not None, "a collection inside walked what the process held before"
+    gc.collect()
+    assert gone() is None, "what was set aside was never given back to the collector"
 
 
 def test_a_threshold_already_higher_is_never_lowered(thresholds):
