@@ -143,6 +143,14 @@ def render_markdown(text: str, *, link_resolver: LinkResolver | None = None) -> 
     return rendered
 
 
+def markdown_plain_text(text: str) -> str:
+    """What a reader sees of a Markdown text, as text, read off its tokens without rendering
+    them to HTML (no highlighting, no sanitising: nothing of it is HTML), for a summary that needs
+    no more. The same text as `render_markdown(text).plain_text`, except where raw HTML nests too
+    deep to render (the page then shows it as text; here it is dropped as any raw HTML is)."""
+    return _plain_text(_parser(True).parse(text, {"link_resolver": None, "resolved": {}}))
+
+
 def block_tokens(text: str) -> list[Token]:
     """The tokens the renderer sees for `text` (where each block starts and ends, for diffs)."""
     return _parser(True).parse(text, {"link_resolver": None, "resolved": {}})

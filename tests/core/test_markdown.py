@@ -14,7 +14,7 @@ from nexus.core.markdown import (
     render_markdown,
 )
 from tests import hostile
-from tests.shared import require
+from tests.shared import require, shared_path
 
 # What may appear in rendered output, written out here rather than imported, so a loosened
 # allowlist in the module fails these tests instead of silently agreeing with them.
@@ -518,3 +518,44 @@ def test_misnested_end_tags_do_not_hide_depth():
     assert markdown._nesting_depth("<div></span>" * 500) > markdown.MAX_HTML_DEPTH
     assert markdown._nesting_depth("<p>" * 500) == 1
     assert markdown._nesting_depth("<div></div>" * 500) == 1
+
+
+# plain text without rendering (summaries): the same text a render reads off the tokens
+
+
+def _plain_text_sources() -> list[str]:
+    """Every Markdown text the project has at hand: its own hostile corpus and harmless writing,
+    and the shared learners' journals when ../shared is beside the clone."""
+    texts = [
+        *(source for _name, source in hostile.xss_vectors()),
+        *(entry["markdown"] for entry in hostile.harmless_markdown()),
+    ]
+    journals = shared_path("corpus", "readmes")
+    if journals.is_dir():
+        texts += [
+            path.read_text(encoding="utf-8", errors="replace")
+            for path in sorted(journals.glob("*.md"))
+        ]
+    return texts
+
+
+def test_plain_text_without_rendering_is_the_rendered_plain_text():
+    texts = _plain_text_sources()
+    assert len(texts) > 100
+    differing = [
+        text
+        for text in texts
+        if markdown.markdown_plain_text(text) != render_markdown(text).plain_text
+    ]
+    assert differing == []
+
+
+def test_plain_text_without_rendering_drops_raw_html_tags_however_deep_they_nest():
+    deep = (
+        "<div>" * (markdown.MAX_HTML_DEPTH + 5)
+        + "inside"
+        + "</div>" * (markdown.MAX_HTML_DEPTH + 5)
+    )
+    text = f"Before.\n\n{deep}\n\nAfter."
+    assert "<div>" in render_markdown(text).plain_text  # the page shows such HTML as text
+    assert markdown.markdown_plain_text(text) == "Before.\ninside\nAfter."

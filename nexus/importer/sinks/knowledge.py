@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.utils.text import slugify
 
 from nexus.accounts.models import User
-from nexus.core.markdown import render_markdown
+from nexus.core.markdown import markdown_plain_text
 from nexus.importer.items import ExtractedItem, FileContext, provenance
 from nexus.importer.parsing import technologies as known
 from nexus.importer.sinks.base import (
@@ -67,7 +67,7 @@ def technology_index() -> TechnologyIndex:
 
 def _summary(text: str) -> str:
     """The start of a Markdown text as plain text on one line: lists show summaries as text."""
-    text = " ".join(render_markdown(_leading_blocks(text)).plain_text.split())
+    text = " ".join(markdown_plain_text(_leading_blocks(text)).split())
     return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 1].rsplit(" ", 1)[0] + "…"
 
 
