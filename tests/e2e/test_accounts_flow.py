@@ -13,8 +13,6 @@ from tests.e2e.login import log_in
 pytestmark = pytest.mark.e2e
 
 PROFILE_URL = re.compile(r"/accounts/profile/$")
-# Logging in lands on the home page: what to do next, not the profile form.
-HOME_URL = re.compile(r"^https?://[^/]+/$")
 STRONG_PASSWORD = "correct-Horse-battery-41"
 
 
