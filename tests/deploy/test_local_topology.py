@@ -12,7 +12,6 @@ plain HTTP is only what stays plain (the probes) and the redirect away from it.
 import http.client
 import http.cookiejar
 import json
-import os
 import re
 import shutil
 import socket
@@ -38,14 +37,12 @@ from tests.deploy.topology import (
     api_token,
     create_user,
     local_ca_context,
+    require_topology_test,
 )
 
-if os.environ.get("NEXUS_TOPOLOGY_TEST") != "1":
-    pytest.skip(
-        "the native topology test starts PostgreSQL, Redis, RabbitMQ, nginx, gunicorn and Celery; "
-        "set NEXUS_TOPOLOGY_TEST=1 to run it (.ci/run does)",
-        allow_module_level=True,
-    )
+require_topology_test(
+    "the native topology test starts PostgreSQL, Redis, RabbitMQ, nginx, gunicorn and Celery"
+)
 
 pytestmark = pytest.mark.services
 

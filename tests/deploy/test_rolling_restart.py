@@ -40,15 +40,15 @@ from tests.deploy.topology import (
     api_token,
     create_user,
     local_ca_context,
+    manage,
+    require_topology_test,
     topology_env,
 )
 
-if os.environ.get("NEXUS_TOPOLOGY_TEST") != "1":
-    pytest.skip(
-        "the rolling-restart test starts the native topology (PostgreSQL, Redis, RabbitMQ, nginx, "
-        "gunicorn, Celery); set NEXUS_TOPOLOGY_TEST=1 to run it (.ci/run does)",
-        allow_module_level=True,
-    )
+require_topology_test(
+    "the rolling-restart test starts the native topology (PostgreSQL, Redis, RabbitMQ, nginx, "
+    "gunicorn, Celery)"
+)
 
 pytestmark = pytest.mark.services
 
@@ -140,17 +140,12 @@ def phase_figures(phase: str, outcomes: list[Outcome], seconds: float) -> str:
 
 def manage_probe(*arguments: str) -> None:
     """manage.py with the topology's environment and the probe app installed."""
-    env = {**topology_env(), "DJANGO_SETTINGS_MODULE": "tests.deploy.rollout_probe.settings"}
-    result = subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "manage.py", *arguments, "--noinput"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+    manage(
+        *arguments,
+        "--noinput",
+        env={"DJANGO_SETTINGS_MODULE": "tests.deploy.rollout_probe.settings"},
         timeout=180,
-        check=False,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def probe_schema() -> tuple[bool, bool]:

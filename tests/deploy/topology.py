@@ -161,23 +161,38 @@ def local_ca_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=LOCAL_CA)
 
 
-def create_user(email_address: str, password: str) -> None:
-    env = {
-        **topology_env(),
-        "DJANGO_SUPERUSER_EMAIL": email_address,
-        "DJANGO_SUPERUSER_PASSWORD": password,
-        "DJANGO_SUPERUSER_DISPLAY_NAME": "Topology Test",
-    }
+def require_topology_test(what: str) -> None:
+    """Skip the calling module unless NEXUS_TOPOLOGY_TEST=1 asks for the native topology."""
+    if os.environ.get("NEXUS_TOPOLOGY_TEST") != "1":
+        pytest.skip(
+            f"{what}; set NEXUS_TOPOLOGY_TEST=1 to run it (.ci/run does)", allow_module_level=True
+        )
+
+
+def manage(*arguments: str, env: dict[str, str] | None = None, timeout: int = 120) -> None:
+    """manage.py against the topology (its environment, plus `env`); fails the test on an error."""
     result = subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "manage.py", "createsuperuser", "--noinput"],
+        [str(ROOT / ".venv/bin/python"), "manage.py", *arguments],
         cwd=ROOT,
-        env=env,
+        env={**topology_env(), **(env or {})},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def create_user(email_address: str, password: str) -> None:
+    manage(
+        "createsuperuser",
+        "--noinput",
+        env={
+            "DJANGO_SUPERUSER_EMAIL": email_address,
+            "DJANGO_SUPERUSER_PASSWORD": password,
+            "DJANGO_SUPERUSER_DISPLAY_NAME": "Topology Test",
+        },
+    )
 
 
 def api_token(email_address: str, password: str) -> str:
