@@ -6,6 +6,9 @@
   month's last evening when UTC is already in the next month. Use them through
   the `awkward_moment` fixture (tests/conftest.py), which stops the clock there (a `Stopped`) and
   sets the moment's TIME_ZONE.
+- `upcoming_awkward_moment(name, after)` is the next such day after a moment, for browser tests:
+  the browser keeps its own clock, so a day in its past would expire the session cookie the
+  server sets (the `upcoming_awkward_day` fixture travels there, the clock ticking).
 - `NEXUS_TEST_CLOCK` moves the whole suite to another day: `2027-02-28`, `2028-12-31T23:30`, or
   `random` / `random:<seed>` for a day within the next two years (the seed is printed, so the
   day can be had again). The clock keeps ticking from there.
@@ -13,6 +16,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import os
 import random
@@ -83,6 +87,38 @@ AWKWARD_MOMENTS = [
     # The last evening of October in New York, when UTC has already moved on to November.
     pytest.param(_moment("2027-10-31T21:45", "America/New_York"), id="month-end-behind-utc"),
 ]
+
+
+UPCOMING_AWKWARD_DAYS = ["first-of-month", "last-of-month", "29-february", "new-years-eve"]
+
+
+def upcoming_awkward_moment(name: str, after: dt.datetime) -> dt.datetime:
+    """The first moment of kind `name` (UTC) after `after`: just past midnight on a month's first
+    day, late on its last day, midday on 29 February, late on New Year's Eve."""
+
+    def month_end(year: int, month: int) -> dt.datetime:
+        last = calendar.monthrange(year, month)[1]
+        return dt.datetime(year, month, last, 23, 40, tzinfo=dt.UTC)
+
+    def following(year: int, month: int) -> tuple[int, int]:
+        return (year + 1, 1) if month == 12 else (year, month + 1)
+
+    year, month = after.year, after.month
+    if name == "first-of-month":
+        next_year, next_month = following(year, month)
+        return dt.datetime(next_year, next_month, 1, 0, 20, tzinfo=dt.UTC)
+    if name == "last-of-month":
+        end = month_end(year, month)
+        return end if end > after else month_end(*following(year, month))
+    if name == "29-february":
+        year += 0 if (after.month, after.day) < (2, 29) else 1
+        while not calendar.isleap(year):
+            year += 1
+        return dt.datetime(year, 2, 29, 12, 0, tzinfo=dt.UTC)
+    if name == "new-years-eve":
+        eve = dt.datetime(year, 12, 31, 23, 50, tzinfo=dt.UTC)
+        return eve if eve > after else eve.replace(year=year + 1)
+    raise ValueError(f"no awkward day named {name!r}: {UPCOMING_AWKWARD_DAYS}")
 
 
 def suite_moment(value: str | None = None) -> tuple[dt.datetime, str] | None:

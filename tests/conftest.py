@@ -1,7 +1,9 @@
 """Shared fixtures: an owner / other user / mentor / admin set, API clients for each, and the clock."""
 
+import datetime as dt
 import gc
 import os
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -120,6 +122,16 @@ def awkward_moment(request, settings):
     settings.TIME_ZONE = moment.time_zone
     with time_machine.travel(moment.instant, tick=False) as traveller:
         yield clock.Stopped(moment, traveller)
+
+
+@pytest.fixture(params=clock.UPCOMING_AWKWARD_DAYS)
+def upcoming_awkward_day(request) -> Iterator[dt.datetime]:
+    """For browser tests: the test runs on the next awkward day after the suite's clock, the clock
+    ticking from there (a browser's timers and cookies need time to pass and to stay ahead of its
+    own clock). Ask for it before other fixtures, so what they create is dated on that day."""
+    moment = clock.upcoming_awkward_moment(request.param, nexus_clock.now())
+    with time_machine.travel(moment, tick=True):
+        yield moment
 
 
 @pytest.fixture

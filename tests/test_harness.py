@@ -70,3 +70,23 @@ def test_a_task_run_from_a_test_returns_even_when_celery_left_its_join_guard_set
         accumulate.delay(1, 2).get()
     with denied_join_result():
         assert run_task(accumulate, 1, 2) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("name", "after", "expected"),
+    [
+        ("first-of-month", "2027-12-31T23:55", "2028-01-01T00:20"),
+        ("first-of-month", "2027-03-01T00:10", "2027-04-01T00:20"),
+        ("last-of-month", "2027-02-10T08:00", "2027-02-28T23:40"),
+        ("last-of-month", "2027-02-28T23:50", "2027-03-31T23:40"),
+        ("29-february", "2026-12-07T09:00", "2028-02-29T12:00"),
+        ("29-february", "2028-02-29T13:00", "2032-02-29T12:00"),
+        ("new-years-eve", "2027-06-01T00:00", "2027-12-31T23:50"),
+        ("new-years-eve", "2027-12-31T23:55", "2028-12-31T23:50"),
+    ],
+)
+def test_the_upcoming_awkward_day_is_the_next_one_after_the_moment(name, after, expected):
+    moment = dt.datetime.fromisoformat(after).replace(tzinfo=dt.UTC)
+    found = clock.upcoming_awkward_moment(name, moment)
+    assert found == dt.datetime.fromisoformat(expected).replace(tzinfo=dt.UTC)
+    assert found > moment

@@ -1,5 +1,6 @@
 """The journal in a real browser: entries in two months, a milestone submitted and reviewed by a
-mentor, then both dashboards with their Chart.js charts drawn."""
+mentor, then both dashboards with their Chart.js charts drawn; on the next first and last day of a
+month, 29 February and New Year's Eve, where "this month" and "last month" are easy to get wrong."""
 
 import importlib
 import re
@@ -64,7 +65,9 @@ def assert_chart_drawn(page: Page, canvas_id: str) -> None:
     assert painted > 500, f"{canvas_id}: only {painted} pixels drawn"
 
 
-def test_entries_milestone_review_and_dashboards(new_page, screenshot, default_data):
+def test_entries_milestone_review_and_dashboards(
+    upcoming_awkward_day, new_page, screenshot, default_data
+):
     today = timezone.localdate()
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=10)
     learner = User.objects.create_user("lena@example.com", PASSWORD, display_name="Lena Learner")
