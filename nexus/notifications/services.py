@@ -258,19 +258,22 @@ def webhook_delivery_attempt(*, delivery_id: str) -> Attempt | None:
         return None
     attempt = post_delivery(delivery, secret=webhook.secret, url=webhook.url)
     now = clock.now()
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.SUCCEEDED if attempt.ok else DeliveryStatus.FAILED,
-        attempts=models.F("attempts") + 1,
-        response_status=attempt.status,
-        error=attempt.error,
-        delivered_at=now if attempt.ok else None,
-        updated_at=now,
-    )
+    # The delivery's outcome and the webhook's failure count change together: nobody reads a
+    # delivered attempt beside a count that still holds its earlier failure.
+    with transaction.atomic():
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.SUCCEEDED if attempt.ok else DeliveryStatus.FAILED,
+            attempts=models.F("attempts") + 1,
+            response_status=attempt.status,
+            error=attempt.error,
+            delivered_at=now if attempt.ok else None,
+            updated_at=now,
+        )
+        if attempt.ok:
+            Webhook.objects.filter(pk=webhook.pk).update(consecutive_failures=0)
+        else:
+            _webhook_record_failure(webhook)
     metrics.webhook_deliveries.labels(outcome="succeeded" if attempt.ok else "failed").inc()
-    if attempt.ok:
-        Webhook.objects.filter(pk=webhook.pk).update(consecutive_failures=0)
-    else:
-        _webhook_record_failure(webhook)
     return attempt
 
 
