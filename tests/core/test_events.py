@@ -7,6 +7,7 @@ from django.utils import timezone
 from nexus.celery import app as celery_app
 from nexus.core import events
 from nexus.core.models import OutboxEvent
+from nexus.core.tasks import run_subscriber_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +179,23 @@ def test_a_batch_hands_over_in_bounded_tasks(
     ):
         events.publish_many("thing.happened", [events.Announcement()] * 7)
     assert [len(call) for call in batches] == [3, 3, 1]
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_a_batch_task_builds_each_actor_once_whatever_the_number_of_events(
+    count, owner, other_user, monkeypatch, django_assert_num_queries
+):
+    seen = []
+    monkeypatch.setattr(events, "_subscribers", events.defaultdict(dict))
+    events.batch_subscriber("thing.happened")(seen.extend)
+    actors = [owner if n % 2 else other_user for n in range(count)]
+    published = events.publish_many(
+        "thing.happened", [events.Announcement(actor=actor) for actor in actors]
+    )
+    (key,) = events.subscribers_for("thing.happened")
+    with django_assert_num_queries(2):
+        delivered = run_subscriber_batch([str(e.pk) for e in published], key)
+    assert delivered == count
+    assert [e.pk for e in seen] == [e.pk for e in published]
+    assert [e.actor for e in seen] == actors
+    assert len({id(e.actor) for e in seen}) == 2, "one object per actor, shared by its events"
