@@ -90,6 +90,7 @@ def main() -> None:
     from markdown_it import MarkdownIt
 
     from nexus.accounts.models import User
+    from nexus.core.markdown import load_common_lexers
     from nexus.importer.parsing import parse_document
     from nexus.importer.pipeline import run_import
     from nexus.importer.sources import Source, SourceFile
@@ -117,6 +118,8 @@ def main() -> None:
     # of a second, once per process, which is not the import's).
     get_resolver().url_patterns  # noqa: B018
     reverse("knowledge:article", args=["warm-up"])
+    # As every Celery worker does when it starts (nexus.core.tasks): the common lexers loaded.
+    load_common_lexers()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         owner = User.objects.create_user("bench@example.com", None, display_name="Bench")

@@ -28,7 +28,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
+from pygments.lexers import get_all_lexers, get_lexer_by_name
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
@@ -40,6 +40,30 @@ WORDS_PER_MINUTE = 200
 # Pygments lexers are regex machines; past this size a code block is shown plain, so one huge
 # paste cannot make a render slow.
 HIGHLIGHT_MAX_CHARS = 100_000
+# The fence languages most notes use (bash, python, sh and plaintext make up most of the shared
+# journals'), loaded when a worker starts (`load_common_lexers`).
+COMMON_LANGUAGES = (
+    "bash",
+    "console",
+    "css",
+    "diff",
+    "dockerfile",
+    "go",
+    "graphql",
+    "html",
+    "http",
+    "ini",
+    "java",
+    "javascript",
+    "json",
+    "nginx",
+    "python",
+    "sql",
+    "text",
+    "toml",
+    "typescript",
+    "yaml",
+)
 WIKILINK_MAX_CHARS = 200
 # html5ever (inside nh3) walks the stack of open elements for many tags, so deeply nested raw HTML
 # makes sanitising quadratic: 50,000 unclosed <div>s take half a minute. Markdown itself nests at
@@ -299,12 +323,32 @@ def _code_formatter() -> HtmlFormatter[str]:
     return HtmlFormatter(nowrap=True)
 
 
+def load_common_lexers() -> None:
+    """Load the lexers of COMMON_LANGUAGES now: the first use of each costs 1-30 ms (its module
+    imported, its patterns compiled), which a worker pays once at start rather than inside the
+    first job or request that highlights code. Before a pool forks, children share them."""
+    for language in COMMON_LANGUAGES:
+        _lexer(language)
+
+
 @lru_cache(maxsize=256)
 def _lexer(language: str) -> Lexer | None:
+    if language not in _known_languages():
+        # Asking pygments about a name it lacks scans every installed package for plugins
+        # (~30 ms, for each such name a process meets: ```plaintext, ```mermaid); Nexus installs
+        # no lexer plugins, so the built-in names are all there is.
+        return None
     try:
         return get_lexer_by_name(language)
     except ClassNotFound:
         return None
+
+
+@lru_cache(maxsize=1)
+def _known_languages() -> frozenset[str]:
+    return frozenset(
+        alias for _name, aliases, *_rest in get_all_lexers(plugins=False) for alias in aliases
+    )
 
 
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:

@@ -293,6 +293,31 @@ def test_code_in_an_unknown_language_is_plain_and_escaped():
     assert "&lt;b&gt;bold?&lt;/b&gt;" in html
 
 
+def test_an_unknown_language_is_not_looked_up_among_plugins(monkeypatch):
+    # pygments scans every installed package's entry points for a name it lacks (~30 ms a name).
+    def no_plugin_scan(group_name):
+        raise AssertionError("pygments was asked to scan for lexer plugins")
+
+    monkeypatch.setattr("pygments.plugin.iter_entry_points", no_plugin_scan)
+    markdown._lexer.cache_clear()
+    html = render_markdown("```mermaid-not-cached-before\ngraph TD; A-->B\n```").html
+    assert [tag for tag, _ in elements_of(html)] == ["pre", "code"]
+    assert markdown._lexer("python") is not None
+
+
+def test_a_worker_loads_the_common_lexers_when_it_starts():
+    from celery.signals import worker_init
+
+    from nexus.core.tasks import load_lexers_at_start
+
+    assert load_lexers_at_start in worker_init._live_receivers(sender=None)
+    markdown._lexer.cache_clear()
+    load_lexers_at_start()
+    assert markdown._lexer.cache_info().currsize == len(markdown.COMMON_LANGUAGES)
+    missing = [name for name in markdown.COMMON_LANGUAGES if markdown._lexer(name) is None]
+    assert missing == [], "names pygments does not know"
+
+
 def test_code_without_language_is_plain():
     assert [tag for tag, _ in elements_of(render_markdown("```\nx = 1\n```").html)] == [
         "pre",
