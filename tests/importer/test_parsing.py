@@ -1,5 +1,7 @@
 """The parser on the founding journal and on small documents written for these tests."""
 
+import unicodedata
+
 import pytest
 
 from nexus.importer.parsing import BinaryContentError, parse_document
@@ -115,3 +117,23 @@ def test_windows_1252_crlf_merge_markers_and_non_english_text_are_handled():
 def test_binary_content_is_refused():
     with pytest.raises(BinaryContentError):
         parse_document(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+
+
+def test_control_characters_go_exactly_as_ftfy_removes_them():
+    from ftfy.chardata import CONTROL_CHARS
+    from ftfy.fixes import fix_line_breaks, remove_control_chars
+
+    from nexus.importer.parsing.text import MOJIBAKE_HINT, decode_text
+
+    # Every code point ftfy deletes, the whitespace it keeps, and the rest of the first planes,
+    # but NUL (a binary file) and what would send the text through ftfy's full repair instead.
+    codes = sorted(
+        {*CONTROL_CHARS, *range(0x3000), *range(0xFE00, 0x10000)} - {*range(0xD800, 0xE000)}
+    )
+    kept = [chr(code) for code in codes if code and not MOJIBAKE_HINT.match(chr(code))]
+    text = "".join(f"a{char}b\n" for char in kept if char not in "\r\x85")
+    decoded, _repairs = decode_text(text.encode("utf-8"))
+    assert "\x07" not in decoded
+    assert "\ufeff" not in decoded
+    assert "\t" in decoded
+    assert decoded == unicodedata.normalize("NFC", remove_control_chars(fix_line_breaks(text)))
