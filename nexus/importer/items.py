@@ -11,7 +11,8 @@ zip or a git repository finds what the first import wrote instead of writing it 
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,7 +44,7 @@ class FileContext:
     history: LineHistory | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class ExtractedItem:
     kind: str
     key: str
@@ -55,12 +56,14 @@ class ExtractedItem:
     source_lines: tuple[int, int] | None = None
     source_text: str = ""
 
-    @property
+    # Both hashes are asked for several times an item while a chunk is written, and an item does
+    # not change once extracted (frozen; `data` is not touched after extraction either).
+    @cached_property
     def content_hash(self) -> str:
         payload = json.dumps({"title": self.title, **self.data}, sort_keys=True, default=str)
         return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
-    @property
+    @cached_property
     def identity(self) -> str:
         own = {name: value for name, value in self.data.items() if name not in ROUTE_FIELDS}
         text = " ".join(json.dumps(own, sort_keys=True, default=str).lower().split())
@@ -120,14 +123,15 @@ def _with_unique_keys(items: list[ExtractedItem]) -> list[ExtractedItem]:
     same key (three practices that are only punctuation), the second gets "-2", the third "-3".
     Sharing a key, all but one went unrecorded and were written again by every re-import."""
     taken: set[str] = set()
+    unique = []
     for item in items:
         key, number = item.key, 1
         while key in taken:
             number += 1
             key = f"{item.key}-{number}"
-        item.key = key
+        unique.append(item if key == item.key else replace(item, key=key))
         taken.add(key)
-    return items
+    return unique
 
 
 def _items(document: ParsedDocument, context: FileContext) -> list[ExtractedItem]:
