@@ -63,6 +63,17 @@ def minutes_on(*, author: User, day: date, exclude_id: int | None = None) -> int
     return int(queryset.aggregate(total=Sum("minutes_spent"))["total"] or 0)
 
 
+def minutes_by_day(*, author: User, days: Iterable[date]) -> dict[date, int]:
+    """Minutes an author has logged on each of some days (days without entries left out)."""
+    rows = (
+        Entry.objects.filter(author=author, date__in=list(days))
+        .values("date")
+        .annotate(total=Sum("minutes_spent"))
+        .order_by()
+    )
+    return {row["date"]: int(row["total"] or 0) for row in rows}
+
+
 def reflection_list(*, viewer: Viewer) -> QuerySet[Reflection]:
     """Reflections the viewer may see, newest month first."""
     return (

@@ -20,7 +20,6 @@ the date and the rule that gave it; the report names the rule of every entry (`d
 
 import datetime as dt
 import difflib
-import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from nexus.importer.parsing import technologies as known
 from nexus.importer.parsing.dates import first_written_date
 from nexus.importer.sinks.base import Ledger, Outcome, per_import, register
 from nexus.importer.sinks.challenges import _marker
-from nexus.importer.sinks.knowledge import EDITED_SINCE, TechnologyIndex, technology_index
+from nexus.importer.sinks.knowledge import EDITED_SINCE, technology_index
 from nexus.importer.sources.base import LineOrigin
 from nexus.journal import selectors as journal_selectors
 from nexus.journal import services as journal
@@ -124,17 +123,39 @@ class JournalSink:
             for kind in self.kinds
         }
         milestones = self._program_milestones(owner, cohort)
-        outcomes = []
+        outcomes: list[Outcome | None] = []
+        # Position in `outcomes`, item, draft, how it was dated, the milestone note.
+        new: list[tuple[int, ExtractedItem, journal.EntryDraft, Dating, str]] = []
         for item in items:
-            # Dated only when a new entry is written: blame runs for nothing else.
-            dating = functools.partial(_dating, item, context, cohort, today, highest)
-            outcome, dated = self._entry(owner, context, item, ledger, index, dating, milestones)
-            if dated is None:  # an entry written before keeps its date (its slug)
+            body = self._body(context, item)
+            entries_text = " ".join(item.data.get("entries") or [])
+            topics = index.slugs(known.scan(f"{item.title} {entries_text}"))[:MAX_TOPICS]
+            note = self._milestone_note(owner, item, milestones)
+            outcome = self._written_before(owner, item, ledger, body, topics, note)
+            if outcome is not None:  # an entry written before keeps its date (its slug)
                 outcome.details = {"date": outcome.target_slug, "dated_by": KEPT}
+                outcomes.append(outcome)
+                continue
+            # Dated only when a new entry is written: blame runs for nothing else.
+            dated = _dating(item, context, cohort, today, highest)
+            draft = journal.EntryDraft(
+                date=dated.day, body=body, visibility=Visibility.PRIVATE, topics=topics
+            )
+            new.append((len(outcomes), item, draft, dated, note))
+            outcomes.append(None)
+        drafts = [draft for _position, _item, draft, _dated, _note in new]
+        written = journal.entries_create(author=owner, drafts=drafts) if drafts else []
+        for (position, item, _draft, dated, note), entry in zip(new, written, strict=True):
+            if isinstance(entry, ValidationError):
+                # A true date can still be refused (a journal kept before joining the cohort):
+                # the report says which date, from which rule, and why.
+                reason = f"refused by the journal for {dated.day:%Y-%m-%d} ({dated.rule}): "
+                outcome = Outcome(item=item, action="skipped", reason=reason + _refusal(entry))
             else:
-                outcome.details = {"date": dated.day.isoformat(), "dated_by": dated.rule}
-            outcomes.append(outcome)
-        return outcomes
+                outcome = _done(item, "created", entry, version=_entry_marker(entry), reason=note)
+            outcome.details = {"date": dated.day.isoformat(), "dated_by": dated.rule}
+            outcomes[position] = outcome
+        return [outcome for outcome in outcomes if outcome is not None]
 
     def _program_milestones(self, owner: User, cohort: Any) -> list[Any] | None:
         program = cohort.program if cohort is not None else journal_selectors.default_program()
@@ -181,50 +202,31 @@ class JournalSink:
         lines += ["", provenance(context), ""]
         return "\n".join(lines)
 
-    def _entry(
+    def _written_before(
         self,
         owner: User,
-        context: FileContext,
         item: ExtractedItem,
         ledger: Ledger,
-        index: TechnologyIndex,
-        dating: Callable[[], Dating],
-        milestones: list[Any] | None,
-    ) -> tuple[Outcome, Dating | None]:
-        """The entry written or kept, and how a new one was dated (dated only when created)."""
-        body = self._body(context, item)
-        entries_text = " ".join(item.data.get("entries") or [])
-        topics = index.slugs(known.scan(f"{item.title} {entries_text}"))[:MAX_TOPICS]
-        note = self._milestone_note(owner, item, milestones)
+        body: str,
+        topics: list[str],
+        note: str,
+    ) -> Outcome | None:
+        """The entry an earlier import wrote, updated or left as the learner edited it; None
+        when there is none (it is new, or was deleted)."""
         previous = ledger.previous(item)
-        entry = None
-        if previous is not None and previous.target_id:
-            entry = journal_selectors.entry_get(viewer=owner, entry_id=previous.target_id)
-        if entry is not None and previous is not None:
-            if _entry_marker(entry) != previous.target_version:
-                version = previous.target_version
-                return _done(item, "skipped", entry, version=version, reason=EDITED_SINCE), None
-            try:
-                entry = journal.entry_update(entry=entry, actor=owner, body=body, topics=topics)
-            except ValidationError as exc:
-                kept = entry.date.isoformat()
-                return Outcome(item, "skipped", _refusal(exc), target_slug=kept), None
-            return _done(item, "updated", entry, version=_entry_marker(entry), reason=note), None
-        dated = dating()
+        if previous is None or not previous.target_id:
+            return None
+        entry = journal_selectors.entry_get(viewer=owner, entry_id=previous.target_id)
+        if entry is None:
+            return None
+        if _entry_marker(entry) != previous.target_version:
+            version = previous.target_version
+            return _done(item, "skipped", entry, version=version, reason=EDITED_SINCE)
         try:
-            entry = journal.entry_create(
-                author=owner,
-                date=dated.day,
-                body=body,
-                visibility=Visibility.PRIVATE,
-                topics=topics,
-            )
+            entry = journal.entry_update(entry=entry, actor=owner, body=body, topics=topics)
         except ValidationError as exc:
-            # A true date can still be refused (a journal kept before joining the cohort): the
-            # report says which date, from which rule, and why.
-            reason = f"refused by the journal for {dated.day:%Y-%m-%d} ({dated.rule}): "
-            return Outcome(item=item, action="skipped", reason=reason + _refusal(exc)), dated
-        return _done(item, "created", entry, version=_entry_marker(entry), reason=note), dated
+            return Outcome(item, "skipped", _refusal(exc), target_slug=entry.date.isoformat())
+        return _done(item, "updated", entry, version=_entry_marker(entry), reason=note)
 
 
 def _refusal(exc: ValidationError) -> str:

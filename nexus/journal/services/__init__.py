@@ -15,7 +15,9 @@ from nexus.journal.services.cohorts import (
 )
 from nexus.journal.services.journal import (
     LEARNER_STATUSES,
+    EntryDraft,
     NumberedChange,
+    entries_create,
     entry_create,
     entry_delete,
     entry_update,
@@ -28,6 +30,7 @@ from nexus.journal.services.journal import (
 
 __all__ = [
     "LEARNER_STATUSES",
+    "EntryDraft",
     "NumberedChange",
     "cohort_add_learner",
     "cohort_archive",
@@ -36,6 +39,7 @@ __all__ = [
     "cohort_set_mentors",
     "cohort_sync_progress",
     "cohort_update",
+    "entries_create",
     "entry_create",
     "entry_delete",
     "entry_update",

@@ -1,6 +1,7 @@
 """Writes of the journal proper: entries, reflections, programs and milestone progress."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import NotRequired, TypedDict
 
@@ -15,6 +16,7 @@ from nexus.journal import policies, selectors
 from nexus.journal.models import (
     MAX_BODY_BYTES,
     MINUTES_PER_DAY,
+    Cohort,
     Entry,
     LearnerTopic,
     Milestone,
@@ -44,10 +46,9 @@ def _check_body(body: str) -> None:
         )
 
 
-def _check_date(author: User, day: date) -> None:
+def _check_date(day: date, cohort: Cohort | None) -> None:
     if day > clock.today():
         raise ValidationError({"date": ["An entry cannot be dated in the future."]}, code="future")
-    cohort = selectors.cohort_of(learner=author)
     if cohort is not None and day < cohort.start_date:
         raise ValidationError(
             {"date": [f"Your cohort {cohort.name} starts on {cohort.start_date:%Y-%m-%d}."]},
@@ -55,10 +56,10 @@ def _check_date(author: User, day: date) -> None:
         )
 
 
-def _check_minutes(author: User, day: date, minutes: int, exclude_id: int | None) -> None:
+def _check_minutes(day: date, minutes: int, logged: int) -> None:
+    """`minutes` more on a day with `logged` minutes already."""
     if minutes < 0:
         raise ValidationError({"minutes_spent": ["Time spent cannot be negative."]}, "negative")
-    logged = selectors.minutes_on(author=author, day=day, exclude_id=exclude_id)
     if logged + minutes > MINUTES_PER_DAY:
         raise ValidationError(
             {
@@ -83,19 +84,25 @@ def _lock_author(author: User) -> None:
     User.objects.select_for_update().filter(pk=author.pk).first()
 
 
-def _resolve_topics(slugs: Sequence[str]) -> list[Technology]:
-    return knowledge.technologies_resolve(slugs=slugs, field="topics", limit=None)
+def _resolve_topics(
+    slugs: Sequence[str], known: Mapping[str, Technology] | None = None
+) -> list[Technology]:
+    return knowledge.technologies_resolve(slugs=slugs, field="topics", limit=None, known=known)
 
 
-def _resolve_articles(slugs: Sequence[str], author: User) -> list[Article]:
-    articles = list(selectors.articles_by_slug(slugs, user=author))
-    missing = sorted(set(slugs) - {a.slug for a in articles})
+def _resolve_articles(
+    slugs: Sequence[str], author: User, known: Mapping[str, Article] | None = None
+) -> list[Article]:
+    if known is None:
+        known = {
+            article.slug: article for article in selectors.articles_by_slug(slugs, user=author)
+        }
+    missing = sorted(set(slugs) - set(known))
     if missing:
         raise ValidationError({"articles": [f"Unknown article: {', '.join(missing)}."]})
-    return articles
+    return [known[slug] for slug in dict.fromkeys(slugs)]
 
 
-@transaction.atomic
 def entry_create(
     *,
     author: User,
@@ -108,30 +115,94 @@ def entry_create(
     articles: Sequence[str] = (),
 ) -> Entry:
     """Write a worklog entry for a day that has not run out of hours."""
+    draft = EntryDraft(date, body, minutes_spent, confidence, visibility, topics, articles)
+    (written,) = entries_create(author=author, drafts=[draft])
+    if isinstance(written, ValidationError):
+        raise written
+    return written
+
+
+@dataclass(frozen=True)
+class EntryDraft:
+    """One entry for `entries_create`: what `entry_create` takes besides the author."""
+
+    date: date
+    body: str
+    minutes_spent: int = 0
+    confidence: int = 3
+    visibility: str = Visibility.PRIVATE
+    topics: Sequence[str] = ()
+    articles: Sequence[str] = ()
+
+
+@transaction.atomic
+def entries_create(*, author: User, drafts: Sequence[EntryDraft]) -> list[Entry | ValidationError]:
+    """`entry_create` for several entries of one author in a fixed number of statements: each
+    draft is checked as one alone would be, in order (an earlier draft's minutes count against a
+    later one's day), and is written, or refused with its own error, without the others failing."""
     if not policies.can_write_journal(author):
         raise PermissionDenied("Sign in to write in the journal.")
-    _check_body(body)
-    _check_choices(confidence, visibility)
-    _check_date(author, date)
+    cohort = selectors.cohort_of(learner=author)
     _lock_author(author)
-    _check_minutes(author, date, minutes_spent, exclude_id=None)
-    technologies, linked = _resolve_topics(topics), _resolve_articles(articles, author)
-    entry = Entry.objects.create(
-        author=author,
-        date=date,
-        body=body,
-        body_html=render_markdown(body).html,
-        minutes_spent=minutes_spent,
-        confidence=confidence,
-        visibility=visibility,
+    logged = selectors.minutes_by_day(author=author, days={draft.date for draft in drafts})
+    topic_slugs = {slug for draft in drafts for slug in draft.topics}
+    known_topics = {tech.slug: tech for tech in Technology.objects.filter(slug__in=topic_slugs)}
+    article_slugs = {slug for draft in drafts for slug in draft.articles}
+    known_articles = {
+        article.slug: article for article in selectors.articles_by_slug(article_slugs, user=author)
+    }
+    results: list[Entry | ValidationError] = []
+    written: list[tuple[Entry, list[Technology], list[Article]]] = []
+    for draft in drafts:
+        try:
+            _check_body(draft.body)
+            _check_choices(draft.confidence, draft.visibility)
+            _check_date(draft.date, cohort)
+            _check_minutes(draft.date, draft.minutes_spent, logged.get(draft.date, 0))
+            technologies = _resolve_topics(draft.topics, known_topics)
+            linked = _resolve_articles(draft.articles, author, known_articles)
+        except ValidationError as exc:
+            results.append(exc)
+            continue
+        logged[draft.date] = logged.get(draft.date, 0) + draft.minutes_spent
+        entry = Entry(
+            author=author,
+            date=draft.date,
+            body=draft.body,
+            body_html=render_markdown(draft.body).html,
+            minutes_spent=draft.minutes_spent,
+            confidence=draft.confidence,
+            visibility=draft.visibility,
+        )
+        written.append((entry, technologies, linked))
+        results.append(entry)
+    if not written:
+        return results
+    Entry.objects.bulk_create([entry for entry, _topics, _articles in written])
+    Entry.topics.through.objects.bulk_create(
+        [
+            Entry.topics.through(entry_id=entry.pk, technology_id=tech.pk)
+            for entry, technologies, _articles in written
+            for tech in technologies
+        ]
     )
-    entry.topics.set(technologies)
-    entry.articles.set(linked)
-    learner_topics_refresh(learner=author, technology_ids=[t.pk for t in technologies])
-    events.publish(
-        "journal.entry_created", subject=entry, actor=author, payload={"date": str(date)}
+    Entry.articles.through.objects.bulk_create(
+        [
+            Entry.articles.through(entry_id=entry.pk, article_id=article.pk)
+            for entry, _topics, linked in written
+            for article in linked
+        ]
     )
-    return entry
+    touched = {tech.pk for _entry, technologies, _articles in written for tech in technologies}
+    learner_topics_refresh(learner=author, technology_ids=sorted(touched))
+    events.publish_many(
+        "journal.entry_created",
+        [
+            events.Announcement(subject=entry, actor=author, payload={"date": str(entry.date)})
+            for entry, _topics, _articles in written
+        ],
+    )
+    return results
 
 
 @transaction.atomic
@@ -162,9 +233,10 @@ def entry_update(
         entry.visibility if visibility is None else visibility,
     )
     if date is not None:
-        _check_date(entry.author, new_date)
+        _check_date(new_date, selectors.cohort_of(learner=entry.author))
     _lock_author(entry.author)
-    _check_minutes(entry.author, new_date, new_minutes, exclude_id=entry.pk)
+    logged = selectors.minutes_on(author=entry.author, day=new_date, exclude_id=entry.pk)
+    _check_minutes(new_date, new_minutes, logged)
     touched = set(entry.topics.values_list("pk", flat=True))
     entry.date, entry.minutes_spent = new_date, new_minutes
     if confidence is not None:

@@ -1,7 +1,7 @@
 """The technology taxonomy: growing it (mentors and admins), and resolving the slugs that other
 content (articles, challenges, journal entries and programs) links to."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,13 +22,20 @@ def _category(slug: str) -> TechnologyCategory:
 
 
 def technologies_resolve(
-    *, slugs: Iterable[str], field: str = "technologies", limit: int | None = MAX_TECHNOLOGIES
+    *,
+    slugs: Iterable[str],
+    field: str = "technologies",
+    limit: int | None = MAX_TECHNOLOGIES,
+    known: Mapping[str, Technology] | None = None,
 ) -> list[Technology]:
-    """The technologies named, in order; an unknown slug or more than `limit` is a `field` error."""
+    """The technologies named, in order; an unknown slug or more than `limit` is a `field` error.
+    `known` (slug -> technology, read once for many calls) takes the place of reading them."""
     wanted = list(dict.fromkeys(slugs))
     if limit is not None and len(wanted) > limit:
         raise ValidationError({field: [f"Choose at most {limit} technologies."]})
-    found = {tech.slug: tech for tech in Technology.objects.filter(slug__in=wanted)}
+    found = known
+    if found is None:
+        found = {tech.slug: tech for tech in Technology.objects.filter(slug__in=wanted)}
     unknown = [slug for slug in wanted if slug not in found]
     if unknown:
         raise ValidationError({field: [f"Unknown technology: {', '.join(unknown)}."]})
