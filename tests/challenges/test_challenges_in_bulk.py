@@ -90,6 +90,12 @@ def test_the_statements_do_not_grow_with_the_number_of_challenges(
         == Challenge.objects.filter(status=ChallengeStatus.SOLVED).count()
         == count
     )
+    for challenge in Challenge.objects.filter(status=ChallengeStatus.SOLVED):
+        assert challenge.accepted_solution.challenge_id == challenge.pk, "its own answer"
+        assert (challenge.answer_count, challenge.solved_at is not None) == (1, True)
+    assert not Challenge.objects.exclude(status=ChallengeStatus.SOLVED).filter(
+        accepted_solution__isnull=False
+    )
 
 
 def test_only_someone_who_may_post_challenges_posts_them():

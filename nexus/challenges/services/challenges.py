@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 
 from nexus.accounts.models import User
 from nexus.challenges import policies
@@ -364,9 +364,15 @@ def _insert_challenges(
         challenge.status = ChallengeStatus.SOLVED
         challenge.solved_at = now
         challenge.answer_count = 1
-    Challenge.objects.bulk_update(
-        [challenge for challenge, _text in answered],
-        ["accepted_solution", "status", "solved_at", "answer_count"],
+    # Each answered challenge has one solution, its own: one UPDATE reading it back, rather than
+    # bulk_update's CASE per row and field (a third of the time of writing the challenges).
+    Challenge.objects.filter(pk__in=[challenge.pk for challenge, _text in answered]).update(
+        accepted_solution=Subquery(
+            Solution.objects.filter(challenge=OuterRef("pk")).values("pk")[:1]
+        ),
+        status=ChallengeStatus.SOLVED,
+        solved_at=now,
+        answer_count=1,
     )
     events.publish_many(
         "challenge.created",
