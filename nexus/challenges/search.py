@@ -16,7 +16,7 @@ from nexus.accounts.models import Viewer
 from nexus.challenges.models import Challenge, ChallengeStatus, Solution
 from nexus.core.markdown import plain_text
 from nexus.search import registry
-from nexus.search.registry import Facet, IndexEntry, SearchProvider, Visibility
+from nexus.search.registry import Facet, IndexEntry, SearchProvider, Visibility, author_names
 
 SOLVED_VOTES_BONUS = 5
 # Events about a challenge's text that carry it as payload["challenge_id"] rather than as their
@@ -45,7 +45,8 @@ class ChallengeSearch(SearchProvider):
         solutions = Solution.objects.order_by("-score", "id").only(
             "id", "challenge_id", "body", "body_html", "score"
         )
-        return Challenge.objects.select_related("author").prefetch_related(
+        return Challenge.objects.prefetch_related(
+            author_names(),
             Prefetch("technologies", to_attr=TECHNOLOGIES_ATTR),
             Prefetch("tags", to_attr=TAGS_ATTR),
             Prefetch("solutions", queryset=solutions, to_attr=SOLUTIONS_ATTR),

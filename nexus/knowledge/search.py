@@ -10,7 +10,7 @@ from nexus.knowledge import selectors
 from nexus.knowledge.models import Article, ArticleKind, ArticleStatus
 from nexus.search import registry
 from nexus.search.query import words_of
-from nexus.search.registry import Facet, IndexEntry, SearchProvider, Visibility
+from nexus.search.registry import Facet, IndexEntry, SearchProvider, Visibility, author_names
 
 
 @registry.register_synonyms
@@ -36,7 +36,8 @@ class ArticleSearch(SearchProvider):
     label = "Articles"
 
     def queryset(self) -> QuerySet[Article]:
-        return Article.objects.select_related("author").prefetch_related(
+        return Article.objects.prefetch_related(
+            author_names(),
             Prefetch("technologies", to_attr=TECHNOLOGIES_ATTR),
             Prefetch("tags", to_attr=TAGS_ATTR),
         )
