@@ -286,16 +286,21 @@ def promote_plain_headings(text: str) -> str:
             continue
         previous_blank = index == 0 or not lines[index - 1].strip()
         words = stripped.split()
-        names_kind = bool(classify_heading(clean_title(stripped))) and _is_title_like(stripped)
-        looks_like_heading = (
-            (previous_blank or names_kind)
-            and 0 < len(words) <= PLAIN_HEADING_MAX_WORDS
+        title_shaped = (
+            0 < len(words) <= PLAIN_HEADING_MAX_WORDS
             and stripped[0].isupper()
             and not stripped.endswith((".", ",", ";", "!", "?"))
             and "," not in stripped
             and not re.match(r"^[-*+]|\d+[.)]\s|[│├└|]", stripped)
             and ":" not in stripped.rstrip(":")
         )
+        # Classified only when title-shaped: asked of every line, it was a quarter of parsing.
+        names_kind = (
+            title_shaped
+            and bool(classify_heading(clean_title(stripped)))
+            and _is_title_like(stripped)
+        )
+        looks_like_heading = title_shaped and (previous_blank or names_kind)
         # Indentation made of spaces would turn whole sections into code blocks.
         if not looks_like_heading:
             out.append(stripped)
