@@ -179,15 +179,16 @@ def hand_over(event_ids: Sequence[Any]) -> int:
     order = {pk: position for position, pk in enumerate(event_ids)}
     pending = OutboxEvent.objects.filter(pk__in=list(order), handed_over_at__isnull=True)
     # In the order given (the order they were published): events written together share a time.
-    for chunk in chunked(sorted(pending, key=lambda event: order[event.pk]), HAND_OVER_CHUNK):
-        ids = [event.pk for event in chunk]
+    rows = sorted(pending.values_list("pk", "name"), key=lambda row: order[row[0]])
+    for chunk in chunked(rows, HAND_OVER_CHUNK):
+        ids = [pk for pk, _name in chunk]
         OutboxEvent.objects.filter(pk__in=ids).update(
             hand_over_attempts=models.F("hand_over_attempts") + 1
         )
         by_subscriber: dict[str, list[str]] = defaultdict(list)
-        for event in chunk:
-            for key in subscribers_for(event.name):
-                by_subscriber[key].append(str(event.pk))
+        for pk, name in chunk:
+            for key in subscribers_for(name):
+                by_subscriber[key].append(str(pk))
         try:
             for key, subscribed in by_subscriber.items():
                 # By name: nexus.core.tasks imports this module.
@@ -196,7 +197,7 @@ def hand_over(event_ids: Sequence[Any]) -> int:
                 else:
                     taskqueue.enqueue("nexus.core.tasks.run_subscriber_batch", subscribed, key)
         except Exception:  # broker down, or an inline subscriber failed: the sweep retries
-            names = sorted({event.name for event in chunk})
+            names = sorted({name for _pk, name in chunk})
             logger.warning("%d events (%s) not handed over yet", len(ids), names, exc_info=True)
             continue
         OutboxEvent.objects.filter(pk__in=ids).update(handed_over_at=clock.now())
