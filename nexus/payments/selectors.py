@@ -14,8 +14,10 @@ from django.utils.timezone import get_current_timezone
 from nexus.accounts.models import User
 from nexus.payments import chapa
 from nexus.payments.models import (
+    CURRENCY_PLACES,
     ZERO,
     AccountKind,
+    Currency,
     EntryKind,
     LedgerAccount,
     LedgerEntry,
@@ -80,8 +82,13 @@ def _net(accounts: QuerySet[LedgerAccount, Any]) -> dict[str, Decimal]:
             .annotate(total=Sum("amount"))
             .values_list("currency", "total")
         ):
-            totals[currency] = totals.get(currency, ZERO) + sign * total
+            totals[currency] = totals.get(currency, ZERO) + sign * _in_places(total, currency)
     return totals
+
+
+def _in_places(total: Decimal, currency: str) -> Decimal:
+    """A sum as the currency writes it (150.00): SQLite gives sums back without the places."""
+    return total.quantize(Decimal(1).scaleb(-CURRENCY_PLACES[Currency(currency)]))
 
 
 def payments_of(user: User) -> QuerySet[Payment]:
@@ -165,7 +172,7 @@ def month_totals(month: dt.date) -> list[tuple[str, str, Decimal, int]]:
         .order_by("kind", "currency")
         .values_list("kind", "currency", "total", "count")
     )
-    return list(rows)
+    return [(kind, currency, _in_places(total, currency), n) for kind, currency, total, n in rows]
 
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
