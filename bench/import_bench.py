@@ -142,7 +142,7 @@ def main() -> None:
     # of a second, once per process, which is not the import's).
     get_resolver().url_patterns  # noqa: B018
     reverse("knowledge:article", args=["warm-up"])
-    # As every Celery worker does when it starts (nexus.core.tasks): the common lexers loaded.
+    # As every Celery worker and web process does at start: the common code lexers loaded.
     load_common_lexers()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:

@@ -1,7 +1,11 @@
 """Markdown rendering: the features authors use, and sanitising checked by parsing the output."""
 
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -316,6 +320,23 @@ def test_a_worker_loads_the_common_lexers_when_it_starts():
     assert markdown._lexer.cache_info().currsize == len(markdown.COMMON_LANGUAGES)
     missing = [name for name in markdown.COMMON_LANGUAGES if markdown._lexer(name) is None]
     assert missing == [], "names pygments does not know"
+
+
+def test_a_web_process_loads_the_common_lexers_before_its_first_request(tmp_path):
+    probe = "import nexus.wsgi; from nexus.core import markdown as m; print(m._lexer.cache_info())"
+    # An empty database: the WSGI module's resume of interrupted imports must not stop serving.
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
+    env.pop("NEXUS_TEST_CLOCK", None)
+    ran = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert f"currsize={len(markdown.COMMON_LANGUAGES)})" in ran.stdout
 
 
 def test_code_without_language_is_plain():
