@@ -326,7 +326,6 @@ def test_a_web_process_loads_the_common_lexers_before_its_first_request(tmp_path
     probe = "import nexus.wsgi; from nexus.core import markdown as m; print(m._lexer.cache_info())"
     # An empty database: the WSGI module's resume of interrupted imports must not stop serving.
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
-    env.pop("NEXUS_TEST_CLOCK", None)
     ran = subprocess.run(
         [sys.executable, "-c", probe],
         env=env,

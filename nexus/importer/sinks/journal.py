@@ -144,7 +144,7 @@ class JournalSink:
             new.append((len(outcomes), item, draft, dated, note))
             outcomes.append(None)
         drafts = [draft for _position, _item, draft, _dated, _note in new]
-        written = journal.entries_create(author=owner, drafts=drafts) if drafts else []
+        written = journal.entries_create(author=owner, drafts=drafts)
         for (position, item, _draft, dated, note), entry in zip(new, written, strict=True):
             if isinstance(entry, ValidationError):
                 # A true date can still be refused (a journal kept before joining the cohort):

@@ -142,6 +142,8 @@ def entries_create(*, author: User, drafts: Sequence[EntryDraft]) -> list[Entry 
     later one's day), and is written, or refused with its own error, without the others failing."""
     if not policies.can_write_journal(author):
         raise PermissionDenied("Sign in to write in the journal.")
+    if not drafts:
+        return []
     cohort = selectors.cohort_of(learner=author)
     _lock_author(author)
     logged = selectors.minutes_by_day(author=author, days={draft.date for draft in drafts})
