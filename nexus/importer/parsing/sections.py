@@ -6,6 +6,7 @@ still matches a stem when it is close enough (difflib ratio).
 """
 
 import re
+from collections import defaultdict
 from functools import lru_cache
 
 from nexus.core.edits import edit_distance
@@ -191,6 +192,29 @@ def _close(word: str, stem: str) -> bool:
     )
 
 
+# Per word, not per heading: headings are mostly new to a process, their words mostly not, and
+# trying a word against every stem (an edit distance for each near miss) is most of the cost.
+# Only stems that begin with the word's first letter can name it or be misspelt by it.
+STEMS_BY_LETTER: dict[str, list[tuple[str, str]]] = defaultdict(list)
+for _kind, _stems in KIND_STEMS:
+    for _stem in _stems:
+        STEMS_BY_LETTER[_stem[0]].append((_kind, _stem))
+
+
+@lru_cache(maxsize=16384)
+def _kinds_named(word: str) -> frozenset[str]:
+    return frozenset(kind for kind, stem in STEMS_BY_LETTER.get(word[0], ()) if _starts(word, stem))
+
+
+@lru_cache(maxsize=16384)
+def _kinds_misspelt(word: str) -> frozenset[str]:
+    return frozenset(
+        kind
+        for kind, stem in STEMS_BY_LETTER.get(word[0], ())
+        if kind in MISSPELT_KINDS and _close(word, stem)
+    )
+
+
 @lru_cache(maxsize=4096)
 def classify_heading(title: str) -> str:
     """One of: month, week, worklog, challenges, practices, technologies, concepts, objective,
@@ -205,17 +229,20 @@ def classify_heading(title: str) -> str:
             return kind
     words = _words(title)
     head = _words(HEAD_END.split(title, maxsplit=1)[0])
-    for kind, stems in KIND_STEMS:
-        if kind in WEAK_KINDS:
-            # "Program Overview — for context" is an overview; "Lesson 1: Introduction to
-            # Django" is a lesson.
-            words_here = head if len(head) <= WEAK_KIND_MAX_WORDS else []
-        else:
-            words_here = words
-        if any(_starts(word, stem) for word in words_here for stem in stems):
+    # "Program Overview — for context" is an overview; "Lesson 1: Introduction to Django" is a
+    # lesson: the weak kinds count only in a short head.
+    named = frozenset().union(*map(_kinds_named, words))
+    named_in_head = (
+        frozenset().union(*map(_kinds_named, head))
+        if len(head) <= WEAK_KIND_MAX_WORDS
+        else frozenset()
+    )
+    for kind, _stems in KIND_STEMS:
+        if kind in (named_in_head if kind in WEAK_KINDS else named):
             return kind
-    for kind, stems in KIND_STEMS:
-        if kind in MISSPELT_KINDS and any(_close(w, stem) for w in words for stem in stems):
+    misspelt = frozenset().union(*map(_kinds_misspelt, words))
+    for kind, _stems in KIND_STEMS:
+        if kind in misspelt:
             return kind
     return ""
 
