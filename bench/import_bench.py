@@ -35,6 +35,34 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import get_resolver, reverse  # noqa: E402
 
 LIMIT_FILES_PER_SECOND = 50.0
+# Our own words, in the shapes journals take, for the parser's code paths to run once before the
+# import is timed (no corpus text: its headings and words must be new to the import).
+WARM_UP_JOURNAL = b"""# Warm-up journal
+
+## Month 1: Foundations
+
+Set up a **Django** project with PostgreSQL; 3 hours.
+
+## Key Technologies
+
+| Area | Tools |
+| --- | --- |
+| Back end | Django, Celery |
+
+## Challenges & Solutions
+
+1. **Problem:** Slow list pages. **Solution:** Added an index.
+2. A flaky test \\
+   Fixed by freezing the clock.
+
+## Best Practices
+
+- \xe2\x9c\x85 Keep views thin.
+
+```python
+print("warm")
+```
+"""
 
 
 def default_corpus() -> Path:
@@ -119,23 +147,6 @@ def main() -> None:
     from nexus.importer.pipeline import run_import
     from nexus.importer.sources import Source, SourceFile
 
-    naive = MarkdownIt("commonmark").enable("table")
-    rows = []
-    best = float("inf")
-    for _round in range(args.rounds):
-        start = time.perf_counter()
-        for _path, data in files:
-            naive.parse(data.decode("utf-8", "replace"))
-        best = min(best, time.perf_counter() - start)
-    rows.append(("naive baseline: markdown-it tokens only", best))
-    best = float("inf")
-    for _round in range(args.rounds):
-        start = time.perf_counter()
-        for path, data in files:
-            parse_document(data, path=path)
-        best = min(best, time.perf_counter() - start)
-    rows.append(("ours: parse and extract (no database)", best))
-
     setup_test_environment()
     # As in a worker that has run a job before: the URLconf (reverse() in every write) is loaded
     # and its reverse lookups built (the first reverse() builds them for every route: a quarter
@@ -144,6 +155,11 @@ def main() -> None:
     reverse("knowledge:article", args=["warm-up"])
     # As every Celery worker and web process does at start: the common code lexers loaded.
     load_common_lexers()
+    # As a worker that has run another journal's import: the parser's code paths run once, on
+    # text of our own. The corpus itself is parsed only after the import (the parse-only rows),
+    # so the import meets its headings and words as new, as a worker meets a learner's.
+    parse_document(WARM_UP_JOURNAL, path="warm-up.md")
+    rows = []
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         owner = User.objects.create_user("bench@example.com", None, display_name="Bench")
@@ -176,6 +192,23 @@ def main() -> None:
         rows.append(("ours: re-import (idempotent no-op)", time.perf_counter() - start))
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    naive = MarkdownIt("commonmark").enable("table")
+    best = float("inf")
+    for _round in range(args.rounds):
+        start = time.perf_counter()
+        for _path, data in files:
+            naive.parse(data.decode("utf-8", "replace"))
+        best = min(best, time.perf_counter() - start)
+    rows.append(("naive baseline: markdown-it tokens only", best))
+    best = float("inf")
+    for _round in range(args.rounds):
+        start = time.perf_counter()
+        for path, data in files:
+            parse_document(data, path=path)
+        best = min(best, time.perf_counter() - start)
+    rows.append(("ours: parse and extract (no database)", best))
+    rows = rows[2:] + rows[:2]  # the anchors first, as the table reads
 
     vendor = connection.vendor
     print(f"\nImport throughput: {len(files)} corpus files, database {vendor}\n")
