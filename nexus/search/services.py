@@ -72,9 +72,12 @@ def _entry_terms(entry: IndexEntry) -> dict[tuple[str, str], str]:
     return terms | {(TermKind.TAG.value, f.value[:64]): f.label for f in entry.tags}
 
 
-def _store_terms(documents: Sequence[SearchDocument], entries: Sequence[IndexEntry]) -> None:
+def _store_terms(document_ids: Sequence[int], entries: Sequence[IndexEntry]) -> None:
     """Each document's terms become its entry's: one read, at most one delete and one insert."""
-    wanted = {doc.pk: _entry_terms(entry) for doc, entry in zip(documents, entries, strict=True)}
+    wanted = {
+        document_id: _entry_terms(entry)
+        for document_id, entry in zip(document_ids, entries, strict=True)
+    }
     existing = SearchDocumentTerm.objects.filter(document_id__in=wanted)
     have: dict[int, set[tuple[str, str]]] = defaultdict(set)
     stale = []
@@ -122,13 +125,14 @@ def _learn_words(entries: Iterable[IndexEntry]) -> None:
     )
 
 
-def document_upsert(*, doc_type: str, object_id: int, entry: IndexEntry) -> SearchDocument:
-    """Store (or replace) one object's entry in the index."""
+def document_upsert(*, doc_type: str, object_id: int, entry: IndexEntry) -> int:
+    """Store (or replace) one object's entry in the index; returns the document's id."""
     return documents_upsert(doc_type=doc_type, entries={object_id: entry})[0]
 
 
-def documents_upsert(*, doc_type: str, entries: dict[int, IndexEntry]) -> list[SearchDocument]:
-    """Store (or replace) many objects' entries of one type: a fixed number of statements."""
+def documents_upsert(*, doc_type: str, entries: dict[int, IndexEntry]) -> list[int]:
+    """Store (or replace) many objects' entries of one type: a fixed number of statements.
+    Returns the documents' ids, in the entries' order."""
     if not entries:
         return []
     now = clock.now()
@@ -149,14 +153,16 @@ def documents_upsert(*, doc_type: str, entries: dict[int, IndexEntry]) -> list[S
             update_fields=[*DOCUMENT_FIELDS, "updated_at"],
         )
         # Read back rather than trust returned keys: SQLite does not return them on conflict.
-        stored = {
-            document.object_id: document
-            for document in SearchDocument.objects.filter(doc_type=doc_type, object_id__in=entries)
-        }
-        documents = [stored[object_id] for object_id in entries]
-        _store_terms(documents, list(entries.values()))
+        # Ids only: the rows hold whole bodies, which nothing here needs again.
+        stored = dict(
+            SearchDocument.objects.filter(doc_type=doc_type, object_id__in=entries).values_list(
+                "object_id", "pk"
+            )
+        )
+        document_ids = [stored[object_id] for object_id in entries]
+        _store_terms(document_ids, list(entries.values()))
         _learn_words(entries.values())
-    return documents
+    return document_ids
 
 
 def document_delete(*, doc_type: str, object_id: int) -> bool:
