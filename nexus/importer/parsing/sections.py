@@ -2,7 +2,7 @@
 
 A heading is reduced to lower-case words; each kind has stems that must start one of those words
 (so "Challenges", "challenge" and "CHALLENGES FACED" all match "challeng"), and a misspelt word
-still matches a stem when it is close enough (difflib ratio).
+still matches a stem when it is close enough (an edit distance).
 """
 
 import re
@@ -195,10 +195,15 @@ def _close(word: str, stem: str) -> bool:
 # Per word, not per heading: headings are mostly new to a process, their words mostly not, and
 # trying a word against every stem (an edit distance for each near miss) is most of the cost.
 # Only stems that begin with the word's first letter can name it or be misspelt by it.
-STEMS_BY_LETTER: dict[str, list[tuple[str, str]]] = defaultdict(list)
-for _kind, _stems in KIND_STEMS:
-    for _stem in _stems:
-        STEMS_BY_LETTER[_stem[0]].append((_kind, _stem))
+def _stems_by_letter() -> dict[str, tuple[tuple[str, str], ...]]:
+    by_letter: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for kind, stems in KIND_STEMS:
+        for stem in stems:
+            by_letter[stem[0]].append((kind, stem))
+    return {letter: tuple(pairs) for letter, pairs in by_letter.items()}
+
+
+STEMS_BY_LETTER = _stems_by_letter()
 
 
 @lru_cache(maxsize=16384)
