@@ -32,7 +32,6 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
-from django.urls import get_resolver, reverse  # noqa: E402
 
 LIMIT_FILES_PER_SECOND = 50.0
 # Our own words, in the shapes journals take, for the parser's code paths to run once before the
@@ -142,19 +141,15 @@ def main() -> None:
     from markdown_it import MarkdownIt
 
     from nexus.accounts.models import User
-    from nexus.core.markdown import load_common_lexers
+    from nexus.core.startup import warm_up
     from nexus.importer.parsing import parse_document
     from nexus.importer.pipeline import run_import
     from nexus.importer.sources import Source, SourceFile
 
     setup_test_environment()
-    # As in a worker that has run a job before: the URLconf (reverse() in every write) is loaded
-    # and its reverse lookups built (the first reverse() builds them for every route: a quarter
-    # of a second, once per process, which is not the import's).
-    get_resolver().url_patterns  # noqa: B018
-    reverse("knowledge:article", args=["warm-up"])
-    # As every Celery worker and web process does at start: the common code lexers loaded.
-    load_common_lexers()
+    # As every Celery worker and web process does when it starts: the URLconf loaded with its
+    # reverse lookups, and the common code lexers.
+    warm_up()
     # As a worker that has run another journal's import: the parser's code paths run once, on
     # text of our own. The corpus itself is parsed only after the import (the parse-only rows),
     # so the import meets its headings and words as new, as a worker meets a learner's.
@@ -193,6 +188,8 @@ def main() -> None:
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
+    # What the import left for the collector is collected now, not inside the first anchor round.
+    gc.collect()
     naive = MarkdownIt("commonmark").enable("table")
     anchor_rows = []
     best = float("inf")

@@ -17,9 +17,9 @@ from nexus.importer.services import import_jobs_resume_after_restart  # noqa: E4
 
 import_jobs_resume_after_restart()
 
-# As Celery workers do when they start (nexus.core.tasks): the common code lexers loaded before
-# the first request, which would otherwise pay 1-30 ms a language inside a request or, in the
-# embedded mode, inside an import on this process's thread.
-from nexus.core.markdown import load_common_lexers  # noqa: E402
+# As Celery workers do when they start (nexus.core.tasks): the URLconf and the common code lexers
+# loaded before the first request, which would otherwise pay for them (about a second) or, in the
+# embedded mode, an import on this process's thread would.
+from nexus.core.startup import warm_up  # noqa: E402
 
-load_common_lexers()
+warm_up()

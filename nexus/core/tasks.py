@@ -4,15 +4,15 @@ from celery.signals import worker_init
 from nexus.core import events, taskqueue
 from nexus.core.backup.dump import BackupError
 from nexus.core.backup.run import backup
-from nexus.core.markdown import load_common_lexers
 from nexus.core.models import OutboxEvent
+from nexus.core.startup import warm_up
 
 
 @worker_init.connect
-def load_lexers_at_start(**_kwargs: object) -> None:
+def warm_up_at_start(**_kwargs: object) -> None:
     """In the worker's main process, once its task modules are imported and before its pool
-    forks: the children start with the common lexers loaded (nexus.core.markdown)."""
-    load_common_lexers()
+    forks: the children start with the URLconf and the common lexers loaded (core.startup)."""
+    warm_up()
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=8)

@@ -1,11 +1,7 @@
 """Markdown rendering: the features authors use, and sanitising checked by parsing the output."""
 
-import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
@@ -309,33 +305,12 @@ def test_an_unknown_language_is_not_looked_up_among_plugins(monkeypatch):
     assert markdown._lexer("python") is not None
 
 
-def test_a_worker_loads_the_common_lexers_when_it_starts():
-    from celery.signals import worker_init
-
-    from nexus.core.tasks import load_lexers_at_start
-
-    assert load_lexers_at_start in worker_init._live_receivers(sender=None)
+def test_the_common_lexers_load_and_pygments_knows_every_name():
     markdown._lexer.cache_clear()
-    load_lexers_at_start()
+    markdown.load_common_lexers()
     assert markdown._lexer.cache_info().currsize == len(markdown.COMMON_LANGUAGES)
     missing = [name for name in markdown.COMMON_LANGUAGES if markdown._lexer(name) is None]
     assert missing == [], "names pygments does not know"
-
-
-def test_a_web_process_loads_the_common_lexers_before_its_first_request(tmp_path):
-    probe = "import nexus.wsgi; from nexus.core import markdown as m; print(m._lexer.cache_info())"
-    # An empty database: the WSGI module's resume of interrupted imports must not stop serving.
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
-    ran = subprocess.run(
-        [sys.executable, "-c", probe],
-        env=env,
-        cwd=Path(__file__).resolve().parents[2],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert ran.returncode == 0, ran.stderr
-    assert f"currsize={len(markdown.COMMON_LANGUAGES)})" in ran.stdout
 
 
 def test_code_without_language_is_plain():
