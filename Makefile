@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := nexus/static/vendor
 
-.PHONY: run dev demo-data test install assets lint typecheck migrations-check migrations-release pytest coverage coverage-gate bench bench-import bench-journal bench-notifications bench-search bench-servers bench-lists bench-http bench-cli bench-webhooks dashboards-preview verify verify-proofs verify-faults verify-soak clean
+.PHONY: run dev demo-data test install assets lint typecheck migrations-check migrations-release pytest coverage coverage-gate bench bench-import bench-import-worker bench-journal bench-notifications bench-search bench-servers bench-lists bench-http bench-cli bench-webhooks dashboards-preview verify verify-proofs verify-faults verify-soak clean
 
 # Nexus as people use it: granian (manage.py serve), debug off, static files from WhiteNoise.
 run: demo-data
@@ -119,6 +119,10 @@ bench-cli: install
 # Import throughput over the shared corpus: parse only vs first import vs the no-op re-import.
 bench-import: install
 	$(PY) bench/import_bench.py $(BENCH_ARGS)
+
+# The import as deployed: a Celery worker on RabbitMQ runs the job (DATABASE_URL=postgres://… needed).
+bench-import-worker: install
+	$(PY) bench/import_worker_bench.py $(BENCH_ARGS)
 
 # Search: 100k documents, p50/p99 of 200 queries, ours vs icontains vs raw FTS (DATABASE_URL picks
 # PostgreSQL; SQLite otherwise). BENCH_ARGS="--documents 10000" for a quick run.
