@@ -72,12 +72,71 @@ def default_corpus() -> Path:
 
 
 def corpus_files(corpus: Path) -> list[tuple[str, bytes]]:
+    if not (corpus / "readmes").is_dir():
+        sys.exit(f"No corpus at {corpus} (expected readmes/ inside it).")
     paths = sorted([*corpus.glob("readmes/*.md"), *corpus.glob("readmes-product/*.md")])
     return [(str(path.relative_to(corpus)), path.read_bytes()) for path in paths]
 
 
+def corpus_source(files: list[tuple[str, bytes]], label: str) -> Any:
+    """The corpus as the importer's Source of one folder."""
+    from nexus.importer.sources import Source, SourceFile
+
+    return Source(
+        key="bench:corpus",
+        label=label,
+        kind="folder",
+        files=[SourceFile(path=path, data=data) for path, data in files],
+    )
+
+
+def warm_up_as_a_worker() -> None:
+    """As every Celery worker and web process does when it starts (the URLconf loaded with its
+    reverse lookups, the common code lexers), then as a worker that has run another journal's
+    import: the parser's code paths run once, on text of our own. The corpus is parsed only
+    after the imports are timed, so they meet its headings and words as new, as a worker meets a
+    learner's."""
+    from nexus.core.startup import warm_up
+    from nexus.importer.parsing import parse_document
+
+    setup_test_environment()
+    warm_up()
+    parse_document(WARM_UP_JOURNAL, path="warm-up.md")
+
+
+def naive_seconds(files: list[tuple[str, bytes]], rounds: int) -> float:
+    """The naive baseline, best of `rounds`: markdown-it tokens only, the least any importer
+    must do."""
+    from markdown_it import MarkdownIt
+
+    # What an import left for the collector is collected now, not inside the first round.
+    gc.collect()
+    naive = MarkdownIt("commonmark").enable("table")
+    best = float("inf")
+    for _round in range(rounds):
+        start = time.perf_counter()
+        for _path, data in files:
+            naive.parse(data.decode("utf-8", "replace"))
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def rate(count: int, seconds: float) -> float:
     return count / seconds if seconds else float("inf")
+
+
+def print_table(title: str, files: int, rows: list[tuple[str, float]]) -> None:
+    """Each run's seconds, files a second, times the first row (the naive baseline) and verdict."""
+    print(f"\n{title}\n")
+    header = f"{'run':<44}{'seconds':>9}{'files/s':>9}{'x naive':>9}"
+    print(f"{header}  vs limit ({LIMIT_FILES_PER_SECOND:g}/s)")
+    print("-" * 90)
+    naive = rows[0][1]
+    for name, seconds in rows:
+        files_per_second = rate(files, seconds)
+        verdict = "ok" if files_per_second >= LIMIT_FILES_PER_SECOND else "SLOW"
+        ratio = seconds / naive if naive else float("inf")
+        print(f"{name:<44}{seconds:>9.3f}{files_per_second:>9.1f}{ratio:>9.1f}  {verdict}")
 
 
 class CollectorTime:
@@ -134,36 +193,18 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=default_corpus())
     parser.add_argument("--rounds", type=int, default=3, help="parse-only rounds (best kept)")
     args = parser.parse_args()
-    if not (args.corpus / "readmes").is_dir():
-        sys.exit(f"No corpus at {args.corpus} (expected readmes/ inside it).")
     files = corpus_files(args.corpus)
 
-    from markdown_it import MarkdownIt
-
     from nexus.accounts.models import User
-    from nexus.core.startup import warm_up
     from nexus.importer.parsing import parse_document
     from nexus.importer.pipeline import run_import
-    from nexus.importer.sources import Source, SourceFile
 
-    setup_test_environment()
-    # As every Celery worker and web process does when it starts: the URLconf loaded with its
-    # reverse lookups, and the common code lexers.
-    warm_up()
-    # As a worker that has run another journal's import: the parser's code paths run once, on
-    # text of our own. The corpus itself is parsed only after the import (the parse-only rows),
-    # so the import meets its headings and words as new, as a worker meets a learner's.
-    parse_document(WARM_UP_JOURNAL, path="warm-up.md")
+    warm_up_as_a_worker()
     import_rows = []
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         owner = User.objects.create_user("bench@example.com", None, display_name="Bench")
-        source = Source(
-            key="bench:corpus",
-            label=str(args.corpus),
-            kind="folder",
-            files=[SourceFile(path=path, data=data) for path, data in files],
-        )
+        source = corpus_source(files, str(args.corpus))
         statements = 0
 
         def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
@@ -188,17 +229,7 @@ def main() -> None:
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
-    # What the import left for the collector is collected now, not inside the first anchor round.
-    gc.collect()
-    naive = MarkdownIt("commonmark").enable("table")
-    anchor_rows = []
-    best = float("inf")
-    for _round in range(args.rounds):
-        start = time.perf_counter()
-        for _path, data in files:
-            naive.parse(data.decode("utf-8", "replace"))
-        best = min(best, time.perf_counter() - start)
-    anchor_rows.append(("naive baseline: markdown-it tokens only", best))
+    anchor_rows = [("naive baseline: markdown-it tokens only", naive_seconds(files, args.rounds))]
     best = float("inf")
     for _round in range(args.rounds):
         start = time.perf_counter()
@@ -208,17 +239,11 @@ def main() -> None:
     anchor_rows.append(("ours: parse and extract (no database)", best))
     rows = anchor_rows + import_rows
 
-    vendor = connection.vendor
-    print(f"\nImport throughput: {len(files)} corpus files, database {vendor}\n")
-    naive_seconds = rows[0][1]
-    header = f"{'run':<44}{'seconds':>9}{'files/s':>9}{'x naive':>9}"
-    print(f"{header}  vs limit ({LIMIT_FILES_PER_SECOND:g}/s)")
-    print("-" * 90)
-    for name, seconds in rows:
-        files_per_second = rate(len(files), seconds)
-        verdict = "ok" if files_per_second >= LIMIT_FILES_PER_SECOND else "SLOW"
-        ratio = seconds / naive_seconds if naive_seconds else float("inf")
-        print(f"{name:<44}{seconds:>9.3f}{files_per_second:>9.1f}{ratio:>9.1f}  {verdict}")
+    print_table(
+        f"Import throughput: {len(files)} corpus files, database {connection.vendor}",
+        len(files),
+        rows,
+    )
     first_seconds = rows[2][1]
     print(
         f"\nfirst import: {rate(first['totals']['created'], first_seconds):.1f} articles/s, "

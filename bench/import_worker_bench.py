@@ -24,13 +24,14 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from django.db import connection
-from django.test.utils import setup_test_environment
 from import_bench import (  # sets Django up, as the worker is: DEBUG off
-    LIMIT_FILES_PER_SECOND,
     WARM_UP_JOURNAL,
     corpus_files,
+    corpus_source,
     default_corpus,
-    rate,
+    naive_seconds,
+    print_table,
+    warm_up_as_a_worker,
 )
 
 QUEUE = "nexus-bench"
@@ -79,18 +80,12 @@ def inline_import(files: list[tuple[str, bytes]]) -> tuple[float, int]:
     """The bench-import measurement: seconds, and how many search documents it wrote."""
     from nexus.accounts.models import User
     from nexus.importer.pipeline import run_import
-    from nexus.importer.sources import Source, SourceFile
     from nexus.search.models import SearchDocument
 
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         owner = User.objects.create_user("bench@example.com", None, display_name="Bench")
-        source = Source(
-            key="bench:corpus",
-            label="corpus",
-            kind="folder",
-            files=[SourceFile(path=path, data=data) for path, data in files],
-        )
+        source = corpus_source(files, "corpus")
         start = time.perf_counter()
         run_import(owner=owner, source=source)
         return time.perf_counter() - start, SearchDocument.objects.count()
@@ -102,7 +97,7 @@ def worker_import(data: bytes, documents: int, broker: str, timeout: float) -> t
     """Seconds until the job finished and until its search documents were all written."""
     from nexus.accounts.models import User
     from nexus.celery import app
-    from nexus.importer.models import ImportJob
+    from nexus.importer.models import ImportJob, JobStatus
     from nexus.importer.services import import_job_create
     from nexus.search.models import SearchDocument
 
@@ -125,7 +120,7 @@ def worker_import(data: bytes, documents: int, broker: str, timeout: float) -> t
 
         def finished(job: ImportJob) -> bool:
             status = ImportJob.objects.values_list("status", flat=True).get(pk=job.pk)
-            return status not in ("queued", "running")
+            return status not in (JobStatus.QUEUED, JobStatus.RUNNING)
 
         # A job of our own first, as in a worker that has imported before.
         warm = User.objects.create_user("warm@example.com", None, display_name="Warm")
@@ -137,8 +132,9 @@ def worker_import(data: bytes, documents: int, broker: str, timeout: float) -> t
         start = time.perf_counter()
         job = import_job_create(owner=owner, upload_name="corpus.zip", upload_data=data)
         job_done = wait_until(lambda: finished(job), timeout)
-        if ImportJob.objects.get(pk=job.pk).status != "succeeded":
-            sys.exit(f"The job ended {ImportJob.objects.get(pk=job.pk).status}.")
+        status = ImportJob.objects.values_list("status", flat=True).get(pk=job.pk)
+        if status != JobStatus.SUCCEEDED:
+            sys.exit(f"The job ended {status}.")
         indexed = wait_until(lambda: SearchDocument.objects.count() >= before + documents, timeout)
         return job_done - start, indexed - start
     finally:
@@ -156,45 +152,20 @@ def main() -> None:
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("The deployed topology runs on PostgreSQL: set DATABASE_URL=postgres://...")
-    if not (args.corpus / "readmes").is_dir():
-        sys.exit(f"No corpus at {args.corpus} (expected readmes/ inside it).")
     files = corpus_files(args.corpus)
-
-    from markdown_it import MarkdownIt
-
-    from nexus.core.startup import warm_up
-    from nexus.importer.parsing import parse_document
-
-    setup_test_environment()
-    warm_up()
-    parse_document(WARM_UP_JOURNAL, path="warm-up.md")
+    warm_up_as_a_worker()
     inline_seconds, documents = inline_import(files)
     job_seconds, indexed_seconds = worker_import(
         corpus_zip(files), documents, args.broker, args.timeout
     )
-    naive = MarkdownIt("commonmark").enable("table")
-    start = time.perf_counter()
-    for _path, data in files:
-        naive.parse(data.decode("utf-8", "replace"))
-    naive_seconds = time.perf_counter() - start
-
     rows = [
-        ("naive baseline: markdown-it tokens only", naive_seconds),
+        ("naive baseline: markdown-it tokens only", naive_seconds(files, rounds=3)),
         ("inline: import, subscribers after it", inline_seconds),
         ("worker: the import job finished", job_seconds),
         ("worker: its search documents all written", indexed_seconds),
     ]
-    print(f"\nImport as deployed: {len(files)} corpus files, {documents} search documents\n")
-    header = f"{'run':<44}{'seconds':>9}{'files/s':>9}{'x naive':>9}"
-    print(f"{header}  vs limit ({LIMIT_FILES_PER_SECOND:g}/s)")
-    print("-" * 90)
-    for name, seconds in rows:
-        files_per_second = rate(len(files), seconds)
-        verdict = "ok" if files_per_second >= LIMIT_FILES_PER_SECOND else "SLOW"
-        print(
-            f"{name:<44}{seconds:>9.3f}{files_per_second:>9.1f}"
-            f"{seconds / naive_seconds:>9.1f}  {verdict}"
-        )
+    title = f"Import as deployed: {len(files)} corpus files, {documents} search documents"
+    print_table(title, len(files), rows)
 
 
 if __name__ == "__main__":
