@@ -101,14 +101,13 @@ def _walk(
 ) -> Iterator[tuple[Section, str, str]]:
     """(section, effective kind, own kind) for every section; unrecognised ones inherit.
 
-    The document's title (a leading level-1 heading) names the document, not a section kind.
+    The document's title (a leading level-1 heading) names the document, not a section kind,
+    unless none of the headings under it names one: then it is the document's one section.
     `top_level` is the level of the document's sections: 2, or 1 when it writes them with `#`.
     """
-    own = classify_heading(section.title) if section.level and section is not title_section else ""
-    if (
-        section.level == 1
-        and top_level > 1
-        and any(classify_heading(child.title) for child in section.children)
+    own = classify_heading(section.title) if section.level else ""
+    if (section is title_section or (section.level == 1 and top_level > 1)) and any(
+        classify_heading(child.title) for child in section.children
     ):
         # A level-1 heading over recognised sections titles the document ("…Full-Stack
         # Knowledge Base" is no technology list), wherever it stands.
@@ -125,7 +124,8 @@ def _walk(
         own = ""
     kind = own or inherited
     yield section, kind, own
-    passed_on = kind if section.level >= top_level else ""
+    # A title naming a kind ("# Technologies" over "## Backend") is the document's one section.
+    passed_on = kind if section.level >= top_level or section is title_section else ""
     if passed_on in ("month", "week", "objective", "overview", "features"):
         passed_on = ""
     for child in section.children:

@@ -208,16 +208,22 @@ def repair_markup(text: str) -> str:
     bold line with spaces inside its marks."""
     text = MISSING_SPACE_AFTER_NUMBER.sub(r"\1 ", text)
     text = SPACED_BOLD_LINE.sub(r"\1\2\1", text)
-    text = _captions_between_lists(text)
     return _drop_unclosed_fence(BULLETED_HEADING.sub("", text))
 
 
-def _captions_between_lists(text: str) -> str:
-    """ "Caching Strategies:" right under the last item of one list and over the next would be
-    read as the end of that item (a lazy continuation line). It captions the next list, so it
-    becomes a heading one level below the Markdown heading it stands under (a heading
-    interrupts a paragraph, and no line is added)."""
+def _headings_inside_paragraphs(text: str) -> tuple[str, frozenset[int]]:
+    """Lines Markdown would read as the end of what stands above them, though they head what
+    follows, become headings (a heading interrupts a paragraph or a list, and no line is
+    added); returns the text and the lines whose heading is only a guess.
+
+    "Caching Strategies:" right under the last item of one list and over the next (a lazy
+    continuation line) captions the next list: a heading one level below the Markdown heading
+    it stands under. Bold lines are guesses, placed as a bold-only paragraph would be:
+    "**Best Practices**" right under a line of text names a kind of section, "**Frontend**"
+    right under a list item heads what follows, and so does "**Key Technologies**" right
+    above "**Backend**"."""
     lines = text.split("\n")
+    guessed = set()
     level = 0
     in_fence = False
     for index, line in enumerate(lines):
@@ -228,16 +234,41 @@ def _captions_between_lists(text: str) -> str:
         if heading := ATX_HEADING.match(line):
             level = len(heading.group(1))
             continue
+        if not (0 < level < 6 and 0 < index < len(lines) - 1):
+            continue
+        above, below = lines[index - 1], lines[index + 1]
         if (
-            0 < level < 6
-            and 0 < index < len(lines) - 1
-            and LIST_LINE.match(lines[index - 1])
-            and LIST_LINE.match(lines[index + 1])
+            LIST_LINE.match(above)
+            and LIST_LINE.match(below)
             and CAPTION_LINE.match(line)
             and len(line.split()) <= LIST_CAPTION_MAX_WORDS
         ):
             lines[index] = f"{'#' * (level + 1)} {line.strip()}"
-    return "\n".join(lines)
+        elif _is_bold_title(line) and _heads_what_follows(above, line, below):
+            lines[index] = f"{'#' * (level + 1)} {line.strip()}"
+            guessed.add(index)
+    return "\n".join(lines), frozenset(guessed)
+
+
+def _heads_what_follows(above: str, line: str, below: str) -> bool:
+    """Whether a bold title line between `above` and `below` heads what follows it."""
+    if LIST_LINE.match(above):
+        return True
+    starts_a_block = not above.strip() or ATX_HEADING.match(above) is not None
+    if starts_a_block:
+        return _is_bold_title(below)
+    return not BOLD_LINE.match(above.strip()) and bool(
+        classify_heading(clean_title(line.strip(" *_")))
+    )
+
+
+def _is_bold_title(line: str) -> bool:
+    """ "**Backend**" alone on its line, no label ("**Solution:**")."""
+    stripped = line.strip()
+    return (
+        BOLD_LINE.match(stripped) is not None
+        and clean_title(stripped.strip("*_")).lower().rstrip(": ") not in LABEL_LINES
+    )
 
 
 def _drop_unclosed_fence(text: str) -> str:
@@ -416,6 +447,29 @@ def _is_section_line(line: str, alone: bool, following: Token | None, next_text:
     return following.type != "paragraph_open" or not _starts_with_pictograph(next_text)
 
 
+def _titles_labelled_lines(first: str, remaining: str) -> bool:
+    """ "**Challenge 1: Slow lists**" right above "**Problem:** …" with no blank line between:
+    Markdown joins them into one paragraph, yet the bold line names what the labels tell."""
+    return (
+        BOLD_LINE.match(first.strip()) is not None
+        and LABEL_WITH_TEXT.match(clean_line(remaining.partition("\n")[0])) is not None
+    )
+
+
+def _challenge_level(stack: list[Section], heading_level: int) -> int:
+    """One level below the innermost guessed heading under the current Markdown heading that
+    names the challenges ("**Challenges**" over "**Challenge 1: …**" lines, which each name
+    one), else below the current Markdown heading."""
+    for section in reversed(stack):
+        if section.marked or not section.level:
+            break
+        if classify_heading(section.title) == "challenges" and not LABEL_WITH_TEXT.match(
+            section.title
+        ):
+            return section.level + 1
+    return heading_level + 1
+
+
 def _is_italic_sentence(inline: Token, lead: str) -> bool:
     """ "_Throughout the projects, I met several challenges:_" introduces what follows: a
     sentence set in italics, not a heading (headings are bold, or short)."""
@@ -441,14 +495,41 @@ def _is_list_caption(text: str, following: Token | None) -> bool:
     )
 
 
+def _is_empty(section: Section) -> bool:
+    return not (section.items or section.paragraphs or section.tables or section.children)
+
+
+def _title_level(tokens: list[Token], guessed: frozenset[int]) -> int:
+    """The level of the document's title: a heading alone at the shallowest level used, over
+    headings naming two kinds of section or more.
+
+    Written as `##` over `###` sections, it stands where `#` would; the levels below are read
+    relative to it, as if the author had started at `#`. A lone "## Key Technologies" over
+    "### Backend" is a section, not a title."""
+    headings = [
+        (int(token.tag[1]), inline_text(tokens[index + 1]))
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and token.map and token.map[0] not in guessed
+    ]
+    levels = [level for level, _title in headings]
+    shallowest = min(levels, default=1)
+    if shallowest == 1 or levels.count(shallowest) > 1:
+        return 1
+    kinds = {classify_heading(clean_title(text)) for level, text in headings if level > shallowest}
+    return shallowest if len(kinds - {""}) > 1 else 1
+
+
 def parse_sections(text: str) -> Section:
     """The document as a root section (level 0) with nested sections by heading level."""
-    tokens = _PARSER.parse(promote_plain_headings(repair_markup(text)))
+    repaired, guessed = _headings_inside_paragraphs(repair_markup(text))
+    tokens = _PARSER.parse(promote_plain_headings(repaired))
     line_count = text.count("\n") + 1
     root = Section(title="", level=0, end_line=line_count)
     stack = [root]
     index = 0
     heading_level = 1
+    holder: Section | None = None
+    shallowest = _title_level(tokens, guessed)
 
     def open_section(title: str, raw: str, level: int, line: int, *, marked: bool = False) -> None:
         while stack[-1].level >= level:
@@ -457,13 +538,36 @@ def parse_sections(text: str) -> Section:
         stack[-1].children.append(section)
         stack.append(section)
 
+    def open_guessed_section(title: str, raw: str, line: int) -> None:
+        # "**Key Technologies**" with nothing under it, then "**Python**", "**Django**": a
+        # guessed heading naming a kind of section and left empty holds the guessed headings
+        # after it, up to the next one naming a kind of section.
+        nonlocal holder
+        if LABEL_WITH_TEXT.match(title):
+            # "Challenge 2: Emails blocked requests" is one entry of the challenges above it.
+            open_section(title, raw, _challenge_level(stack, heading_level), line)
+            return
+        top = stack[-1]
+        if not top.marked and top.level and _is_empty(top) and classify_heading(top.title):
+            holder = top
+        elif holder is not None and (holder not in stack or classify_heading(title)):
+            holder = None
+        level = holder.level + 1 if holder is not None else heading_level + 1
+        open_section(title, raw, level, line)
+
     while index < len(tokens):
         token = tokens[index]
         line = token.map[0] if token.map else 0
+        if token.type == "heading_open" and line in guessed:
+            raw = inline_text(tokens[index + 1])
+            open_guessed_section(clean_title(raw), raw, line)
+            index += 3
+            continue
         if token.type == "heading_open":
             inline = tokens[index + 1]
             raw = inline_text(inline)
-            heading_level = int(token.tag[1])
+            heading_level = int(token.tag[1]) - shallowest + 1
+            holder = None
             open_section(clean_title(raw), raw, heading_level, line, marked=True)
             index += 3
             continue
@@ -480,12 +584,17 @@ def parse_sections(text: str) -> Section:
                 and not _is_italic_sentence(inline, lead)
             ):
                 # A bold-only line acts as a heading below the current section.
-                open_section(lead, inline_text(inline), heading_level + 1, line)
+                open_guessed_section(lead, inline_text(inline), line)
             elif table := _pasted_table(inline.content):
                 stack[-1].tables.append(table)
+            elif _titles_labelled_lines(first, remaining):
+                open_guessed_section(clean_title(clean_line(first)), first, line)
+                lines = [clean_line(line) for line in remaining.split("\n") if clean_line(line)]
+                stack[-1].paragraphs.append(" ".join(lines))
+                stack[-1].paragraph_lines.append(lines)
             elif _is_section_line(first, not remaining, following, _text_at(tokens, index + 4)):
                 title = clean_title(clean_line(first))
-                open_section(title, first, heading_level + 1, line)
+                open_guessed_section(title, first, line)
                 lines = [clean_line(line) for line in remaining.split("\n") if clean_line(line)]
                 if table := _pasted_table(remaining):
                     # "⚠️ Challenges & Solutions" right above a table pasted from a web page.
@@ -494,9 +603,7 @@ def parse_sections(text: str) -> Section:
                     stack[-1].paragraphs.append(" ".join(lines))
                     stack[-1].paragraph_lines.append(lines)
             elif _is_list_caption(inline_text(inline), following):
-                open_section(
-                    clean_title(inline_text(inline)), inline_text(inline), heading_level + 1, line
-                )
+                open_guessed_section(clean_title(inline_text(inline)), inline_text(inline), line)
             elif inline_text(inline):
                 stack[-1].paragraphs.append(inline_text(inline))
                 lines = [clean_line(line) for line in inline.content.split("\n")]
