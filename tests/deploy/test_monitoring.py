@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -235,3 +236,40 @@ def test_prometheus_with_the_compose_config_scrapes_a_replica_and_without_the_to
     assert results["nexus-web"]["health"] == "up", results["nexus-web"]
     assert results["no-token"]["health"] == "down"
     assert "401" in results["no-token"]["lastError"]
+
+
+# --- A database that does not answer --------------------------------------------------------------
+
+
+def timed_get(port: int, path: str, **headers: str) -> tuple[int, bytes, float]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            status, body = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read()
+    return status, body, time.monotonic() - started
+
+
+def test_with_the_database_down_a_scrape_and_readiness_answer_within_their_timeouts():
+    # Nothing listens on the port: every connection the pool tries is refused.
+    gone = f"postgres://nexus:nexus@127.0.0.1:{servers.free_port()}/nexus"
+    scrape_timeout = 10  # Prometheus's default; deploy/monitoring sets none
+    [probe] = [
+        container["readinessProbe"]
+        for document in k8s_documents("web.yaml")
+        if document["kind"] == "Deployment"
+        for container in document["spec"]["template"]["spec"]["containers"]
+    ]
+    with servers.gunicorn(DATABASE_URL=gone, NEXUS_METRICS_TOKEN=TOKEN) as port:
+        status, body, seconds = timed_get(port, "/metrics", Authorization=f"Bearer {TOKEN}")
+        assert status == 200
+        assert b"django_http_requests_total_by_method_total" in body
+        assert b"nexus_outbox_pending_events " not in body  # skipped, the database being down
+        assert seconds < scrape_timeout
+
+        status, body, seconds = timed_get(port, "/readyz")
+        assert status == 503
+        assert json.loads(body)["checks"]["database"]["ok"] is False
+        assert seconds < probe["timeoutSeconds"]
