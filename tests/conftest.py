@@ -112,6 +112,23 @@ def pytest_report_header(config: pytest.Config) -> str:
     return chosen[1] if chosen else "clock: real time (set NEXUS_TEST_CLOCK to run on another day)"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """On SQLite, a test database in a file (per xdist worker), as the embedded mode has: Django's
+    default, a memory database shared between threads, answers "table is locked" at once to a
+    second writer (a browser test's server thread and a webhook at the same moment), where a
+    file waits for the other writer (WAL and the busy timeout in nexus/settings.py)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = tmp_path_factory.getbasetemp() / "nexus-test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
+
+
 @pytest.fixture(params=clock.AWKWARD_MOMENTS)
 def awkward_moment(request, settings):
     """The test runs once on each awkward day, the clock stopped there, in that day's TIME_ZONE.

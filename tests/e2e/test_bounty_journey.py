@@ -8,7 +8,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from playwright.sync_api import Page, expect
 
 from nexus.accounts.models import User
@@ -34,14 +33,6 @@ def people(base_url):
     return asker, answerer, challenge
 
 
-# Chapa's webhook and the browser's return page settle the payment at the same moment. The embedded
-# mode's SQLite file waits for the other writer (IMMEDIATE transactions, a busy timeout); the
-# suite's in-memory SQLite shares one cache between threads and answers "table is locked" at once
-# instead (1 run in 4 here), so the journey runs on PostgreSQL only, as in CI.
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite serialises writers: the in-memory test database answers 'locked' to the second",
-)
 def test_a_bounty_is_paid_awarded_and_paid_out(
     page: Page, base_url, chapa_sandbox, settings, people, screenshot
 ):
