@@ -129,6 +129,31 @@ def django_db_modify_db_settings(
         database.setdefault("TEST", {})["NAME"] = str(name)
 
 
+@pytest.fixture
+def many_threads_queue_for_the_pool(transactional_db: None) -> Iterator[None]:
+    """Threads beyond the pool's size in one process wait for a connection as long as it takes.
+
+    A deployed process serves one request at a time (gunicorn's sync workers, Celery's pool
+    processes), so its pool only waits when the database is down, and gives up after 3 s
+    (nexus/settings.py). A test of a hundred concurrent clients in one process queues them."""
+    from django.db import connection
+
+    pool = connection.settings_dict["OPTIONS"].get("pool")
+    if not pool:
+        yield
+        return
+    before = pool.get("timeout")
+    connection.close()
+    connection.close_pool()
+    pool["timeout"] = 120
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.close_pool()
+        pool["timeout"] = before
+
+
 @pytest.fixture(params=clock.AWKWARD_MOMENTS)
 def awkward_moment(request, settings):
     """The test runs once on each awkward day, the clock stopped there, in that day's TIME_ZONE.

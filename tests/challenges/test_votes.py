@@ -109,6 +109,7 @@ def _vote_with_retry(vote):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("many_threads_queue_for_the_pool")
 def test_concurrent_votes_leave_the_exact_score():
     author = UserFactory()
     challenge = post_challenge(author)

@@ -28,6 +28,7 @@ pytestmark = [
         connection.vendor != "postgresql", reason="SQLite serialises writers; no race to lose"
     ),
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("many_threads_queue_for_the_pool"),
 ]
 
 EDITS = 100

@@ -239,6 +239,7 @@ def test_admins_see_the_collected_violations_but_cannot_invent_them(admin_user):
     connection.vendor != "postgresql", reason="SQLite serialises writers; no race to lose"
 )
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("many_threads_queue_for_the_pool")
 def test_concurrent_reports_of_a_new_kind_make_one_row_with_the_exact_count():
     count = 12
     barrier = threading.Barrier(count)
