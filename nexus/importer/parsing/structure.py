@@ -451,7 +451,7 @@ def _titles_labelled_lines(first: str, remaining: str) -> bool:
     """ "**Challenge 1: Slow lists**" right above "**Problem:** …" with no blank line between:
     Markdown joins them into one paragraph, yet the bold line names what the labels tell."""
     return (
-        BOLD_LINE.match(first.strip()) is not None
+        _is_bold_title(first)
         and LABEL_WITH_TEXT.match(clean_line(remaining.partition("\n")[0])) is not None
     )
 
@@ -550,7 +550,9 @@ def parse_sections(text: str) -> Section:
         top = stack[-1]
         if not top.marked and top.level and _is_empty(top) and classify_heading(top.title):
             holder = top
-        elif holder is not None and (holder not in stack or classify_heading(title)):
+        elif holder is not None and (
+            all(section is not holder for section in stack) or classify_heading(title)
+        ):
             holder = None
         level = holder.level + 1 if holder is not None else heading_level + 1
         open_section(title, raw, level, line)
@@ -587,12 +589,9 @@ def parse_sections(text: str) -> Section:
                 open_guessed_section(lead, inline_text(inline), line)
             elif table := _pasted_table(inline.content):
                 stack[-1].tables.append(table)
-            elif _titles_labelled_lines(first, remaining):
-                open_guessed_section(clean_title(clean_line(first)), first, line)
-                lines = [clean_line(line) for line in remaining.split("\n") if clean_line(line)]
-                stack[-1].paragraphs.append(" ".join(lines))
-                stack[-1].paragraph_lines.append(lines)
-            elif _is_section_line(first, not remaining, following, _text_at(tokens, index + 4)):
+            elif _titles_labelled_lines(first, remaining) or _is_section_line(
+                first, not remaining, following, _text_at(tokens, index + 4)
+            ):
                 title = clean_title(clean_line(first))
                 open_guessed_section(title, first, line)
                 lines = [clean_line(line) for line in remaining.split("\n") if clean_line(line)]
